@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Entry point of the `cairn` command: runs the compiled CLI from dist/ (made by `npm run build`).
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const entry = fileURLToPath(new URL('../dist/src/cli/index.js', import.meta.url));
+if (!existsSync(entry)) {
+  process.stderr.write('cairn: the command line is not built yet; run "npm run build" first\n');
+  process.exit(1);
+}
+await import(pathToFileURL(entry).href);

@@ -1,0 +1,322 @@
+/**
+ * LocalBackend: a repository in a directory on a local or mounted disk.
+ *
+ * Layout under rootDir: `config`, `keys/<id>`, `data/<first two hex chars>/<id>`, `index/<id>`,
+ * `snapshots/<id>`, `locks/<id>`. Saves are atomic: the bytes go to a `.tmp-<hex>` file in the
+ * target folder, are fsynced, then moved into place (a hard link when the object must not be
+ * replaced, so an existing object is never overwritten), and the folder is fsynced. Leftover
+ * `.tmp-*` files from a crash are never listed; `cleanTemporaryFiles` removes them.
+ * Files are created 0600 and folders 0700.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { assertRange, assertValidKind, assertValidRef, describeRef, isValidId } from './refs.js';
+import {
+  type Backend,
+  BackendError,
+  type ObjectInfo,
+  type ObjectKind,
+  type ObjectRef,
+  type SaveOptions,
+} from './types.js';
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+const TMP_PREFIX = '.tmp-';
+const CHECK_SIZE_FIRST_ABOVE = 1024 * 1024;
+const FOLDER_KINDS = ['keys', 'data', 'index', 'snapshots', 'locks'] as const;
+const SHARDS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Files desktop systems drop into any folder; they do not make a folder "non-empty" for create(). */
+const OS_CLUTTER = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini', '.directory']);
+/** Errors from link() meaning "this filesystem has no hard links" (FAT, exFAT, some network shares). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
+
+/**
+ * Maps a Node.js filesystem error to a BackendError with a message fit for a user.
+ * `what` names the thing being accessed, e.g. "data object 3fa2…" or "the repository folder /x".
+ */
+export function toBackendError(err: unknown, what: string): BackendError {
+  if (err instanceof BackendError) return err;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const detail = err instanceof Error ? err.message : String(err);
+  switch (code) {
+    case 'ENOENT':
+      return new BackendError('not-found', `${what} does not exist`, { cause: err });
+    case 'EEXIST':
+      return new BackendError('exists', `${what} already exists`, { cause: err });
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new BackendError('no-space', `the storage location is full (${what}: ${code})`, { cause: err });
+    case 'EROFS':
+      return new BackendError('permission', `the storage location is read-only (${what})`, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+      return new BackendError('permission', `no permission to access ${what} (${code})`, { cause: err });
+    default:
+      return new BackendError('io', `${what}: ${detail}`, { cause: err });
+  }
+}
+
+function errnoCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | null)?.code;
+}
+
+export class LocalBackend implements Backend {
+  readonly location: string;
+  private readonly root: string;
+
+  constructor(rootDir: string) {
+    this.root = path.resolve(rootDir);
+    this.location = this.root;
+  }
+
+  /** The file path of an object; the ref is validated first so the path always stays under rootDir. */
+  private pathOf(ref: ObjectRef): string {
+    assertValidRef(ref);
+    if (ref.kind === 'config') return path.join(this.root, 'config');
+    if (ref.kind === 'data') return path.join(this.root, 'data', ref.id.slice(0, 2), ref.id);
+    return path.join(this.root, ref.kind, ref.id);
+  }
+
+  async save(ref: ObjectRef, data: Uint8Array, options?: SaveOptions): Promise<void> {
+    const target = this.pathOf(ref);
+    const dir = path.dirname(target);
+    const tmp = path.join(dir, TMP_PREFIX + randomBytes(8).toString('hex'));
+    try {
+      await this.writeDurably(tmp, data, dir);
+      if (options?.overwrite) await fs.rename(tmp, target);
+      else await this.moveIntoPlaceWithoutReplacing(tmp, target, ref);
+      await syncDir(dir);
+    } catch (err) {
+      await fs.rm(tmp, { force: true }).catch(() => {});
+      throw toBackendError(err, describeRef(ref));
+    }
+  }
+
+  async load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer> {
+    const file = this.pathOf(ref);
+    if (!range) {
+      try {
+        return await fs.readFile(file);
+      } catch (err) {
+        throw toBackendError(err, describeRef(ref));
+      }
+    }
+    let handle: fs.FileHandle | undefined;
+    try {
+      assertRange(ref, Number.POSITIVE_INFINITY, range); // the numbers themselves; the size is checked by reading
+      handle = await fs.open(file, 'r');
+      // Small reads (the common case) skip the extra fstat; a zero-length read still needs the size to
+      // check its offset, and a large one is checked before a (possibly corrupt) length is allocated.
+      if (range.length === 0 || range.length > CHECK_SIZE_FIRST_ABOVE)
+        assertRange(ref, (await handle.stat()).size, range);
+      // allocUnsafeSlow: never a slice of Node's shared pool, and every byte is overwritten below.
+      const buffer = Buffer.allocUnsafeSlow(range.length);
+      let filled = 0;
+      while (filled < range.length) {
+        const { bytesRead } = await handle.read(buffer, filled, range.length - filled, range.offset + filled);
+        if (bytesRead === 0) {
+          assertRange(ref, (await handle.stat()).size, range);
+          throw new BackendError('range', `${describeRef(ref)} ended before offset ${range.offset + range.length}`);
+        }
+        filled += bytesRead;
+      }
+      return buffer;
+    } catch (err) {
+      throw toBackendError(err, describeRef(ref));
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  async stat(ref: ObjectRef): Promise<{ size: number }> {
+    const file = this.pathOf(ref);
+    try {
+      return { size: (await fs.stat(file)).size };
+    } catch (err) {
+      throw toBackendError(err, describeRef(ref));
+    }
+  }
+
+  async *list(kind: ObjectKind): AsyncIterable<ObjectInfo> {
+    assertValidKind(kind);
+    if (kind === 'config') {
+      const size = await this.sizeIfPresent(path.join(this.root, 'config'));
+      if (size !== undefined) yield { kind, id: 'config', size };
+      return;
+    }
+    const kindDir = path.join(this.root, kind);
+    const dirs = kind === 'data' ? (await this.readDir(kindDir)).filter((n) => /^[0-9a-f]{2}$/.test(n)) : [''];
+    for (const sub of dirs) {
+      const dir = path.join(kindDir, sub);
+      // A stray file (e.g. `.DS_Store`) or a `.tmp-*` leftover is not a valid id and is skipped.
+      const ids = (await this.readDir(dir)).filter((name) => isValidId(kind, name));
+      const sizes = await Promise.all(ids.map((id) => this.sizeIfPresent(path.join(dir, id))));
+      for (const [i, id] of ids.entries()) {
+        const size = sizes[i];
+        if (size !== undefined) yield { kind, id, size };
+      }
+    }
+  }
+
+  async remove(ref: ObjectRef): Promise<void> {
+    const file = this.pathOf(ref);
+    try {
+      await fs.unlink(file);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw toBackendError(err, describeRef(ref));
+    }
+  }
+
+  async exists(): Promise<boolean> {
+    return (await this.sizeIfPresent(path.join(this.root, 'config'))) !== undefined;
+  }
+
+  async create(): Promise<void> {
+    if (await this.exists()) {
+      throw new BackendError('exists', `a Cairn repository already exists at ${this.root}`);
+    }
+    try {
+      if ((await fs.stat(this.root).catch(() => undefined))?.isDirectory() === false) {
+        throw new BackendError('exists', `${this.root} is a file, not a folder`);
+      }
+      await fs.mkdir(this.root, { recursive: true, mode: DIR_MODE });
+      const entries = (await fs.readdir(this.root)).filter((name) => !OS_CLUTTER.has(name));
+      // Folders of our own layout are accepted so that an interrupted create() can be retried.
+      const foreign = entries.filter((name) => !(FOLDER_KINDS as readonly string[]).includes(name));
+      if (foreign.length > 0) {
+        throw new BackendError('exists', `${this.root} is not empty and holds no Cairn repository`);
+      }
+      for (const kind of FOLDER_KINDS) await fs.mkdir(path.join(this.root, kind), { recursive: true, mode: DIR_MODE });
+      const dataDir = path.join(this.root, 'data');
+      await Promise.all(SHARDS.map((s) => fs.mkdir(path.join(dataDir, s), { recursive: true, mode: DIR_MODE })));
+      await syncDir(dataDir);
+      await syncDir(this.root);
+    } catch (err) {
+      throw toBackendError(err, `the repository folder ${this.root}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    // Every operation opens and closes its own file handles: nothing is held between calls.
+  }
+
+  /**
+   * Removes `.tmp-*` files (left by a crash during a save) last modified more than `olderThanMs`
+   * ago. Pass an age well above the longest save so that saves in progress are left alone.
+   * Returns the number of files removed.
+   */
+  async cleanTemporaryFiles(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    const dirs = [this.root, ...FOLDER_KINDS.map((k) => path.join(this.root, k))];
+    const dataDir = path.join(this.root, 'data');
+    for (const shard of await this.readDir(dataDir)) dirs.push(path.join(dataDir, shard));
+    let removed = 0;
+    for (const dir of dirs) {
+      for (const name of await this.readDir(dir)) {
+        if (!name.startsWith(TMP_PREFIX)) continue;
+        const file = path.join(dir, name);
+        try {
+          const info = await fs.lstat(file);
+          if (!info.isFile() || info.mtimeMs > cutoff) continue;
+          await fs.unlink(file);
+          removed++;
+        } catch (err) {
+          if (errnoCode(err) !== 'ENOENT') throw toBackendError(err, `the temporary file ${file}`);
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** Writes `data` to a new file and flushes it to disk; recreates the object's folder if it went missing. */
+  private async writeDurably(file: string, data: Uint8Array, dir: string): Promise<void> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'wx', FILE_MODE);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      await this.ensureFolder(dir);
+      handle = await fs.open(file, 'wx', FILE_MODE);
+    }
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Moves `tmp` to `target` unless `target` exists (then fails with 'exists'); never replaces it. */
+  private async moveIntoPlaceWithoutReplacing(tmp: string, target: string, ref: ObjectRef): Promise<void> {
+    try {
+      await fs.link(tmp, target);
+      await fs.unlink(tmp);
+      return;
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'EEXIST') throw new BackendError('exists', `${describeRef(ref)} already exists`, { cause: err });
+      if (!code || !NO_HARD_LINKS.has(code)) throw err;
+    }
+    // No hard links on this filesystem: check, then rename. A concurrent writer of the very same
+    // object could slip in between, but objects are content-addressed, so both hold the same bytes.
+    if ((await this.sizeIfPresent(target)) !== undefined) {
+      throw new BackendError('exists', `${describeRef(ref)} already exists`);
+    }
+    await fs.rename(tmp, target);
+  }
+
+  /**
+   * Recreates a missing kind or shard folder (some sync tools drop empty folders). Only folders
+   * below rootDir are made: a missing rootDir (e.g. an unplugged drive) stays an error.
+   */
+  private async ensureFolder(dir: string): Promise<void> {
+    const relative = path.relative(this.root, dir);
+    let current = this.root;
+    for (const part of relative.split(path.sep).filter(Boolean)) {
+      current = path.join(current, part);
+      try {
+        await fs.mkdir(current, { mode: DIR_MODE });
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT') {
+          throw new BackendError('not-found', `the repository folder ${this.root} does not exist`, { cause: err });
+        }
+        if (errnoCode(err) !== 'EEXIST') throw err;
+      }
+    }
+  }
+
+  /** Names in a folder, or none when the folder does not exist. */
+  private async readDir(dir: string): Promise<string[]> {
+    try {
+      return await fs.readdir(dir);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return [];
+      throw toBackendError(err, `the folder ${dir}`);
+    }
+  }
+
+  private async sizeIfPresent(file: string): Promise<number | undefined> {
+    try {
+      return (await fs.stat(file)).size;
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
+      throw toBackendError(err, file);
+    }
+  }
+}
+
+/** Flushes a folder's entries (new names, renames) to disk. Windows cannot open folders for this. */
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (err) {
+    // Some filesystems (certain network mounts) refuse fsync on a folder; the data itself is synced.
+    if (errnoCode(err) !== 'EINVAL' && errnoCode(err) !== 'ENOTSUP') throw err;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * MemoryBackend: a repository held in a Map, for tests. It follows the same contract as the real
+ * backends; buffers are copied on save and on load so callers can never change stored bytes.
+ */
+import { assertRange, assertValidKind, assertValidRef, describeRef } from './refs.js';
+import {
+  type Backend,
+  BackendError,
+  type ObjectInfo,
+  type ObjectKind,
+  type ObjectRef,
+  type SaveOptions,
+} from './types.js';
+
+export class MemoryBackend implements Backend {
+  readonly location = 'memory:';
+  private readonly objects = new Map<string, Buffer>();
+
+  async save(ref: ObjectRef, data: Uint8Array, options?: SaveOptions): Promise<void> {
+    const key = keyOf(ref);
+    if (!options?.overwrite && this.objects.has(key)) {
+      throw new BackendError('exists', `${describeRef(ref)} already exists`);
+    }
+    this.objects.set(key, Buffer.from(data));
+  }
+
+  async load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer> {
+    const stored = this.get(ref);
+    if (!range) return Buffer.from(stored);
+    assertRange(ref, stored.length, range);
+    return Buffer.from(stored.subarray(range.offset, range.offset + range.length));
+  }
+
+  async stat(ref: ObjectRef): Promise<{ size: number }> {
+    return { size: this.get(ref).length };
+  }
+
+  async *list(kind: ObjectKind): AsyncIterable<ObjectInfo> {
+    assertValidKind(kind);
+    const prefix = `${kind}/`;
+    // A snapshot of the entries, so saves and removes during the listing do not disturb it.
+    for (const [key, data] of [...this.objects]) {
+      if (key.startsWith(prefix)) yield { kind, id: key.slice(prefix.length), size: data.length };
+    }
+  }
+
+  async remove(ref: ObjectRef): Promise<void> {
+    this.objects.delete(keyOf(ref));
+  }
+
+  async exists(): Promise<boolean> {
+    return this.objects.has('config/config');
+  }
+
+  async create(): Promise<void> {
+    if (await this.exists()) throw new BackendError('exists', 'a Cairn repository already exists at memory:');
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release; the objects stay so a test can reopen the same backend.
+  }
+
+  private get(ref: ObjectRef): Buffer {
+    const stored = this.objects.get(keyOf(ref));
+    if (!stored) throw new BackendError('not-found', `${describeRef(ref)} does not exist`);
+    return stored;
+  }
+}
+
+function keyOf(ref: ObjectRef): string {
+  assertValidRef(ref);
+  return `${ref.kind}/${ref.id}`;
+}

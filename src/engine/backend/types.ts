@@ -1,0 +1,74 @@
+/**
+ * The storage backend interface: the only way the engine touches where a repository lives.
+ *
+ * A backend stores opaque, already-encrypted byte strings under names made of a kind and an id.
+ * It knows nothing of the format. Every backend (local directory, in-memory, later SFTP and S3)
+ * passes the same conformance suite in `test/backends/conformance.ts`.
+ *
+ * Contract, for every implementation:
+ * - `save` is atomic: a reader sees either no object or the whole object, never a partial one,
+ *   also after a crash or power loss half-way (write to a temporary name, flush, rename).
+ *   Saving an object that already exists with the same name fails with `AlreadyExistsError` unless
+ *   `overwrite` is set; objects are immutable in normal operation (only `config` is rewritten).
+ * - `load` returns the whole object, or `length` bytes from `offset` when given. Reading past the
+ *   end fails with `RangeError`-like `BackendError` (code 'range'). A missing object fails with
+ *   `NotFoundError`.
+ * - `stat` returns the size, or fails with `NotFoundError`.
+ * - `list` yields every object of a kind, in no particular order, each once.
+ * - `remove` is idempotent: removing a missing object succeeds.
+ * - Errors are `BackendError`s carrying a `code` ('not-found', 'exists', 'range', 'no-space',
+ *   'permission', 'io') and a message fit to show a user; the original error is kept as `cause`.
+ */
+
+/** The kinds of objects a repository stores; each maps to a folder (or key prefix). */
+export type ObjectKind = 'config' | 'keys' | 'data' | 'index' | 'snapshots' | 'locks';
+
+export const OBJECT_KINDS: readonly ObjectKind[] = ['config', 'keys', 'data', 'index', 'snapshots', 'locks'];
+
+/** Names an object. For kind 'config' the id is always 'config'. Ids are lower-case hex (64 chars) or 'config'. */
+export interface ObjectRef {
+  kind: ObjectKind;
+  id: string;
+}
+
+export interface ObjectInfo {
+  kind: ObjectKind;
+  id: string;
+  size: number;
+}
+
+export interface SaveOptions {
+  /** Replace an existing object (only used for 'config' and lock refreshes). */
+  overwrite?: boolean;
+}
+
+export interface Backend {
+  /** Human-readable location, e.g. `/mnt/drive/cairn` or `memory:`; never contains secrets. */
+  readonly location: string;
+  save(ref: ObjectRef, data: Uint8Array, options?: SaveOptions): Promise<void>;
+  load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer>;
+  stat(ref: ObjectRef): Promise<{ size: number }>;
+  list(kind: ObjectKind): AsyncIterable<ObjectInfo>;
+  remove(ref: ObjectRef): Promise<void>;
+  /** True when a repository seems to live here (a `config` object exists). */
+  exists(): Promise<boolean>;
+  /** Prepares an empty location (creates folders). Fails with code 'exists' if a config is already there. */
+  create(): Promise<void>;
+  /** Releases connections, file handles. Idempotent. */
+  close(): Promise<void>;
+}
+
+export type BackendErrorCode = 'not-found' | 'exists' | 'range' | 'no-space' | 'permission' | 'io';
+
+export class BackendError extends Error {
+  readonly code: BackendErrorCode;
+  constructor(code: BackendErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BackendError';
+    this.code = code;
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof BackendError && err.code === 'not-found';
+}

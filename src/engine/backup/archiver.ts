@@ -1,0 +1,476 @@
+/**
+ * Backup: walks the chosen paths, stores what changed, and writes a recovery point.
+ *
+ * Pipeline: the main thread walks directories (lstat, excludes), reads changed files and cuts
+ * them into chunks (FastCDC), names each chunk by its keyed id, and skips chunks the repository
+ * already has; new chunks go to the SealPool (zstd + AES-256-GCM on worker threads) and then into
+ * packs. Memory stays bounded: at most `READ_CONCURRENCY` files are read at once and at most
+ * `ENCODE_BUDGET` bytes of chunks wait for encoding, whatever the number or size of files.
+ * Files whose size, mtime, ctime and inode equal the parent recovery point's are not read again.
+ * Unreadable entries are skipped with a warning and the recovery point is marked partial.
+ */
+import { closeSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chunkFile } from '../chunker/fastcdc.js';
+import { blobId } from '../crypto/ids.js';
+import { CairnError } from '../errors.js';
+import type { Snapshot, SnapshotRecord, SnapshotSummary } from '../format/snapshot.js';
+import { compareNames, type Tree, type TreeNode } from '../format/tree.js';
+import type { Repository } from '../repo/repository.js';
+import { Budget, mapLimit } from '../util/concurrency.js';
+import { joinRepoPath, repoPathComponents, toRepoPath } from '../util/paths.js';
+import { ExcludeRules, IGNORE_FILE_NAME, isCacheDir, readIgnoreFile } from './excludes.js';
+import { SealPool } from './seal-pool.js';
+
+const READ_CONCURRENCY = 4;
+const CACHEDIR_TAG = 'CACHEDIR.TAG';
+const ENTRY_CONCURRENCY = 16;
+const ENCODE_BUDGET = 64 * 1024 * 1024;
+export const PROGRAM = 'cairn 0.1.0';
+
+export interface BackupOptions {
+  /** Local paths to back up (files or directories). */
+  paths: string[];
+  excludes?: string[];
+  tags?: string[];
+  hostname?: string;
+  /** Parent recovery point id; default: the latest one of this host with the same paths. */
+  parent?: string;
+  /** Read every file even when its metadata is unchanged. */
+  force?: boolean;
+  time?: Date;
+  signal?: AbortSignal;
+  onProgress?: (progress: BackupProgress) => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface BackupProgress {
+  filesDone: number;
+  bytesDone: number;
+  /** Estimates from the parent recovery point, when there is one. */
+  filesTotal?: number;
+  bytesTotal?: number;
+  currentPath?: string;
+}
+
+export interface BackupResult {
+  snapshot: SnapshotRecord;
+  warnings: string[];
+}
+
+interface Counters extends SnapshotSummary {}
+
+function emptyCounters(): Counters {
+  return {
+    filesNew: 0,
+    filesChanged: 0,
+    filesUnchanged: 0,
+    dirs: 0,
+    bytesNew: 0,
+    bytesChanged: 0,
+    bytesUnchanged: 0,
+    dataAdded: 0,
+    dataAddedStored: 0,
+    totalFiles: 0,
+    totalBytes: 0,
+    durationMs: 0,
+  };
+}
+
+/** A node of the synthetic tree that leads from `/` to the backed-up paths. */
+interface RootStep {
+  children: Map<string, RootStep>;
+  /** Set when this path itself was named by the user. */
+  localPath?: string;
+}
+
+export async function backup(repo: Repository, options: BackupOptions): Promise<BackupResult> {
+  return new Archiver(repo, options).run();
+}
+
+class Archiver {
+  private readonly counters = emptyCounters();
+  private readonly warnings: string[] = [];
+  private readonly readSlots = new Budget(READ_CONCURRENCY);
+  private readonly encodeBudget = new Budget(ENCODE_BUDGET);
+  private readonly pending = new Set<Promise<void>>();
+  private pool?: SealPool;
+  private failure: unknown;
+  private bytesDone = 0;
+  private filesDone = 0;
+  private lastProgress = 0;
+  private estimate?: { files: number; bytes: number };
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly options: BackupOptions,
+  ) {}
+
+  async run(): Promise<BackupResult> {
+    const started = Date.now();
+    const { repo, options } = this;
+    if (options.paths.length === 0)
+      throw new CairnError('invalid-argument', 'name at least one file or folder to back up');
+    const localPaths = [...new Set(options.paths.map((p) => path.resolve(p)))];
+    const repoPaths = localPaths.map((p) => toRepoPath(p));
+    for (const p of localPaths) {
+      try {
+        await fs.lstat(p);
+      } catch (err) {
+        throw new CairnError('not-found', `cannot back up ${p}: ${describeError(err)}`, { cause: err });
+      }
+    }
+    const rules = ExcludeRules.fromPatterns(options.excludes ?? []);
+    await repo.loadIndex();
+    const hostname = options.hostname ?? os.hostname();
+    const parent = await this.findParent(hostname, repoPaths);
+    if (parent) this.estimate = { files: parent.summary.totalFiles, bytes: parent.summary.totalBytes };
+    this.pool = new SealPool(repo.keys.dataKey);
+    try {
+      const root: RootStep = { children: new Map() };
+      for (const [i, repoPath] of repoPaths.entries()) {
+        let step = root;
+        for (const part of repoPathComponents(repoPath)) {
+          let next = step.children.get(part);
+          if (!next) {
+            next = { children: new Map() };
+            step.children.set(part, next);
+          }
+          step = next;
+        }
+        step.localPath = localPaths[i];
+      }
+      const parentRoot = parent ? await repo.loadTree(parent.tree) : undefined;
+      const treeId = await this.archiveRootStep(root, '/', parentRoot, rules);
+      await this.drain();
+      this.checkAborted();
+      const summary: SnapshotSummary = { ...this.counters, durationMs: Date.now() - started };
+      const snapshot: Snapshot = {
+        version: 1,
+        time: (options.time ?? new Date()).toISOString(),
+        hostname,
+        username: os.userInfo().username,
+        paths: [...repoPaths].sort(),
+        tags: [...new Set(options.tags ?? [])].sort(),
+        tree: treeId,
+        ...(parent ? { parent: parent.id } : {}),
+        summary,
+        partial: this.warnings.length > 0,
+        warnings: this.warnings.slice(0, 1000),
+        program: PROGRAM,
+      };
+      const id = await repo.saveSnapshot(snapshot);
+      return { snapshot: { ...snapshot, id }, warnings: this.warnings };
+    } catch (err) {
+      // Keep what was uploaded usable by the next backup: finish packs and index them.
+      await this.drain().catch(() => undefined);
+      await repo.flush().catch(() => undefined);
+      throw err;
+    } finally {
+      await this.pool.close();
+    }
+  }
+
+  private async findParent(hostname: string, repoPaths: string[]): Promise<SnapshotRecord | undefined> {
+    if (this.options.parent) return this.repo.findSnapshot(this.options.parent);
+    const key = [...repoPaths].sort().join('\0');
+    const all = await this.repo.listSnapshots();
+    for (let i = all.length - 1; i >= 0; i--) {
+      const s = all[i] as SnapshotRecord;
+      if (s.hostname === hostname && [...s.paths].sort().join('\0') === key) return s;
+    }
+    return undefined;
+  }
+
+  /** Builds the synthetic directories from `/` down to each backed-up path. */
+  private async archiveRootStep(
+    step: RootStep,
+    repoPath: string,
+    parentTree: Tree | undefined,
+    rules: ExcludeRules,
+  ): Promise<string> {
+    const nodes: TreeNode[] = [];
+    const names = [...step.children.keys()].sort(compareNames);
+    for (const name of names) {
+      const child = step.children.get(name) as RootStep;
+      const childRepoPath = joinRepoPath(repoPath, name);
+      const parentNode = parentTree?.nodes.find((n) => n.name === name);
+      if (child.localPath) {
+        const node = await this.archiveEntry(child.localPath, name, parentNode, rules, true);
+        if (node) nodes.push(node);
+        continue;
+      }
+      const localDir = localPathOf(childRepoPath);
+      const stat = await fs.stat(localDir);
+      const parentSub =
+        parentNode?.type === 'dir' && parentNode.subtree ? await this.repo.loadTree(parentNode.subtree) : undefined;
+      const subtree = await this.archiveRootStep(child, childRepoPath, parentSub, rules);
+      nodes.push({ name, type: 'dir', mode: stat.mode & 0o7777, mtime: stat.mtimeMs, subtree });
+    }
+    return this.repo.saveTree({ nodes });
+  }
+
+  /** Archives one entry; returns undefined when it is excluded, unsupported or unreadable. */
+  private async archiveEntry(
+    localPath: string,
+    name: string,
+    parentNode: TreeNode | undefined,
+    rules: ExcludeRules,
+    isRoot = false,
+  ): Promise<TreeNode | undefined> {
+    this.checkAborted();
+    if (name.includes('\uFFFD')) {
+      this.warn(`${localPath}: the name is not valid UTF-8 and was skipped`);
+      return undefined;
+    }
+    let stat: Stats;
+    try {
+      // Synchronous on purpose: a warm lstat takes microseconds, far less than a thread-pool round trip.
+      stat = lstatSync(localPath);
+    } catch (err) {
+      this.warn(`${localPath}: ${describeError(err)}`);
+      return undefined;
+    }
+    const posixPath = toRepoPath(localPath);
+    if (!isRoot && rules.isExcluded(posixPath, stat.isDirectory())) return undefined;
+    const base = { name, mode: stat.mode & 0o7777, mtime: stat.mtimeMs };
+    if (stat.isDirectory()) {
+      const subtree = await this.archiveDir(localPath, parentNode, rules, isRoot);
+      if (subtree === undefined) return undefined;
+      return { ...base, type: 'dir', subtree };
+    }
+    if (stat.isSymbolicLink()) {
+      try {
+        return { ...base, type: 'symlink', target: await fs.readlink(localPath) };
+      } catch (err) {
+        this.warn(`${localPath}: ${describeError(err)}`);
+        return undefined;
+      }
+    }
+    if (stat.isFile()) return this.archiveFile(localPath, stat, base, parentNode);
+    return undefined; // sockets, FIFOs and devices are not backed up
+  }
+
+  private async archiveDir(
+    localPath: string,
+    parentNode: TreeNode | undefined,
+    inherited: ExcludeRules,
+    isRoot: boolean,
+  ): Promise<string | undefined> {
+    let names: string[];
+    let rules = inherited;
+    try {
+      names = readdirSync(localPath);
+      if (!isRoot && names.includes(CACHEDIR_TAG) && (await isCacheDir(localPath))) return undefined;
+      if (names.includes(IGNORE_FILE_NAME))
+        rules = rules.withIgnoreFile(toRepoPath(localPath), await readIgnoreFile(localPath));
+    } catch (err) {
+      this.warn(`${localPath}: ${describeError(err)}`);
+      return undefined;
+    }
+    names.sort(compareNames);
+    this.counters.dirs++;
+    const parentTree =
+      parentNode?.type === 'dir' && parentNode.subtree ? await this.repo.loadTree(parentNode.subtree) : undefined;
+    const parentByName = new Map(parentTree?.nodes.map((n) => [n.name, n]));
+    const nodes = await mapLimit(names, ENTRY_CONCURRENCY, (name) =>
+      this.archiveEntry(path.join(localPath, name), name, parentByName.get(name), rules),
+    );
+    return this.repo.saveTree({ nodes: nodes.filter((n): n is TreeNode => n !== undefined) });
+  }
+
+  private async archiveFile(
+    localPath: string,
+    stat: Stats,
+    base: { name: string; mode: number; mtime: number },
+    parentNode: TreeNode | undefined,
+  ): Promise<TreeNode | undefined> {
+    const node: TreeNode = { ...base, type: 'file', ctime: stat.ctimeMs, inode: stat.ino, size: stat.size };
+    const c = this.counters;
+    if (
+      !this.options.force &&
+      parentNode &&
+      isUnchanged(parentNode, stat) &&
+      parentNode.content?.every((id) => this.repo.hasBlob(id))
+    ) {
+      node.content = parentNode.content;
+      c.filesUnchanged++;
+      c.bytesUnchanged += stat.size;
+      c.totalFiles++;
+      c.totalBytes += stat.size;
+      this.fileDone(localPath, stat.size);
+      return node;
+    }
+    const content: string[] = [];
+    let size = 0;
+    const take = async (chunk: Buffer) => {
+      size += chunk.length;
+      const id = blobId(this.repo.keys.idKey, chunk);
+      content.push(id);
+      if (this.repo.claimBlob(id)) await this.storeChunk(id, chunk);
+      this.progress(localPath, chunk.length);
+    };
+    try {
+      const small = stat.size <= this.repo.config.chunker.minSize ? readSmallFile(localPath, stat.size) : undefined;
+      if (small) {
+        if (small.length > 0) await take(small);
+      } else {
+        await this.readSlots.acquire(1);
+        const handle = await fs.open(localPath, 'r');
+        try {
+          for await (const chunk of chunkFile(handle, this.repo.config.chunker, this.repo.gear)) {
+            this.checkAborted();
+            await take(chunk);
+          }
+        } finally {
+          await handle.close().catch(() => undefined);
+          this.readSlots.release(1);
+        }
+      }
+    } catch (err) {
+      if (err instanceof CairnError || isAbort(err)) throw err;
+      this.warn(`${localPath}: ${describeError(err)}`);
+      return undefined;
+    }
+    node.size = size;
+    node.content = content;
+    if (parentNode) {
+      c.filesChanged++;
+      c.bytesChanged += size;
+    } else {
+      c.filesNew++;
+      c.bytesNew += size;
+    }
+    this.fileDone(localPath, 0);
+    c.totalFiles++;
+    c.totalBytes += size;
+    return node;
+  }
+
+  /** Hands a new chunk to the encoders; the pack write completes in the background. */
+  private async storeChunk(id: string, chunk: Buffer): Promise<void> {
+    this.throwIfFailed();
+    const rawLength = chunk.length;
+    await this.encodeBudget.acquire(rawLength);
+    const job = (this.pool as SealPool)
+      .encode(chunk)
+      .then(async (stored) => {
+        this.counters.dataAdded += rawLength;
+        this.counters.dataAddedStored += stored.length;
+        await this.repo.addStoredBlob('data', id, stored, rawLength);
+      })
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      })
+      .finally(() => {
+        this.encodeBudget.release(rawLength);
+        this.pending.delete(job);
+      });
+    this.pending.add(job);
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private checkAborted(): void {
+    this.options.signal?.throwIfAborted();
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    this.options.onWarning?.(message);
+  }
+
+  /** Counts a finished file; `skippedBytes` are the bytes of an unchanged file that was not read. */
+  private fileDone(localPath: string, skippedBytes: number): void {
+    this.filesDone++;
+    this.progress(localPath, skippedBytes);
+  }
+
+  private progress(currentPath: string, bytes: number): void {
+    this.bytesDone += bytes;
+    const report = this.options.onProgress;
+    if (!report) return;
+    const now = Date.now();
+    if (now - this.lastProgress < 100) return;
+    this.lastProgress = now;
+    report({
+      filesDone: this.filesDone,
+      bytesDone: this.bytesDone,
+      ...(this.estimate ? { filesTotal: this.estimate.files, bytesTotal: this.estimate.bytes } : {}),
+      currentPath,
+    });
+  }
+}
+
+/**
+ * Reads a file that fits in one chunk with synchronous calls: on this kind of workload a thread
+ * pool round trip per open/read/close costs several times the read itself. Returns undefined
+ * when the file grew beyond the size lstat gave (the caller then chunks it as a large file).
+ */
+function readSmallFile(localPath: string, expectedSize: number): Buffer | undefined {
+  const fd = openSync(localPath, 'r');
+  try {
+    const buf = Buffer.allocUnsafeSlow(expectedSize + 1);
+    let filled = 0;
+    while (filled < buf.length) {
+      const n = readSync(fd, buf, filled, buf.length - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    if (filled > expectedSize) return undefined;
+    return filled === buf.length ? buf : buf.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isUnchanged(prev: TreeNode, stat: Stats): boolean {
+  return (
+    prev.type === 'file' &&
+    prev.size === stat.size &&
+    prev.mtime === stat.mtimeMs &&
+    prev.ctime === stat.ctimeMs &&
+    prev.inode === stat.ino
+  );
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}
+
+/** The local path of an intermediate directory above a backed-up path. */
+function localPathOf(repoPath: string): string {
+  if (process.platform === 'win32') {
+    const [drive, ...rest] = repoPathComponents(repoPath);
+    return `${drive}:\\${rest.join('\\')}`;
+  }
+  return repoPath;
+}
+
+export function describeError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'ENOENT':
+      return 'no such file or folder (it may have been removed during the backup)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EIO':
+      return 'input/output error while reading';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EISDIR':
+      return 'is a folder';
+    default:
+      return e?.message ?? String(err);
+  }
+}

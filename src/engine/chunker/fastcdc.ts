@@ -1,0 +1,292 @@
+/**
+ * Content-defined chunking (FastCDC with normalized chunking, level 2): splits a byte stream into
+ * chunks whose boundaries depend only on the content, so an insertion moves only the boundaries
+ * next to it and every other chunk deduplicates.
+ *
+ * The algorithm, as the format spec records it:
+ * - Gear table: 256 uint32 entries derived from the repository's 32-byte chunker seed (so chunk
+ *   boundaries do not leak content fingerprints across repositories):
+ *   key = HMAC-SHA-256(key = seed, message = ASCII "cairn/v1/gear"); bytes = AES-256-CTR(key,
+ *   IV = 16 zero bytes) applied to 1024 zero bytes; entry i = little-endian uint32 at offset 4*i.
+ * - Rolling hash: h starts at 0 at offset `start + minSize` of each chunk; for each byte b,
+ *   h = ((h << 1) + gear[b]) mod 2^32. Bit k of h depends on the last k+1 bytes, so the top bits
+ *   mix the most bytes (bit 31: the last 32 bytes).
+ * - Masks (see `maskFor`): with a = log2(avgSize), maskS has the top a+2 bits set and maskL the
+ *   top a-2 bits set, i.e. mask(bits) = (0xffffffff << (32 - bits)) mod 2^32.
+ *   Defaults (avg 1 MiB, a = 20): maskS = 0xfffffc00 (22 bits), maskL = 0xffffc000 (18 bits).
+ * - Cut rule for the chunk starting at `start`, with n bytes remaining: if n <= minSize the chunk
+ *   is the rest. Otherwise bytes at offsets [minSize, min(avgSize, n, maxSize)) are hashed
+ *   testing (h & maskS) == 0, then offsets up to min(n, maxSize) testing (h & maskL) == 0. After
+ *   hashing the byte at offset i, a hit cuts the chunk at length i + 1. Without a hit the chunk is
+ *   maxSize long, or the rest of the stream when that is shorter.
+ * Every chunk except the last of a stream is therefore in (minSize, maxSize].
+ */
+
+import { createCipheriv, createHmac } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { CairnError } from '../errors.js';
+
+export interface ChunkerParams {
+  minSize: number;
+  avgSize: number;
+  maxSize: number;
+}
+
+export const DEFAULT_CHUNKER: ChunkerParams = {
+  minSize: 512 * 1024,
+  avgSize: 1024 * 1024,
+  maxSize: 8 * 1024 * 1024,
+};
+
+/** Bounds the params must respect. */
+export const MIN_CHUNK_MIN_SIZE = 64;
+export const MAX_CHUNK_MAX_SIZE = 64 * 1024 * 1024;
+
+export const CHUNKER_SEED_LENGTH = 32;
+const GEAR_LABEL = 'cairn/v1/gear';
+
+/** The two cut masks for a set of params (recorded in the format spec). */
+export interface ChunkMasks {
+  /** Bits set in maskS: log2(avgSize) + 2. */
+  bitsS: number;
+  /** Bits set in maskL: log2(avgSize) - 2. */
+  bitsL: number;
+  /** Mask tested between minSize and avgSize (harder to hit). */
+  maskS: number;
+  /** Mask tested after avgSize (easier to hit). */
+  maskL: number;
+}
+
+function invalid(message: string): CairnError {
+  return new CairnError('invalid-argument', `invalid chunker parameters: ${message}`);
+}
+
+/** Throws a CairnError('invalid-argument') unless min < avg < max, min >= 64, max <= 64 MiB, avg a power of two. */
+export function validateChunkerParams(params: ChunkerParams): void {
+  const { minSize, avgSize, maxSize } = params;
+  for (const [name, value] of [
+    ['minSize', minSize],
+    ['avgSize', avgSize],
+    ['maxSize', maxSize],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw invalid(`${name} must be a positive whole number of bytes (got ${String(value)})`);
+    }
+  }
+  if (minSize < MIN_CHUNK_MIN_SIZE) {
+    throw invalid(`minSize must be at least ${MIN_CHUNK_MIN_SIZE} bytes (got ${minSize})`);
+  }
+  if (maxSize > MAX_CHUNK_MAX_SIZE) {
+    throw invalid(`maxSize must be at most ${MAX_CHUNK_MAX_SIZE} bytes (64 MiB) (got ${maxSize})`);
+  }
+  if (!(minSize < avgSize && avgSize < maxSize)) {
+    throw invalid(`sizes must satisfy minSize < avgSize < maxSize (got ${minSize}, ${avgSize}, ${maxSize})`);
+  }
+  if ((avgSize & (avgSize - 1)) !== 0) {
+    throw invalid(`avgSize must be a power of two (got ${avgSize})`);
+  }
+}
+
+function topBits(bits: number): number {
+  return (0xffffffff << (32 - bits)) >>> 0;
+}
+
+/** The cut masks for `params` (validated first). */
+export function maskFor(params: ChunkerParams): ChunkMasks {
+  validateChunkerParams(params);
+  const log2 = Math.round(Math.log2(params.avgSize));
+  const bitsS = log2 + 2;
+  const bitsL = log2 - 2;
+  return { bitsS, bitsL, maskS: topBits(bitsS), maskL: topBits(bitsL) };
+}
+
+/** The 256-entry gear table for a repository's 32-byte chunker seed (derivation in the header). */
+export function gearTable(seed: Uint8Array): Uint32Array {
+  if (seed.length !== CHUNKER_SEED_LENGTH) {
+    throw new CairnError(
+      'invalid-argument',
+      `the chunker seed must be ${CHUNKER_SEED_LENGTH} bytes long (got ${seed.length})`,
+    );
+  }
+  const key = createHmac('sha256', seed).update(GEAR_LABEL, 'ascii').digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  const bytes = Buffer.concat([cipher.update(Buffer.alloc(1024)), cipher.final()]);
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) table[i] = bytes.readUInt32LE(4 * i);
+  return table;
+}
+
+function checkGear(gear: Uint32Array): void {
+  if (gear.length !== 256) {
+    throw new CairnError('invalid-argument', `the gear table must have 256 entries (got ${gear.length})`);
+  }
+}
+
+/**
+ * The length of the next chunk starting at `start`, given the bytes in [start, end).
+ * `eof` says whether `end` is the end of the stream. Returns -1 when more data is needed (not eof,
+ * no cut point before `end`, and fewer than maxSize bytes available); 0 only at eof with no bytes.
+ * The result never depends on how much data beyond the cut point was available.
+ */
+export function findCut(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  eof: boolean,
+  params: ChunkerParams,
+  gear: Uint32Array,
+): number {
+  const { maskS, maskL } = maskFor(params);
+  checkGear(gear);
+  if (start < 0 || end > data.length || start > end) {
+    throw new RangeError(`findCut: range [${start}, ${end}) is outside the data (length ${data.length})`);
+  }
+  return cut(data, start, end, eof, params.minSize, params.avgSize, params.maxSize, maskS, maskL, gear);
+}
+
+/** The hot loop, with params already validated. */
+function cut(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  eof: boolean,
+  minSize: number,
+  avgSize: number,
+  maxSize: number,
+  maskS: number,
+  maskL: number,
+  gear: Uint32Array,
+): number {
+  const n = end - start;
+  if (n <= minSize) return eof ? n : -1;
+  const limit = Math.min(n, maxSize);
+  const normal = Math.min(limit, avgSize);
+  // Signed views of the masks: `h & mask` is an int32 either way; comparing with 0 is unaffected.
+  const mS = maskS | 0;
+  const mL = maskL | 0;
+  let h = 0;
+  let i = start + minSize;
+  const normalEnd = start + normal;
+  const limitEnd = start + limit;
+  // Unrolled by eight: 1.5–2× faster in V8 than the plain loop (measured on Node 20); the
+  // plain loops finish the last few bytes.
+  for (; i + 7 < normalEnd; i += 8) {
+    h = ((h << 1) + gear[data[i]!]!) | 0;
+    if ((h & mS) === 0) return i + 1 - start;
+    h = ((h << 1) + gear[data[i + 1]!]!) | 0;
+    if ((h & mS) === 0) return i + 2 - start;
+    h = ((h << 1) + gear[data[i + 2]!]!) | 0;
+    if ((h & mS) === 0) return i + 3 - start;
+    h = ((h << 1) + gear[data[i + 3]!]!) | 0;
+    if ((h & mS) === 0) return i + 4 - start;
+    h = ((h << 1) + gear[data[i + 4]!]!) | 0;
+    if ((h & mS) === 0) return i + 5 - start;
+    h = ((h << 1) + gear[data[i + 5]!]!) | 0;
+    if ((h & mS) === 0) return i + 6 - start;
+    h = ((h << 1) + gear[data[i + 6]!]!) | 0;
+    if ((h & mS) === 0) return i + 7 - start;
+    h = ((h << 1) + gear[data[i + 7]!]!) | 0;
+    if ((h & mS) === 0) return i + 8 - start;
+  }
+  for (; i < normalEnd; i++) {
+    h = ((h << 1) + gear[data[i]!]!) | 0;
+    if ((h & mS) === 0) return i + 1 - start;
+  }
+  for (; i + 7 < limitEnd; i += 8) {
+    h = ((h << 1) + gear[data[i]!]!) | 0;
+    if ((h & mL) === 0) return i + 1 - start;
+    h = ((h << 1) + gear[data[i + 1]!]!) | 0;
+    if ((h & mL) === 0) return i + 2 - start;
+    h = ((h << 1) + gear[data[i + 2]!]!) | 0;
+    if ((h & mL) === 0) return i + 3 - start;
+    h = ((h << 1) + gear[data[i + 3]!]!) | 0;
+    if ((h & mL) === 0) return i + 4 - start;
+    h = ((h << 1) + gear[data[i + 4]!]!) | 0;
+    if ((h & mL) === 0) return i + 5 - start;
+    h = ((h << 1) + gear[data[i + 5]!]!) | 0;
+    if ((h & mL) === 0) return i + 6 - start;
+    h = ((h << 1) + gear[data[i + 6]!]!) | 0;
+    if ((h & mL) === 0) return i + 7 - start;
+    h = ((h << 1) + gear[data[i + 7]!]!) | 0;
+    if ((h & mL) === 0) return i + 8 - start;
+  }
+  for (; i < limitEnd; i++) {
+    h = ((h << 1) + gear[data[i]!]!) | 0;
+    if ((h & mL) === 0) return i + 1 - start;
+  }
+  if (limit === maxSize || eof) return limit;
+  return -1;
+}
+
+/** Splits in-memory data into chunks (subarrays of `data`, no copies). Empty data yields nothing. */
+export function* chunkBuffer(data: Uint8Array, params: ChunkerParams, gear: Uint32Array): Generator<Uint8Array> {
+  const { maskS, maskL } = maskFor(params);
+  checkGear(gear);
+  const { minSize, avgSize, maxSize } = params;
+  let start = 0;
+  const end = data.length;
+  while (start < end) {
+    const len = cut(data, start, end, true, minSize, avgSize, maxSize, maskS, maskL, gear);
+    yield data.subarray(start, start + len);
+    start += len;
+  }
+}
+
+export interface ChunkFileOptions {
+  /** Size of the reusable read buffer; default 2 × maxSize, at least maxSize. */
+  bufferSize?: number;
+}
+
+/**
+ * Reads the file from offset 0 to its end through one reusable buffer and yields each chunk as a
+ * freshly allocated Buffer that owns its whole ArrayBuffer (valid after the next iteration, and
+ * transferable to a worker thread without dragging other data along). Memory held:
+ * the buffer plus the chunk being yielded. An empty file yields nothing.
+ */
+export async function* chunkFile(
+  handle: FileHandle,
+  params: ChunkerParams,
+  gear: Uint32Array,
+  opts?: ChunkFileOptions,
+): AsyncGenerator<Buffer> {
+  const { maskS, maskL } = maskFor(params);
+  checkGear(gear);
+  const { minSize, avgSize, maxSize } = params;
+  const bufferSize = opts?.bufferSize ?? 2 * maxSize;
+  if (!Number.isSafeInteger(bufferSize) || bufferSize < maxSize) {
+    throw new CairnError(
+      'invalid-argument',
+      `the chunker's read buffer must be a whole number of bytes of at least maxSize (${maxSize}); got ${String(bufferSize)}`,
+    );
+  }
+  const buf = Buffer.allocUnsafe(bufferSize);
+  let start = 0;
+  let end = 0;
+  let position = 0;
+  let eof = false;
+  for (;;) {
+    // Make at least maxSize bytes available (or everything up to the end of the file), so the cut
+    // search below never has to be repeated for lack of data.
+    while (!eof && end - start < maxSize) {
+      if (bufferSize - end < maxSize - (end - start)) {
+        buf.copyWithin(0, start, end);
+        end -= start;
+        start = 0;
+      }
+      const { bytesRead } = await handle.read(buf, end, bufferSize - end, position);
+      if (bytesRead === 0) {
+        eof = true;
+      } else {
+        end += bytesRead;
+        position += bytesRead;
+      }
+    }
+    if (start === end) return;
+    const len = cut(buf, start, end, eof, minSize, avgSize, maxSize, maskS, maskL, gear);
+    // Not from Node's shared pool: each chunk owns its ArrayBuffer, so it can be transferred to a worker.
+    const chunk = Buffer.allocUnsafeSlow(len);
+    buf.copy(chunk, 0, start, start + len);
+    start += len;
+    yield chunk;
+  }
+}

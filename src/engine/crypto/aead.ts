@@ -1,0 +1,76 @@
+/**
+ * Authenticated encryption of every repository object: AES-256-GCM through node:crypto.
+ *
+ * Envelope (see docs/repository-format.md, "Encryption"):
+ *   byte 0      envelope version, 0x01 = AES-256-GCM
+ *   bytes 1-12  96-bit nonce from the CSPRNG, fresh for every encryption
+ *   bytes 13-   ciphertext, then the 16-byte GCM tag
+ * The additional authenticated data names what the object is (e.g. "cairn/v1/tree"), so an
+ * object cannot be passed off as one of another kind.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { IntegrityError } from '../errors.js';
+
+export const ENVELOPE_AES256GCM = 0x01;
+export const NONCE_BYTES = 12;
+export const TAG_BYTES = 16;
+export const ENVELOPE_OVERHEAD = 1 + NONCE_BYTES + TAG_BYTES;
+
+/** What an encrypted object is; bound into the GCM tag as additional data. */
+export type ObjectPurpose =
+  | 'blob'
+  | 'pack-header'
+  | 'index'
+  | 'snapshot'
+  | 'config'
+  | 'lock'
+  | 'key-slot'
+  | 'tombstone';
+
+const aadCache = new Map<string, Buffer>();
+export function aadFor(purpose: ObjectPurpose): Buffer {
+  let aad = aadCache.get(purpose);
+  if (!aad) {
+    aad = Buffer.from(`cairn/v1/${purpose}`, 'utf8');
+    aadCache.set(purpose, aad);
+  }
+  return aad;
+}
+
+/** Encrypts with a random nonce. `nonce` may be given only by the test-vector generator. */
+export function seal(key: Uint8Array, plaintext: Uint8Array, purpose: ObjectPurpose, nonce?: Uint8Array): Buffer {
+  if (key.length !== 32) throw new Error('AES-256-GCM needs a 32-byte key');
+  if (nonce && nonce.length !== NONCE_BYTES) throw new Error(`AES-256-GCM envelopes need a ${NONCE_BYTES}-byte nonce`);
+  const iv = nonce ?? randomBytes(NONCE_BYTES);
+  const out = Buffer.allocUnsafe(ENVELOPE_OVERHEAD + plaintext.length);
+  out[0] = ENVELOPE_AES256GCM;
+  out.set(iv, 1);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aadFor(purpose));
+  const head = cipher.update(plaintext);
+  head.copy(out, 1 + NONCE_BYTES);
+  const tail = cipher.final();
+  tail.copy(out, 1 + NONCE_BYTES + head.length);
+  cipher.getAuthTag().copy(out, 1 + NONCE_BYTES + plaintext.length);
+  return out;
+}
+
+/** Decrypts and authenticates; any modified byte raises IntegrityError. */
+export function open(key: Uint8Array, envelope: Uint8Array, purpose: ObjectPurpose, what = 'object'): Buffer {
+  if (envelope.length < ENVELOPE_OVERHEAD) throw new IntegrityError(`${what} is truncated (${envelope.length} bytes)`);
+  if (envelope[0] !== ENVELOPE_AES256GCM) {
+    throw new IntegrityError(`${what} has an unknown encryption envelope (version byte ${envelope[0]})`);
+  }
+  const iv = envelope.subarray(1, 1 + NONCE_BYTES);
+  const tagStart = envelope.length - TAG_BYTES;
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(aadFor(purpose));
+  decipher.setAuthTag(envelope.subarray(tagStart));
+  try {
+    const head = decipher.update(envelope.subarray(1 + NONCE_BYTES, tagStart));
+    const tail = decipher.final();
+    return tail.length === 0 ? head : Buffer.concat([head, tail]);
+  } catch (cause) {
+    throw new IntegrityError(`${what} failed authentication: it was modified or damaged`, { cause });
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Identifiers. Blob ids are keyed (HMAC-SHA-256 under the repository's id key), so the same
+ * content in two repositories has unrelated ids and an id reveals nothing about the content.
+ * Storage object names (packs, index files, snapshots, key slots) are the SHA-256 of the stored
+ * (encrypted) bytes, so anyone can check a file's integrity without keys.
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+export function blobId(idKey: Uint8Array, plaintext: Uint8Array): string {
+  return createHmac('sha256', idKey).update(plaintext).digest('hex');
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function randomId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export const ID_PATTERN = /^[0-9a-f]{64}$/;
+
+export function isId(value: string): boolean {
+  return ID_PATTERN.test(value);
+}

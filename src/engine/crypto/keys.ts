@@ -1,0 +1,164 @@
+/**
+ * The repository's master keys and the key slots that wrap them.
+ *
+ * A repository has one master key set, drawn from the CSPRNG at `init` and never derived from a
+ * password: the data key (AES-256-GCM for every object), the id key (HMAC-SHA-256 blob ids) and
+ * the chunker seed (gear table of FastCDC). Each key slot wraps the set under a key derived from
+ * one password with scrypt; the slot stores its own KDF parameters, so they can be raised later
+ * without touching other slots. Changing a password writes a new slot and removes the old one;
+ * no data is re-encrypted.
+ */
+import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { CairnError, IntegrityError, WrongPasswordError } from '../errors.js';
+import { open, seal } from './aead.js';
+
+export interface MasterKeys {
+  /** Identifies the repository (random, 32 bytes hex); also in the encrypted config. */
+  repositoryId: string;
+  dataKey: Buffer;
+  idKey: Buffer;
+  chunkerSeed: Buffer;
+}
+
+export interface ScryptParams {
+  name: 'scrypt';
+  /** CPU/memory cost, a power of two. */
+  N: number;
+  r: number;
+  p: number;
+  /** 32 random bytes, base64. */
+  salt: string;
+}
+
+/** The stored form of a key slot: `keys/<sha256 of this JSON>`, plaintext JSON. */
+export interface KeySlotFile {
+  version: 1;
+  kdf: ScryptParams;
+  cipher: 'aes-256-gcm';
+  created: string;
+  label: string;
+  /** The master key set, JSON, sealed under the password-derived key (purpose "key-slot"), base64. */
+  wrapped: string;
+}
+
+/** Interactive default: 2^17 × 8 × 128 bytes = 128 MiB of memory, about 0.3–0.5 s here. */
+export const DEFAULT_SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const;
+/** Floor accepted when opening a slot, so a tampered slot cannot downgrade the KDF to nothing. */
+const MIN_SCRYPT_N = 2 ** 10;
+
+export function generateMasterKeys(): MasterKeys {
+  return {
+    repositoryId: randomBytes(32).toString('hex'),
+    dataKey: randomBytes(32),
+    idKey: randomBytes(32),
+    chunkerSeed: randomBytes(32),
+  };
+}
+
+function deriveKey(password: string, kdf: ScryptParams): Promise<Buffer> {
+  const salt = Buffer.from(kdf.salt, 'base64');
+  const maxmem = 128 * kdf.N * kdf.r * (kdf.p + 2) + 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    scryptCb(password.normalize('NFC'), salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
+  });
+}
+
+export async function createKeySlot(
+  keys: MasterKeys,
+  password: string,
+  options: { label?: string; scrypt?: { N: number; r: number; p: number } } = {},
+): Promise<KeySlotFile> {
+  if (password.length === 0) throw new CairnError('invalid-argument', 'the password must not be empty');
+  const cost = options.scrypt ?? DEFAULT_SCRYPT;
+  const kdf: ScryptParams = {
+    name: 'scrypt',
+    N: cost.N,
+    r: cost.r,
+    p: cost.p,
+    salt: randomBytes(32).toString('base64'),
+  };
+  const wrappingKey = await deriveKey(password, kdf);
+  const payload = Buffer.from(
+    JSON.stringify({
+      repositoryId: keys.repositoryId,
+      dataKey: keys.dataKey.toString('base64'),
+      idKey: keys.idKey.toString('base64'),
+      chunkerSeed: keys.chunkerSeed.toString('base64'),
+    }),
+  );
+  return {
+    version: 1,
+    kdf,
+    cipher: 'aes-256-gcm',
+    created: new Date().toISOString(),
+    label: options.label ?? 'password',
+    wrapped: seal(wrappingKey, payload, 'key-slot').toString('base64'),
+  };
+}
+
+/** Validates the shape of a stored slot; throws IntegrityError describing what is wrong. */
+export function parseKeySlot(bytes: Uint8Array, what: string): KeySlotFile {
+  let slot: KeySlotFile;
+  try {
+    slot = JSON.parse(Buffer.from(bytes).toString('utf8')) as KeySlotFile;
+  } catch (cause) {
+    throw new IntegrityError(`${what} is not valid JSON`, { cause });
+  }
+  const k = slot?.kdf;
+  if (
+    slot?.version !== 1 ||
+    slot.cipher !== 'aes-256-gcm' ||
+    k?.name !== 'scrypt' ||
+    !Number.isInteger(k.N) ||
+    k.N < MIN_SCRYPT_N ||
+    (k.N & (k.N - 1)) !== 0 ||
+    !Number.isInteger(k.r) ||
+    k.r < 1 ||
+    k.r > 64 ||
+    !Number.isInteger(k.p) ||
+    k.p < 1 ||
+    k.p > 16 ||
+    typeof k.salt !== 'string' ||
+    typeof slot.wrapped !== 'string' ||
+    typeof slot.created !== 'string' ||
+    typeof slot.label !== 'string'
+  ) {
+    throw new IntegrityError(`${what} is not a valid version-1 key slot`);
+  }
+  return slot;
+}
+
+/** Unwraps the master keys, or throws WrongPasswordError when the password does not fit this slot. */
+export async function unlockKeySlot(slot: KeySlotFile, password: string): Promise<MasterKeys> {
+  const wrappingKey = await deriveKey(password, slot.kdf);
+  let payload: Buffer;
+  try {
+    payload = open(wrappingKey, Buffer.from(slot.wrapped, 'base64'), 'key-slot');
+  } catch {
+    throw new WrongPasswordError();
+  }
+  let parsed: Record<string, string>;
+  try {
+    parsed = JSON.parse(payload.toString('utf8')) as Record<string, string>;
+  } catch (cause) {
+    throw new IntegrityError('a key slot holds malformed keys (not JSON)', { cause });
+  }
+  if (parsed === null || typeof parsed !== 'object') throw new IntegrityError('a key slot holds malformed keys');
+  const keys: MasterKeys = {
+    repositoryId: String(parsed.repositoryId),
+    dataKey: Buffer.from(String(parsed.dataKey), 'base64'),
+    idKey: Buffer.from(String(parsed.idKey), 'base64'),
+    chunkerSeed: Buffer.from(String(parsed.chunkerSeed), 'base64'),
+  };
+  if (keys.dataKey.length !== 32 || keys.idKey.length !== 32 || keys.chunkerSeed.length !== 32) {
+    throw new IntegrityError('a key slot holds malformed keys');
+  }
+  return keys;
+}
+
+/** Constant-time comparison of two master key sets (used to refuse mixing repositories). */
+export function sameKeys(a: MasterKeys, b: MasterKeys): boolean {
+  return timingSafeEqual(a.dataKey, b.dataKey) && timingSafeEqual(a.idKey, b.idKey);
+}

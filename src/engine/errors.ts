@@ -1,0 +1,40 @@
+/**
+ * Error types the engine raises for conditions a user must understand. Each carries a stable
+ * `code` that the CLI maps to an exit code and the contract maps to a message; the message itself
+ * is written for a person (no stack traces needed to understand it).
+ */
+
+export type CairnErrorCode =
+  | 'wrong-password'
+  | 'no-repository'
+  | 'integrity'
+  | 'locked'
+  | 'unsupported-format'
+  | 'invalid-argument'
+  | 'not-found'
+  | 'no-space'
+  | 'io';
+
+export class CairnError extends Error {
+  readonly code: CairnErrorCode;
+  constructor(code: CairnErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CairnError';
+    this.code = code;
+  }
+}
+
+/** An object failed authentication, or a blob's content did not match its id. */
+export class IntegrityError extends CairnError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('integrity', message, options);
+    this.name = 'IntegrityError';
+  }
+}
+
+export class WrongPasswordError extends CairnError {
+  constructor() {
+    super('wrong-password', 'wrong password (no key slot matches)');
+    this.name = 'WrongPasswordError';
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * Restore: recreates the entries of a recovery point under a target folder, by their absolute
+ * path inside the recovery point (`TARGET/home/me/docs/…`), with mode, mtime and symlinks.
+ *
+ * Safety rules (docs/threat-model.md): a name that is empty, `.`, `..`, or holds `/`, `\` or NUL
+ * is refused and reported; a folder on the way that exists as anything but a real folder (for
+ * example a symlink planted in the target) is refused with its whole subtree; files are written
+ * to a temporary name in their final folder and renamed into place, so nothing is written through
+ * a symlink and an interrupted restore never leaves a half-written file under the real name.
+ * Every blob is authenticated and checked against its id before a byte of it is written.
+ */
+
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describeError } from '../backup/archiver.js';
+import { CairnError } from '../errors.js';
+import type { SnapshotRecord } from '../format/snapshot.js';
+import { isSafeName, type TreeNode } from '../format/tree.js';
+import type { Repository } from '../repo/repository.js';
+import { mapLimit } from '../util/concurrency.js';
+import { joinRepoPath, normalizeRepoPath } from '../util/paths.js';
+
+export type OverwritePolicy = 'never' | 'always' | 'if-newer';
+
+export interface RestoreOptions {
+  target: string;
+  /** Paths inside the recovery point to restore (with everything below them); default: all. */
+  include?: string[];
+  overwrite?: OverwritePolicy;
+  /** On a conflict that is not overwritten, restore the file beside the existing one under a new name. */
+  keepBoth?: boolean;
+  /** Plan only: report what would be written, skipped or kept both, and write nothing. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: RestoreProgress) => void;
+}
+
+export interface RestoreProgress {
+  filesDone: number;
+  bytesDone: number;
+  bytesTotal: number;
+  currentPath?: string;
+}
+
+export type PlannedAction = 'create' | 'overwrite' | 'skip' | 'keep-both';
+
+export interface RestoreItem {
+  /** Path inside the recovery point. */
+  path: string;
+  action: PlannedAction;
+  reason?: string;
+}
+
+export interface RestoreResult {
+  snapshotId: string;
+  target: string;
+  filesRestored: number;
+  dirsRestored: number;
+  symlinksRestored: number;
+  bytesRestored: number;
+  /** Conflicts and their outcome (every skip, overwrite and keep-both). */
+  conflicts: RestoreItem[];
+  /** Entries refused for safety (unsafe names, symlinked folders in the target). */
+  refused: { path: string; reason: string }[];
+  /** Entries that failed (damaged data, I/O errors). */
+  errors: { path: string; message: string }[];
+  dryRun: boolean;
+}
+
+const FILE_CONCURRENCY = 4;
+
+export async function restore(
+  repo: Repository,
+  snapshot: SnapshotRecord,
+  options: RestoreOptions,
+): Promise<RestoreResult> {
+  await repo.loadIndex();
+  const restorer = new Restorer(repo, snapshot, options);
+  return restorer.run();
+}
+
+class Restorer {
+  private readonly result: RestoreResult;
+  private readonly includes: string[] | undefined;
+  private readonly policy: OverwritePolicy;
+  private bytesTotal = 0;
+  private filesDone = 0;
+  private lastProgress = 0;
+  private matched = new Set<string>();
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly snapshot: SnapshotRecord,
+    private readonly options: RestoreOptions,
+  ) {
+    this.includes = options.include?.length ? options.include.map(normalizeRepoPath) : undefined;
+    this.policy = options.overwrite ?? 'never';
+    this.result = {
+      snapshotId: snapshot.id,
+      target: path.resolve(options.target),
+      filesRestored: 0,
+      dirsRestored: 0,
+      symlinksRestored: 0,
+      bytesRestored: 0,
+      conflicts: [],
+      refused: [],
+      errors: [],
+      dryRun: options.dryRun ?? false,
+    };
+  }
+
+  async run(): Promise<RestoreResult> {
+    const target = this.result.target;
+    if (!this.result.dryRun) await fs.mkdir(target, { recursive: true });
+    const targetStat = await fs.stat(target).catch(() => undefined);
+    if (targetStat && !targetStat.isDirectory())
+      throw new CairnError('invalid-argument', `the restore target ${target} is not a folder`);
+    this.bytesTotal = this.includes ? 0 : this.snapshot.summary.totalBytes;
+    await this.restoreTree(this.snapshot.tree, '/', target);
+    for (const inc of this.includes ?? []) {
+      if (!this.matched.has(inc)) this.result.errors.push({ path: inc, message: 'not found in this recovery point' });
+    }
+    return this.result;
+  }
+
+  /** Whether the entry at repoPath is selected, or lies on the way to a selected entry. */
+  private selection(repoPath: string): 'all' | 'partial' | 'none' {
+    if (!this.includes) return 'all';
+    let partial = false;
+    for (const inc of this.includes) {
+      if (repoPath === inc || repoPath.startsWith(`${inc}/`) || inc === '/') {
+        if (repoPath === inc) this.matched.add(inc);
+        return 'all';
+      }
+      if (inc.startsWith(`${repoPath}/`) || repoPath === '/') partial = true;
+    }
+    return partial ? 'partial' : 'none';
+  }
+
+  private async restoreTree(treeId: string, repoPath: string, localDir: string, all = false): Promise<void> {
+    const tree = await this.repo.loadTree(treeId);
+    const files: { node: TreeNode; repoPath: string; local: string }[] = [];
+    const dirs: { node: TreeNode; repoPath: string; local: string; all: boolean }[] = [];
+    for (const node of tree.nodes) {
+      const childPath = joinRepoPath(repoPath, node.name);
+      if (!isSafeName(node.name)) {
+        this.result.refused.push({ path: childPath, reason: `unsafe name ${JSON.stringify(node.name)}` });
+        continue;
+      }
+      const sel = all ? 'all' : this.selection(childPath);
+      if (sel === 'none') continue;
+      const local = path.join(localDir, node.name);
+      if (node.type === 'dir') dirs.push({ node, repoPath: childPath, local, all: sel === 'all' });
+      else if (sel === 'all') files.push({ node, repoPath: childPath, local });
+    }
+    await mapLimit(files, FILE_CONCURRENCY, async (f) => {
+      this.options.signal?.throwIfAborted();
+      try {
+        if (f.node.type === 'file') await this.restoreFile(f.node, f.repoPath, f.local);
+        else await this.restoreSymlink(f.node, f.repoPath, f.local);
+      } catch (err) {
+        if (isAbort(err)) throw err;
+        this.result.errors.push({ path: f.repoPath, message: err instanceof Error ? err.message : String(err) });
+      }
+    });
+    for (const d of dirs) {
+      this.options.signal?.throwIfAborted();
+      if (!(await this.prepareDir(d.repoPath, d.local))) continue;
+      if (d.node.subtree) {
+        try {
+          await this.restoreTree(d.node.subtree, d.repoPath, d.local, d.all);
+        } catch (err) {
+          if (isAbort(err)) throw err;
+          this.result.errors.push({ path: d.repoPath, message: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      if (d.all && !this.result.dryRun) await applyMetadata(d.local, d.node).catch(() => undefined);
+    }
+  }
+
+  /** Makes sure `local` is a real folder (never a symlink); false when the subtree must be refused. */
+  private async prepareDir(repoPath: string, local: string): Promise<boolean> {
+    const existing = await lstatOrUndefined(local);
+    if (existing) {
+      if (existing.isDirectory()) return true;
+      const what = existing.isSymbolicLink() ? 'a symbolic link' : 'not a folder';
+      this.result.refused.push({
+        path: repoPath,
+        reason: `${local} exists and is ${what}; nothing was restored below it`,
+      });
+      return false;
+    }
+    if (this.result.dryRun) return true;
+    await fs.mkdir(local);
+    this.result.dirsRestored++;
+    return true;
+  }
+
+  private async conflictAction(
+    node: TreeNode,
+    repoPath: string,
+    local: string,
+  ): Promise<{ action: PlannedAction; existing?: Stats }> {
+    const existing = await lstatOrUndefined(local);
+    if (!existing) return { action: 'create' };
+    let overwrite = false;
+    if (existing.isDirectory()) overwrite = false;
+    else if (this.policy === 'always') overwrite = true;
+    else if (this.policy === 'if-newer') overwrite = node.mtime > existing.mtimeMs;
+    const action: PlannedAction = overwrite ? 'overwrite' : this.options.keepBoth ? 'keep-both' : 'skip';
+    const reason = existing.isDirectory()
+      ? 'a folder exists under this name'
+      : overwrite
+        ? `overwrite policy "${this.policy}"`
+        : 'a file exists under this name';
+    this.result.conflicts.push({ path: repoPath, action, reason });
+    return { action, existing };
+  }
+
+  private async restoreFile(node: TreeNode, repoPath: string, local: string): Promise<void> {
+    const { action } = await this.conflictAction(node, repoPath, local);
+    if (action === 'skip' || this.result.dryRun) {
+      this.fileDone(repoPath, action === 'skip' ? 0 : (node.size ?? 0), action !== 'skip');
+      return;
+    }
+    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
+    const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
+    const handle = await fs.open(tmp, 'wx', 0o600);
+    let written = 0;
+    try {
+      for (const id of node.content ?? []) {
+        this.options.signal?.throwIfAborted();
+        const plain = await this.repo.loadBlob(id);
+        await handle.write(plain, 0, plain.length, written);
+        written += plain.length;
+        this.progress(repoPath, plain.length);
+      }
+      await handle.close();
+      if (written !== (node.size ?? written))
+        throw new CairnError('integrity', `restored ${written} bytes, the recovery point says ${node.size}`);
+      await applyMetadata(tmp, node);
+      await fs.rename(tmp, dest);
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    this.result.filesRestored++;
+    this.result.bytesRestored += written;
+    this.fileDone(repoPath, 0, false);
+  }
+
+  private async restoreSymlink(node: TreeNode, repoPath: string, local: string): Promise<void> {
+    const { action } = await this.conflictAction(node, repoPath, local);
+    if (action === 'skip' || this.result.dryRun) return;
+    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
+    const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
+    await fs.symlink(node.target ?? '', tmp);
+    await fs.lutimes(tmp, node.mtime / 1000, node.mtime / 1000).catch(() => undefined);
+    await fs.rename(tmp, dest);
+    this.result.symlinksRestored++;
+  }
+
+  private fileDone(repoPath: string, bytes: number, countFile: boolean): void {
+    this.filesDone++;
+    if (countFile) this.result.filesRestored++;
+    this.progress(repoPath, bytes);
+  }
+
+  private progress(currentPath: string, bytes: number): void {
+    this.bytesDoneInternal += bytes;
+    const report = this.options.onProgress;
+    if (!report) return;
+    const now = Date.now();
+    if (now - this.lastProgress < 100) return;
+    this.lastProgress = now;
+    report({ filesDone: this.filesDone, bytesDone: this.bytesDoneInternal, bytesTotal: this.bytesTotal, currentPath });
+  }
+  private bytesDoneInternal = 0;
+}
+
+async function applyMetadata(local: string, node: TreeNode): Promise<void> {
+  await fs.chmod(local, node.mode & 0o7777);
+  const t = node.mtime / 1000;
+  await fs.utimes(local, t, t);
+}
+
+async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+  try {
+    return await fs.lstat(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CairnError('io', `${p}: ${describeError(err)}`, { cause: err });
+  }
+}
+
+/** `report.pdf` → `report (restored 2026-11-26 ab12cd34).pdf`, numbered if that exists too. */
+async function keepBothName(local: string, snapshot: SnapshotRecord): Promise<string> {
+  const ext = path.extname(local);
+  const stem = local.slice(0, local.length - ext.length);
+  const label = `restored ${snapshot.time.slice(0, 10)} ${snapshot.id.slice(0, 8)}`;
+  for (let n = 1; ; n++) {
+    const candidate = `${stem} (${label}${n > 1 ? ` ${n}` : ''})${ext}`;
+    if (!(await lstatOrUndefined(candidate))) return candidate;
+  }
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}

@@ -1,0 +1,304 @@
+/**
+ * The backend conformance suite: every Backend implementation runs it to prove it keeps the
+ * contract written in src/engine/backend/types.ts. `makeBackend` must return a backend over a
+ * fresh, empty location (not yet created) and a cleanup that removes that location.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type Backend,
+  BackendError,
+  type BackendErrorCode,
+  OBJECT_KINDS,
+  type ObjectKind,
+  type ObjectRef,
+} from '../../src/engine/backend/types.js';
+
+export type BackendFactory = () => Promise<{ backend: Backend; cleanup: () => Promise<void> }>;
+
+const randomId = (): string => randomBytes(32).toString('hex');
+const refFor = (kind: ObjectKind): ObjectRef => ({ kind, id: kind === 'config' ? 'config' : randomId() });
+const CONFIG: ObjectRef = { kind: 'config', id: 'config' };
+
+/** Awaits `promise` and checks it rejects with a BackendError of `code`; returns the error. */
+export async function expectBackendError(promise: Promise<unknown>, code: BackendErrorCode): Promise<BackendError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, `expected a BackendError '${code}'`).toBeInstanceOf(BackendError);
+  const backendError = err as BackendError;
+  expect(backendError.code).toBe(code);
+  expect(backendError.message.length).toBeGreaterThan(0);
+  return backendError;
+}
+
+async function collect(backend: Backend, kind: ObjectKind): Promise<{ id: string; size: number; kind: string }[]> {
+  const out: { id: string; size: number; kind: string }[] = [];
+  for await (const info of backend.list(kind)) out.push(info);
+  return out;
+}
+
+export function runBackendConformance(name: string, makeBackend: BackendFactory): void {
+  describe(`backend conformance: ${name}`, () => {
+    let backend: Backend;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ backend, cleanup } = await makeBackend());
+    });
+    afterEach(async () => {
+      await backend.close();
+      await cleanup();
+    });
+
+    describe('create and exists', () => {
+      it('exists() is false before create, false after create, true once a config is saved', async () => {
+        expect(await backend.exists()).toBe(false);
+        await backend.create();
+        expect(await backend.exists()).toBe(false);
+        await backend.save(CONFIG, Buffer.from('config bytes'));
+        expect(await backend.exists()).toBe(true);
+      });
+
+      it('create on an empty location leaves every kind empty and usable', async () => {
+        await backend.create();
+        for (const kind of OBJECT_KINDS) expect(await collect(backend, kind)).toEqual([]);
+        const ref = refFor('data');
+        await backend.save(ref, Buffer.from('x'));
+        expect((await backend.load(ref)).toString()).toBe('x');
+      });
+
+      it('create refuses with code exists when a config is already there', async () => {
+        await backend.create();
+        await backend.save(CONFIG, Buffer.from('config bytes'));
+        await expectBackendError(backend.create(), 'exists');
+        expect((await backend.load(CONFIG)).toString()).toBe('config bytes');
+      });
+
+      it('has a non-empty location string', () => {
+        expect(typeof backend.location).toBe('string');
+        expect(backend.location.length).toBeGreaterThan(0);
+      });
+    });
+
+    describe('objects', () => {
+      beforeEach(async () => {
+        await backend.create();
+      });
+
+      it('saves and loads an object of every kind, and stats its size', async () => {
+        for (const kind of OBJECT_KINDS) {
+          const ref = refFor(kind);
+          const data = randomBytes(1000 + kind.length);
+          await backend.save(ref, data);
+          const loaded = await backend.load(ref);
+          expect(Buffer.isBuffer(loaded)).toBe(true);
+          expect(loaded.equals(data)).toBe(true);
+          expect(await backend.stat(ref)).toEqual({ size: data.length });
+        }
+      });
+
+      it('saves and loads an empty object', async () => {
+        const ref = refFor('snapshots');
+        await backend.save(ref, new Uint8Array(0));
+        expect((await backend.load(ref)).length).toBe(0);
+        expect(await backend.stat(ref)).toEqual({ size: 0 });
+      });
+
+      it('accepts a Uint8Array that is a view into a larger buffer', async () => {
+        const whole = randomBytes(100);
+        const view = new Uint8Array(whole.buffer, whole.byteOffset + 10, 50);
+        const ref = refFor('data');
+        await backend.save(ref, view);
+        expect((await backend.load(ref)).equals(whole.subarray(10, 60))).toBe(true);
+      });
+
+      it('keeps binary data with every byte value intact', async () => {
+        const data = Buffer.alloc(256 * 4);
+        for (let i = 0; i < data.length; i++) data[i] = i % 256;
+        const ref = refFor('index');
+        await backend.save(ref, data);
+        expect((await backend.load(ref)).equals(data)).toBe(true);
+      });
+
+      it('loads ranges at the start, middle and end, and zero-length ranges', async () => {
+        const data = randomBytes(10_000);
+        const ref = refFor('data');
+        await backend.save(ref, data);
+        expect((await backend.load(ref, { offset: 0, length: 100 })).equals(data.subarray(0, 100))).toBe(true);
+        expect((await backend.load(ref, { offset: 4321, length: 1234 })).equals(data.subarray(4321, 5555))).toBe(true);
+        expect((await backend.load(ref, { offset: 9_000, length: 1_000 })).equals(data.subarray(9_000))).toBe(true);
+        expect((await backend.load(ref, { offset: 0, length: 10_000 })).equals(data)).toBe(true);
+        expect((await backend.load(ref, { offset: 500, length: 0 })).length).toBe(0);
+        expect((await backend.load(ref, { offset: 10_000, length: 0 })).length).toBe(0);
+      });
+
+      it('fails with code range when a read goes past the end', async () => {
+        const ref = refFor('data');
+        await backend.save(ref, randomBytes(1000));
+        await expectBackendError(backend.load(ref, { offset: 990, length: 11 }), 'range');
+        await expectBackendError(backend.load(ref, { offset: 1000, length: 1 }), 'range');
+        await expectBackendError(backend.load(ref, { offset: 5000, length: 10 }), 'range');
+        await expectBackendError(backend.load(ref, { offset: 1001, length: 0 }), 'range');
+        await expectBackendError(backend.load(ref, { offset: -1, length: 10 }), 'range');
+        await expectBackendError(backend.load(ref, { offset: 0, length: -1 }), 'range');
+      });
+
+      it('fails with code not-found when loading or stating a missing object', async () => {
+        for (const kind of OBJECT_KINDS) {
+          const ref = refFor(kind);
+          await expectBackendError(backend.load(ref), 'not-found');
+          await expectBackendError(backend.load(ref, { offset: 0, length: 1 }), 'not-found');
+          await expectBackendError(backend.stat(ref), 'not-found');
+        }
+      });
+
+      it('refuses to save over an existing object without overwrite and keeps the original', async () => {
+        for (const kind of OBJECT_KINDS) {
+          const ref = refFor(kind);
+          const original = randomBytes(500);
+          await backend.save(ref, original);
+          await expectBackendError(backend.save(ref, randomBytes(800)), 'exists');
+          await expectBackendError(backend.save(ref, randomBytes(500), { overwrite: false }), 'exists');
+          expect((await backend.load(ref)).equals(original)).toBe(true);
+          expect(await backend.stat(ref)).toEqual({ size: 500 });
+        }
+      });
+
+      it('replaces an object when overwrite is set, also with shorter data', async () => {
+        for (const ref of [CONFIG, refFor('locks')]) {
+          await backend.save(ref, randomBytes(2000));
+          const replacement = randomBytes(300);
+          await backend.save(ref, replacement, { overwrite: true });
+          expect((await backend.load(ref)).equals(replacement)).toBe(true);
+          expect(await backend.stat(ref)).toEqual({ size: 300 });
+          expect((await collect(backend, ref.kind)).filter((o) => o.id === ref.id)).toHaveLength(1);
+        }
+      });
+
+      it('saves with overwrite when the object does not exist yet', async () => {
+        const ref = refFor('locks');
+        await backend.save(ref, Buffer.from('lock'), { overwrite: true });
+        expect((await backend.load(ref)).toString()).toBe('lock');
+      });
+
+      it('lists every object of a kind once, with its size, and nothing of other kinds', async () => {
+        const saved = new Map<string, number>();
+        // 600 random ids land in (nearly) every one of the 256 data shards; force the extremes too.
+        const ids = Array.from({ length: 598 }, randomId);
+        ids.push(`00${randomId().slice(2)}`, `ff${randomId().slice(2)}`);
+        await Promise.all(
+          ids.map(async (id, i) => {
+            const size = i % 97;
+            saved.set(id, size);
+            await backend.save({ kind: 'data', id }, randomBytes(size));
+          }),
+        );
+        const indexRef = refFor('index');
+        await backend.save(indexRef, randomBytes(42));
+        await backend.save(CONFIG, randomBytes(7));
+
+        const listed = await collect(backend, 'data');
+        expect(listed).toHaveLength(saved.size);
+        expect(new Set(listed.map((o) => o.id)).size).toBe(saved.size);
+        for (const info of listed) {
+          expect(info.kind).toBe('data');
+          expect(info.size).toBe(saved.get(info.id));
+        }
+        expect(await collect(backend, 'index')).toEqual([{ kind: 'index', id: indexRef.id, size: 42 }]);
+        expect(await collect(backend, 'config')).toEqual([{ kind: 'config', id: 'config', size: 7 }]);
+        expect(await collect(backend, 'keys')).toEqual([]);
+      });
+
+      it('removes objects idempotently; a removed object is neither loadable nor listed', async () => {
+        const keep = refFor('snapshots');
+        const gone = refFor('snapshots');
+        await backend.save(keep, Buffer.from('keep'));
+        await backend.save(gone, Buffer.from('gone'));
+        await backend.remove(gone);
+        await backend.remove(gone);
+        await backend.remove(refFor('data'));
+        await expectBackendError(backend.load(gone), 'not-found');
+        await expectBackendError(backend.stat(gone), 'not-found');
+        expect((await collect(backend, 'snapshots')).map((o) => o.id)).toEqual([keep.id]);
+        // The name is free again afterwards.
+        await backend.save(gone, Buffer.from('again'));
+        expect((await backend.load(gone)).toString()).toBe('again');
+      });
+
+      it('round-trips a 20 MiB object, whole and by range', async () => {
+        const data = randomBytes(20 * 1024 * 1024);
+        const ref = refFor('data');
+        await backend.save(ref, data);
+        expect(await backend.stat(ref)).toEqual({ size: data.length });
+        expect((await backend.load(ref)).equals(data)).toBe(true);
+        const offset = data.length - 70_000;
+        expect((await backend.load(ref, { offset, length: 70_000 })).equals(data.subarray(offset))).toBe(true);
+      });
+
+      it('handles concurrent saves of different objects', async () => {
+        const objects = Array.from({ length: 64 }, (_, i) => ({
+          ref: refFor(i % 2 ? 'data' : 'index'),
+          data: randomBytes(1000 + i),
+        }));
+        await Promise.all(objects.map((o) => backend.save(o.ref, o.data)));
+        const loaded = await Promise.all(objects.map((o) => backend.load(o.ref)));
+        for (const [i, buf] of loaded.entries()) expect(buf.equals(objects[i]?.data ?? Buffer.alloc(0))).toBe(true);
+        expect((await collect(backend, 'data')).length + (await collect(backend, 'index')).length).toBe(64);
+      });
+
+      it('of concurrent saves of the same new object exactly one succeeds', async () => {
+        const ref = refFor('locks');
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) => backend.save(ref, Buffer.from(`writer ${i}`))),
+        );
+        const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+        expect(won).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect((r.reason as BackendError).code).toBe('exists');
+        expect((await backend.load(ref)).toString()).toBe(`writer ${won[0]}`);
+      });
+
+      it('does not let callers change stored bytes through buffers they hold', async () => {
+        const ref = refFor('keys');
+        const data = Buffer.from('the original bytes');
+        await backend.save(ref, data);
+        data.fill(0);
+        const first = await backend.load(ref);
+        expect(first.toString()).toBe('the original bytes');
+        first.fill(1);
+        const ranged = await backend.load(ref, { offset: 4, length: 8 });
+        ranged.fill(2);
+        expect((await backend.load(ref)).toString()).toBe('the original bytes');
+      });
+
+      it('refuses invalid ids with an io error', async () => {
+        const bad: ObjectRef[] = [
+          { kind: 'data', id: '../x' },
+          { kind: 'data', id: 'ab/../../etc' },
+          { kind: 'data', id: 'A'.repeat(64) },
+          { kind: 'data', id: 'a'.repeat(63) },
+          { kind: 'data', id: 'a'.repeat(65) },
+          { kind: 'data', id: '' },
+          { kind: 'data', id: 'config' },
+          { kind: 'keys', id: `${'a'.repeat(62)}/x` },
+          { kind: 'config', id: 'a'.repeat(64) },
+          { kind: 'nonsense' as ObjectKind, id: 'a'.repeat(64) },
+        ];
+        for (const ref of bad) {
+          const err = await expectBackendError(backend.save(ref, Buffer.from('x')), 'io');
+          expect(err.message).toMatch(/invalid object (id|kind)/);
+          await expectBackendError(backend.load(ref), 'io');
+          await expectBackendError(backend.stat(ref), 'io');
+          await expectBackendError(backend.remove(ref), 'io');
+        }
+        for (const kind of OBJECT_KINDS) expect(await collect(backend, kind)).toEqual([]);
+      });
+
+      it('close() can be called more than once', async () => {
+        await backend.close();
+        await backend.close();
+      });
+    });
+  });
+}
