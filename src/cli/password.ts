@@ -11,8 +11,7 @@ export interface PasswordSource {
 }
 
 export async function readPassword(source: PasswordSource, prompt: string, confirm = false): Promise<string> {
-  const fromEnv = process.env[source.env];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  // An explicit --password-file wins over the environment.
   if (source.file) {
     try {
       const text = await fs.readFile(source.file, 'utf8');
@@ -27,6 +26,8 @@ export async function readPassword(source: PasswordSource, prompt: string, confi
       );
     }
   }
+  const fromEnv = process.env[source.env];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!process.stdin.isTTY) {
     throw new CairnError(
       'invalid-argument',

@@ -16,12 +16,12 @@ export class MemoryBackend implements Backend {
   readonly location = 'memory:';
   private readonly objects = new Map<string, Buffer>();
 
-  async save(ref: ObjectRef, data: Uint8Array, options?: SaveOptions): Promise<void> {
+  async save(ref: ObjectRef, data: Uint8Array | readonly Uint8Array[], options?: SaveOptions): Promise<void> {
     const key = keyOf(ref);
     if (!options?.overwrite && this.objects.has(key)) {
       throw new BackendError('exists', `${describeRef(ref)} already exists`);
     }
-    this.objects.set(key, Buffer.from(data));
+    this.objects.set(key, Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Uint8Array));
   }
 
   async load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer> {

@@ -45,7 +45,8 @@ export interface SaveOptions {
 export interface Backend {
   /** Human-readable location, e.g. `/mnt/drive/cairn` or `memory:`; never contains secrets. */
   readonly location: string;
-  save(ref: ObjectRef, data: Uint8Array, options?: SaveOptions): Promise<void>;
+  /** `data` may be given in parts (e.g. the blobs of a pack), stored back to back without copying. */
+  save(ref: ObjectRef, data: Uint8Array | readonly Uint8Array[], options?: SaveOptions): Promise<void>;
   load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer>;
   stat(ref: ObjectRef): Promise<{ size: number }>;
   list(kind: ObjectKind): AsyncIterable<ObjectInfo>;

@@ -24,10 +24,10 @@ import { joinRepoPath, repoPathComponents, toRepoPath } from '../util/paths.js';
 import { ExcludeRules, IGNORE_FILE_NAME, isCacheDir, readIgnoreFile } from './excludes.js';
 import { SealPool } from './seal-pool.js';
 
-const READ_CONCURRENCY = 4;
+const READ_CONCURRENCY = 2;
 const CACHEDIR_TAG = 'CACHEDIR.TAG';
 const ENTRY_CONCURRENCY = 16;
-const ENCODE_BUDGET = 64 * 1024 * 1024;
+const ENCODE_BUDGET = 32 * 1024 * 1024;
 export const PROGRAM = 'cairn 0.1.0';
 
 export interface BackupOptions {
@@ -102,6 +102,7 @@ class Archiver {
   private filesDone = 0;
   private lastProgress = 0;
   private estimate?: { files: number; bytes: number };
+  private parentRootId?: string;
 
   constructor(
     private readonly repo: Repository,
@@ -110,6 +111,7 @@ class Archiver {
 
   async run(): Promise<BackupResult> {
     const started = Date.now();
+    const time = this.options.time ?? new Date(started);
     const { repo, options } = this;
     if (options.paths.length === 0)
       throw new CairnError('invalid-argument', 'name at least one file or folder to back up');
@@ -119,7 +121,8 @@ class Archiver {
       try {
         await fs.lstat(p);
       } catch (err) {
-        throw new CairnError('not-found', `cannot back up ${p}: ${describeError(err)}`, { cause: err });
+        const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : describeError(err);
+        throw new CairnError('not-found', `cannot back up ${p}: ${reason}`, { cause: err });
       }
     }
     const rules = ExcludeRules.fromPatterns(options.excludes ?? []);
@@ -142,6 +145,7 @@ class Archiver {
         }
         step.localPath = localPaths[i];
       }
+      this.parentRootId = parent?.tree;
       const parentRoot = parent ? await repo.loadTree(parent.tree) : undefined;
       const treeId = await this.archiveRootStep(root, '/', parentRoot, rules);
       await this.drain();
@@ -149,7 +153,7 @@ class Archiver {
       const summary: SnapshotSummary = { ...this.counters, durationMs: Date.now() - started };
       const snapshot: Snapshot = {
         version: 1,
-        time: (options.time ?? new Date()).toISOString(),
+        time: time.toISOString(),
         hostname,
         username: os.userInfo().username,
         paths: [...repoPaths].sort(),
@@ -191,6 +195,15 @@ class Archiver {
     parentTree: Tree | undefined,
     rules: ExcludeRules,
   ): Promise<string> {
+    if (step.localPath && repoPath === '/') {
+      // The filesystem root itself was named: its folder is the recovery point's root tree.
+      const rootNode = parentTree
+        ? { name: '/', type: 'dir' as const, mode: 0, mtime: 0, subtree: this.parentRootId }
+        : undefined;
+      const tree = await this.archiveDir(step.localPath, rootNode, rules, true);
+      if (tree === undefined) throw new CairnError('io', `cannot read ${step.localPath}`);
+      return tree;
+    }
     const nodes: TreeNode[] = [];
     const names = [...step.children.keys()].sort(compareNames);
     for (const name of names) {
@@ -221,16 +234,15 @@ class Archiver {
     isRoot = false,
   ): Promise<TreeNode | undefined> {
     this.checkAborted();
-    if (name.includes('\uFFFD')) {
-      this.warn(`${localPath}: the name is not valid UTF-8 and was skipped`);
-      return undefined;
-    }
     let stat: Stats;
     try {
       // Synchronous on purpose: a warm lstat takes microseconds, far less than a thread-pool round trip.
       stat = lstatSync(localPath);
     } catch (err) {
-      this.warn(`${localPath}: ${describeError(err)}`);
+      const undecodable = name.includes('\uFFFD') && (err as NodeJS.ErrnoException).code === 'ENOENT';
+      this.warn(
+        `${localPath}: ${undecodable ? 'the name is not valid UTF-8; Cairn cannot back it up yet' : describeError(err)}`,
+      );
       return undefined;
     }
     const posixPath = toRepoPath(localPath);

@@ -33,6 +33,7 @@ export async function repositoryStats(repo: Repository): Promise<RepositoryStats
   let uniqueBytes = 0;
   let uniqueStored = 0;
   for (const [, loc] of repo.index.entries()) {
+    if (loc.type !== 'data') continue;
     uniqueBytes += loc.rawLength;
     uniqueStored += loc.length;
   }

@@ -110,8 +110,8 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
       for (const entry of pack.blobs) if (!blobs.has(entry.id)) blobs.set(entry.id, { pack: pack.id, entry });
     }
   }
-  // Make the session index match what was checked (trees are read through it below).
-  await repo.loadIndex();
+  // Trees are read through the session index: build it from the index files that could be read.
+  repo.useIndexFiles(files);
 
   // 2. Packs: every indexed pack exists and is large enough.
   const stored = new Map<string, number>();
@@ -130,7 +130,7 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
   const unindexed = [...stored.keys()].filter((id) => !indexed.has(id));
   if (unindexed.length > 0) {
     result.notes.push(
-      `${unindexed.length} pack(s) are not indexed (left by an interrupted backup); prune removes them`,
+      `${unindexed.length} pack(s) are not indexed (left by an interrupted backup): they are not damage, and a later backup reuses their data`,
     );
   }
 

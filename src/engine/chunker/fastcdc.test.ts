@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnError } from '../errors.js';
 import {
   type ChunkerParams,
+  type ChunkFileOptions,
   chunkBuffer,
   chunkFile,
   DEFAULT_CHUNKER,
@@ -241,15 +242,13 @@ describe('chunkFile', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function chunksOfFile(name: string, data: Uint8Array, params: ChunkerParams, bufferSize?: number) {
+  async function chunksOfFile(name: string, data: Uint8Array, params: ChunkerParams, opts?: ChunkFileOptions) {
     const path = join(dir, name);
     await writeFile(path, data);
     const handle = await open(path, 'r');
     try {
       const out: Buffer[] = [];
-      for await (const c of chunkFile(handle, params, GEAR, bufferSize === undefined ? undefined : { bufferSize })) {
-        out.push(c);
-      }
+      for await (const c of chunkFile(handle, params, GEAR, opts)) out.push(c);
       return out;
     } finally {
       await handle.close();
@@ -264,20 +263,25 @@ describe('chunkFile', () => {
     expect(chunks[0]?.equals(short)).toBe(true);
   });
 
-  it.each([undefined, SMALL.maxSize, SMALL.maxSize + 1, SMALL.maxSize + 4093, 3 * SMALL.maxSize + 7, 1 * MiB])(
-    'matches chunkBuffer with bufferSize %s',
-    async (bufferSize) => {
-      const data = pseudoRandom(3 * MiB + 5, 11);
-      const expected = [...chunkBuffer(data, SMALL, GEAR)].map(sha256);
-      const chunks = await chunksOfFile(`odd-${bufferSize}`, data, SMALL, bufferSize);
-      expect(chunks.map(sha256)).toEqual(expected);
-      expect(Buffer.concat(chunks).equals(data)).toBe(true);
-    },
-  );
+  it.each<[ChunkFileOptions | undefined, number]>([
+    [undefined, 3 * MiB + 5],
+    [{ bufferSize: SMALL.maxSize + 4093 }, 3 * MiB + 5],
+    [{ bufferSize: 3 * SMALL.maxSize + 7 }, 3 * MiB + 5],
+    [{ bufferSize: 1 * MiB }, 3 * MiB + 5],
+    [{ bufferSize: 2 * SMALL.maxSize, readSize: 999 }, 3 * MiB + 5],
+    [{ bufferSize: SMALL.maxSize + 1, readSize: 1 }, 24 * KiB + 3],
+    [{ bufferSize: SMALL.maxSize + 13, readSize: 13 }, 300 * KiB + 1],
+  ])('matches chunkBuffer with options %o', async (opts, size) => {
+    const data = pseudoRandom(size, 11);
+    const expected = [...chunkBuffer(data, SMALL, GEAR)].map(sha256);
+    const chunks = await chunksOfFile(`odd-${JSON.stringify(opts)}`, data, SMALL, opts);
+    expect(chunks.map(sha256)).toEqual(expected);
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
+  });
 
   it('yields chunks that stay valid after later iterations (no shared buffer)', async () => {
     const data = pseudoRandom(1 * MiB, 12);
-    const chunks = await chunksOfFile('stable', data, SMALL, SMALL.maxSize);
+    const chunks = await chunksOfFile('stable', data, SMALL, { bufferSize: SMALL.maxSize + 100 });
     const buffers = new Set(chunks.map((c) => c.buffer));
     expect(buffers.size).toBe(chunks.length);
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
@@ -290,15 +294,42 @@ describe('chunkFile', () => {
     expect(chunks.map(sha256)).toEqual(expected);
   });
 
-  it('rejects a buffer smaller than maxSize', async () => {
+  it('rejects a buffer without room for maxSize plus one read', async () => {
     const path = join(dir, 'small-buffer');
     await writeFile(path, pseudoRandom(100, 14));
     const handle = await open(path, 'r');
     try {
-      const gen = chunkFile(handle, SMALL, GEAR, { bufferSize: SMALL.maxSize - 1 });
-      await expect(gen.next()).rejects.toThrow(/at least maxSize/);
+      await expect(chunkFile(handle, SMALL, GEAR, { bufferSize: SMALL.maxSize }).next()).rejects.toThrow(
+        /larger than maxSize/,
+      );
+      await expect(
+        chunkFile(handle, SMALL, GEAR, { bufferSize: SMALL.maxSize + 10, readSize: 11 }).next(),
+      ).rejects.toThrow(/at least maxSize \+ readSize/);
+      await expect(chunkFile(handle, SMALL, GEAR, { readSize: 0 }).next()).rejects.toThrow(CairnError);
     } finally {
       await handle.close();
     }
+  });
+
+  it('can be abandoned early, leaving no read in flight', async () => {
+    const path = join(dir, 'abandon');
+    await writeFile(path, pseudoRandom(2 * MiB, 15));
+    const handle = await open(path, 'r');
+    let first: Buffer | undefined;
+    for await (const c of chunkFile(handle, SMALL, GEAR, { bufferSize: 64 * KiB, readSize: 8 * KiB })) {
+      first = c;
+      break;
+    }
+    await handle.close();
+    expect(first?.length).toBe([...chunkBuffer(pseudoRandom(2 * MiB, 15), SMALL, GEAR)][0]?.length);
+  });
+
+  it('passes on read errors', async () => {
+    const path = join(dir, 'closed-handle');
+    await writeFile(path, pseudoRandom(100 * KiB, 16));
+    const handle = await open(path, 'r+');
+    await handle.close();
+    const gen = chunkFile(handle, SMALL, GEAR);
+    await expect(gen.next()).rejects.toThrow(/EBADF|closed/i);
   });
 });

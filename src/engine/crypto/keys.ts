@@ -45,6 +45,31 @@ export interface KeySlotFile {
 export const DEFAULT_SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const;
 /** Floor accepted when opening a slot, so a tampered slot cannot downgrade the KDF to nothing. */
 const MIN_SCRYPT_N = 2 ** 10;
+/** Ceiling, so a tampered slot cannot make opening take gigabytes of memory or minutes. */
+const MAX_SCRYPT_N = 2 ** 22;
+const MAX_SCRYPT_MEMORY = 2 * 1024 * 1024 * 1024;
+
+/** Throws unless the cost parameters are within the bounds every reader accepts. */
+export function validateScryptCost(cost: { N: number; r: number; p: number }): void {
+  const ok =
+    Number.isInteger(cost.N) &&
+    cost.N >= MIN_SCRYPT_N &&
+    cost.N <= MAX_SCRYPT_N &&
+    (cost.N & (cost.N - 1)) === 0 &&
+    Number.isInteger(cost.r) &&
+    cost.r >= 1 &&
+    cost.r <= 64 &&
+    Number.isInteger(cost.p) &&
+    cost.p >= 1 &&
+    cost.p <= 16 &&
+    128 * cost.N * cost.r <= MAX_SCRYPT_MEMORY;
+  if (!ok) {
+    throw new CairnError(
+      'invalid-argument',
+      `scrypt parameters N=${cost.N} r=${cost.r} p=${cost.p} are out of bounds (N a power of two from 2^10 to 2^22, r 1-64, p 1-16, at most 2 GiB)`,
+    );
+  }
+}
 
 export function generateMasterKeys(): MasterKeys {
   return {
@@ -72,6 +97,7 @@ export async function createKeySlot(
 ): Promise<KeySlotFile> {
   if (password.length === 0) throw new CairnError('invalid-argument', 'the password must not be empty');
   const cost = options.scrypt ?? DEFAULT_SCRYPT;
+  validateScryptCost(cost);
   const kdf: ScryptParams = {
     name: 'scrypt',
     N: cost.N,
@@ -111,16 +137,9 @@ export function parseKeySlot(bytes: Uint8Array, what: string): KeySlotFile {
     slot?.version !== 1 ||
     slot.cipher !== 'aes-256-gcm' ||
     k?.name !== 'scrypt' ||
-    !Number.isInteger(k.N) ||
-    k.N < MIN_SCRYPT_N ||
-    (k.N & (k.N - 1)) !== 0 ||
-    !Number.isInteger(k.r) ||
-    k.r < 1 ||
-    k.r > 64 ||
-    !Number.isInteger(k.p) ||
-    k.p < 1 ||
-    k.p > 16 ||
+    !costIsValid(k) ||
     typeof k.salt !== 'string' ||
+    Buffer.from(k.salt, 'base64').length < 16 ||
     typeof slot.wrapped !== 'string' ||
     typeof slot.created !== 'string' ||
     typeof slot.label !== 'string'
@@ -128,6 +147,15 @@ export function parseKeySlot(bytes: Uint8Array, what: string): KeySlotFile {
     throw new IntegrityError(`${what} is not a valid version-1 key slot`);
   }
   return slot;
+}
+
+function costIsValid(cost: { N: number; r: number; p: number }): boolean {
+  try {
+    validateScryptCost(cost);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Unwraps the master keys, or throws WrongPasswordError when the password does not fit this slot. */

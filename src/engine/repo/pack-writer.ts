@@ -3,8 +3,8 @@
  * `maxUploads` at once. Reports every saved pack so the caller can index it; a pack is only
  * reported after its save completed, so an index never lists a pack that is not stored.
  */
+import { createHash } from 'node:crypto';
 import type { Backend } from '../backend/types.js';
-import { sha256Hex } from '../crypto/ids.js';
 import { type BlobType, encodePackHeader, type PackEntry } from '../format/pack.js';
 
 export interface SavedPack {
@@ -33,44 +33,51 @@ export class PackWriter {
     return this.bytes;
   }
 
-  /** Adds a stored blob; resolves once there is room (backpressure from uploads). */
+  /**
+   * Adds a stored blob. Waits first while `maxUploads` packs are being saved, so every caller
+   * feels the backpressure and memory stays at about (maxUploads + 1) × targetSize.
+   */
   async add(type: BlobType, id: string, stored: Buffer, rawLength: number): Promise<void> {
+    while (this.uploads.size >= this.maxUploads) await Promise.race(this.uploads);
     this.throwIfFailed();
     this.entries.push({ type, id, offset: this.bytes, length: stored.length, rawLength });
     this.parts.push(stored);
     this.bytes += stored.length;
-    if (this.bytes >= this.targetSize) await this.finishPack();
+    if (this.bytes >= this.targetSize) this.finishPack();
   }
 
   /** Saves the partly filled pack, waits for every upload, and rethrows the first failure. */
   async flush(): Promise<void> {
-    if (this.entries.length > 0) await this.finishPack();
+    if (this.entries.length > 0) this.finishPack();
     while (this.uploads.size > 0) await Promise.allSettled([...this.uploads]);
     this.throwIfFailed();
   }
 
-  private async finishPack(): Promise<void> {
+  /** Seals the header and starts saving the pack; the upload is tracked in `uploads`. */
+  private finishPack(): void {
     const entries = this.entries;
     const parts = this.parts;
     parts.push(encodePackHeader(this.dataKey, entries));
     this.entries = [];
     this.parts = [];
     this.bytes = 0;
-    const pack = Buffer.concat(parts);
-    const id = sha256Hex(pack);
-    const upload = this.backend
-      .save({ kind: 'data', id }, pack)
+    const hash = createHash('sha256');
+    let size = 0;
+    for (const part of parts) {
+      hash.update(part);
+      size += part.length;
+    }
+    const id = hash.digest('hex');
+    const upload: Promise<void> = this.backend
+      .save({ kind: 'data', id }, parts)
       .then(
-        () => this.onSaved({ id, size: pack.length, entries }),
+        () => this.onSaved({ id, size, entries }),
         (err: unknown) => {
-          // An identical pack saved earlier (same blobs, same nonces) cannot occur; treat 'exists' as failure too.
           this.failure ??= err;
         },
       )
       .finally(() => this.uploads.delete(upload));
     this.uploads.add(upload);
-    while (this.uploads.size >= this.maxUploads) await Promise.race(this.uploads);
-    this.throwIfFailed();
   }
 
   private throwIfFailed(): void {

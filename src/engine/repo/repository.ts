@@ -27,6 +27,7 @@ import type { Snapshot, SnapshotRecord } from '../format/snapshot.js';
 import { decodeTree, encodeTree, type Tree } from '../format/tree.js';
 import { mapLimit } from '../util/concurrency.js';
 import { MasterIndex } from './master-index.js';
+import { PackCache } from './pack-cache.js';
 import { PackWriter, type SavedPack } from './pack-writer.js';
 
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
@@ -35,7 +36,9 @@ const TREE_PACK_SIZE = 4 * 1024 * 1024;
 /** Write an index file after this many packs, so an interrupted backup keeps its uploads usable. */
 const PACKS_PER_INDEX = 32;
 /** Whole tree packs kept in memory (at most ~4 MiB each). */
-const TREE_PACKS_CACHED = 8;
+const TREE_PACK_CACHE_BYTES = 32 * 1024 * 1024;
+/** Whole data packs kept in memory while restoring (see `usePackCache`). */
+const DATA_PACK_CACHE_BYTES = 96 * 1024 * 1024;
 
 export interface InitOptions {
   scrypt?: { N: number; r: number; p: number };
@@ -50,6 +53,7 @@ export interface KeySlotInfo {
   created: string;
   kdf: string;
   current: boolean;
+  damaged?: boolean;
 }
 
 export class Repository {
@@ -60,7 +64,8 @@ export class Repository {
   private dataWriter?: PackWriter;
   private treeWriter?: PackWriter;
   private readonly treeCache = new Map<string, Tree>();
-  private readonly treePacks = new Map<string, Promise<Buffer>>();
+  private readonly treePacks = new PackCache(TREE_PACK_CACHE_BYTES, (id) => this.backend.load({ kind: 'data', id }));
+  private dataPacks?: PackCache;
   private readonly writtenThisSession = new Set<string>();
 
   private constructor(
@@ -84,6 +89,8 @@ export class Repository {
       throw new CairnError('invalid-argument', `a repository already exists at ${backend.location}`);
     }
     await backend.create();
+    // Key slots without a config are left by an init that was interrupted: they wrap other keys.
+    for await (const leftover of backend.list('keys')) await backend.remove({ kind: 'keys', id: leftover.id });
     const keys = generateMasterKeys();
     const config: RepositoryConfig = {
       version: FORMAT_VERSION,
@@ -130,7 +137,7 @@ export class Repository {
         slotId = id;
         break;
       } catch (err) {
-        if (!(err instanceof WrongPasswordError)) throw err;
+        if (!(err instanceof WrongPasswordError)) damaged.push(id.slice(0, 8));
       }
     }
     if (!keys && damaged.length > 0) {
@@ -165,17 +172,30 @@ export class Repository {
   async listKeySlots(): Promise<KeySlotInfo[]> {
     const out: KeySlotInfo[] = [];
     for await (const info of this.backend.list('keys')) {
-      const slot = parseKeySlot(
-        await this.backend.load({ kind: 'keys', id: info.id }),
-        `key slot ${info.id.slice(0, 8)}`,
-      );
-      out.push({
-        id: info.id,
-        label: slot.label,
-        created: slot.created,
-        kdf: `scrypt N=${slot.kdf.N} r=${slot.kdf.r} p=${slot.kdf.p}`,
-        current: info.id === this.keySlotId,
-      });
+      const current = info.id === this.keySlotId;
+      try {
+        const slot = parseKeySlot(
+          await this.backend.load({ kind: 'keys', id: info.id }),
+          `key slot ${info.id.slice(0, 8)}`,
+        );
+        out.push({
+          id: info.id,
+          label: slot.label,
+          created: slot.created,
+          kdf: `scrypt N=${slot.kdf.N} r=${slot.kdf.r} p=${slot.kdf.p}`,
+          current,
+        });
+      } catch (err) {
+        if (!(err instanceof IntegrityError)) throw err;
+        out.push({
+          id: info.id,
+          label: '(damaged: cannot be used)',
+          created: '',
+          kdf: 'unreadable',
+          current,
+          damaged: true,
+        });
+      }
     }
     return out.sort((a, b) => a.created.localeCompare(b.created));
   }
@@ -195,11 +215,12 @@ export class Repository {
         match.length === 0 ? `no key slot ${id}` : `key slot prefix ${id} is ambiguous`,
       );
     }
-    if (slots.length === 1)
+    if (!match[0].damaged && slots.filter((s) => !s.damaged).length === 1) {
       throw new CairnError(
         'invalid-argument',
-        'refusing to remove the only key slot: the repository could never be opened again',
+        'refusing to remove the only key slot that can open the repository: it could never be opened again',
       );
+    }
     await this.backend.remove({ kind: 'keys', id: match[0].id });
   }
 
@@ -217,7 +238,12 @@ export class Repository {
   /** Reads every index file (once per session). */
   async loadIndex(): Promise<void> {
     if (this.indexLoaded) return;
-    const files = await this.readIndexFiles();
+    this.useIndexFiles(await this.readIndexFiles());
+  }
+
+  /** Builds the session index from index files already read (check reads them one by one). */
+  useIndexFiles(files: { id: string; index: IndexFile }[]): void {
+    if (this.indexLoaded) return;
     const superseded = new Set(files.flatMap((f) => f.index.supersedes));
     for (const { id, index } of files) {
       if (superseded.has(id)) continue;
@@ -301,8 +327,13 @@ export class Repository {
     let stored: Buffer;
     try {
       stored =
-        loc.type === 'tree'
-          ? (await this.loadTreePack(loc.pack)).subarray(loc.offset, loc.offset + loc.length)
+        loc.type === 'tree' || this.dataPacks
+          ? (
+              await (loc.type === 'tree' ? this.treePacks : (this.dataPacks as PackCache)).get(
+                loc.pack,
+                loc.offset + loc.length,
+              )
+            ).subarray(loc.offset, loc.offset + loc.length)
           : await this.backend.load({ kind: 'data', id: loc.pack }, { offset: loc.offset, length: loc.length });
       if (stored.length !== loc.length) throw new BackendError('range', 'short read');
     } catch (err) {
@@ -319,18 +350,14 @@ export class Repository {
   }
 
   /**
-   * Tree packs are small and read many blobs at a time (a walk reads every folder), so they are
-   * loaded whole and the last few kept in memory.
+   * Reads whole data packs and keeps the most recent ones in memory, for operations that read
+   * most blobs of the packs they touch (a restore of many files). Off by default: a single-file
+   * restore is cheaper with ranged reads.
    */
-  private loadTreePack(packId: string): Promise<Buffer> {
-    let pending = this.treePacks.get(packId);
-    if (!pending) {
-      pending = this.backend.load({ kind: 'data', id: packId });
-      pending.catch(() => this.treePacks.delete(packId));
-      if (this.treePacks.size >= TREE_PACKS_CACHED) this.treePacks.delete(this.treePacks.keys().next().value as string);
-      this.treePacks.set(packId, pending);
-    }
-    return pending;
+  usePackCache(enabled = true): void {
+    this.dataPacks = enabled
+      ? new PackCache(DATA_PACK_CACHE_BYTES, (id) => this.backend.load({ kind: 'data', id }))
+      : undefined;
   }
 
   /** Writes the partly filled packs and an index of every pack saved since the last index. */

@@ -11,10 +11,22 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  futimesSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeSync,
+} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../backup/archiver.js';
+import { findNode } from '../browse/walk.js';
 import { CairnError } from '../errors.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
 import { isSafeName, type TreeNode } from '../format/tree.js';
@@ -70,6 +82,8 @@ export interface RestoreResult {
 }
 
 const FILE_CONCURRENCY = 4;
+/** File systems and utimes keep mtimes to about a microsecond; closer than this counts as equal. */
+const MTIME_TOLERANCE_MS = 0.002;
 
 export async function restore(
   repo: Repository,
@@ -77,6 +91,7 @@ export async function restore(
   options: RestoreOptions,
 ): Promise<RestoreResult> {
   await repo.loadIndex();
+  repo.usePackCache(true);
   const restorer = new Restorer(repo, snapshot, options);
   return restorer.run();
 }
@@ -88,7 +103,6 @@ class Restorer {
   private bytesTotal = 0;
   private filesDone = 0;
   private lastProgress = 0;
-  private matched = new Set<string>();
 
   constructor(
     private readonly repo: Repository,
@@ -113,15 +127,18 @@ class Restorer {
 
   async run(): Promise<RestoreResult> {
     const target = this.result.target;
-    if (!this.result.dryRun) await fs.mkdir(target, { recursive: true });
     const targetStat = await fs.stat(target).catch(() => undefined);
-    if (targetStat && !targetStat.isDirectory())
+    if (targetStat && !targetStat.isDirectory()) {
       throw new CairnError('invalid-argument', `the restore target ${target} is not a folder`);
-    this.bytesTotal = this.includes ? 0 : this.snapshot.summary.totalBytes;
-    await this.restoreTree(this.snapshot.tree, '/', target);
-    for (const inc of this.includes ?? []) {
-      if (!this.matched.has(inc)) this.result.errors.push({ path: inc, message: 'not found in this recovery point' });
     }
+    if (!this.result.dryRun) await fs.mkdir(target, { recursive: true });
+    this.bytesTotal = this.includes ? 0 : this.snapshot.summary.totalBytes;
+    for (const inc of this.includes ?? []) {
+      const node = await findNode(this.repo, this.snapshot.tree, inc);
+      if (!node) this.result.errors.push({ path: inc, message: 'not found in this recovery point' });
+      else if (this.includes) this.bytesTotal += inc === '/' ? this.snapshot.summary.totalBytes : (node.size ?? 0);
+    }
+    await this.restoreTree(this.snapshot.tree, '/', target);
     return this.result;
   }
 
@@ -130,10 +147,7 @@ class Restorer {
     if (!this.includes) return 'all';
     let partial = false;
     for (const inc of this.includes) {
-      if (repoPath === inc || repoPath.startsWith(`${inc}/`) || inc === '/') {
-        if (repoPath === inc) this.matched.add(inc);
-        return 'all';
-      }
+      if (repoPath === inc || repoPath.startsWith(`${inc}/`) || inc === '/') return 'all';
       if (inc.startsWith(`${repoPath}/`) || repoPath === '/') partial = true;
     }
     return partial ? 'partial' : 'none';
@@ -192,9 +206,9 @@ class Restorer {
       });
       return false;
     }
-    if (this.result.dryRun) return true;
-    await fs.mkdir(local);
     this.result.dirsRestored++;
+    if (this.result.dryRun) return true;
+    mkdirSync(local);
     return true;
   }
 
@@ -208,7 +222,7 @@ class Restorer {
     let overwrite = false;
     if (existing.isDirectory()) overwrite = false;
     else if (this.policy === 'always') overwrite = true;
-    else if (this.policy === 'if-newer') overwrite = node.mtime > existing.mtimeMs;
+    else if (this.policy === 'if-newer') overwrite = node.mtime > existing.mtimeMs + MTIME_TOLERANCE_MS;
     const action: PlannedAction = overwrite ? 'overwrite' : this.options.keepBoth ? 'keep-both' : 'skip';
     const reason = existing.isDirectory()
       ? 'a folder exists under this name'
@@ -221,40 +235,60 @@ class Restorer {
 
   private async restoreFile(node: TreeNode, repoPath: string, local: string): Promise<void> {
     const { action } = await this.conflictAction(node, repoPath, local);
-    if (action === 'skip' || this.result.dryRun) {
-      this.fileDone(repoPath, action === 'skip' ? 0 : (node.size ?? 0), action !== 'skip');
+    if (action === 'skip') {
+      this.fileDone(repoPath, 0);
+      return;
+    }
+    if (this.result.dryRun) {
+      this.result.filesRestored++;
+      this.result.bytesRestored += node.size ?? 0;
+      this.fileDone(repoPath, node.size ?? 0);
       return;
     }
     const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
     const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
-    const handle = await fs.open(tmp, 'wx', 0o600);
+    // Synchronous writes: a thread-pool round trip per call costs more than writing a small file.
+    // 'wx' (O_EXCL) never follows or reuses anything already at the random temporary name.
+    const fd = openSync(tmp, 'wx', 0o600);
     let written = 0;
     try {
       for (const id of node.content ?? []) {
         this.options.signal?.throwIfAborted();
         const plain = await this.repo.loadBlob(id);
-        await handle.write(plain, 0, plain.length, written);
+        let done = 0;
+        while (done < plain.length) done += writeSync(fd, plain, done, plain.length - done, written + done);
         written += plain.length;
         this.progress(repoPath, plain.length);
       }
-      await handle.close();
-      if (written !== (node.size ?? written))
+      if (written !== (node.size ?? written)) {
         throw new CairnError('integrity', `restored ${written} bytes, the recovery point says ${node.size}`);
-      await applyMetadata(tmp, node);
-      await fs.rename(tmp, dest);
+      }
+      fchmodSync(fd, node.mode & SAFE_MODE_BITS);
+      const t = node.mtime / 1000;
+      futimesSync(fd, t, t);
+      closeSync(fd);
+      renameSync(tmp, dest);
     } catch (err) {
-      await handle.close().catch(() => undefined);
-      await fs.rm(tmp, { force: true });
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      rmSync(tmp, { force: true });
       throw err;
     }
     this.result.filesRestored++;
     this.result.bytesRestored += written;
-    this.fileDone(repoPath, 0, false);
+    this.fileDone(repoPath, 0);
   }
 
   private async restoreSymlink(node: TreeNode, repoPath: string, local: string): Promise<void> {
     const { action } = await this.conflictAction(node, repoPath, local);
-    if (action === 'skip' || this.result.dryRun) return;
+    if (action === 'skip') return;
+    if (this.result.dryRun) {
+      this.result.symlinksRestored++;
+      return;
+    }
     const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
     const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
     await fs.symlink(node.target ?? '', tmp);
@@ -263,9 +297,8 @@ class Restorer {
     this.result.symlinksRestored++;
   }
 
-  private fileDone(repoPath: string, bytes: number, countFile: boolean): void {
+  private fileDone(repoPath: string, bytes: number): void {
     this.filesDone++;
-    if (countFile) this.result.filesRestored++;
     this.progress(repoPath, bytes);
   }
 
@@ -281,17 +314,22 @@ class Restorer {
   private bytesDoneInternal = 0;
 }
 
+/**
+ * Permission bits restored: set-user-ID and set-group-ID are dropped, since owners are not
+ * restored and a restore run as root would otherwise create set-ID programs owned by root.
+ */
+const SAFE_MODE_BITS = 0o1777;
+
 async function applyMetadata(local: string, node: TreeNode): Promise<void> {
-  await fs.chmod(local, node.mode & 0o7777);
+  await fs.chmod(local, node.mode & SAFE_MODE_BITS);
   const t = node.mtime / 1000;
   await fs.utimes(local, t, t);
 }
 
 async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   try {
-    return await fs.lstat(p);
+    return lstatSync(p, { throwIfNoEntry: false });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new CairnError('io', `${p}: ${describeError(err)}`, { cause: err });
   }
 }

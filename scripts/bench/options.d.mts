@@ -1,0 +1,23 @@
+/** Types for scripts/bench/options.mjs, so TypeScript tests can import it. */
+
+export const KNOWN_TOOLS: string[];
+export const HELP: string;
+
+export class UsageError extends Error {}
+
+export interface BenchOptions {
+  sizeMib: number;
+  reps: number;
+  seed: number;
+  work: string;
+  /** null when --tools was not given */
+  tools: string[] | null;
+  dataset: string | null;
+  harness: string | null;
+  out: string | null;
+  write: boolean;
+  help: boolean;
+}
+
+export function parseTools(raw: string): string[];
+export function parseBenchArgs(argv: string[]): BenchOptions;
