@@ -27,7 +27,7 @@ import { SealPool } from './seal-pool.js';
 const READ_CONCURRENCY = 2;
 const CACHEDIR_TAG = 'CACHEDIR.TAG';
 const ENTRY_CONCURRENCY = 16;
-const ENCODE_BUDGET = 32 * 1024 * 1024;
+const ENCODE_BUDGET = 16 * 1024 * 1024;
 export const PROGRAM = 'cairn 0.1.0';
 
 export interface BackupOptions {

@@ -11,7 +11,7 @@
 import os from 'node:os';
 import { isNotFound } from '../backend/types.js';
 import { randomId } from '../crypto/ids.js';
-import { CairnError } from '../errors.js';
+import { CairnError, IntegrityError } from '../errors.js';
 import { decodeDocument, encodeDocument } from '../format/document.js';
 import type { Repository } from './repository.js';
 
@@ -100,7 +100,21 @@ export async function listLocks(repo: Repository): Promise<{ id: string; info: L
       const stored = await repo.backend.load({ kind: 'locks', id });
       out.push({ id, info: decodeDocument<LockInfo>(repo.keys.dataKey, stored, 'lock', `lock ${id.slice(0, 8)}`) });
     } catch (err) {
-      if (!isNotFound(err)) throw err; // removed while we listed: not a conflict
+      if (isNotFound(err)) continue; // removed while we listed: not a conflict
+      if (!(err instanceof IntegrityError)) throw err;
+      // A lock that cannot be read holds nobody: treat it as stale, so it never blocks the
+      // repository (an exclusive operation removes it).
+      out.push({
+        id,
+        info: {
+          time: '',
+          refreshed: new Date(0).toISOString(),
+          hostname: '',
+          pid: 0,
+          exclusive: false,
+          operation: 'damaged lock',
+        },
+      });
     }
   }
   return out;
