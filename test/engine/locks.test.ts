@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/engine/backend/local.js';
 import { randomId } from '../../src/engine/crypto/ids.js';
 import { CairnError } from '../../src/engine/errors.js';
-import { encodeDocument } from '../../src/engine/format/document.js';
+import { encodeDocument } from '../../src/engine/format/sealed-json.js';
 import {
   isStale,
   LOCK_STALE_MS,

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IntegrityError } from '../errors.js';
-import { decodeDocument, encodeDocument } from './document.js';
 import { fromStoredIndex, type IndexFile, toStoredIndex } from './index-file.js';
+import { decodeDocument, encodeDocument } from './sealed-json.js';
 
 const dataKey = Buffer.alloc(32, 0x41);
 const hex = (c: string): string => c.repeat(64);

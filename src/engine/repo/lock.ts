@@ -12,7 +12,7 @@ import os from 'node:os';
 import { isNotFound } from '../backend/types.js';
 import { randomId } from '../crypto/ids.js';
 import { CairnError, IntegrityError } from '../errors.js';
-import { decodeDocument, encodeDocument } from '../format/document.js';
+import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
 import type { Repository } from './repository.js';
 
 export interface LockInfo {

@@ -20,9 +20,9 @@ import {
 import { CairnError, IntegrityError, WrongPasswordError } from '../errors.js';
 import { decodeBlob, encodeBlob } from '../format/blob-codec.js';
 import { ALGORITHMS_V1, FORMAT_VERSION, type RepositoryConfig, validateConfig } from '../format/config.js';
-import { decodeDocument, encodeDocument } from '../format/document.js';
 import { fromStoredIndex, type IndexedPack, type IndexFile, toStoredIndex } from '../format/index-file.js';
 import type { BlobType } from '../format/pack.js';
+import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
 import type { Snapshot, SnapshotRecord } from '../format/snapshot.js';
 import { decodeTree, encodeTree, type Tree } from '../format/tree.js';
 import { mapLimit } from '../util/concurrency.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { open, seal } from '../crypto/aead.js';
 import { IntegrityError } from '../errors.js';
 import { CODEC_RAW, CODEC_ZSTD } from './blob-codec.js';
-import { decodeDocument, encodeDocument } from './document.js';
+import { decodeDocument, encodeDocument } from './sealed-json.js';
 
 const dataKey = Buffer.alloc(32, 0x51);
 
