@@ -38,3 +38,23 @@ export class WrongPasswordError extends CairnError {
     this.name = 'WrongPasswordError';
   }
 }
+
+/** A short, user-facing description of a file-system error (errno code → words). */
+export function describeError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'ENOENT':
+      return 'no such file or folder (it may have been removed during the backup)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EIO':
+      return 'input/output error while reading';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EISDIR':
+      return 'is a folder';
+    default:
+      return e?.message ?? String(err);
+  }
+}

@@ -15,12 +15,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { chunkFile } from '../chunker/fastcdc.js';
 import { blobId } from '../crypto/ids.js';
-import { CairnError } from '../errors.js';
+import { CairnError, describeError } from '../errors.js';
 import type { Snapshot, SnapshotRecord, SnapshotSummary } from '../format/snapshot.js';
-import { compareNames, type Tree, type TreeNode } from '../format/tree.js';
+import { compareNames, type TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
 import { Budget, mapLimit } from '../util/concurrency.js';
-import { joinRepoPath, repoPathComponents, toRepoPath } from '../util/paths.js';
+import { joinRepoPath, localPathOf, repoPathComponents, toRepoPath } from '../util/paths.js';
 import { ExcludeRules, IGNORE_FILE_NAME, isCacheDir, readIgnoreFile } from './excludes.js';
 import { SealPool } from './seal-pool.js';
 
@@ -102,7 +102,6 @@ class Archiver {
   private filesDone = 0;
   private lastProgress = 0;
   private estimate?: { files: number; bytes: number };
-  private parentRootId?: string;
 
   constructor(
     private readonly repo: Repository,
@@ -145,8 +144,9 @@ class Archiver {
         }
         step.localPath = localPaths[i];
       }
-      this.parentRootId = parent?.tree;
-      const parentRoot = parent ? await repo.loadTree(parent.tree) : undefined;
+      const parentRoot: TreeNode | undefined = parent
+        ? { name: '/', type: 'dir', mode: 0, mtime: 0, subtree: parent.tree }
+        : undefined;
       const treeId = await this.archiveRootStep(root, '/', parentRoot, rules);
       await this.drain();
       this.checkAborted();
@@ -188,38 +188,37 @@ class Archiver {
     return undefined;
   }
 
-  /** Builds the synthetic directories from `/` down to each backed-up path. */
+  /**
+   * Builds the synthetic directories from `/` down to each backed-up path. `parentNode` is the
+   * same folder in the parent recovery point (the root is a folder node whose subtree is the
+   * parent's root tree).
+   */
   private async archiveRootStep(
     step: RootStep,
     repoPath: string,
-    parentTree: Tree | undefined,
+    parentNode: TreeNode | undefined,
     rules: ExcludeRules,
   ): Promise<string> {
-    if (step.localPath && repoPath === '/') {
-      // The filesystem root itself was named: its folder is the recovery point's root tree.
-      const rootNode = parentTree
-        ? { name: '/', type: 'dir' as const, mode: 0, mtime: 0, subtree: this.parentRootId }
-        : undefined;
-      const tree = await this.archiveDir(step.localPath, rootNode, rules, true);
+    if (step.localPath) {
+      // Only `/` itself reaches here with a local path: its folder is the recovery point's root tree.
+      const tree = await this.archiveDir(step.localPath, parentNode, rules, true);
       if (tree === undefined) throw new CairnError('io', `cannot read ${step.localPath}`);
       return tree;
     }
+    const parentTree =
+      parentNode?.type === 'dir' && parentNode.subtree ? await this.repo.loadTree(parentNode.subtree) : undefined;
     const nodes: TreeNode[] = [];
-    const names = [...step.children.keys()].sort(compareNames);
-    for (const name of names) {
+    for (const name of [...step.children.keys()].sort(compareNames)) {
       const child = step.children.get(name) as RootStep;
       const childRepoPath = joinRepoPath(repoPath, name);
-      const parentNode = parentTree?.nodes.find((n) => n.name === name);
+      const childParent = parentTree?.nodes.find((n) => n.name === name);
       if (child.localPath) {
-        const node = await this.archiveEntry(child.localPath, name, parentNode, rules, true);
+        const node = await this.archiveEntry(child.localPath, name, childParent, rules, true);
         if (node) nodes.push(node);
         continue;
       }
-      const localDir = localPathOf(childRepoPath);
-      const stat = await fs.stat(localDir);
-      const parentSub =
-        parentNode?.type === 'dir' && parentNode.subtree ? await this.repo.loadTree(parentNode.subtree) : undefined;
-      const subtree = await this.archiveRootStep(child, childRepoPath, parentSub, rules);
+      const stat = await fs.stat(localPathOf(childRepoPath));
+      const subtree = await this.archiveRootStep(child, childRepoPath, childParent, rules);
       nodes.push({ name, type: 'dir', mode: stat.mode & 0o7777, mtime: stat.mtimeMs, subtree });
     }
     return this.repo.saveTree({ nodes });
@@ -457,32 +456,4 @@ function isUnchanged(prev: TreeNode, stat: Stats): boolean {
 
 function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
-}
-
-/** The local path of an intermediate directory above a backed-up path. */
-function localPathOf(repoPath: string): string {
-  if (process.platform === 'win32') {
-    const [drive, ...rest] = repoPathComponents(repoPath);
-    return `${drive}:\\${rest.join('\\')}`;
-  }
-  return repoPath;
-}
-
-export function describeError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'ENOENT':
-      return 'no such file or folder (it may have been removed during the backup)';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EIO':
-      return 'input/output error while reading';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    case 'EISDIR':
-      return 'is a folder';
-    default:
-      return e?.message ?? String(err);
-  }
 }

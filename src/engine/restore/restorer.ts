@@ -25,9 +25,8 @@ import {
 } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { describeError } from '../backup/archiver.js';
 import { findNode } from '../browse/walk.js';
-import { CairnError } from '../errors.js';
+import { CairnError, describeError } from '../errors.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
 import { isSafeName, type TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
@@ -102,6 +101,7 @@ class Restorer {
   private readonly policy: OverwritePolicy;
   private bytesTotal = 0;
   private filesDone = 0;
+  private bytesDone = 0;
   private lastProgress = 0;
 
   constructor(
@@ -196,7 +196,7 @@ class Restorer {
 
   /** Makes sure `local` is a real folder (never a symlink); false when the subtree must be refused. */
   private async prepareDir(repoPath: string, local: string): Promise<boolean> {
-    const existing = await lstatOrUndefined(local);
+    const existing = lstatOrUndefined(local);
     if (existing) {
       if (existing.isDirectory()) return true;
       const what = existing.isSymbolicLink() ? 'a symbolic link' : 'not a folder';
@@ -212,13 +212,9 @@ class Restorer {
     return true;
   }
 
-  private async conflictAction(
-    node: TreeNode,
-    repoPath: string,
-    local: string,
-  ): Promise<{ action: PlannedAction; existing?: Stats }> {
-    const existing = await lstatOrUndefined(local);
-    if (!existing) return { action: 'create' };
+  private async conflictAction(node: TreeNode, repoPath: string, local: string): Promise<PlannedAction> {
+    const existing = lstatOrUndefined(local);
+    if (!existing) return 'create';
     let overwrite = false;
     if (existing.isDirectory()) overwrite = false;
     else if (this.policy === 'always') overwrite = true;
@@ -230,11 +226,11 @@ class Restorer {
         ? `overwrite policy "${this.policy}"`
         : 'a file exists under this name';
     this.result.conflicts.push({ path: repoPath, action, reason });
-    return { action, existing };
+    return action;
   }
 
   private async restoreFile(node: TreeNode, repoPath: string, local: string): Promise<void> {
-    const { action } = await this.conflictAction(node, repoPath, local);
+    const action = await this.conflictAction(node, repoPath, local);
     if (action === 'skip') {
       this.fileDone(repoPath, 0);
       return;
@@ -283,7 +279,7 @@ class Restorer {
   }
 
   private async restoreSymlink(node: TreeNode, repoPath: string, local: string): Promise<void> {
-    const { action } = await this.conflictAction(node, repoPath, local);
+    const action = await this.conflictAction(node, repoPath, local);
     if (action === 'skip') return;
     if (this.result.dryRun) {
       this.result.symlinksRestored++;
@@ -303,15 +299,14 @@ class Restorer {
   }
 
   private progress(currentPath: string, bytes: number): void {
-    this.bytesDoneInternal += bytes;
+    this.bytesDone += bytes;
     const report = this.options.onProgress;
     if (!report) return;
     const now = Date.now();
     if (now - this.lastProgress < 100) return;
     this.lastProgress = now;
-    report({ filesDone: this.filesDone, bytesDone: this.bytesDoneInternal, bytesTotal: this.bytesTotal, currentPath });
+    report({ filesDone: this.filesDone, bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, currentPath });
   }
-  private bytesDoneInternal = 0;
 }
 
 /**
@@ -326,7 +321,7 @@ async function applyMetadata(local: string, node: TreeNode): Promise<void> {
   await fs.utimes(local, t, t);
 }
 
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+function lstatOrUndefined(p: string): Stats | undefined {
   try {
     return lstatSync(p, { throwIfNoEntry: false });
   } catch (err) {
@@ -341,7 +336,7 @@ async function keepBothName(local: string, snapshot: SnapshotRecord): Promise<st
   const label = `restored ${snapshot.time.slice(0, 10)} ${snapshot.id.slice(0, 8)}`;
   for (let n = 1; ; n++) {
     const candidate = `${stem} (${label}${n > 1 ? ` ${n}` : ''})${ext}`;
-    if (!(await lstatOrUndefined(candidate))) return candidate;
+    if (!lstatOrUndefined(candidate)) return candidate;
   }
 }
 

@@ -33,3 +33,12 @@ export function normalizeRepoPath(p: string): string {
     .filter((c) => c.length > 0 && c !== '.');
   return `/${parts.join('/')}`;
 }
+
+/** The local path of a repository path (inverse of `toRepoPath`): `/C/Users` → `C:\Users` on Windows. */
+export function localPathOf(repoPath: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') {
+    const [drive, ...rest] = repoPathComponents(repoPath);
+    return `${drive}:\\${rest.join('\\')}`;
+  }
+  return repoPath;
+}
