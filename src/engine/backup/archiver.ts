@@ -13,7 +13,6 @@ import { closeSync, lstatSync, openSync, readdirSync, readSync, type Stats } fro
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chunkFile } from '../chunker/fastcdc.js';
 import { blobId } from '../crypto/ids.js';
 import { CairnError, describeError } from '../errors.js';
 import type { Snapshot, SnapshotRecord, SnapshotSummary } from '../format/snapshot.js';
@@ -129,7 +128,15 @@ class Archiver {
     const hostname = options.hostname ?? os.hostname();
     const parent = await this.findParent(hostname, repoPaths);
     if (parent) this.estimate = { files: parent.summary.totalFiles, bytes: parent.summary.totalBytes };
-    this.pool = new SealPool(repo.keys.dataKey);
+    this.pool = new SealPool({
+      dataKey: repo.keys.dataKey,
+      idKey: repo.keys.idKey,
+      chunkerSeed: repo.keys.chunkerSeed,
+      chunker: repo.config.chunker,
+    });
+    this.pool.setKnownIds(repo.index.ids('data'));
+    const pool = this.pool;
+    options.signal?.addEventListener('abort', () => pool.abort(), { once: true });
     try {
       const root: RootStep = { children: new Map() };
       for (const [i, repoPath] of repoPaths.entries()) {
@@ -316,27 +323,27 @@ class Archiver {
     }
     const content: string[] = [];
     let size = 0;
-    const take = async (chunk: Buffer) => {
-      size += chunk.length;
-      const id = blobId(this.repo.keys.idKey, chunk);
-      content.push(id);
-      if (this.repo.claimBlob(id)) await this.storeChunk(id, chunk);
-      this.progress(localPath, chunk.length);
-    };
     try {
       const small = stat.size <= this.repo.config.chunker.minSize ? readSmallFile(localPath, stat.size) : undefined;
       if (small) {
-        if (small.length > 0) await take(small);
+        if (small.length > 0) {
+          size = small.length;
+          const id = blobId(this.repo.keys.idKey, small);
+          content.push(id);
+          if (this.repo.claimBlob(id)) await this.storeSmallBlob(id, small);
+          this.progress(localPath, small.length);
+        }
       } else {
         await this.readSlots.acquire(1);
-        const handle = await fs.open(localPath, 'r');
         try {
-          for await (const chunk of chunkFile(handle, this.repo.config.chunker, this.repo.gear)) {
-            this.checkAborted();
-            await take(chunk);
-          }
+          size = await (this.pool as SealPool).processFile(localPath, (chunk, release) => {
+            content.push(chunk.id);
+            this.progress(localPath, chunk.rawLength);
+            if (chunk.stored && this.repo.claimBlob(chunk.id))
+              this.storeEncoded(chunk.id, chunk.stored, chunk.rawLength, release);
+            else release();
+          });
         } finally {
-          await handle.close().catch(() => undefined);
           this.readSlots.release(1);
         }
       }
@@ -360,23 +367,36 @@ class Archiver {
     return node;
   }
 
-  /** Hands a new chunk to the encoders; the pack write completes in the background. */
-  private async storeChunk(id: string, chunk: Buffer): Promise<void> {
+  /** Hands a new small blob to a worker batch; the pack write completes in the background. */
+  private async storeSmallBlob(id: string, plain: Buffer): Promise<void> {
     this.throwIfFailed();
-    const rawLength = chunk.length;
+    const rawLength = plain.length;
     await this.encodeBudget.acquire(rawLength);
-    const job = (this.pool as SealPool)
-      .encode(chunk)
-      .then(async (stored) => {
-        this.counters.dataAdded += rawLength;
-        this.counters.dataAddedStored += stored.length;
-        await this.repo.addStoredBlob('data', id, stored, rawLength);
-      })
+    this.track(
+      (this.pool as SealPool).encode(plain).then((stored) => this.addToPack(id, stored, rawLength)),
+      () => this.encodeBudget.release(rawLength),
+    );
+  }
+
+  /** Takes a chunk a worker encoded into a pack; `release` returns the worker's credit after. */
+  private storeEncoded(id: string, stored: Buffer, rawLength: number, release: () => void): void {
+    this.track(this.addToPack(id, stored, rawLength), release);
+  }
+
+  private async addToPack(id: string, stored: Buffer, rawLength: number): Promise<void> {
+    this.counters.dataAdded += rawLength;
+    this.counters.dataAddedStored += stored.length;
+    await this.repo.addStoredBlob('data', id, stored, rawLength);
+  }
+
+  /** Keeps a background write in `pending`; its failure fails the backup at the next check. */
+  private track(work: Promise<void>, onSettled: () => void): void {
+    const job: Promise<void> = work
       .catch((err: unknown) => {
         this.failure ??= err;
       })
       .finally(() => {
-        this.encodeBudget.release(rawLength);
+        onSettled();
         this.pending.delete(job);
       });
     this.pending.add(job);

@@ -1,23 +1,47 @@
 /**
- * A pool of worker threads that encode blobs (zstd + AES-256-GCM) for backups.
+ * The worker threads of the backup pipeline, so both cores work while the main thread walks.
  *
- * Large chunks go to a worker one by one, transferred without copying. Small blobs (most files
- * are small) are gathered into batches of up to BATCH_BYTES and sent together, so the message
- * cost is paid once per batch; a batch also leaves at the next turn of the event loop, so no
- * blob waits for company that never comes. Workers start on first use.
+ * - Small blobs (most files are small) are read and named on the main thread and sent here to be
+ *   encoded (zstd + AES-256-GCM) in batches of up to BATCH_BYTES: one message per batch; a
+ *   batch also leaves at the next turn of the event loop, so no blob waits for company.
+ * - Large files are handed over whole (`processFile`): a worker reads, chunks, names and
+ *   encodes them, skipping chunks the index already has (`setKnownIds`), and streams the chunks
+ *   back in order. Encoded bytes not yet taken into a pack are capped per worker through a
+ *   shared counter, which the caller lowers with the `release` callback.
+ * Workers start on first use; `abort` stops file jobs at their next chunk.
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ChunkerParams } from '../chunker/fastcdc.js';
 
-const SMALL_BLOB = 256 * 1024;
 const BATCH_BYTES = 1024 * 1024;
 const BATCH_COUNT = 256;
 
-interface Pending {
-  resolve: (stored: Buffer[]) => void;
-  reject: (err: Error) => void;
+export interface WorkerKeys {
+  dataKey: Buffer;
+  idKey: Buffer;
+  chunkerSeed: Buffer;
+  chunker: ChunkerParams;
+}
+
+export interface FileChunk {
+  id: string;
+  rawLength: number;
+  /** Present when the worker encoded the chunk (it was not in the index). */
+  stored?: Buffer;
+}
+
+type Reply =
+  | { job: number; kind: 'encoded'; data: Uint8Array; lengths: number[] }
+  | { job: number; kind: 'chunk'; id: string; rawLength: number; stored?: Uint8Array }
+  | { job: number; kind: 'done'; size: number }
+  | { job: number; kind: 'error'; message: string; code?: string; name?: string };
+
+interface Job {
   worker: number;
+  onReply: (reply: Reply) => void;
+  reject: (err: Error) => void;
 }
 
 interface Batch {
@@ -28,26 +52,33 @@ interface Batch {
 
 export class SealPool {
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, Pending>();
+  private readonly controls: Int32Array[] = [];
+  private readonly jobs = new Map<number, Job>();
   private readonly load: number[] = [];
   private nextJob = 0;
   private failure?: Error;
   private closing = false;
   private batch?: Batch;
+  private knownIds?: SharedArrayBuffer;
 
   constructor(
-    private readonly dataKey: Buffer,
+    private readonly keys: WorkerKeys,
     private readonly size = Math.max(1, Math.min(4, os.availableParallelism())),
   ) {}
 
-  /** Encodes a blob. The caller must not touch `plain` afterwards (its memory may move to a worker). */
+  /** The ids the repository already stores, so file jobs skip encoding them. */
+  setKnownIds(ids: Iterable<string>): void {
+    const sorted = [...ids].sort();
+    const shared = new SharedArrayBuffer(sorted.length * 32);
+    const view = Buffer.from(shared);
+    for (const [i, id] of sorted.entries()) view.write(id, i * 32, 32, 'hex');
+    this.knownIds = shared;
+    for (const w of this.workers) w.postMessage({ type: 'known', ids: shared });
+  }
+
+  /** Encodes a small blob in a batch. The caller must not change `plain` afterwards. */
   encode(plain: Uint8Array): Promise<Buffer> {
     if (this.failure) return Promise.reject(this.failure);
-    if (plain.length >= SMALL_BLOB) {
-      const owned =
-        plain.byteOffset === 0 && plain.byteLength === plain.buffer.byteLength && plain.buffer instanceof ArrayBuffer;
-      return this.dispatch(owned ? plain : new Uint8Array(plain), [plain.length]).then((out) => out[0] as Buffer);
-    }
     return new Promise<Buffer>((resolve, reject) => {
       if (!this.batch) {
         this.batch = { blobs: [], bytes: 0, waiters: [] };
@@ -61,6 +92,46 @@ export class SealPool {
     });
   }
 
+  /**
+   * Backs up one large file on a worker. `onChunk` is called for every chunk in file order;
+   * it must call `release()` once a stored chunk is in a pack (or dropped). Resolves to the
+   * number of bytes read; rejects with the file error (with its errno `code`) or an AbortError.
+   */
+  processFile(path: string, onChunk: (chunk: FileChunk, release: () => void) => void): Promise<number> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<number>((resolve, reject) => {
+      const worker = this.dispatch({ type: 'file', path }, undefined, {
+        reject,
+        onReply: (reply) => {
+          if (reply.kind === 'chunk') {
+            const stored = reply.stored
+              ? Buffer.from(reply.stored.buffer, reply.stored.byteOffset, reply.stored.byteLength)
+              : undefined;
+            const control = this.controls[worker] as Int32Array;
+            let released = !stored;
+            const release = () => {
+              if (released || !stored) return;
+              released = true;
+              Atomics.sub(control, 0, stored.length);
+              Atomics.notify(control, 0);
+            };
+            onChunk({ id: reply.id, rawLength: reply.rawLength, ...(stored ? { stored } : {}) }, release);
+            return false;
+          }
+          if (reply.kind === 'done') resolve(reply.size);
+          else if (reply.kind === 'error') reject(workerError(reply));
+          else reject(new Error('unexpected reply to a file job'));
+          return true;
+        },
+      });
+    });
+  }
+
+  /** Asks file jobs to stop at their next chunk. */
+  abort(): void {
+    for (const c of this.controls) Atomics.store(c, 1, 1);
+  }
+
   private sendBatch(): void {
     const batch = this.batch;
     if (!batch) return;
@@ -71,30 +142,59 @@ export class SealPool {
       data.set(b, at);
       at += b.length;
     }
-    this.dispatch(
-      data,
-      batch.blobs.map((b) => b.length),
-    ).then(
-      (out) => {
-        for (const [i, w] of batch.waiters.entries()) w.resolve(out[i] as Buffer);
+    const fail = (err: Error) => {
+      for (const w of batch.waiters) w.reject(err);
+    };
+    if (this.failure) {
+      fail(this.failure);
+      return;
+    }
+    this.dispatch({ type: 'encode', data, lengths: batch.blobs.map((b) => b.length) }, [data.buffer], {
+      reject: fail,
+      onReply: (reply) => {
+        if (reply.kind !== 'encoded') {
+          fail(reply.kind === 'error' ? workerError(reply) : new Error('unexpected reply to an encode job'));
+          return true;
+        }
+        const whole = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
+        let pos = 0;
+        for (const [i, w] of batch.waiters.entries()) {
+          const length = reply.lengths[i] as number;
+          w.resolve(whole.subarray(pos, pos + length));
+          pos += length;
+        }
+        return true;
       },
-      (err: Error) => {
-        for (const w of batch.waiters) w.reject(err);
-      },
-    );
+    });
   }
 
-  private dispatch(data: Uint8Array, lengths: number[]): Promise<Buffer[]> {
-    if (this.failure) return Promise.reject(this.failure);
+  /** Sends a job to the least loaded worker; `onReply` returns true on the job's last reply. */
+  private dispatch(
+    message: Record<string, unknown>,
+    transfer: ArrayBuffer[] | undefined,
+    handlers: { onReply: (reply: Reply) => boolean | undefined; reject: (err: Error) => void },
+  ): number {
     if (this.workers.length === 0) this.start();
     let chosen = 0;
     for (let i = 1; i < this.load.length; i++) if ((this.load[i] ?? 0) < (this.load[chosen] ?? 0)) chosen = i;
     this.load[chosen] = (this.load[chosen] ?? 0) + 1;
     const job = this.nextJob++;
-    return new Promise<Buffer[]>((resolve, reject) => {
-      this.pending.set(job, { resolve, reject, worker: chosen });
-      (this.workers[chosen] as Worker).postMessage({ job, data, lengths }, [data.buffer as ArrayBuffer]);
+    this.jobs.set(job, {
+      worker: chosen,
+      reject: handlers.reject,
+      onReply: (reply) => {
+        if (handlers.onReply(reply)) this.finish(job);
+      },
     });
+    (this.workers[chosen] as Worker).postMessage({ ...message, job }, transfer ?? []);
+    return chosen;
+  }
+
+  private finish(job: number): void {
+    const j = this.jobs.get(job);
+    if (!j) return;
+    this.jobs.delete(job);
+    this.load[j.worker] = (this.load[j.worker] ?? 1) - 1;
   }
 
   private start(): void {
@@ -104,44 +204,40 @@ export class SealPool {
     const script = new URL(fromSource ? './seal-worker-dev.mjs' : './seal-worker.js', import.meta.url);
     const workerScript = fileURLToPath(new URL('./seal-worker.ts', import.meta.url));
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(script, { workerData: { dataKey: this.dataKey, script: workerScript } });
-      worker.on('message', (msg: { job: number; data?: Uint8Array; lengths?: number[]; error?: string }) => {
-        const p = this.pending.get(msg.job);
-        if (!p) return;
-        this.pending.delete(msg.job);
-        this.load[i] = (this.load[i] ?? 1) - 1;
-        if (!msg.data || !msg.lengths) {
-          p.reject(new Error(`encoding a blob failed: ${msg.error}`));
-          return;
-        }
-        const whole = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
-        const out: Buffer[] = [];
-        let at = 0;
-        for (const length of msg.lengths) {
-          out.push(whole.subarray(at, at + length));
-          at += length;
-        }
-        p.resolve(out);
+      const control = new SharedArrayBuffer(8);
+      const worker = new Worker(script, {
+        workerData: { ...this.keys, control, script: workerScript },
       });
+      worker.on('message', (reply: Reply) => this.jobs.get(reply.job)?.onReply(reply));
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => {
         if (code !== 0 && !this.closing)
-          this.fail(new Error(`an encoding worker stopped unexpectedly (exit code ${code})`));
+          this.fail(new Error(`a backup worker stopped unexpectedly (exit code ${code})`));
       });
+      if (this.knownIds) worker.postMessage({ type: 'known', ids: this.knownIds });
       this.workers.push(worker);
+      this.controls.push(new Int32Array(control));
       this.load.push(0);
     }
   }
 
   private fail(err: Error): void {
     this.failure ??= err;
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
+    for (const j of this.jobs.values()) j.reject(err);
+    this.jobs.clear();
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.abort();
     const workers = this.workers.splice(0);
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+function workerError(reply: { message: string; code?: string; name?: string }): Error {
+  const err = new Error(reply.message) as NodeJS.ErrnoException;
+  if (reply.code) err.code = reply.code;
+  if (reply.name) err.name = reply.name;
+  return err;
 }

@@ -1,25 +1,49 @@
 /**
- * Worker thread body: encodes blobs (blob-codec's `encodeBlob`: zstd + AES-256-GCM) for the
- * backup pipeline, so both cores work while the main thread reads, chunks and hashes.
+ * Worker thread body of the backup pipeline (see seal-pool.ts). Two kinds of job:
  *
- * Messages: `{ job, data, lengths }` — `data` holds one or more plaintext blobs back to back,
- * `lengths` their sizes. Reply: `{ job, data, lengths }` with the encoded blobs back to back, or
- * `{ job, error }`. Buffers are transferred, never copied, across the thread boundary.
+ * - `encode`: `{ job, data, lengths }` holds plaintext blobs back to back; the reply
+ *   `{ job, kind: 'encoded', data, lengths }` holds the encoded blobs (zstd + AES-256-GCM).
+ * - `file`: `{ job, path }` — reads a large file itself, cuts it with FastCDC, names each chunk
+ *   by its keyed id, and encodes the chunks that are neither in the repository's index (the
+ *   shared sorted id list from `known`) nor encoded by this worker before. It replies
+ *   `{ job, kind: 'chunk', id, rawLength, stored? }` per chunk, in file order, then
+ *   `{ job, kind: 'done', size }`, or `{ job, kind: 'error', … }`.
+ *
+ * Flow control: `control[0]` counts encoded bytes handed to the main thread and not yet taken
+ * into a pack; above CREDIT_LIMIT the worker waits, so memory stays bounded. `control[1]` set
+ * means abort. Buffers are transferred, never copied, across the thread boundary.
  */
+import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { type ChunkerParams, chunkFdSync, gearTable } from '../chunker/fastcdc.js';
+import { blobId } from '../crypto/ids.js';
 import { encodeBlob } from '../format/blob-codec.js';
 
-interface Job {
-  job: number;
-  data: Uint8Array;
-  lengths: number[];
-}
+const CREDIT_LIMIT = 24 * 1024 * 1024;
 
 const dataKey = Buffer.from(workerData.dataKey as Uint8Array);
+const idKey = Buffer.from(workerData.idKey as Uint8Array);
+const chunker = workerData.chunker as ChunkerParams;
+const gear = gearTable(workerData.chunkerSeed as Uint8Array);
+const control = new Int32Array(workerData.control as SharedArrayBuffer);
 const port = parentPort;
 if (!port) throw new Error('seal-worker must run as a worker thread');
 
-port.on('message', ({ job, data, lengths }: Job) => {
+let known: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+const encodedHere = new Set<string>();
+
+type Message =
+  | { type: 'encode'; job: number; data: Uint8Array; lengths: number[] }
+  | { type: 'file'; job: number; path: string }
+  | { type: 'known'; ids: SharedArrayBuffer };
+
+port.on('message', (msg: Message) => {
+  if (msg.type === 'known') known = Buffer.from(msg.ids);
+  else if (msg.type === 'encode') encodeJob(msg.job, msg.data, msg.lengths);
+  else fileJob(msg.job, msg.path);
+});
+
+function encodeJob(job: number, data: Uint8Array, lengths: number[]): void {
   try {
     const encoded: Buffer[] = [];
     let at = 0;
@@ -30,16 +54,70 @@ port.on('message', ({ job, data, lengths }: Job) => {
       total += blob.length;
       encoded.push(blob);
     }
-    const out =
-      encoded.length === 1 && isWhole(encoded[0] as Buffer) ? (encoded[0] as Buffer) : concatOwned(encoded, total);
-    port.postMessage({ job, data: out, lengths: encoded.map((b) => b.length) }, [out.buffer as ArrayBuffer]);
+    const out = encoded.length === 1 ? owned(encoded[0] as Buffer) : concatOwned(encoded, total);
+    port?.postMessage({ job, kind: 'encoded', data: out, lengths: encoded.map((b) => b.length) }, [
+      out.buffer as ArrayBuffer,
+    ]);
   } catch (err) {
-    port.postMessage({ job, error: err instanceof Error ? err.message : String(err) });
+    port?.postMessage({ job, kind: 'error', message: err instanceof Error ? err.message : String(err) });
   }
-});
+}
 
-function isWhole(b: Buffer): boolean {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
+function fileJob(job: number, path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    let size = 0;
+    for (const chunk of chunkFdSync(fd, chunker, gear)) {
+      if (Atomics.load(control, 1) !== 0) {
+        port?.postMessage({ job, kind: 'error', name: 'AbortError', message: 'the backup was cancelled' });
+        return;
+      }
+      size += chunk.length;
+      const id = blobId(idKey, chunk);
+      if (isKnown(id) || encodedHere.has(id)) {
+        port?.postMessage({ job, kind: 'chunk', id, rawLength: chunk.length });
+        continue;
+      }
+      encodedHere.add(id);
+      const stored = owned(encodeBlob(dataKey, chunk));
+      Atomics.add(control, 0, stored.length);
+      port?.postMessage({ job, kind: 'chunk', id, rawLength: chunk.length, stored }, [stored.buffer as ArrayBuffer]);
+      for (let v = Atomics.load(control, 0); v > CREDIT_LIMIT; v = Atomics.load(control, 0)) {
+        Atomics.wait(control, 0, v, 1000);
+      }
+    }
+    port?.postMessage({ job, kind: 'done', size });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    port?.postMessage({ job, kind: 'error', code: e?.code, message: e?.message ?? String(err) });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Binary search of a hex id in the sorted list of 32-byte ids. */
+function isKnown(hexId: string): boolean {
+  if (known.length === 0) return false;
+  const target = Buffer.from(hexId, 'hex');
+  let lo = 0;
+  let hi = known.length / 32 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = target.compare(known, mid * 32, mid * 32 + 32);
+    if (c === 0) return true;
+    if (c < 0) hi = mid - 1;
+    else lo = mid + 1;
+  }
+  return false;
+}
+
+/** A buffer that owns its whole ArrayBuffer (never a slice of Node's shared pool), so it can be transferred. */
+function owned(b: Buffer): Buffer {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b;
+  const copy = Buffer.allocUnsafeSlow(b.length);
+  b.copy(copy);
+  return copy;
 }
 
 function concatOwned(parts: Buffer[], total: number): Buffer {

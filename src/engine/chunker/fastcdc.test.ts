@@ -1,4 +1,5 @@
 import { createCipheriv, createHash } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import {
   type ChunkerParams,
   type ChunkFileOptions,
   chunkBuffer,
+  chunkFdSync,
   chunkFile,
   DEFAULT_CHUNKER,
   findCut,
@@ -331,5 +333,40 @@ describe('chunkFile', () => {
     await handle.close();
     const gen = chunkFile(handle, SMALL, GEAR);
     await expect(gen.next()).rejects.toThrow(/EBADF|closed/i);
+  });
+});
+
+describe('chunkFdSync', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cairn-fastcdc-sync-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function syncChunks(name: string, data: Uint8Array, params: ChunkerParams): Promise<string[]> {
+    const path = join(dir, name);
+    await writeFile(path, data);
+    const fd = openSync(path, 'r');
+    try {
+      return Array.from(chunkFdSync(fd, params, GEAR), sha256); // views: hash each at once
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  it('gives exactly the chunks of chunkBuffer, for empty, short, exact-size and long files', async () => {
+    for (const [name, data, params] of [
+      ['empty', new Uint8Array(0), SMALL],
+      ['short', pseudoRandom(700, 21), SMALL],
+      ['max', pseudoRandom(SMALL.maxSize, 22), SMALL],
+      ['zeros', new Uint8Array(200 * KiB), SMALL],
+      ['long', pseudoRandom(3 * MiB + 17, 23), SMALL],
+      ['default', pseudoRandom(24 * MiB + 5, 24), DEFAULT_CHUNKER],
+    ] as const) {
+      const expected = Array.from(chunkBuffer(data, params, GEAR), sha256);
+      expect(await syncChunks(name, data, params), name).toEqual(expected);
+    }
   });
 });

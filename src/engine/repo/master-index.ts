@@ -54,6 +54,11 @@ export class MasterIndex {
     return this.packs.keys();
   }
 
+  /** Ids of the blobs of one type. */
+  *ids(type: BlobType): IterableIterator<string> {
+    for (const [id, loc] of this.blobs) if (loc.type === type) yield id;
+  }
+
   entries(): IterableIterator<[string, BlobLocation]> {
     return this.blobs.entries();
   }
