@@ -11,9 +11,9 @@
  * Workers start on first use; `abort` stops file jobs at their next chunk.
  */
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ChunkerParams } from '../chunker/fastcdc.js';
+import { startWorker } from '../util/workers.js';
 
 const BATCH_BYTES = 1024 * 1024;
 const BATCH_COUNT = 256;
@@ -198,16 +198,9 @@ export class SealPool {
   }
 
   private start(): void {
-    const here = fileURLToPath(import.meta.url);
-    const fromSource = here.endsWith('.ts');
-    // From TypeScript sources (tests), a small bootstrap registers tsx inside the worker first.
-    const script = new URL(fromSource ? './seal-worker-dev.mjs' : './seal-worker.js', import.meta.url);
-    const workerScript = fileURLToPath(new URL('./seal-worker.ts', import.meta.url));
     for (let i = 0; i < this.size; i++) {
       const control = new SharedArrayBuffer(8);
-      const worker = new Worker(script, {
-        workerData: { ...this.keys, control, script: workerScript },
-      });
+      const worker = startWorker(new URL('./seal-worker.ts', import.meta.url), { ...this.keys, control });
       worker.on('message', (reply: Reply) => this.jobs.get(reply.job)?.onReply(reply));
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => {

@@ -37,8 +37,6 @@ const TREE_PACK_SIZE = 4 * 1024 * 1024;
 const PACKS_PER_INDEX = 32;
 /** Whole tree packs kept in memory (at most ~4 MiB each). */
 const TREE_PACK_CACHE_BYTES = 32 * 1024 * 1024;
-/** Whole data packs kept in memory while restoring (see `usePackCache`). */
-const DATA_PACK_CACHE_BYTES = 96 * 1024 * 1024;
 
 export interface InitOptions {
   scrypt?: { N: number; r: number; p: number };
@@ -65,7 +63,6 @@ export class Repository {
   private treeWriter?: PackWriter;
   private readonly treeCache = new Map<string, Tree>();
   private readonly treePacks = new PackCache(TREE_PACK_CACHE_BYTES, (id) => this.backend.load({ kind: 'data', id }));
-  private dataPacks?: PackCache;
   private readonly writtenThisSession = new Set<string>();
 
   private constructor(
@@ -326,14 +323,10 @@ export class Repository {
       throw new IntegrityError(`blob ${id.slice(0, 12)} is not in the index: data is missing from the repository`);
     let stored: Buffer;
     try {
+      // Tree packs are read whole and cached: a walk reads many trees of the same pack.
       stored =
-        loc.type === 'tree' || this.dataPacks
-          ? (
-              await (loc.type === 'tree' ? this.treePacks : (this.dataPacks as PackCache)).get(
-                loc.pack,
-                loc.offset + loc.length,
-              )
-            ).subarray(loc.offset, loc.offset + loc.length)
+        loc.type === 'tree'
+          ? (await this.treePacks.get(loc.pack, loc.offset + loc.length)).subarray(loc.offset, loc.offset + loc.length)
           : await this.backend.load({ kind: 'data', id: loc.pack }, { offset: loc.offset, length: loc.length });
       if (stored.length !== loc.length) throw new BackendError('range', 'short read');
     } catch (err) {
@@ -347,17 +340,6 @@ export class Repository {
       throw err;
     }
     return decodeBlob(this.keys.dataKey, this.keys.idKey, stored, id);
-  }
-
-  /**
-   * Reads whole data packs and keeps the most recent ones in memory, for operations that read
-   * most blobs of the packs they touch (a restore of many files). Off by default: a single-file
-   * restore is cheaper with ranged reads.
-   */
-  usePackCache(enabled = true): void {
-    this.dataPacks = enabled
-      ? new PackCache(DATA_PACK_CACHE_BYTES, (id) => this.backend.load({ kind: 'data', id }))
-      : undefined;
   }
 
   /** Writes the partly filled packs and an index of every pack saved since the last index. */

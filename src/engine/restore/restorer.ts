@@ -8,23 +8,31 @@
  * to a temporary name in their final folder and renamed into place, so nothing is written through
  * a symlink and an interrupted restore never leaves a half-written file under the real name.
  * Every blob is authenticated and checked against its id before a byte of it is written.
+ *
+ * Files are restored pack by pack, as restic does: the walk plans every file (conflicts, a
+ * temporary file, and which blob goes at which offset), then each needed pack is read once and
+ * handed whole to a RestorePool worker, which decodes its blobs and writes them into the files;
+ * finally each complete file gets its mode and mtime and is renamed into place. Plans are
+ * executed every PLAN_BATCH files, so memory stays bounded for any number of files.
  */
 
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   closeSync,
-  fchmodSync,
-  futimesSync,
   lstatSync,
   mkdirSync,
   openSync,
   renameSync,
   rmSync,
   type Stats,
-  writeSync,
+  statSync,
+  truncateSync,
+  utimesSync,
 } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { isNotFound } from '../backend/types.js';
 import { findNode } from '../browse/walk.js';
 import { CairnError, describeError } from '../errors.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
@@ -32,6 +40,7 @@ import { isSafeName, type TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
 import { mapLimit } from '../util/concurrency.js';
 import { joinRepoPath, normalizeRepoPath } from '../util/paths.js';
+import { type PackWrite, RestorePool } from './restore-pool.js';
 
 export type OverwritePolicy = 'never' | 'always' | 'if-newer';
 
@@ -80,7 +89,19 @@ export interface RestoreResult {
   dryRun: boolean;
 }
 
-const FILE_CONCURRENCY = 4;
+/** Files planned before the plan is executed (bounds memory and temporary files at once). */
+const PLAN_BATCH = 5000;
+
+/** A file being restored: written under `tmp`, renamed to `dest` when complete. */
+interface FileTask {
+  repoPath: string;
+  node: TreeNode;
+  tmp: string;
+  dest: string;
+  /** Bytes planned so far (the offset of the next blob). */
+  size: number;
+  failure?: string;
+}
 /** File systems and utimes keep mtimes to about a microsecond; closer than this counts as equal. */
 const MTIME_TOLERANCE_MS = 0.002;
 
@@ -90,7 +111,6 @@ export async function restore(
   options: RestoreOptions,
 ): Promise<RestoreResult> {
   await repo.loadIndex();
-  repo.usePackCache(true);
   const restorer = new Restorer(repo, snapshot, options);
   return restorer.run();
 }
@@ -100,6 +120,10 @@ class Restorer {
   private readonly includes: string[] | undefined;
   private readonly policy: OverwritePolicy;
   private bytesTotal = 0;
+  private plan = new Map<string, { writes: PackWrite[]; tasks: FileTask[]; bytes: number }>();
+  private tasks: FileTask[] = [];
+  private readonly finishedDirs: { local: string; node: TreeNode }[] = [];
+  private pool?: RestorePool;
   private filesDone = 0;
   private bytesDone = 0;
   private lastProgress = 0;
@@ -138,7 +162,17 @@ class Restorer {
       if (!node) this.result.errors.push({ path: inc, message: 'not found in this recovery point' });
       else if (this.includes) this.bytesTotal += inc === '/' ? this.snapshot.summary.totalBytes : (node.size ?? 0);
     }
-    await this.restoreTree(this.snapshot.tree, '/', target);
+    try {
+      await this.restoreTree(this.snapshot.tree, '/', target);
+      await this.executePlan();
+    } catch (err) {
+      for (const task of this.tasks) rmSync(task.tmp, { force: true });
+      throw err;
+    } finally {
+      await this.pool?.close();
+    }
+    // Folder mtimes last, deepest first: writing into a folder changes its mtime.
+    for (const d of this.finishedDirs.reverse()) await applyMetadata(d.local, d.node).catch(() => undefined);
     return this.result;
   }
 
@@ -169,7 +203,7 @@ class Restorer {
       if (node.type === 'dir') dirs.push({ node, repoPath: childPath, local, all: sel === 'all' });
       else if (sel === 'all') files.push({ node, repoPath: childPath, local });
     }
-    await mapLimit(files, FILE_CONCURRENCY, async (f) => {
+    for (const f of files) {
       this.options.signal?.throwIfAborted();
       try {
         if (f.node.type === 'file') await this.restoreFile(f.node, f.repoPath, f.local);
@@ -178,7 +212,8 @@ class Restorer {
         if (isAbort(err)) throw err;
         this.result.errors.push({ path: f.repoPath, message: err instanceof Error ? err.message : String(err) });
       }
-    });
+    }
+    if (this.tasks.length >= PLAN_BATCH) await this.executePlan();
     for (const d of dirs) {
       this.options.signal?.throwIfAborted();
       if (!(await this.prepareDir(d.repoPath, d.local))) continue;
@@ -190,7 +225,7 @@ class Restorer {
           this.result.errors.push({ path: d.repoPath, message: err instanceof Error ? err.message : String(err) });
         }
       }
-      if (d.all && !this.result.dryRun) await applyMetadata(d.local, d.node).catch(() => undefined);
+      if (d.all && !this.result.dryRun) this.finishedDirs.push({ local: d.local, node: d.node });
     }
   }
 
@@ -243,39 +278,80 @@ class Restorer {
     }
     const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
     const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
-    // Synchronous writes: a thread-pool round trip per call costs more than writing a small file.
     // 'wx' (O_EXCL) never follows or reuses anything already at the random temporary name.
-    const fd = openSync(tmp, 'wx', 0o600);
-    let written = 0;
-    try {
-      for (const id of node.content ?? []) {
-        this.options.signal?.throwIfAborted();
-        const plain = await this.repo.loadBlob(id);
-        let done = 0;
-        while (done < plain.length) done += writeSync(fd, plain, done, plain.length - done, written + done);
-        written += plain.length;
-        this.progress(repoPath, plain.length);
+    closeSync(openSync(tmp, 'wx', 0o600));
+    const task: FileTask = { repoPath, node, tmp, dest, size: 0 };
+    this.tasks.push(task);
+    for (const id of node.content ?? []) {
+      const loc = this.repo.index.get(id);
+      if (!loc) {
+        task.failure ??= `blob ${id.slice(0, 12)} is not in the index: data is missing from the repository`;
+        continue;
       }
-      if (written !== (node.size ?? written)) {
-        throw new CairnError('integrity', `restored ${written} bytes, the recovery point says ${node.size}`);
+      let pack = this.plan.get(loc.pack);
+      if (!pack) {
+        pack = { writes: [], tasks: [], bytes: 0 };
+        this.plan.set(loc.pack, pack);
       }
-      fchmodSync(fd, node.mode & SAFE_MODE_BITS);
-      const t = node.mtime / 1000;
-      futimesSync(fd, t, t);
-      closeSync(fd);
-      renameSync(tmp, dest);
-    } catch (err) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
-      rmSync(tmp, { force: true });
-      throw err;
+      pack.writes.push({ id, offset: loc.offset, length: loc.length, file: tmp, fileOffset: task.size });
+      pack.tasks.push(task);
+      pack.bytes += loc.rawLength;
+      task.size += loc.rawLength;
     }
-    this.result.filesRestored++;
-    this.result.bytesRestored += written;
-    this.fileDone(repoPath, 0);
+  }
+
+  /** Reads each planned pack once, has the workers write its blobs, then finishes the files. */
+  private async executePlan(): Promise<void> {
+    const plan = this.plan;
+    const tasks = this.tasks;
+    this.plan = new Map();
+    this.tasks = [];
+    if (plan.size > 0) {
+      this.pool ??= new RestorePool({ dataKey: this.repo.keys.dataKey, idKey: this.repo.keys.idKey });
+      const pool = this.pool;
+      // One pack more than workers is read ahead, so the workers never wait for the disk.
+      await mapLimit([...plan.entries()], pool.size + 1, async ([packId, { writes, tasks: owners, bytes }]) => {
+        this.options.signal?.throwIfAborted();
+        let failures: { index: number; message: string }[];
+        try {
+          failures = await pool.writePack(await this.repo.backend.load({ kind: 'data', id: packId }), writes);
+        } catch (err) {
+          const message = isNotFound(err)
+            ? `pack ${packId.slice(0, 12)} is missing from the repository`
+            : err instanceof Error
+              ? err.message
+              : String(err);
+          failures = writes.map((_, index) => ({ index, message }));
+        }
+        for (const f of failures) (owners[f.index] as FileTask).failure ??= f.message;
+        this.progress(owners[0]?.repoPath ?? '', bytes);
+      });
+    }
+    for (const task of tasks) this.finishFile(task);
+  }
+
+  /** Gives a written file its metadata and its real name, or removes it when a blob failed. */
+  private finishFile(task: FileTask): void {
+    try {
+      if (task.failure) throw new CairnError('integrity', task.failure);
+      if (task.size !== (task.node.size ?? task.size)) {
+        throw new CairnError(
+          'integrity',
+          `the recovery point lists ${task.node.size} bytes, its data holds ${task.size}`,
+        );
+      }
+      if (statSync(task.tmp).size !== task.size) truncateSync(task.tmp, task.size);
+      chmodSync(task.tmp, task.node.mode & SAFE_MODE_BITS);
+      const t = task.node.mtime / 1000;
+      utimesSync(task.tmp, t, t);
+      renameSync(task.tmp, task.dest);
+      this.result.filesRestored++;
+      this.result.bytesRestored += task.size;
+      this.filesDone++;
+    } catch (err) {
+      rmSync(task.tmp, { force: true });
+      this.result.errors.push({ path: task.repoPath, message: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   private async restoreSymlink(node: TreeNode, repoPath: string, local: string): Promise<void> {

@@ -1,4 +1,4 @@
-// Development bootstrap for seal-worker.ts when Cairn runs from TypeScript sources (tests, tsx):
+// Development bootstrap for the engine's workers when Cairn runs from TypeScript sources (tests, tsx):
 // registers tsx's loader inside the worker thread, then loads the worker body.
 
 import { pathToFileURL } from 'node:url';

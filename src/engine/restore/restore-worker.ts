@@ -1,0 +1,49 @@
+/**
+ * Worker thread body of restore (see restore-pool.ts): receives one whole pack and the list of
+ * its blobs to write; authenticates, decompresses and id-checks each blob and writes it at its
+ * offset into the named (temporary) file. Replies `{ job, errors }` with one message per write
+ * that failed (by index), so the main thread can fail exactly the affected files.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { decodeBlob } from '../format/blob-codec.js';
+
+export interface PackWrite {
+  id: string;
+  offset: number;
+  length: number;
+  file: string;
+  fileOffset: number;
+}
+
+const dataKey = Buffer.from(workerData.dataKey as Uint8Array);
+const idKey = Buffer.from(workerData.idKey as Uint8Array);
+const port = parentPort;
+if (!port) throw new Error('restore-worker must run as a worker thread');
+
+port.on('message', ({ job, pack, writes }: { job: number; pack: Uint8Array; writes: PackWrite[] }) => {
+  const data = Buffer.from(pack.buffer, pack.byteOffset, pack.byteLength);
+  const errors: { index: number; message: string }[] = [];
+  const fds = new Map<string, number>();
+  try {
+    for (const [index, w] of writes.entries()) {
+      try {
+        if (w.offset + w.length > data.length)
+          throw new Error(`blob ${w.id.slice(0, 12)} lies beyond the end of its pack`);
+        const plain = decodeBlob(dataKey, idKey, data.subarray(w.offset, w.offset + w.length), w.id);
+        let fd = fds.get(w.file);
+        if (fd === undefined) {
+          fd = openSync(w.file, 'r+');
+          fds.set(w.file, fd);
+        }
+        let done = 0;
+        while (done < plain.length) done += writeSync(fd, plain, done, plain.length - done, w.fileOffset + done);
+      } catch (err) {
+        errors.push({ index, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  } finally {
+    for (const fd of fds.values()) closeSync(fd);
+  }
+  port.postMessage({ job, errors });
+});
