@@ -30,6 +30,8 @@ const port = parentPort;
 if (!port) throw new Error('seal-worker must run as a worker thread');
 
 let known: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+/** One read buffer for every file this worker chunks. */
+const readBuffer = Buffer.allocUnsafeSlow(2 * chunker.maxSize);
 const encodedHere = new Set<string>();
 
 type Message =
@@ -68,7 +70,7 @@ function fileJob(job: number, path: string): void {
   try {
     fd = openSync(path, 'r');
     let size = 0;
-    for (const chunk of chunkFdSync(fd, chunker, gear)) {
+    for (const chunk of chunkFdSync(fd, chunker, gear, readBuffer)) {
       if (Atomics.load(control, 1) !== 0) {
         port?.postMessage({ job, kind: 'error', name: 'AbortError', message: 'the backup was cancelled' });
         return;

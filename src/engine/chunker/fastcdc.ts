@@ -364,12 +364,18 @@ export async function* chunkFile(
 
 /**
  * Synchronous variant of `chunkFile` for worker threads, which may block: reads the open file
- * descriptor from offset 0 through one buffer of 2 × maxSize and yields each chunk as a view into
+ * descriptor from offset 0 through one buffer of 2 × maxSize (the caller's, when given) and yields each chunk as a view into
  * that buffer, valid only until the next iteration (consume or copy it at once). Same chunks as
  * `chunkBuffer` on the file's contents.
  */
-export function* chunkFdSync(fd: number, params: ChunkerParams, gear: Uint32Array): Generator<Uint8Array> {
-  const buf = Buffer.allocUnsafeSlow(2 * params.maxSize);
+export function* chunkFdSync(
+  fd: number,
+  params: ChunkerParams,
+  gear: Uint32Array,
+  buffer?: Buffer,
+): Generator<Uint8Array> {
+  // A caller chunking many files passes one buffer of at least 2 × maxSize to reuse.
+  const buf = buffer && buffer.length >= 2 * params.maxSize ? buffer : Buffer.allocUnsafeSlow(2 * params.maxSize);
   let start = 0;
   let end = 0;
   let position = 0;
