@@ -160,7 +160,7 @@ class Restorer {
     for (const inc of this.includes ?? []) {
       const node = await findNode(this.repo, this.snapshot.tree, inc);
       if (!node) this.result.errors.push({ path: inc, message: 'not found in this recovery point' });
-      else if (this.includes) this.bytesTotal += inc === '/' ? this.snapshot.summary.totalBytes : (node.size ?? 0);
+      else this.bytesTotal += inc === '/' ? this.snapshot.summary.totalBytes : (node.size ?? 0);
     }
     try {
       await this.restoreTree(this.snapshot.tree, '/', target);
@@ -206,7 +206,7 @@ class Restorer {
     for (const f of files) {
       this.options.signal?.throwIfAborted();
       try {
-        if (f.node.type === 'file') await this.restoreFile(f.node, f.repoPath, f.local);
+        if (f.node.type === 'file') await this.planFile(f.node, f.repoPath, f.local);
         else await this.restoreSymlink(f.node, f.repoPath, f.local);
       } catch (err) {
         if (isAbort(err)) throw err;
@@ -264,7 +264,8 @@ class Restorer {
     return action;
   }
 
-  private async restoreFile(node: TreeNode, repoPath: string, local: string): Promise<void> {
+  /** Decides a file's conflict outcome and, unless skipped, plans its blobs into a temporary file. */
+  private async planFile(node: TreeNode, repoPath: string, local: string): Promise<void> {
     const action = await this.conflictAction(node, repoPath, local);
     if (action === 'skip') {
       this.fileDone(repoPath, 0);
