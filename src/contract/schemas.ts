@@ -1,0 +1,87 @@
+/**
+ * The data shapes of Cairn's contract (zod schemas shared by engine host, server, Electron main,
+ * preload and renderer). Imports nothing but zod: both sides of the app use it.
+ */
+import { z } from 'zod';
+
+/** Where a storage location is declared to be (GDPR Art. 44–49: data stays where the user chose). */
+export const Region = z.enum(['this-device', 'EU', 'UK', 'CH', 'US', 'CA', 'AU', 'JP', 'other']);
+
+export const RepositoryInfo = z.object({
+  id: z.string(),
+  label: z.string(),
+  location: z.string(),
+  region: Region,
+  unlocked: z.boolean(),
+  lastBackupAt: z.string().nullable(),
+  lastCheckAt: z.string().nullable(),
+});
+
+export const Source = z.object({
+  id: z.number().int(),
+  repositoryId: z.string(),
+  path: z.string(),
+  excludes: z.array(z.string()),
+});
+
+export const TaskKind = z.enum(['backup', 'restore', 'check']);
+export const TaskStatus = z.enum(['queued', 'running', 'cancelling', 'cancelled', 'succeeded', 'failed']);
+
+export const TaskProgress = z.object({
+  files: z.number(),
+  bytes: z.number(),
+  totalBytes: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  currentPath: z.string().nullable(),
+});
+
+export const Task = z.object({
+  id: z.string(),
+  kind: TaskKind,
+  status: TaskStatus,
+  repositoryId: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  progress: TaskProgress.nullable(),
+  messages: z.array(z.string()),
+  error: z.string().nullable(),
+  /** Kind-specific outcome, e.g. the recovery point id of a backup. */
+  result: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const AppStatus = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  repositories: z.array(RepositoryInfo),
+  runningTasks: z.number().int(),
+  lastSuccessfulBackupAt: z.string().nullable(),
+});
+
+export const SnapshotInfo = z.object({
+  id: z.string(),
+  time: z.string(),
+  hostname: z.string(),
+  paths: z.array(z.string()),
+  tags: z.array(z.string()),
+  partial: z.boolean(),
+  filesNew: z.number(),
+  filesChanged: z.number(),
+  filesUnchanged: z.number(),
+  totalFiles: z.number(),
+  totalBytes: z.number(),
+  dataAdded: z.number(),
+  dataAddedStored: z.number(),
+});
+
+export const BrowseEntry = z.object({
+  name: z.string(),
+  path: z.string(),
+  type: z.enum(['file', 'dir', 'symlink']),
+  size: z.number().nullable(),
+  mtime: z.string(),
+});
+
+export const OverwritePolicy = z.enum(['never', 'always', 'if-newer']);
+
+export const Ok = z.object({ ok: z.literal(true) });
