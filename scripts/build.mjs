@@ -1,10 +1,16 @@
-// Builds Cairn: the engine, CLI and server with tsc into dist/ (the desktop parts are built by
-// electron-vite once they exist). Fails with tsc's own messages.
+// Builds Cairn: the engine, CLI and server with tsc into dist/ (what `cairn` and `cairn serve`
+// run), then the desktop parts with electron-vite into out/ (Electron main, the sandboxed
+// preload, and the renderer that both Electron and `cairn serve` show). Fails with the tools'
+// own messages.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
+const root = new URL('..', import.meta.url);
+function run(script, args) {
+  const r = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-  stdio: 'inherit',
-});
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
+run('node_modules/electron-vite/bin/electron-vite.js', ['build']);

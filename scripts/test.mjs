@@ -118,8 +118,8 @@ async function playwright() {
 const steps = [
   {
     name: 'typecheck',
-    command: 'tsc -p tsconfig.json --noEmit',
-    run: () => singleCheck(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']),
+    command: 'npm run typecheck (engine/CLI/server, Electron main/preload, renderer)',
+    run: () => singleCheck('npm', ['run', '--silent', 'typecheck']),
   },
   { name: 'lint', command: 'biome check .', run: () => singleCheck(bin('biome'), ['check', '.']) },
   {

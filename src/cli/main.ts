@@ -13,6 +13,7 @@ import { initCommand } from './commands/init.js';
 import { keyCommand } from './commands/key.js';
 import { lsCommand } from './commands/ls.js';
 import { restoreCommand } from './commands/restore.js';
+import { serveCommand } from './commands/serve.js';
 import { snapshotsCommand } from './commands/snapshots.js';
 import { statsCommand } from './commands/stats.js';
 import { type Command, EXIT, type OptionSpecs, type OptionValues } from './commands/types.js';
@@ -28,6 +29,7 @@ const COMMANDS: Command[] = [
   checkCommand,
   statsCommand,
   keyCommand,
+  serveCommand,
 ];
 
 const GLOBAL_OPTIONS: OptionSpecs = {

@@ -111,7 +111,7 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
     }
   }
   // Trees are read through the session index: build it from the index files that could be read.
-  repo.useIndexFiles(files);
+  repo.adoptIndexFiles(files);
 
   // 2. Packs: every indexed pack exists and is large enough.
   const stored = new Map<string, number>();

@@ -235,11 +235,11 @@ export class Repository {
   /** Reads every index file (once per session). */
   async loadIndex(): Promise<void> {
     if (this.indexLoaded) return;
-    this.useIndexFiles(await this.readIndexFiles());
+    this.adoptIndexFiles(await this.readIndexFiles());
   }
 
   /** Builds the session index from index files already read (check reads them one by one). */
-  useIndexFiles(files: { id: string; index: IndexFile }[]): void {
+  adoptIndexFiles(files: { id: string; index: IndexFile }[]): void {
     if (this.indexLoaded) return;
     const superseded = new Set(files.flatMap((f) => f.index.supersedes));
     for (const { id, index } of files) {

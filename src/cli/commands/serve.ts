@@ -1,0 +1,60 @@
+/**
+ * `cairn serve [--port N]`: runs the engine headless behind a local web server (127.0.0.1 only)
+ * and prints the address with its one-time access token as the first line; stops on Ctrl+C or
+ * SIGTERM, cancelling running tasks and closing repositories and the catalog.
+ */
+
+import { resolveDataDir } from '../../engine/app/data-dir.js';
+import { EngineHost } from '../../engine/app/engine-host.js';
+import { startServer } from '../../server/index.js';
+import { type Command, EXIT, str } from './types.js';
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw Object.assign(new Error(`"${text}" is not a port number (0–65535; 0 picks a free port)`), { usage: true });
+  }
+  return port;
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run Cairn headless: the interface and API on a local web address',
+  usage: 'cairn serve [--port N] [--data-dir D]',
+  options: { port: { type: 'string', short: 'p' } },
+  async run(ctx, _args, values) {
+    const port = parsePort(str(values, 'port'));
+    const dataDir = resolveDataDir(ctx.dataDir());
+    const host = EngineHost.open({ dataDir });
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      server = await startServer({ host, port });
+    } catch (err) {
+      await host.close();
+      const e = err as NodeJS.ErrnoException;
+      if (e?.code === 'EADDRINUSE')
+        throw new Error(`port ${port} is already in use; choose another with --port, or --port 0`);
+      throw err;
+    }
+    process.stdout.write(`Cairn is running at http://127.0.0.1:${server.port}/#token=${server.token}\n`);
+    if (!ctx.options.quiet) {
+      process.stdout.write(
+        `App data: ${dataDir}\nOpen the address above in a browser on this computer. Press Ctrl+C to stop.\n`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await server.close();
+    await host.close();
+    if (!ctx.options.quiet) process.stdout.write('Cairn stopped.\n');
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,568 @@
+/**
+ * The engine behind the contract: `EngineHost.handle(method, params)` validates the request with
+ * the method's zod schema, runs it against the real engine (catalog, repositories, backup,
+ * restore, check) and maps every failure to a ContractError. Repositories are remembered in the
+ * catalog; unlocked ones are kept open in memory (their password is never stored). Long
+ * operations run as tasks (TaskManager); task changes and status changes reach subscribers.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { ContractError } from '../../contract/errors.js';
+import type { EventName, EventPayload } from '../../contract/events.js';
+import { isMethodName, type MethodName, methods, type ParsedParams, type Result } from '../../contract/methods.js';
+import type { Region } from '../../contract/schemas.js';
+import { openBackend } from '../backend/open.js';
+import { type Backend, BackendError } from '../backend/types.js';
+import { backup, PROGRAM } from '../backup/archiver.js';
+import { walk } from '../browse/walk.js';
+import { Catalog, type JsonValue, type RepositoryRecord } from '../catalog/catalog.js';
+import { check } from '../check/checker.js';
+import { CairnError, describeError } from '../errors.js';
+import { withLock } from '../repo/lock.js';
+import { Repository } from '../repo/repository.js';
+import { restore } from '../restore/restorer.js';
+import { TaskFailure, TaskManager } from './task-manager.js';
+
+export type EngineEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
+export type EngineListener = (event: EngineEvent) => void;
+
+export interface EngineHostOptions {
+  dataDir: string;
+  /** Key-derivation cost for new repositories (default: the engine's, ~0.4 s). */
+  scrypt?: { N: number; r: number; p: number };
+  /** Minimum time between two progress updates of a task (default 250 ms). */
+  progressIntervalMs?: number;
+  /** Validate every result against the method's result schema (tests). */
+  validateResults?: boolean;
+}
+
+type Handler<M extends MethodName> = (params: ParsedParams<M>) => Promise<Result<M>>;
+
+const VERSION = PROGRAM.replace(/^cairn\s+/, '');
+const MAX_TASK_MESSAGES = 100;
+
+/** A readable reason from zod issues: `path: message; path: message`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'the request';
+      return `${where}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** Any error thrown by the engine → a ContractError with a message for people. */
+export function toContractError(err: unknown): ContractError {
+  if (err instanceof ContractError) return err;
+  if (err instanceof CairnError) return new ContractError(err.code, err.message);
+  if (err instanceof BackendError) {
+    const code =
+      err.code === 'not-found'
+        ? 'not-found'
+        : err.code === 'no-space'
+          ? 'no-space'
+          : err.code === 'range'
+            ? 'integrity'
+            : err.code === 'exists'
+              ? 'invalid-argument'
+              : 'io';
+    return new ContractError(code, err.message);
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOSPC') return new ContractError('no-space', 'no space left on the device');
+  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) return new ContractError('io', describeError(err));
+  return new ContractError('internal', e instanceof Error && e.message ? e.message : String(err));
+}
+
+export class EngineHost {
+  readonly tasks: TaskManager;
+  private readonly open = new Map<string, Repository>();
+  private readonly listeners = new Set<EngineListener>();
+  private closed = false;
+  private readonly handlers: { [M in MethodName]: Handler<M> };
+
+  private constructor(
+    readonly catalog: Catalog,
+    private readonly options: EngineHostOptions,
+  ) {
+    this.tasks = new TaskManager(catalog, options.progressIntervalMs);
+    this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
+    this.handlers = {
+      'app.status': async () => this.status(),
+      'repo.create': (p) => this.createRepository(p),
+      'repo.connect': (p) => this.connectRepository(p),
+      'repo.unlock': (p) => this.unlockRepository(p),
+      'repo.lock': (p) => this.lockRepository(p),
+      'repo.list': async () => this.catalog.listRepositories().map((r) => this.info(r)),
+      'sources.add': (p) => this.addSource(p),
+      'sources.list': async (p) => this.catalog.listSources(p.repositoryId).map(sourceInfo),
+      'sources.remove': async (p) => {
+        this.catalog.removeSource(p.id);
+        return { ok: true as const };
+      },
+      'backup.start': (p) => this.startBackup(p),
+      'snapshots.list': (p) => this.listSnapshots(p),
+      'snapshots.browse': (p) => this.browse(p),
+      'restore.start': (p) => this.startRestore(p),
+      'check.start': (p) => this.startCheck(p),
+      'tasks.list': async (p) => this.tasks.list(p.limit),
+      'tasks.get': async (p) => this.tasks.get(p.id),
+      'tasks.cancel': async (p) => {
+        this.tasks.cancel(p.id);
+        return { ok: true as const };
+      },
+    };
+  }
+
+  /** Opens the catalog in `options.dataDir` (creating it) and returns a host over it. */
+  static open(options: EngineHostOptions): EngineHost {
+    const dataDir = path.resolve(options.dataDir);
+    return new EngineHost(Catalog.open(dataDir), { ...options, dataDir });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Dispatch
+
+  /** Runs one contract method; every failure is a ContractError. */
+  async handle(method: string, params: unknown): Promise<unknown> {
+    if (!isMethodName(method)) throw new ContractError('unknown-method', `there is no method "${method}"`);
+    if (this.closed) throw new ContractError('internal', 'Cairn is shutting down');
+    const spec = methods[method];
+    const parsed = spec.params.safeParse(params ?? {});
+    if (!parsed.success) {
+      throw new ContractError('invalid-request', `invalid parameters for ${method}: ${describeIssues(parsed.error)}`);
+    }
+    let result: unknown;
+    try {
+      result = await (this.handlers[method] as (p: unknown) => Promise<unknown>)(parsed.data);
+    } catch (err) {
+      throw toContractError(err);
+    }
+    if (this.options.validateResults) {
+      const checked = spec.result.safeParse(result);
+      if (!checked.success) {
+        throw new ContractError(
+          'internal',
+          `the result of ${method} broke the contract: ${describeIssues(checked.error)}`,
+        );
+      }
+    }
+    return result;
+  }
+
+  /** Typed form of `handle`. */
+  call<M extends MethodName>(method: M, params: z.input<(typeof methods)[M]['params']>): Promise<Result<M>> {
+    return this.handle(method, params) as Promise<Result<M>>;
+  }
+
+  subscribe(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Cancels running tasks, closes every open repository and the catalog. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.tasks.close();
+    const repos = [...this.open.values()];
+    this.open.clear();
+    await Promise.allSettled(repos.map((r) => r.close()));
+    this.listeners.clear();
+    this.catalog.close();
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // one broken subscriber must not affect the others
+      }
+    }
+  }
+
+  private emitStatus(): void {
+    if (this.listeners.size > 0) this.emit({ name: 'app.status', payload: this.status() });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // App and repositories
+
+  private status(): Result<'app.status'> {
+    const repositories = this.catalog.listRepositories();
+    const last = repositories
+      .map((r) => r.lastBackupAt)
+      .filter((t): t is string => t !== null)
+      .sort()
+      .at(-1);
+    return {
+      version: VERSION,
+      dataDir: this.options.dataDir,
+      repositories: repositories.map((r) => this.info(r)),
+      runningTasks: this.tasks.runningCount(),
+      lastSuccessfulBackupAt: last ?? null,
+    };
+  }
+
+  private info(record: RepositoryRecord): Result<'repo.unlock'> {
+    return {
+      id: record.id,
+      label: record.label,
+      location: record.location,
+      region: record.region as z.output<typeof Region>,
+      unlocked: this.open.has(record.id),
+      lastBackupAt: record.lastBackupAt,
+      lastCheckAt: record.lastCheckAt,
+    };
+  }
+
+  private backendFor(location: string): Backend {
+    try {
+      return openBackend(location);
+    } catch (err) {
+      throw new ContractError('invalid-argument', (err as Error).message);
+    }
+  }
+
+  private requireRecord(id: string): RepositoryRecord {
+    const record = this.catalog.getRepository(id);
+    if (!record) throw new ContractError('not-found', `there is no repository ${id} in this app`);
+    return record;
+  }
+
+  /** The open repository, or 'locked' when it has not been unlocked with its password. */
+  private unlocked(id: string): { record: RepositoryRecord; repo: Repository } {
+    const record = this.requireRecord(id);
+    const repo = this.open.get(id);
+    if (!repo) {
+      throw new ContractError('locked', `the repository "${record.label}" is locked: unlock it with its password`);
+    }
+    return { record, repo };
+  }
+
+  private async createRepository(p: ParsedParams<'repo.create'>): Promise<Result<'repo.create'>> {
+    const backend = this.backendFor(p.location);
+    const known = this.catalog.findRepositoryByLocation(backend.location);
+    if (known) {
+      throw new ContractError(
+        'invalid-argument',
+        `the repository at ${backend.location} is already in this app (as "${known.label}")`,
+      );
+    }
+    const repo = await Repository.init(backend, p.password, this.options.scrypt ? { scrypt: this.options.scrypt } : {});
+    try {
+      const record = this.catalog.addRepository({
+        id: repo.config.id,
+        location: backend.location,
+        label: p.label,
+        region: p.region,
+      });
+      this.open.set(record.id, repo);
+      this.emitStatus();
+      return this.info(record);
+    } catch (err) {
+      await repo.close();
+      throw err;
+    }
+  }
+
+  private async connectRepository(p: ParsedParams<'repo.connect'>): Promise<Result<'repo.connect'>> {
+    const backend = this.backendFor(p.location);
+    const repo = await Repository.open(backend, p.password);
+    try {
+      const id = repo.config.id;
+      const byId = this.catalog.getRepository(id);
+      const byLocation = this.catalog.findRepositoryByLocation(backend.location);
+      if (byLocation && byLocation.id !== id) {
+        throw new ContractError(
+          'invalid-argument',
+          `another repository ("${byLocation.label}") is registered at ${backend.location}; remove it first`,
+        );
+      }
+      let record: RepositoryRecord;
+      if (byId) {
+        if (byId.location !== backend.location) {
+          throw new ContractError(
+            'invalid-argument',
+            `this repository is already in the app at ${byId.location} (as "${byId.label}")`,
+          );
+        }
+        record = this.catalog.updateRepository(id, { label: p.label, region: p.region });
+      } else {
+        record = this.catalog.addRepository({ id, location: backend.location, label: p.label, region: p.region });
+      }
+      const previous = this.open.get(id);
+      if (previous) await repo.close();
+      else this.open.set(id, repo);
+      this.emitStatus();
+      return this.info(record);
+    } catch (err) {
+      if (this.open.get(repo.config.id) !== repo) await repo.close();
+      throw err;
+    }
+  }
+
+  private async unlockRepository(p: ParsedParams<'repo.unlock'>): Promise<Result<'repo.unlock'>> {
+    const record = this.requireRecord(p.repositoryId);
+    const repo = await Repository.open(this.backendFor(record.location), p.password);
+    if (repo.config.id !== record.id) {
+      await repo.close();
+      throw new ContractError(
+        'integrity',
+        `the repository now at ${record.location} is not "${record.label}" (its id differs): it was replaced or moved`,
+      );
+    }
+    // Already unlocked: the password was checked again; the open session stays in use.
+    if (this.open.has(record.id)) await repo.close();
+    else this.open.set(record.id, repo);
+    this.emitStatus();
+    return this.info(record);
+  }
+
+  private async lockRepository(p: ParsedParams<'repo.lock'>): Promise<Result<'repo.lock'>> {
+    const record = this.requireRecord(p.repositoryId);
+    const busy = this.tasks.activeFor(record.id);
+    if (busy.length > 0) {
+      throw new ContractError(
+        'locked',
+        `"${record.label}" cannot be locked while a task uses it (task ${busy.join(', ')}); cancel it or wait for it to finish`,
+      );
+    }
+    const repo = this.open.get(record.id);
+    this.open.delete(record.id);
+    await repo?.close();
+    this.emitStatus();
+    return { ok: true };
+  }
+
+  private async addSource(p: ParsedParams<'sources.add'>): Promise<Result<'sources.add'>> {
+    this.requireRecord(p.repositoryId);
+    if (!path.isAbsolute(p.path)) {
+      throw new ContractError('invalid-argument', `the folder to back up must be an absolute path (got "${p.path}")`);
+    }
+    try {
+      await fs.lstat(p.path);
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : describeError(err);
+      throw new ContractError('not-found', `cannot add ${p.path}: ${reason}`);
+    }
+    return sourceInfo(this.catalog.addSource({ repositoryId: p.repositoryId, path: p.path, excludes: p.excludes }));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Backup, snapshots, restore, check
+
+  private async startBackup(p: ParsedParams<'backup.start'>): Promise<Result<'backup.start'>> {
+    const { record, repo } = this.unlocked(p.repositoryId);
+    let sources = this.catalog.listSources(record.id);
+    if (p.sourceIds) {
+      const wanted = new Set(p.sourceIds);
+      const missing = p.sourceIds.filter((id) => !sources.some((s) => s.id === id));
+      if (missing.length > 0) {
+        throw new ContractError('not-found', `"${record.label}" has no source ${missing.join(', ')}`);
+      }
+      sources = sources.filter((s) => wanted.has(s.id));
+    }
+    if (sources.length === 0) {
+      throw new ContractError('invalid-argument', `"${record.label}" has no folders to back up yet: add one first`);
+    }
+    const paths = sources.map((s) => s.path);
+    const excludes = [...new Set(sources.flatMap((s) => s.excludes))];
+    const task = this.tasks.start({
+      kind: 'backup',
+      repositoryId: record.id,
+      exclusiveKey: `backup:${record.id}`,
+      busyMessage: `a backup of "${record.label}" is already running; wait for it to finish or cancel it`,
+      run: async (ctx) => {
+        let warnings = 0;
+        const { snapshot } = await withLock(repo, 'backup', false, () =>
+          backup(repo, {
+            paths,
+            excludes,
+            signal: ctx.signal,
+            onProgress: (pr) =>
+              ctx.progress({
+                files: pr.filesDone,
+                bytes: pr.bytesDone,
+                totalBytes: pr.bytesTotal ?? null,
+                currentPath: pr.currentPath ?? null,
+              }),
+            onWarning: (w) => {
+              warnings++;
+              if (warnings <= MAX_TASK_MESSAGES) ctx.message(w, 'warning');
+            },
+          }),
+        );
+        const s = snapshot.summary;
+        ctx.progress({ files: s.totalFiles, bytes: s.totalBytes, totalBytes: s.totalBytes });
+        if (warnings > MAX_TASK_MESSAGES)
+          ctx.message(`${warnings - MAX_TASK_MESSAGES} more warnings not shown`, 'warning');
+        this.catalog.updateRepository(record.id, { lastBackupAt: snapshot.time });
+        ctx.message(
+          `${snapshot.partial ? 'partial ' : ''}recovery point ${snapshot.id.slice(0, 8)} saved: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files`,
+        );
+        this.emitStatus();
+        return {
+          snapshotId: snapshot.id,
+          partial: snapshot.partial,
+          warnings: snapshot.warnings.length,
+          filesNew: s.filesNew,
+          filesChanged: s.filesChanged,
+          filesUnchanged: s.filesUnchanged,
+          totalFiles: s.totalFiles,
+          totalBytes: s.totalBytes,
+          dataAdded: s.dataAdded,
+          dataAddedStored: s.dataAddedStored,
+        };
+      },
+    });
+    return { taskId: task.id };
+  }
+
+  private async listSnapshots(p: ParsedParams<'snapshots.list'>): Promise<Result<'snapshots.list'>> {
+    const { repo } = this.unlocked(p.repositoryId);
+    const all = await repo.listSnapshots();
+    return all
+      .map((s) => ({
+        id: s.id,
+        time: s.time,
+        hostname: s.hostname,
+        paths: s.paths,
+        tags: s.tags,
+        partial: s.partial,
+        filesNew: s.summary.filesNew,
+        filesChanged: s.summary.filesChanged,
+        filesUnchanged: s.summary.filesUnchanged,
+        totalFiles: s.summary.totalFiles,
+        totalBytes: s.summary.totalBytes,
+        dataAdded: s.summary.dataAdded,
+        dataAddedStored: s.summary.dataAddedStored,
+      }))
+      .reverse();
+  }
+
+  private async browse(p: ParsedParams<'snapshots.browse'>): Promise<Result<'snapshots.browse'>> {
+    const { repo } = this.unlocked(p.repositoryId);
+    await repo.loadIndex();
+    const snapshot = await repo.findSnapshot(p.snapshotId);
+    const entries: Result<'snapshots.browse'> = [];
+    for await (const e of walk(repo, snapshot.tree, p.path || '/', { recursive: false })) {
+      entries.push({
+        name: e.node.name,
+        path: e.path,
+        type: e.node.type,
+        size: e.node.type === 'file' ? (e.node.size ?? 0) : null,
+        mtime: new Date(e.node.mtime).toISOString(),
+      });
+    }
+    return entries;
+  }
+
+  private async startRestore(p: ParsedParams<'restore.start'>): Promise<Result<'restore.start'>> {
+    const { record, repo } = this.unlocked(p.repositoryId);
+    if (!path.isAbsolute(p.target)) {
+      throw new ContractError(
+        'invalid-argument',
+        `the folder to restore into must be an absolute path (got "${p.target}")`,
+      );
+    }
+    await repo.loadIndex();
+    const snapshot = await repo.findSnapshot(p.snapshotId);
+    const task = this.tasks.start({
+      kind: 'restore',
+      repositoryId: record.id,
+      run: async (ctx) => {
+        const r = await withLock(repo, 'restore', false, () =>
+          restore(repo, snapshot, {
+            target: p.target,
+            include: p.include.length > 0 ? p.include : undefined,
+            overwrite: p.overwrite,
+            keepBoth: p.keepBoth,
+            signal: ctx.signal,
+            onProgress: (pr) =>
+              ctx.progress({
+                files: pr.filesDone,
+                bytes: pr.bytesDone,
+                totalBytes: pr.bytesTotal,
+                currentPath: pr.currentPath ?? null,
+              }),
+          }),
+        );
+        const problems = [
+          ...r.refused.map((x) => `refused ${x.path}: ${x.reason}`),
+          ...r.errors.map((x) => `failed ${x.path}: ${x.message}`),
+        ];
+        for (const text of problems.slice(0, MAX_TASK_MESSAGES)) ctx.message(text, 'error');
+        const skipped = r.conflicts.filter((c) => c.action === 'skip').length;
+        if (skipped > 0) ctx.message(`${skipped} existing file(s) were left as they were`, 'warning');
+        const result: Record<string, JsonValue> = {
+          snapshotId: r.snapshotId,
+          target: r.target,
+          filesRestored: r.filesRestored,
+          dirsRestored: r.dirsRestored,
+          symlinksRestored: r.symlinksRestored,
+          bytesRestored: r.bytesRestored,
+          conflicts: r.conflicts.length,
+          refused: r.refused.length,
+          errors: r.errors.length,
+        };
+        if (r.errors.length > 0 || r.refused.length > 0) {
+          throw new TaskFailure(
+            `${r.errors.length + r.refused.length} item(s) could not be restored; the others were restored to ${r.target}`,
+            result,
+          );
+        }
+        return result;
+      },
+    });
+    return { taskId: task.id };
+  }
+
+  private async startCheck(p: ParsedParams<'check.start'>): Promise<Result<'check.start'>> {
+    const { record, repo } = this.unlocked(p.repositoryId);
+    const task = this.tasks.start({
+      kind: 'check',
+      repositoryId: record.id,
+      run: async (ctx) => {
+        let phase = '';
+        const r = await withLock(repo, 'check', false, () =>
+          check(repo, {
+            readData: p.readData ? { kind: 'all' } : undefined,
+            // The checker has no signal: cancelling stops it at its next progress report.
+            onProgress: (pr) => {
+              ctx.signal.throwIfAborted();
+              if (pr.phase !== phase) {
+                phase = pr.phase;
+                ctx.message(`checking ${pr.phase === 'data' ? 'stored data' : pr.phase}`);
+              }
+              ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null });
+            },
+          }),
+        );
+        for (const e of r.errors.slice(0, MAX_TASK_MESSAGES)) ctx.message(`${e.object}: ${e.message}`, 'error');
+        for (const n of r.notes.slice(0, MAX_TASK_MESSAGES)) ctx.message(n);
+        const result: Record<string, JsonValue> = {
+          ok: r.ok,
+          problems: r.errors.length,
+          snapshots: r.snapshots,
+          trees: r.trees,
+          packs: r.packs,
+          packsRead: r.packsRead,
+          bytesRead: r.bytesRead,
+        };
+        if (!r.ok) throw new TaskFailure(`the check found ${r.errors.length} problem(s) in "${record.label}"`, result);
+        // Only a check that found no damage counts as the last check.
+        this.catalog.updateRepository(record.id, { lastCheckAt: new Date().toISOString() });
+        this.emitStatus();
+        return result;
+      },
+    });
+    return { taskId: task.id };
+  }
+}
+
+function sourceInfo(s: { id: number; repositoryId: string; path: string; excludes: string[] }): Result<'sources.add'> {
+  return { id: s.id, repositoryId: s.repositoryId, path: s.path, excludes: s.excludes };
+}

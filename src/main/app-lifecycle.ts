@@ -1,0 +1,277 @@
+/**
+ * The desktop shell's lifecycle once Electron is ready: the single window (hidden on close, kept
+ * for the tray), the second-instance hand-off, the tray icon and menu rebuilt from engine events,
+ * "Back up now", pausing, launch at login, power tracking and an orderly shutdown of the engine.
+ */
+
+import { join } from 'node:path';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, powerMonitor, Tray } from 'electron';
+import type { EngineLike } from './engine-like.js';
+import { registerIpc } from './ipc.js';
+import { isLaunchAtLogin, setLaunchAtLogin } from './login-item.js';
+import { type PowerState, watchPower } from './power.js';
+import { type TrayState, type TrayStatus, trayIconFor, trayMenuTemplate, trayTooltip } from './tray.js';
+import { hardenWindow, windowOptions } from './window.js';
+
+export const PAUSE_MS = 60 * 60_000;
+const MENU_REFRESH_MS = 60_000;
+
+/** Takes the single-instance lock; when another Cairn holds it, asks this one to quit. */
+export function acquireSingleInstance(): boolean {
+  const locked = app.requestSingleInstanceLock();
+  if (!locked) app.quit();
+  return locked;
+}
+
+export interface DesktopOptions {
+  engine: EngineLike;
+  /** What the window loads: the packaged renderer's file:// URL or the dev server's URL. */
+  appUrl: string;
+  preloadPath: string;
+  /** Folder holding tray-*.png. */
+  iconDir: string;
+  /** Dev server mode (no CSP header, which would block its hot-reload scripts). */
+  dev: boolean;
+  /** Started at login: stay in the tray until opened. */
+  startHidden: boolean;
+  platform: NodeJS.Platform;
+  homeDir: string;
+  now?: () => Date;
+}
+
+export interface DesktopShell {
+  window(): BrowserWindow | null;
+  openWindow(): void;
+  backUpNow(): Promise<void>;
+  pause(): void;
+  resume(): void;
+  /** Turns launch at login on or off (the tray's "Open at login" item). */
+  setLaunchAtLogin(enabled: boolean): Promise<void>;
+  trayState(): TrayState;
+  readonly power: Readonly<PowerState>;
+  quit(): void;
+}
+
+interface RepoSummary {
+  id: string;
+  unlocked: boolean;
+}
+interface TaskSummary {
+  id: string;
+  kind: string;
+  status: string;
+  finishedAt: string | null;
+}
+
+export function startDesktop(options: DesktopOptions): DesktopShell {
+  const { engine } = options;
+  const now = options.now ?? (() => new Date());
+  let win: BrowserWindow | null = null;
+  let quitting = false;
+  let engineClosing = false;
+  let engineClosed = false;
+  let pausedUntil: Date | null = null;
+  let pauseTimer: NodeJS.Timeout | null = null;
+  let lastBackupAt: string | null = null;
+  let lastBackupFailed = false;
+  let launchAtLogin = false;
+  const runningBackups = new Set<string>();
+
+  const windows = (): BrowserWindow[] => (win && !win.isDestroyed() ? [win] : []);
+
+  function createWindow(show: boolean): BrowserWindow {
+    const created = new BrowserWindow(windowOptions(options.preloadPath));
+    hardenWindow(created, options.appUrl, { contentSecurityPolicy: !options.dev });
+    created.once('ready-to-show', () => {
+      if (show) created.show();
+    });
+    created.on('close', (event) => {
+      if (!quitting) {
+        event.preventDefault();
+        created.hide();
+      }
+    });
+    created.on('closed', () => {
+      if (win === created) win = null;
+    });
+    void created.loadURL(options.appUrl);
+    return created;
+  }
+
+  function openWindow(): void {
+    if (!win || win.isDestroyed()) {
+      win = createWindow(true);
+      return;
+    }
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  }
+
+  function trayState(): TrayState {
+    const at = now();
+    let status: TrayStatus = 'idle';
+    if (runningBackups.size > 0) status = 'running';
+    else if (pausedUntil && pausedUntil.getTime() > at.getTime()) status = 'paused';
+    else if (lastBackupFailed) status = 'error';
+    return {
+      status,
+      lastBackupAt,
+      now: at,
+      pausedUntil: status === 'paused' && pausedUntil ? pausedUntil.toISOString() : null,
+    };
+  }
+
+  const tray = new Tray(nativeImage.createFromPath(join(options.iconDir, trayIconFor('idle'))));
+  let shownIcon: TrayStatus = 'idle';
+
+  function rebuildTray(): void {
+    const state = trayState();
+    if (state.status !== shownIcon) {
+      tray.setImage(nativeImage.createFromPath(join(options.iconDir, trayIconFor(state.status))));
+      shownIcon = state.status;
+    }
+    tray.setToolTip(trayTooltip(state));
+    const template = trayMenuTemplate(state, {
+      open: openWindow,
+      backUpNow: () => void backUpNow(),
+      pause,
+      resume,
+      quit,
+    });
+    template.splice(template.length - 2, 0, {
+      label: 'Open at login',
+      type: 'checkbox',
+      checked: launchAtLogin,
+      click: (item) => void toggleLaunchAtLogin(item.checked),
+    });
+    tray.setContextMenu(Menu.buildFromTemplate(template));
+  }
+
+  async function toggleLaunchAtLogin(enabled: boolean): Promise<void> {
+    try {
+      await setLaunchAtLogin(enabled, options.platform, options.homeDir);
+      launchAtLogin = enabled;
+    } catch (err) {
+      console.error(`Cairn could not change launch at login: ${(err as Error).message}`);
+    }
+    rebuildTray();
+  }
+
+  async function backUpNow(): Promise<void> {
+    try {
+      const repos = (await engine.handle('repo.list', {})) as RepoSummary[];
+      const unlocked = repos.filter((repo) => repo.unlocked);
+      if (unlocked.length === 0) {
+        // Nothing can be backed up until a repository is unlocked: show the window to do that.
+        openWindow();
+        return;
+      }
+      for (const repo of unlocked) await engine.handle('backup.start', { repositoryId: repo.id });
+    } catch (err) {
+      lastBackupFailed = true;
+      console.error(`Cairn could not start a backup: ${(err as Error).message}`);
+      rebuildTray();
+    }
+  }
+
+  function pause(): void {
+    pausedUntil = new Date(now().getTime() + PAUSE_MS);
+    if (pauseTimer) clearTimeout(pauseTimer);
+    pauseTimer = setTimeout(resume, PAUSE_MS);
+    pauseTimer.unref();
+    rebuildTray();
+  }
+
+  function resume(): void {
+    pausedUntil = null;
+    if (pauseTimer) clearTimeout(pauseTimer);
+    pauseTimer = null;
+    rebuildTray();
+  }
+
+  function quit(): void {
+    quitting = true;
+    app.quit();
+  }
+
+  const stopIpc = registerIpc({ ipcMain, engine, appUrl: options.appUrl, windows });
+
+  const unsubscribe = engine.subscribe(({ name: event, payload }) => {
+    if (event === 'task.updated') {
+      const task = payload as TaskSummary;
+      if (task.kind !== 'backup') return;
+      if (task.status === 'queued' || task.status === 'running' || task.status === 'cancelling') {
+        runningBackups.add(task.id);
+      } else {
+        runningBackups.delete(task.id);
+        if (task.status === 'succeeded') {
+          lastBackupFailed = false;
+          lastBackupAt = task.finishedAt ?? now().toISOString();
+        } else if (task.status === 'failed') {
+          lastBackupFailed = true;
+        }
+      }
+      rebuildTray();
+    } else if (event === 'app.status') {
+      lastBackupAt = (payload as { lastSuccessfulBackupAt: string | null }).lastSuccessfulBackupAt;
+      rebuildTray();
+    }
+  });
+
+  const power = watchPower(powerMonitor);
+  const refresh = setInterval(rebuildTray, MENU_REFRESH_MS);
+  refresh.unref();
+
+  tray.on('click', openWindow);
+  app.on('second-instance', openWindow);
+  app.on('activate', openWindow);
+  // Windows only hide on close, so this fires only while quitting; do not quit implicitly.
+  app.on('window-all-closed', () => {});
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (engineClosed) return;
+    event.preventDefault();
+    if (engineClosing) return;
+    engineClosing = true;
+    clearInterval(refresh);
+    if (pauseTimer) clearTimeout(pauseTimer);
+    power.stop();
+    unsubscribe();
+    stopIpc();
+    tray.destroy();
+    engine
+      .close()
+      .catch((err: unknown) => console.error(`Cairn could not close the engine cleanly: ${(err as Error).message}`))
+      .finally(() => {
+        engineClosed = true;
+        app.quit();
+      });
+  });
+
+  win = createWindow(!options.startHidden);
+  rebuildTray();
+  void engine
+    .handle('app.status', {})
+    .then((status) => {
+      lastBackupAt = (status as { lastSuccessfulBackupAt: string | null }).lastSuccessfulBackupAt;
+      rebuildTray();
+    })
+    .catch((err: unknown) => console.error(`Cairn could not read its status: ${(err as Error).message}`));
+  void isLaunchAtLogin(options.platform, options.homeDir).then((enabled) => {
+    launchAtLogin = enabled;
+    rebuildTray();
+  });
+
+  return {
+    window: () => (win && !win.isDestroyed() ? win : null),
+    openWindow,
+    backUpNow,
+    pause,
+    resume,
+    setLaunchAtLogin: toggleLaunchAtLogin,
+    trayState,
+    power: power.state,
+    quit,
+  };
+}

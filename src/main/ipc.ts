@@ -1,0 +1,77 @@
+/**
+ * The IPC relay between the renderer and the engine: answers `cairn:call` from Cairn's own
+ * windows only, forwards known contract methods to the engine, and replies with a plain
+ * `{ ok, result | error }` envelope (errors never cross IPC as thrown objects). Engine events are
+ * pushed to every open window on `cairn:event`.
+ */
+import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
+import { ContractError, ContractErrorCode } from '../contract/errors.js';
+import { isMethodName } from '../contract/methods.js';
+import type { EngineLike } from './engine-like.js';
+import { isAppUrl } from './window.js';
+
+export const CALL_CHANNEL = 'cairn:call';
+export const EVENT_CHANNEL = 'cairn:event';
+
+export type IpcError = { code: ContractErrorCode; message: string };
+export type IpcReply = { ok: true; result: unknown } | { ok: false; error: IpcError };
+
+export interface IpcRelayOptions {
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
+  engine: EngineLike;
+  /** The URL the windows load: only frames showing it may call. */
+  appUrl: string;
+  /** Cairn's open windows: only their web contents may call, and all of them get events. */
+  windows: () => BrowserWindow[];
+}
+
+/** Turns anything thrown by the engine into the contract's error shape. */
+export function toIpcError(err: unknown): IpcError {
+  if (err instanceof ContractError) return { code: err.code, message: err.message };
+  if (err instanceof Error) {
+    const code = ContractErrorCode.safeParse((err as { code?: unknown }).code);
+    if (code.success) return { code: code.data, message: err.message };
+    return { code: 'internal', message: err.message || 'Cairn hit an unexpected error.' };
+  }
+  return { code: 'internal', message: 'Cairn hit an unexpected error.' };
+}
+
+/** Why a call is refused, or null when it comes from the top frame of one of Cairn's windows. */
+export function senderProblem(event: IpcMainInvokeEvent, appUrl: string, windows: BrowserWindow[]): string | null {
+  const frame = event.senderFrame;
+  if (!frame) return 'the calling page is gone';
+  if (frame.parent !== null) return 'calls are only accepted from the main frame';
+  if (!isAppUrl(frame.url, appUrl)) return 'the calling page is not Cairn';
+  const ours = windows.some((win) => !win.isDestroyed() && win.webContents === event.sender);
+  if (!ours) return 'the calling window is not one of Cairn’s';
+  return null;
+}
+
+/** Registers the relay. Returns a function that removes the handler and stops event delivery. */
+export function registerIpc(options: IpcRelayOptions): () => void {
+  const { ipcMain, engine, appUrl, windows } = options;
+
+  ipcMain.handle(CALL_CHANNEL, async (event, method: unknown, params: unknown): Promise<IpcReply> => {
+    const problem = senderProblem(event, appUrl, windows());
+    if (problem) return { ok: false, error: { code: 'invalid-request', message: `Request refused: ${problem}.` } };
+    if (typeof method !== 'string' || !isMethodName(method)) {
+      return { ok: false, error: { code: 'unknown-method', message: `Unknown method: ${String(method)}.` } };
+    }
+    try {
+      return { ok: true, result: await engine.handle(method, params ?? {}) };
+    } catch (err) {
+      return { ok: false, error: toIpcError(err) };
+    }
+  });
+
+  const unsubscribe = engine.subscribe((event) => {
+    for (const win of windows()) {
+      if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, event.name, event.payload);
+    }
+  });
+
+  return () => {
+    ipcMain.removeHandler(CALL_CHANNEL);
+    unsubscribe();
+  };
+}

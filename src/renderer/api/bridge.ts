@@ -1,0 +1,21 @@
+/**
+ * The shape of `window.cairn`, which the Electron preload exposes: one function per contract
+ * method plus `onEvent`. Absent in a browser talking to `cairn serve`.
+ */
+import type { EventName } from '../../contract/events.js';
+import type { MethodName, Params, Result } from '../../contract/methods.js';
+
+export type CairnBridge = { [M in MethodName]: (params: Params<M>) => Promise<Result<M>> } & {
+  /** Subscribes to contract events; returns the unsubscribe function. */
+  onEvent(listener: (name: EventName, payload: unknown) => void): () => void;
+};
+
+declare global {
+  interface Window {
+    cairn?: CairnBridge;
+  }
+}
+
+export function electronBridge(): CairnBridge | undefined {
+  return window.cairn;
+}

@@ -1,0 +1,69 @@
+/**
+ * Running tasks with live progress (files, bytes, time left) from `task.updated` events, and the
+ * outcome of the last few finished ones.
+ */
+import { formatBytes, formatEta } from '../format.js';
+import { type AppStatusData, isActive, type TaskData } from '../store.js';
+import { useApp } from '../storeContext.js';
+
+const KIND_NAMES: Record<TaskData['kind'], string> = { backup: 'Backup', restore: 'Restore', check: 'Check' };
+
+const STATUS_NAMES: Record<TaskData['status'], string> = {
+  queued: 'Waiting to start',
+  running: 'Running',
+  cancelling: 'Stopping',
+  cancelled: 'Stopped',
+  succeeded: 'Finished',
+  failed: 'Failed',
+};
+
+const RECENT_FINISHED = 3;
+
+function TaskItem({ task, repositoryLabel }: { task: TaskData; repositoryLabel: string | null }) {
+  const progress = task.progress;
+  const title = `${KIND_NAMES[task.kind]}${repositoryLabel ? ` of ${repositoryLabel}` : ''}`;
+  return (
+    <li className={`task task-${task.status}`}>
+      <p className="task-title">
+        <strong>{title}</strong> <span className="badge">{STATUS_NAMES[task.status]}</span>
+      </p>
+      {progress && isActive(task) && (
+        <>
+          {progress.totalBytes !== null && progress.totalBytes > 0 && (
+            <progress value={progress.bytes} max={progress.totalBytes} aria-label={`${title} progress`} />
+          )}
+          <p className="muted">
+            {progress.files.toLocaleString()} {progress.files === 1 ? 'file' : 'files'}, {formatBytes(progress.bytes)}
+            {progress.totalBytes !== null && ` of ${formatBytes(progress.totalBytes)}`}
+            {progress.etaSeconds !== null && ` · ${formatEta(progress.etaSeconds)}`}
+          </p>
+          {progress.currentPath && <p className="muted path">{progress.currentPath}</p>}
+        </>
+      )}
+      {task.status === 'succeeded' && task.messages.length > 0 && <p className="muted">{task.messages.at(-1)}</p>}
+      {task.status === 'failed' && task.error && <p className="error-text">{task.error}</p>}
+    </li>
+  );
+}
+
+export function Activity({ repositories }: { repositories: AppStatusData['repositories'] }) {
+  const tasks = useApp((state) => state.tasks);
+  const all = Object.values(tasks).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const active = all.filter(isActive);
+  const finished = all.filter((task) => !isActive(task)).slice(0, RECENT_FINISHED);
+  const labelOf = (id: string | null) => repositories.find((repo) => repo.id === id)?.label ?? null;
+
+  return (
+    <section className="panel" aria-labelledby="activity-heading">
+      <h2 id="activity-heading">Activity</h2>
+      {active.length === 0 && <p className="muted">Nothing is running.</p>}
+      {active.length + finished.length > 0 && (
+        <ul className="tasks" aria-live="polite">
+          {[...active, ...finished].map((task) => (
+            <TaskItem key={task.id} task={task} repositoryLabel={labelOf(task.repositoryId)} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,97 @@
+/** Connects an existing repository (`repo.connect`): where it is, what to call it, its region and password. */
+import { type FormEvent, useId, useState } from 'react';
+import { REGION_NAMES, type RegionCode } from '../format.js';
+import { useApp } from '../storeContext.js';
+
+const REGIONS = Object.keys(REGION_NAMES) as RegionCode[];
+
+export function ConnectForm({ another }: { another: boolean }) {
+  const connect = useApp((state) => state.connect);
+  const [location, setLocation] = useState('');
+  const [label, setLabel] = useState('');
+  const [region, setRegion] = useState<RegionCode>('this-device');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [connected, setConnected] = useState<string | null>(null);
+  const id = useId();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setConnected(null);
+    try {
+      const info = await connect({ location: location.trim(), label: label.trim(), region, password });
+      setConnected(info.label);
+      setLocation('');
+      setLabel('');
+      setPassword('');
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const title = another ? 'Connect another repository' : 'Connect a repository';
+  return (
+    <section className="panel" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>{title}</h2>
+      <form className="form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-heading`}>
+        <label htmlFor={`${id}-location`}>Location</label>
+        <input
+          id={`${id}-location`}
+          required
+          value={location}
+          placeholder="/media/backup-disk/cairn"
+          aria-describedby={`${id}-location-hint`}
+          onChange={(event) => setLocation(event.target.value)}
+        />
+        <p id={`${id}-location-hint`} className="hint">
+          The folder or address given to <code>cairn init --repo</code>.
+        </p>
+        <label htmlFor={`${id}-label`}>Name</label>
+        <input
+          id={`${id}-label`}
+          required
+          value={label}
+          placeholder="Backup disk"
+          onChange={(event) => setLabel(event.target.value)}
+        />
+        <label htmlFor={`${id}-region`}>Region where the data is stored</label>
+        <select id={`${id}-region`} value={region} onChange={(event) => setRegion(event.target.value as RegionCode)}>
+          {REGIONS.map((code) => (
+            <option key={code} value={code}>
+              {REGION_NAMES[code]}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`${id}-password`}>Password</label>
+        <input
+          id={`${id}-password`}
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+            Connect
+          </button>
+        </div>
+        {error && (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        )}
+        {connected && (
+          <p className="success-text" role="status">
+            Connected {connected}.
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}

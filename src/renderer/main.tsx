@@ -1,0 +1,37 @@
+/**
+ * Renderer entry: picks the transport (Electron preload or `cairn serve` over HTTP), creates the
+ * store, feeds it the live events and renders the app.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createClient } from '../contract/client.js';
+import { App } from './App.js';
+import { subscribe } from './api/events.js';
+import { takeToken } from './api/token.js';
+import { pickTransport } from './api/transport.js';
+import { createAppStore } from './store.js';
+import { StoreProvider } from './storeContext.js';
+import './styles.css';
+
+const token = takeToken();
+const store = createAppStore(createClient(pickTransport(token)));
+
+subscribe(token, {
+  onEvent(name, payload) {
+    const state = store.getState();
+    if (name === 'app.status') state.applyStatus(payload as Parameters<typeof state.applyStatus>[0]);
+    if (name === 'task.updated') state.applyTask(payload as Parameters<typeof state.applyTask>[0]);
+  },
+  onDisconnected: (disconnected) => store.getState().setEventsDisconnected(disconnected),
+});
+void store.getState().loadStatus();
+
+const rootElement = document.getElementById('root');
+if (!rootElement) throw new Error('index.html has no #root element');
+createRoot(rootElement).render(
+  <StrictMode>
+    <StoreProvider store={store}>
+      <App />
+    </StoreProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,122 @@
+/**
+ * The renderer's state (zustand): the app status from `app.status`, tasks kept current by
+ * `task.updated` events, and the loading/error state of each call the Dashboard makes.
+ */
+import type { z } from 'zod';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ContractClient } from '../contract/client.js';
+import type { Params, Result } from '../contract/methods.js';
+import type { AppStatus, Task } from '../contract/schemas.js';
+import { NotAuthorizedError, toContractError } from './api/transport.js';
+
+export type AppStatusData = z.output<typeof AppStatus>;
+export type TaskData = z.output<typeof Task>;
+
+export type LoadState = { state: 'loading' } | { state: 'ready' } | { state: 'error'; message: string };
+
+export interface AppState {
+  status: AppStatusData | null;
+  load: LoadState;
+  /** Set once the server refused the token: nothing else can work until the page is reopened. */
+  notAuthorized: boolean;
+  /** Tasks by id, newest information wins. */
+  tasks: Record<string, TaskData>;
+  /** The live event stream is down (the server stopped or the network broke). */
+  eventsDisconnected: boolean;
+
+  loadStatus(): Promise<void>;
+  applyStatus(status: AppStatusData): void;
+  applyTask(task: TaskData): void;
+  setEventsDisconnected(disconnected: boolean): void;
+  /** Starts a backup of every unlocked repository; resolves to the error message of any that failed. */
+  backUpNow(): Promise<string[]>;
+  connect(params: Params<'repo.connect'>): Promise<Result<'repo.connect'>>;
+  unlock(params: Params<'repo.unlock'>): Promise<Result<'repo.unlock'>>;
+}
+
+export type AppStore = StoreApi<AppState>;
+
+const ACTIVE: ReadonlySet<TaskData['status']> = new Set(['queued', 'running', 'cancelling']);
+
+export function isActive(task: TaskData): boolean {
+  return ACTIVE.has(task.status);
+}
+
+export function createAppStore(client: ContractClient): AppStore {
+  return createStore<AppState>()((set, get) => {
+    /** Runs a call; a refused token flips the app into its "not authorized" screen. */
+    async function call<T>(run: () => Promise<T>): Promise<T> {
+      try {
+        return await run();
+      } catch (error) {
+        const converted = toContractError(error);
+        if (converted instanceof NotAuthorizedError) set({ notAuthorized: true });
+        throw converted;
+      }
+    }
+
+    return {
+      status: null,
+      load: { state: 'loading' },
+      notAuthorized: false,
+      tasks: {},
+      eventsDisconnected: false,
+
+      async loadStatus() {
+        // A refresh keeps the screen; only a first load (or a retry after an error) shows "Loading".
+        if (get().load.state !== 'ready') set({ load: { state: 'loading' } });
+        try {
+          const [status, tasks] = await Promise.all([
+            call(() => client.call('app.status', {})),
+            call(() => client.call('tasks.list', { limit: 50 })),
+          ]);
+          const byId: Record<string, TaskData> = {};
+          for (const task of tasks) byId[task.id] = task;
+          set({ status, tasks: { ...get().tasks, ...byId }, load: { state: 'ready' } });
+        } catch (error) {
+          set({ load: { state: 'error', message: (error as Error).message } });
+        }
+      },
+
+      applyStatus(status) {
+        set({ status, load: { state: 'ready' } });
+      },
+
+      applyTask(task) {
+        set({ tasks: { ...get().tasks, [task.id]: task } });
+      },
+
+      setEventsDisconnected(disconnected) {
+        set({ eventsDisconnected: disconnected });
+      },
+
+      async backUpNow() {
+        const unlocked = get().status?.repositories.filter((repo) => repo.unlocked) ?? [];
+        const failures: string[] = [];
+        for (const repo of unlocked) {
+          try {
+            const { taskId } = await call(() => client.call('backup.start', { repositoryId: repo.id }));
+            // Show the task at once; its progress then arrives as `task.updated` events.
+            const task = await call(() => client.call('tasks.get', { id: taskId }));
+            if (!get().tasks[task.id]) get().applyTask(task);
+          } catch (error) {
+            failures.push(`${repo.label}: ${(error as Error).message}`);
+          }
+        }
+        return failures;
+      },
+
+      async connect(params) {
+        const info = await call(() => client.call('repo.connect', params));
+        await get().loadStatus();
+        return info;
+      },
+
+      async unlock(params) {
+        const info = await call(() => client.call('repo.unlock', params));
+        await get().loadStatus();
+        return info;
+      },
+    };
+  });
+}

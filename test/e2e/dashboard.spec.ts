@@ -1,0 +1,156 @@
+/**
+ * The Dashboard end to end: a real `cairn serve` with the built renderer in Chromium. Without the
+ * token the page says it is not authorized; with it, a repository made by `cairn init` is
+ * connected through the form and listed as unlocked; after a restart it is locked and unlocks.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { assertPrerequisites, initRepository, ROOT, type RunningServer, startServe } from './serve.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+test.describe.configure({ mode: 'serial' });
+
+let dir: string;
+let dataDir: string;
+let repoPath: string;
+let server: RunningServer | undefined;
+
+test.beforeAll(async () => {
+  assertPrerequisites();
+  dir = await mkdtemp(join(tmpdir(), 'cairn-e2e-'));
+  dataDir = join(dir, 'data');
+  repoPath = join(dir, 'repo');
+  initRepository(repoPath, PASSWORD);
+  server = await startServe(dataDir);
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function running(): RunningServer {
+  if (!server) throw new Error('cairn serve is not running');
+  return server;
+}
+
+test('without the token the page says it is not authorized', async ({ page }) => {
+  const answer = await page.request.post(`${running().origin}api/app.status`, { data: {} });
+  expect(answer.status()).toBe(401);
+
+  await page.goto(running().origin);
+  await expect(page.getByRole('heading', { name: 'Not authorized' })).toBeVisible();
+  await expect(page.getByText('Open the link that')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toHaveCount(0);
+});
+
+test('connects a repository made with cairn init and lists it as unlocked', async ({ page }) => {
+  const cspViolations: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      cspViolations.push(message.text());
+    }
+  });
+
+  await page.goto(running().url);
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  // The token leaves the address bar once read.
+  expect(page.url()).not.toContain('token=');
+
+  await expect(page.getByRole('heading', { name: 'No storage location yet' })).toBeVisible();
+  await expect(page.getByText('cairn init --repo PATH')).toBeVisible();
+  const backUp = page.getByRole('button', { name: 'Back up now', exact: true });
+  await expect(backUp).toBeDisabled();
+  await expect(page.getByText('Connect a repository first.')).toBeVisible();
+
+  await page.getByLabel('Location', { exact: true }).fill(repoPath);
+  await page.getByLabel('Name', { exact: true }).fill('Test disk');
+  await page.getByLabel('Region where the data is stored').selectOption('EU');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+
+  const repo = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Test disk' }) });
+  await expect(repo).toBeVisible();
+  await expect(repo.getByText('Unlocked')).toBeVisible();
+  await expect(repo.getByText('European Union')).toBeVisible();
+  await expect(repo.getByText('No backup yet')).toBeVisible();
+  await expect(repo.getByText(repoPath)).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No storage location yet' })).toHaveCount(0);
+  await expect(backUp).toBeEnabled();
+
+  // The token survives a reload of the same tab (kept in sessionStorage).
+  await page.reload();
+  await expect(repo.getByText('Unlocked')).toBeVisible();
+
+  await page.screenshot({ path: resolve(ROOT, 'test-results/dashboard.png'), fullPage: true });
+  expect(cspViolations).toEqual([]);
+});
+
+test('a wrong password is refused with a message, the right one unlocks', async ({ page }) => {
+  // A restart forgets the keys: the connected repository comes back locked.
+  await running().stop();
+  server = await startServe(dataDir);
+
+  await page.goto(running().url);
+  const repo = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Test disk' }) });
+  await expect(repo.getByText('Locked', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Back up now', exact: true })).toBeDisabled();
+
+  await repo.getByLabel('Password for Test disk').fill('not the password');
+  await repo.getByRole('button', { name: 'Unlock' }).click();
+  await expect(repo.getByRole('alert')).toBeVisible();
+
+  await repo.getByLabel('Password for Test disk').fill(PASSWORD);
+  await repo.getByRole('button', { name: 'Unlock' }).click();
+  await expect(repo.getByText('Unlocked')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Back up now', exact: true })).toBeEnabled();
+});
+
+test('a failed load shows the reason and Retry loads again', async ({ page }) => {
+  let reachable = false;
+  await page.route('**/api/app.status', (route) => (reachable ? route.continue() : route.abort()));
+  await page.goto(running().url);
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Cairn is not reachable');
+  reachable = true;
+  await alert.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByRole('heading', { name: 'Test disk' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('"Back up now" runs a backup whose progress and outcome arrive as live events', async ({ page }) => {
+  const source = join(dir, 'documents');
+  await mkdir(source, { recursive: true });
+  await writeFile(join(source, 'letter.txt'), 'Dear reader, this file is backed up.\n');
+  await writeFile(join(source, 'numbers.bin'), Buffer.alloc(256 * 1024, 7));
+
+  const url = running().url;
+  const token = url.replace(/^.*#token=/, '');
+  const api = (method: string, data: unknown) =>
+    page.request.post(`${running().origin}api/${method}`, { data, headers: { Authorization: `Bearer ${token}` } });
+  const status = await (await api('app.status', {})).json();
+  const repositoryId: string = status.repositories[0].id;
+  expect((await api('sources.add', { repositoryId, path: source })).ok()).toBe(true);
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(url);
+  const repo = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Test disk' }) });
+  await expect(repo.getByText('No backup yet')).toBeVisible();
+
+  // Keyboard: the navigation is the first stop, then the button can be reached and pressed.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Dashboard' })).toBeFocused();
+  const backUp = page.getByRole('button', { name: 'Back up now', exact: true });
+  await backUp.focus();
+  await page.keyboard.press('Enter');
+
+  const activity = page.getByRole('region', { name: 'Activity' });
+  await expect(activity.getByText('Backup of Test disk')).toBeVisible();
+  await expect(activity.getByText('Finished')).toBeVisible();
+  await expect(repo.getByText('just now')).toBeVisible();
+  await expect(page.getByText(/^Protected: the last backup finished just now\.$/)).toBeVisible();
+  await page.screenshot({ path: resolve(ROOT, 'test-results/dashboard-dark.png'), fullPage: true });
+});

@@ -1,0 +1,214 @@
+/**
+ * A fake `electron` module for main-process and preload tests (no Electron binary can run here):
+ * each class and module records what Cairn asks of it so tests can inspect and drive it.
+ * Use with `vi.mock('electron', () => import('./fake-electron.js'))` and call `resetFake()`.
+ */
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+
+export interface FakeEvent {
+  defaultPrevented: boolean;
+  preventDefault(): void;
+}
+
+export function fakeEvent(): FakeEvent {
+  return {
+    defaultPrevented: false,
+    preventDefault() {
+      this.defaultPrevented = true;
+    },
+  };
+}
+
+type HeadersListener = (
+  details: { url: string; responseHeaders?: Record<string, string | string[]> },
+  callback: (response: { responseHeaders?: Record<string, string | string[]> }) => void,
+) => void;
+
+export class FakeSession {
+  permissionRequestHandler: ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null = null;
+  permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
+  headersListener: HeadersListener | null = null;
+  readonly webRequest = {
+    onHeadersReceived: (listener: HeadersListener) => {
+      this.headersListener = listener;
+    },
+  };
+  setPermissionRequestHandler(handler: FakeSession['permissionRequestHandler']): void {
+    this.permissionRequestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: FakeSession['permissionCheckHandler']): void {
+    this.permissionCheckHandler = handler;
+  }
+}
+
+export class FakeWebContents extends EventEmitter {
+  readonly sent: unknown[][] = [];
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  constructor(readonly session: FakeSession) {
+    super();
+  }
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push([channel, ...args]);
+  }
+  setWindowOpenHandler(handler: FakeWebContents['windowOpenHandler']): void {
+    this.windowOpenHandler = handler;
+  }
+}
+
+export const defaultSession = new FakeSession();
+
+export class BrowserWindow extends EventEmitter {
+  static instances: BrowserWindow[] = [];
+  readonly webContents = new FakeWebContents(defaultSession);
+  visible = false;
+  minimized = false;
+  destroyed = false;
+  readonly calls: string[] = [];
+  loadedUrl: string | null = null;
+  constructor(readonly options: object) {
+    super();
+    BrowserWindow.instances.push(this);
+  }
+  loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+    return Promise.resolve();
+  }
+  show(): void {
+    this.calls.push('show');
+    this.visible = true;
+  }
+  hide(): void {
+    this.calls.push('hide');
+    this.visible = false;
+  }
+  focus(): void {
+    this.calls.push('focus');
+  }
+  restore(): void {
+    this.calls.push('restore');
+    this.minimized = false;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  /** What Electron does when the user closes the window: 'close' (cancellable), then maybe 'closed'. */
+  userClose(): FakeEvent {
+    const event = fakeEvent();
+    this.emit('close', event);
+    if (!event.defaultPrevented) {
+      this.destroyed = true;
+      this.emit('closed');
+    }
+    return event;
+  }
+}
+
+export const ipcMain = {
+  handlers: new Map<string, (...args: unknown[]) => unknown>(),
+  handle(channel: string, handler: (...args: unknown[]) => unknown): void {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, handler);
+  },
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  },
+};
+
+class FakeApp extends EventEmitter {
+  lockAvailable = true;
+  isPackaged = false;
+  loginItem = { openAtLogin: false };
+  readonly requestSingleInstanceLock = vi.fn(() => this.lockAvailable);
+  readonly quit = vi.fn(() => {
+    const event = fakeEvent();
+    this.emit('before-quit', event);
+  });
+  readonly exit = vi.fn();
+  readonly setLoginItemSettings = vi.fn((settings: { openAtLogin?: boolean }) => {
+    this.loginItem = { openAtLogin: settings.openAtLogin ?? false };
+  });
+  getLoginItemSettings(): { openAtLogin: boolean } {
+    return this.loginItem;
+  }
+  whenReady(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+export const app = new FakeApp();
+
+export class Tray extends EventEmitter {
+  static instances: Tray[] = [];
+  tooltip = '';
+  menu: { template: Array<Record<string, unknown>> } | null = null;
+  destroyed = false;
+  constructor(public image: { path: string }) {
+    super();
+    Tray.instances.push(this);
+  }
+  setImage(image: { path: string }): void {
+    this.image = image;
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text;
+  }
+  setContextMenu(menu: { template: Array<Record<string, unknown>> }): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+export const Menu = {
+  buildFromTemplate: (template: Array<Record<string, unknown>>) => ({ template }),
+};
+
+export const nativeImage = {
+  createFromPath: (path: string) => ({ path }),
+};
+
+class FakePowerMonitor extends EventEmitter {
+  onBattery = false;
+  isOnBatteryPower(): boolean {
+    return this.onBattery;
+  }
+}
+export const powerMonitor = new FakePowerMonitor();
+
+export const dialog = { showErrorBox: vi.fn() };
+
+export const contextBridge = {
+  exposed: new Map<string, unknown>(),
+  exposeInMainWorld(key: string, api: unknown): void {
+    this.exposed.set(key, api);
+  },
+};
+
+class FakeIpcRenderer extends EventEmitter {
+  readonly invoke = vi.fn(async (_channel: string, ..._args: unknown[]): Promise<unknown> => undefined);
+}
+export const ipcRenderer = new FakeIpcRenderer();
+
+export function resetFake(): void {
+  BrowserWindow.instances = [];
+  Tray.instances = [];
+  ipcMain.handlers.clear();
+  app.removeAllListeners();
+  app.lockAvailable = true;
+  app.loginItem = { openAtLogin: false };
+  app.requestSingleInstanceLock.mockClear();
+  app.quit.mockClear();
+  app.setLoginItemSettings.mockClear();
+  powerMonitor.removeAllListeners();
+  powerMonitor.onBattery = false;
+  defaultSession.permissionRequestHandler = null;
+  defaultSession.permissionCheckHandler = null;
+  defaultSession.headersListener = null;
+  contextBridge.exposed.clear();
+  ipcRenderer.removeAllListeners();
+  ipcRenderer.invoke.mockReset();
+}

@@ -1,0 +1,58 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', () => import('./fake-electron.js'));
+
+import { methodNames } from '../../src/contract/methods.js';
+import { contextBridge, ipcRenderer, resetFake } from './fake-electron.js';
+
+type Api = Record<string, (...args: unknown[]) => unknown>;
+let api: Api;
+
+describe('preload', () => {
+  beforeAll(async () => {
+    resetFake();
+    await import('../../src/preload/index.js');
+    api = contextBridge.exposed.get('cairn') as Api;
+  });
+
+  it('exposes exactly one function per contract method, plus onEvent, as window.cairn', () => {
+    expect([...contextBridge.exposed.keys()]).toEqual(['cairn']);
+    expect(Object.keys(api).sort()).toEqual([...methodNames, 'onEvent'].sort());
+    for (const value of Object.values(api)) expect(typeof value).toBe('function');
+    expect(Object.isFrozen(api)).toBe(true);
+  });
+
+  it('calls go over cairn:call and resolve with the result', async () => {
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: { version: '0.1.0' } });
+    await expect(api['app.status']?.({})).resolves.toEqual({ version: '0.1.0' });
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith('cairn:call', 'app.status', {});
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: [] });
+    await api['repo.list']?.();
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith('cairn:call', 'repo.list', {});
+  });
+
+  it('errors reject with their code and message (a plain object, which survives contextBridge)', async () => {
+    ipcRenderer.invoke.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'wrong-password', message: 'Wrong password.' },
+    });
+    await expect(api['repo.unlock']?.({ repositoryId: 'r', password: 'x' })).rejects.toEqual({
+      name: 'ContractError',
+      code: 'wrong-password',
+      message: 'Wrong password.',
+    });
+    ipcRenderer.invoke.mockResolvedValueOnce('garbage');
+    await expect(api['repo.list']?.({})).rejects.toMatchObject({ code: 'internal' });
+  });
+
+  it('onEvent delivers name and payload (not the IPC event) and unsubscribes', () => {
+    const seen: unknown[][] = [];
+    const off = api.onEvent?.((name: unknown, payload: unknown) => seen.push([name, payload])) as () => void;
+    ipcRenderer.emit('cairn:event', { sender: 'ipc-internals' }, 'task.updated', { id: 't1' });
+    expect(seen).toEqual([['task.updated', { id: 't1' }]]);
+    off();
+    ipcRenderer.emit('cairn:event', {}, 'task.updated', { id: 't2' });
+    expect(seen).toHaveLength(1);
+    expect(ipcRenderer.listenerCount('cairn:event')).toBe(0);
+  });
+});
