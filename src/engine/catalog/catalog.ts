@@ -11,6 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CairnError, describeError } from '../errors.js';
 import { migrate } from './migrations.js';
+import { OwnerLock } from './owner-lock.js';
 import {
   excludesToJson,
   FINAL_TASK_STATUSES,
@@ -170,7 +171,11 @@ export class Catalog {
   private readonly db: Database.Database;
   private readonly stmt;
 
-  private constructor(db: Database.Database, file: string) {
+  private constructor(
+    db: Database.Database,
+    file: string,
+    private readonly owner: OwnerLock,
+  ) {
     this.db = db;
     this.file = file;
     this.stmt = {
@@ -238,6 +243,7 @@ export class Catalog {
     } catch (err) {
       throw new CairnError('io', `cannot create the app data folder ${dataDir}: ${describeError(err)}`, { cause: err });
     }
+    const owner = OwnerLock.acquire(dataDir);
     const file = path.join(dataDir, CATALOG_FILE);
     const isNew = !fs.existsSync(file);
     let db: Database.Database | undefined;
@@ -248,10 +254,11 @@ export class Catalog {
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       migrate(db);
-      catalog = new Catalog(db, file);
+      catalog = new Catalog(db, file, owner);
       catalog.markInterruptedTasks();
     } catch (err) {
       db?.close();
+      owner.release();
       throw openError(file, err);
     }
     return catalog;
@@ -259,6 +266,7 @@ export class Catalog {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.owner.release();
   }
 
   // ------------------------------------------------------------------------------------------
