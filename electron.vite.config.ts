@@ -13,6 +13,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(root, 'src/main/index.ts'),
+          // The engine's utility process (EngineProcessClient forks out/main/engine-process.js).
+          'engine-process': resolve(root, 'src/main/engine-process.ts'),
           // The engine starts these with new URL('./<name>.ts', import.meta.url) → .js next to the
           // bundle, so they must be emitted as out/main/<name>.js.
           'seal-worker': resolve(root, 'src/engine/backup/seal-worker.ts'),

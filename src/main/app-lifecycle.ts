@@ -1,20 +1,25 @@
 /**
  * The desktop shell's lifecycle once Electron is ready: the single window (hidden on close, kept
  * for the tray), the second-instance hand-off, the tray icon and menu rebuilt from engine events,
- * "Back up now", pausing, launch at login, power tracking and an orderly shutdown of the engine.
+ * "Back up now", pausing, launch at login, power tracking, desktop notifications (failures and
+ * stale backups, see notifier.ts) and an orderly shutdown of the engine.
  */
 
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, powerMonitor, Tray } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, Notification, nativeImage, powerMonitor, Tray } from 'electron';
 import type { EngineLike } from './engine-like.js';
 import { registerIpc } from './ipc.js';
 import { isLaunchAtLogin, setLaunchAtLogin } from './login-item.js';
+import { type AppStatus, type NotificationContent, Notifier, type Task } from './notifier.js';
 import { type PowerState, watchPower } from './power.js';
+import type { PasswordVault } from './secrets.js';
 import { type TrayState, type TrayStatus, trayIconFor, trayMenuTemplate, trayTooltip } from './tray.js';
 import { hardenWindow, windowOptions } from './window.js';
 
 export const PAUSE_MS = 60 * 60_000;
 const MENU_REFRESH_MS = 60_000;
+/** Notifications kept referenced so their click handlers are not garbage-collected. */
+const KEPT_NOTIFICATIONS = 10;
 
 /** Takes the single-instance lock; when another Cairn holds it, asks this one to quit. */
 export function acquireSingleInstance(): boolean {
@@ -25,6 +30,8 @@ export function acquireSingleInstance(): boolean {
 
 export interface DesktopOptions {
   engine: EngineLike;
+  /** Remembered repository passwords (safeStorage); without it, passwords are asked at every start. */
+  vault?: PasswordVault;
   /** What the window loads: the packaged renderer's file:// URL or the dev server's URL. */
   appUrl: string;
   preloadPath: string;
@@ -76,6 +83,8 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   let lastBackupFailed = false;
   let launchAtLogin = false;
   const runningBackups = new Set<string>();
+  let lastStatus: AppStatus | null = null;
+  const shownNotifications: Notification[] = [];
 
   const windows = (): BrowserWindow[] => (win && !win.isDestroyed() ? [win] : []);
 
@@ -120,6 +129,28 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
       now: at,
       pausedUntil: status === 'paused' && pausedUntil ? pausedUntil.toISOString() : null,
     };
+  }
+
+  function showNotification(content: NotificationContent): void {
+    try {
+      if (!Notification.isSupported()) return;
+      const notification = new Notification({ title: content.title, body: content.body });
+      notification.on('click', openWindow);
+      shownNotifications.push(notification);
+      if (shownNotifications.length > KEPT_NOTIFICATIONS) shownNotifications.shift();
+      notification.show();
+    } catch (err) {
+      console.error(`Cairn could not show a notification: ${(err as Error).message}`);
+    }
+  }
+
+  const notifier = new Notifier({ show: showNotification, now });
+
+  function applyStatus(status: AppStatus): void {
+    lastStatus = status;
+    lastBackupAt = status.lastSuccessfulBackupAt;
+    notifier.onStatus(status);
+    rebuildTray();
   }
 
   const tray = new Tray(nativeImage.createFromPath(join(options.iconDir, trayIconFor('idle'))));
@@ -195,11 +226,12 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     app.quit();
   }
 
-  const stopIpc = registerIpc({ ipcMain, engine, appUrl: options.appUrl, windows });
+  const stopIpc = registerIpc({ ipcMain, engine, appUrl: options.appUrl, windows, vault: options.vault });
 
   const unsubscribe = engine.subscribe(({ name: event, payload }) => {
     if (event === 'task.updated') {
       const task = payload as TaskSummary;
+      notifier.onTask(payload as Task);
       if (task.kind !== 'backup') return;
       if (task.status === 'queued' || task.status === 'running' || task.status === 'cancelling') {
         runningBackups.add(task.id);
@@ -214,13 +246,16 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
       }
       rebuildTray();
     } else if (event === 'app.status') {
-      lastBackupAt = (payload as { lastSuccessfulBackupAt: string | null }).lastSuccessfulBackupAt;
-      rebuildTray();
+      applyStatus(payload as AppStatus);
     }
   });
 
   const power = watchPower(powerMonitor);
-  const refresh = setInterval(rebuildTray, MENU_REFRESH_MS);
+  const refresh = setInterval(() => {
+    rebuildTray();
+    // Staleness grows with time alone, so re-judge the last status on every tick.
+    if (lastStatus) notifier.onStatus(lastStatus);
+  }, MENU_REFRESH_MS);
   refresh.unref();
 
   tray.on('click', openWindow);
@@ -236,6 +271,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     engineClosing = true;
     clearInterval(refresh);
     if (pauseTimer) clearTimeout(pauseTimer);
+    shownNotifications.length = 0;
     power.stop();
     unsubscribe();
     stopIpc();
@@ -253,10 +289,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   rebuildTray();
   void engine
     .handle('app.status', {})
-    .then((status) => {
-      lastBackupAt = (status as { lastSuccessfulBackupAt: string | null }).lastSuccessfulBackupAt;
-      rebuildTray();
-    })
+    .then((status) => applyStatus(status as AppStatus))
     .catch((err: unknown) => console.error(`Cairn could not read its status: ${(err as Error).message}`));
   void isLaunchAtLogin(options.platform, options.homeDir).then((enabled) => {
     launchAtLogin = enabled;

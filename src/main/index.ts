@@ -1,15 +1,18 @@
 /**
  * Electron main-process entry (built by electron-vite to out/main/index.js). Takes the
- * single-instance lock, opens the engine (EngineHost, in this process) on the same data folder as
- * the CLI, and starts the desktop shell. `--hidden` (used by launch at login) starts in the tray.
+ * single-instance lock, starts the engine in a utility process (engine-process.js, on the same data
+ * folder as the CLI; main only relays the contract) and starts the desktop shell. If the engine
+ * stops for good (it is restarted once), Cairn says so and quits. `--hidden` (used by launch at
+ * login) starts in the tray. Remembered passwords (safeStorage vault) unlock their repositories.
  */
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, dialog } from 'electron';
+import { app, dialog, safeStorage, utilityProcess } from 'electron';
 import { resolveDataDir } from '../engine/app/data-dir.js';
-import { EngineHost } from '../engine/app/engine-host.js';
 import { acquireSingleInstance, startDesktop } from './app-lifecycle.js';
+import { EngineProcessClient } from './engine-client.js';
+import { PasswordVault, unlockRemembered } from './secrets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // electron-vite's dev server; never honoured by a packaged app, which only loads its own files.
@@ -18,16 +21,30 @@ const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_
 async function main(): Promise<void> {
   if (!acquireSingleInstance()) return;
   await app.whenReady();
-  let engine: EngineHost;
+  const dataDir = resolveDataDir();
+  const vault = new PasswordVault({ safeStorage, platform: process.platform, file: join(dataDir, 'vault.json') });
+  let engine: EngineProcessClient;
   try {
-    engine = EngineHost.open({ dataDir: resolveDataDir() });
+    engine = await EngineProcessClient.start(utilityProcess, join(here, 'engine-process.js'), dataDir);
   } catch (err) {
-    dialog.showErrorBox('Cairn cannot start', `Cairn could not open its data folder: ${(err as Error).message}`);
+    dialog.showErrorBox('Cairn cannot start', (err as Error).message);
     app.exit(1);
     return;
   }
+  // Repositories whose password the user chose to remember open without asking (also after an
+  // engine restart, which comes back with every repository locked).
+  void unlockRemembered(vault, engine);
+  engine.onExit(({ message, willRestart }) => {
+    if (willRestart) {
+      void unlockRemembered(vault, engine); // its calls wait for the restarted engine
+      return;
+    }
+    dialog.showErrorBox('Cairn stopped', `${message} Cairn will close now; open it again to continue.`);
+    app.exit(1);
+  });
   startDesktop({
     engine,
+    vault,
     appUrl: devServerUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href,
     preloadPath: join(here, '../preload/index.cjs'),
     iconDir: app.isPackaged ? join(process.resourcesPath, 'icons') : join(app.getAppPath(), 'build'),

@@ -2,16 +2,23 @@
  * The IPC relay between the renderer and the engine: answers `cairn:call` from Cairn's own
  * windows only, forwards known contract methods to the engine, and replies with a plain
  * `{ ok, result | error }` envelope (errors never cross IPC as thrown objects). Engine events are
- * pushed to every open window on `cairn:event`.
+ * pushed to every open window on `cairn:event`. Given a PasswordVault, it also answers the three
+ * main-only vault channels (`cairn:remember-password`, `cairn:forget-password`,
+ * `cairn:vault-status`) under the same sender checks; passwords never reach the engine's store.
  */
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { ContractError, ContractErrorCode } from '../contract/errors.js';
 import { isMethodName } from '../contract/methods.js';
 import type { EngineLike } from './engine-like.js';
+import { type PasswordVault, unlockAndRemember } from './secrets.js';
 import { isAppUrl } from './window.js';
 
 export const CALL_CHANNEL = 'cairn:call';
 export const EVENT_CHANNEL = 'cairn:event';
+export const REMEMBER_PASSWORD_CHANNEL = 'cairn:remember-password';
+export const FORGET_PASSWORD_CHANNEL = 'cairn:forget-password';
+export const VAULT_STATUS_CHANNEL = 'cairn:vault-status';
+const VAULT_CHANNELS = [REMEMBER_PASSWORD_CHANNEL, FORGET_PASSWORD_CHANNEL, VAULT_STATUS_CHANNEL];
 
 export type IpcError = { code: ContractErrorCode; message: string };
 export type IpcReply = { ok: true; result: unknown } | { ok: false; error: IpcError };
@@ -23,6 +30,8 @@ export interface IpcRelayOptions {
   appUrl: string;
   /** Cairn's open windows: only their web contents may call, and all of them get events. */
   windows: () => BrowserWindow[];
+  /** Where repository passwords are kept for unattended unlock; without it the vault channels are absent. */
+  vault?: PasswordVault;
 }
 
 /** Turns anything thrown by the engine into the contract's error shape. */
@@ -49,7 +58,7 @@ export function senderProblem(event: IpcMainInvokeEvent, appUrl: string, windows
 
 /** Registers the relay. Returns a function that removes the handler and stops event delivery. */
 export function registerIpc(options: IpcRelayOptions): () => void {
-  const { ipcMain, engine, appUrl, windows } = options;
+  const { ipcMain, engine, appUrl, windows, vault } = options;
 
   ipcMain.handle(CALL_CHANNEL, async (event, method: unknown, params: unknown): Promise<IpcReply> => {
     const problem = senderProblem(event, appUrl, windows());
@@ -64,6 +73,8 @@ export function registerIpc(options: IpcRelayOptions): () => void {
     }
   });
 
+  if (vault) registerVaultChannels(ipcMain, engine, vault, (event) => senderProblem(event, appUrl, windows()));
+
   const unsubscribe = engine.subscribe((event) => {
     for (const win of windows()) {
       if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, event.name, event.payload);
@@ -72,6 +83,66 @@ export function registerIpc(options: IpcRelayOptions): () => void {
 
   return () => {
     ipcMain.removeHandler(CALL_CHANNEL);
+    if (vault) for (const channel of VAULT_CHANNELS) ipcMain.removeHandler(channel);
     unsubscribe();
   };
+}
+
+function refused(problem: string): IpcReply {
+  return { ok: false, error: { code: 'invalid-request', message: `Request refused: ${problem}.` } };
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/**
+ * The vault channels, each answering with an IpcReply:
+ * - remember (repositoryId, password): unlocks through the engine and keeps the password only if
+ *   that succeeded; result is the repository's info.
+ * - forget (repositoryId): drops the kept password; result `{ ok: true }`.
+ * - status (): result `{ available, reason?, remembered }`.
+ */
+function registerVaultChannels(
+  ipcMain: IpcRelayOptions['ipcMain'],
+  engine: EngineLike,
+  vault: PasswordVault,
+  problemOf: (event: IpcMainInvokeEvent) => string | null,
+): void {
+  ipcMain.handle(
+    REMEMBER_PASSWORD_CHANNEL,
+    async (event, repositoryId: unknown, password: unknown): Promise<IpcReply> => {
+      const problem = problemOf(event);
+      if (problem) return refused(problem);
+      if (!isNonEmptyString(repositoryId)) return refused('a repository id is needed');
+      if (!isNonEmptyString(password)) return refused('the password must not be empty');
+      try {
+        return { ok: true, result: await unlockAndRemember(vault, engine, repositoryId, password) };
+      } catch (err) {
+        return { ok: false, error: toIpcError(err) };
+      }
+    },
+  );
+
+  ipcMain.handle(FORGET_PASSWORD_CHANNEL, async (event, repositoryId: unknown): Promise<IpcReply> => {
+    const problem = problemOf(event);
+    if (problem) return refused(problem);
+    if (!isNonEmptyString(repositoryId)) return refused('a repository id is needed');
+    try {
+      vault.forget(repositoryId);
+      return { ok: true, result: { ok: true } };
+    } catch (err) {
+      return { ok: false, error: toIpcError(err) };
+    }
+  });
+
+  ipcMain.handle(VAULT_STATUS_CHANNEL, async (event): Promise<IpcReply> => {
+    const problem = problemOf(event);
+    if (problem) return refused(problem);
+    try {
+      return { ok: true, result: vault.status() };
+    } catch (err) {
+      return { ok: false, error: toIpcError(err) };
+    }
+  });
 }

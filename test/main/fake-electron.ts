@@ -181,6 +181,21 @@ export const powerMonitor = new FakePowerMonitor();
 
 export const dialog = { showErrorBox: vi.fn() };
 
+/** Notifications: records what was shown; `supported` switches isSupported(). */
+export class Notification extends EventEmitter {
+  static supported = true;
+  static shown: { title: string; body: string }[] = [];
+  static isSupported(): boolean {
+    return Notification.supported;
+  }
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+  }
+  show(): void {
+    Notification.shown.push(this.options);
+  }
+}
+
 export const contextBridge = {
   exposed: new Map<string, unknown>(),
   exposeInMainWorld(key: string, api: unknown): void {
@@ -193,7 +208,50 @@ class FakeIpcRenderer extends EventEmitter {
 }
 export const ipcRenderer = new FakeIpcRenderer();
 
+/** A forked utility process: records what main posts and lets tests speak for the child. */
+export class FakeUtilityProcess extends EventEmitter {
+  static instances: FakeUtilityProcess[] = [];
+  static nextPid = 4000;
+  readonly posted: unknown[] = [];
+  readonly pid = FakeUtilityProcess.nextPid++;
+  killed = false;
+  constructor(
+    readonly modulePath: string,
+    readonly args: string[],
+    readonly options: object,
+  ) {
+    super();
+    FakeUtilityProcess.instances.push(this);
+  }
+  postMessage(message: unknown): void {
+    this.posted.push(message);
+  }
+  kill(): boolean {
+    this.killed = true;
+    return true;
+  }
+  /** The child calls `process.parentPort.postMessage(message)`. */
+  send(message: unknown): void {
+    this.emit('message', message);
+  }
+  /** The child process ends with `code`. */
+  exitWith(code: number): void {
+    this.emit('exit', code);
+  }
+}
+
+export const utilityProcess = {
+  fork: vi.fn(
+    (modulePath: string, args: string[] = [], options: object = {}) =>
+      new FakeUtilityProcess(modulePath, args, options),
+  ),
+};
+
 export function resetFake(): void {
+  Notification.supported = true;
+  Notification.shown = [];
+  FakeUtilityProcess.instances = [];
+  utilityProcess.fork.mockClear();
   BrowserWindow.instances = [];
   Tray.instances = [];
   ipcMain.handlers.clear();

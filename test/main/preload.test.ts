@@ -15,9 +15,11 @@ describe('preload', () => {
     api = contextBridge.exposed.get('cairn') as Api;
   });
 
-  it('exposes exactly one function per contract method, plus onEvent, as window.cairn', () => {
+  it('exposes exactly one function per contract method, plus onEvent and the vault functions, as window.cairn', () => {
     expect([...contextBridge.exposed.keys()]).toEqual(['cairn']);
-    expect(Object.keys(api).sort()).toEqual([...methodNames, 'onEvent'].sort());
+    expect(Object.keys(api).sort()).toEqual(
+      [...methodNames, 'onEvent', 'rememberPassword', 'forgetPassword', 'vaultStatus'].sort(),
+    );
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
     expect(Object.isFrozen(api)).toBe(true);
   });
@@ -43,6 +45,29 @@ describe('preload', () => {
     });
     ipcRenderer.invoke.mockResolvedValueOnce('garbage');
     await expect(api['repo.list']?.({})).rejects.toMatchObject({ code: 'internal' });
+  });
+
+  it('vault functions go over their own channels and unwrap the reply', async () => {
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: { id: 'r', unlocked: true } });
+    await expect(api.rememberPassword?.('r', 'pw')).resolves.toEqual({ id: 'r', unlocked: true });
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith('cairn:remember-password', 'r', 'pw');
+
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: { ok: true } });
+    await expect(api.forgetPassword?.('r')).resolves.toBeUndefined();
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith('cairn:forget-password', 'r');
+
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: true, result: { available: true, remembered: ['r'] } });
+    await expect(api.vaultStatus?.()).resolves.toEqual({ available: true, remembered: ['r'] });
+    expect(ipcRenderer.invoke).toHaveBeenLastCalledWith('cairn:vault-status');
+
+    ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: { code: 'wrong-password', message: 'Wrong.' } });
+    await expect(api.rememberPassword?.('r', 'bad')).rejects.toEqual({
+      name: 'ContractError',
+      code: 'wrong-password',
+      message: 'Wrong.',
+    });
+    ipcRenderer.invoke.mockRejectedValueOnce(new Error("No handler registered for 'cairn:vault-status'"));
+    await expect(api.vaultStatus?.()).rejects.toMatchObject({ name: 'ContractError', code: 'internal' });
   });
 
   it('onEvent delivers name and payload (not the IPC event) and unsubscribes', () => {

@@ -1,0 +1,122 @@
+/**
+ * Which desktop notifications Cairn shows, as pure logic: a failed backup, restore or check, and
+ * "no successful backup for N days" per repository. Each cause (kind + repository) notifies at
+ * most once per throttle window; a later success clears the cause so the next failure notifies
+ * again. The caller supplies `show` (Electron's Notification in the app, a recorder in tests).
+ */
+import type { z } from 'zod';
+import type { AppStatus as AppStatusSchema, Task as TaskSchema } from '../contract/schemas.js';
+
+export type Task = z.output<typeof TaskSchema>;
+export type AppStatus = z.output<typeof AppStatusSchema>;
+
+export interface NotificationContent {
+  title: string;
+  body: string;
+}
+
+export interface NotifierOptions {
+  show: (notification: NotificationContent) => void;
+  now?: () => Date;
+  /** The same cause notifies at most once per this many milliseconds (default 6 hours). */
+  throttleMs?: number;
+  /** A repository whose last successful backup is older than this many days is stale (default 3). */
+  staleAfterDays?: number;
+}
+
+const HOUR_MS = 60 * 60_000;
+const DAY_MS = 24 * HOUR_MS;
+export const DEFAULT_THROTTLE_MS = 6 * HOUR_MS;
+export const DEFAULT_STALE_AFTER_DAYS = 3;
+export const MAX_ERROR_CHARS = 200;
+
+const FAILURE_TITLES: Record<Task['kind'], string> = {
+  backup: 'Backup failed',
+  restore: 'Restore failed',
+  check: 'Check found problems',
+};
+
+/** Collapses whitespace and cuts `text` to at most `max` characters, ending with "…" when cut. */
+export function shorten(text: string, max = MAX_ERROR_CHARS): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  return `${flat.slice(0, max - 1).trimEnd()}…`;
+}
+
+function parseTime(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export class Notifier {
+  private readonly show: (notification: NotificationContent) => void;
+  private readonly now: () => Date;
+  private readonly throttleMs: number;
+  private readonly staleAfterDays: number;
+  /** When each cause last notified (epoch ms). */
+  private readonly lastShown = new Map<string, number>();
+  /** Repository labels from the latest status, to name repositories in failure messages. */
+  private readonly labels = new Map<string, string>();
+  /** Successful backups seen as task events, in case a status snapshot predates them. */
+  private readonly backupSucceededAt = new Map<string, number>();
+
+  constructor(options: NotifierOptions) {
+    this.show = options.show;
+    this.now = options.now ?? (() => new Date());
+    this.throttleMs = options.throttleMs ?? DEFAULT_THROTTLE_MS;
+    this.staleAfterDays = options.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS;
+  }
+
+  onTask(task: Task): void {
+    const repo = task.repositoryId ?? '-';
+    const cause = `failed:${task.kind}:${repo}`;
+    if (task.status === 'succeeded') {
+      this.lastShown.delete(cause);
+      if (task.kind === 'backup' && task.repositoryId) {
+        const at = parseTime(task.finishedAt) ?? this.now().getTime();
+        this.backupSucceededAt.set(task.repositoryId, Math.max(at, this.backupSucceededAt.get(task.repositoryId) ?? 0));
+        this.lastShown.delete(`stale:${task.repositoryId}`);
+      }
+      return;
+    }
+    if (task.status !== 'failed') return;
+    const title = FAILURE_TITLES[task.kind] ?? 'Task failed';
+    const reason = task.error ? shorten(task.error) : 'It stopped with an error.';
+    const label = task.repositoryId ? this.labels.get(task.repositoryId) : undefined;
+    this.notify(cause, { title, body: label ? `${label}: ${reason}` : reason });
+  }
+
+  onStatus(status: AppStatus): void {
+    // Tolerate partial payloads: a status without repositories has nothing to judge.
+    const repositories = Array.isArray(status.repositories) ? status.repositories : [];
+    const nowMs = this.now().getTime();
+    for (const repo of repositories) {
+      this.labels.set(repo.id, repo.label);
+      const cause = `stale:${repo.id}`;
+      const reported = parseTime(repo.lastBackupAt);
+      const seen = this.backupSucceededAt.get(repo.id) ?? null;
+      // Never backed up: nothing to compare with, so no warning.
+      if (reported === null && seen === null) continue;
+      const last = Math.max(reported ?? 0, seen ?? 0);
+      const age = nowMs - last;
+      if (age <= this.staleAfterDays * DAY_MS) {
+        this.lastShown.delete(cause);
+        continue;
+      }
+      const days = Math.floor(age / DAY_MS);
+      this.notify(cause, {
+        title: `No backup for ${days} days`,
+        body: `${repo.label} has not been backed up successfully for ${days} days.`,
+      });
+    }
+  }
+
+  private notify(cause: string, content: NotificationContent): void {
+    const nowMs = this.now().getTime();
+    const last = this.lastShown.get(cause);
+    if (last !== undefined && nowMs - last < this.throttleMs) return;
+    this.lastShown.set(cause, nowMs);
+    this.show(content);
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * Unattended unlock: repository passwords kept encrypted with Electron's safeStorage (the system
+ * keyring) in `<dataDir>/vault.json`, so Cairn can unlock repositories at start without asking.
+ * Where safeStorage would only obfuscate (Linux with no keyring: the `basic_text` backend), the
+ * vault refuses and Cairn asks for the password at start instead. The engine and the contract
+ * never store passwords; only this main-process module does, and never in plain text.
+ *
+ * File format: `{ "version": 1, "entries": { "<repositoryId>": "<base64 of encryptString(password)>" } }`,
+ * written atomically (temporary file + rename) with mode 0600. A file that cannot be read as that
+ * is renamed to `vault.json.corrupt-<time>` (kept for inspection), reported, and treated as empty.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ContractErrorCode } from '../contract/errors.js';
+import type { EngineLike } from './engine-like.js';
+
+/** The members of Electron's `safeStorage` the vault uses (Electron's object fits as is). */
+export interface SafeStorageLike {
+  isEncryptionAvailable(): boolean;
+  encryptString(plainText: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+  getSelectedStorageBackend(): string;
+}
+
+export interface PasswordVaultOptions {
+  safeStorage: SafeStorageLike;
+  platform: NodeJS.Platform;
+  /** The vault file, normally `<dataDir>/vault.json`. */
+  file: string;
+  /** Where problems are reported (a corrupt file, an unreadable entry); console.warn by default. */
+  log?: (message: string) => void;
+}
+
+export type VaultAvailability = { ok: true } | { ok: false; reason: string };
+
+export interface VaultStatus {
+  available: boolean;
+  reason?: string;
+  remembered: string[];
+}
+
+export const BASIC_TEXT_REASON =
+  'no system keyring is available (the only storage is plain text), so Cairn asks for the password at start';
+const NO_ENCRYPTION_REASON =
+  'the system keyring cannot encrypt passwords right now, so Cairn asks for the password at start';
+const KEYRING_NOT_READY_REASON =
+  'the system keyring is not ready yet (Cairn has not finished starting), so Cairn asks for the password at start';
+
+const FILE_MODE = 0o600;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+type Entries = Record<string, string>;
+
+/** A prototype-less map, so no repository id (even `__proto__`) can touch Object.prototype. */
+function emptyEntries(): Entries {
+  return Object.create(null) as Entries;
+}
+
+/** Thrown when the vault cannot do what was asked; the message is fit to show to a person. */
+export class VaultError extends Error {
+  constructor(
+    message: string,
+    /** How the failure crosses IPC (see toIpcError in ./ipc.ts). */
+    readonly code: ContractErrorCode = 'invalid-argument',
+  ) {
+    super(message);
+    this.name = 'VaultError';
+  }
+}
+
+export class PasswordVault {
+  private readonly safeStorage: SafeStorageLike;
+  private readonly platform: NodeJS.Platform;
+  private readonly file: string;
+  private readonly log: (message: string) => void;
+
+  constructor(options: PasswordVaultOptions) {
+    this.safeStorage = options.safeStorage;
+    this.platform = options.platform;
+    this.file = options.file;
+    this.log = options.log ?? ((message) => console.warn(message));
+  }
+
+  /** Whether passwords can be kept safely here, and if not, why. */
+  available(): VaultAvailability {
+    if (this.platform === 'linux') {
+      const backend = this.safeStorage.getSelectedStorageBackend();
+      if (backend === 'basic_text') return { ok: false, reason: BASIC_TEXT_REASON };
+      if (backend === 'unknown') return { ok: false, reason: KEYRING_NOT_READY_REASON };
+    }
+    if (!this.safeStorage.isEncryptionAvailable()) return { ok: false, reason: NO_ENCRYPTION_REASON };
+    return { ok: true };
+  }
+
+  status(): VaultStatus {
+    const availability = this.available();
+    const remembered = this.repositories();
+    return availability.ok
+      ? { available: true, remembered }
+      : { available: false, reason: availability.reason, remembered };
+  }
+
+  /** Keeps the password of `repositoryId`, encrypted. Throws a VaultError when that is not possible here. */
+  remember(repositoryId: string, password: string): void {
+    requireId(repositoryId);
+    if (typeof password !== 'string' || password.length === 0) {
+      throw new VaultError('Cairn cannot remember an empty password.');
+    }
+    const availability = this.available();
+    if (!availability.ok) throw new VaultError(`Cairn cannot remember the password: ${availability.reason}.`);
+    let sealed: Buffer;
+    try {
+      sealed = this.safeStorage.encryptString(password);
+    } catch (err) {
+      throw new VaultError(`Cairn could not encrypt the password with the system keyring: ${messageOf(err)}.`, 'io');
+    }
+    const entries = this.read();
+    entries[repositoryId] = sealed.toString('base64');
+    this.write(entries);
+  }
+
+  /** Drops the password of `repositoryId`, if one is kept. */
+  forget(repositoryId: string): void {
+    requireId(repositoryId);
+    const entries = this.read();
+    if (!Object.hasOwn(entries, repositoryId)) return;
+    delete entries[repositoryId];
+    this.write(entries);
+  }
+
+  /**
+   * The kept password of `repositoryId`, or undefined when none is kept. Throws a VaultError when
+   * one is kept but cannot be decrypted (the keyring is unavailable, or it changed).
+   */
+  recall(repositoryId: string): string | undefined {
+    requireId(repositoryId);
+    const sealed = this.read()[repositoryId];
+    if (sealed === undefined) return undefined;
+    const availability = this.available();
+    if (!availability.ok) throw new VaultError(`Cairn cannot read the kept password: ${availability.reason}.`);
+    try {
+      return this.safeStorage.decryptString(Buffer.from(sealed, 'base64'));
+    } catch (err) {
+      throw new VaultError(
+        `Cairn could not decrypt the kept password with the system keyring: ${messageOf(err)}.`,
+        'io',
+      );
+    }
+  }
+
+  /** The repositories whose password is kept, sorted. */
+  repositories(): string[] {
+    return Object.keys(this.read()).sort();
+  }
+
+  private read(): Entries {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyEntries();
+      throw new VaultError(`Cairn could not read its password vault ${this.file}: ${messageOf(err)}.`, 'io');
+    }
+    const problem = formatProblem(text);
+    if (typeof problem !== 'string') return problem;
+    this.setAside(problem);
+    return emptyEntries();
+  }
+
+  /** Moves a corrupt vault out of the way (never deletes it) and reports why. */
+  private setAside(problem: string): void {
+    const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      fs.renameSync(this.file, aside);
+      this.log(
+        `Cairn's password vault ${this.file} is unreadable (${problem}); it was moved to ${aside} and Cairn starts with no kept passwords.`,
+      );
+    } catch (err) {
+      throw new VaultError(
+        `Cairn's password vault ${this.file} is unreadable (${problem}) and could not be moved aside: ${messageOf(err)}.`,
+        'io',
+      );
+    }
+  }
+
+  private write(entries: Entries): void {
+    const dir = path.dirname(this.file);
+    const temp = path.join(dir, `.${path.basename(this.file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const body = `${JSON.stringify({ version: 1, entries }, null, 2)}\n`;
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      const fd = fs.openSync(temp, 'wx', FILE_MODE);
+      try {
+        fs.writeFileSync(fd, body);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.chmodSync(temp, FILE_MODE);
+      fs.renameSync(temp, this.file);
+    } catch (err) {
+      fs.rmSync(temp, { force: true });
+      throw new VaultError(`Cairn could not save its password vault ${this.file}: ${messageOf(err)}.`, 'io');
+    }
+  }
+}
+
+/** The entries of a vault file's text, or a description of what is wrong with it. */
+function formatProblem(text: string): Entries | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return 'it is not valid JSON';
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'it is not a JSON object';
+  const { version, entries } = data as { version?: unknown; entries?: unknown };
+  if (version !== 1) return `its version is ${JSON.stringify(version) ?? 'missing'}, not 1`;
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) return 'its entries are missing';
+  const result = emptyEntries();
+  for (const [id, sealed] of Object.entries(entries)) {
+    if (id.length === 0 || typeof sealed !== 'string' || !BASE64.test(sealed)) {
+      return `the entry for "${id}" is not an encrypted password`;
+    }
+    result[id] = sealed;
+  }
+  return result;
+}
+
+function requireId(repositoryId: string): void {
+  if (typeof repositoryId !== 'string' || repositoryId.length === 0) {
+    throw new VaultError('A repository id is needed.');
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The contract error code carried by a thrown value, if any. */
+function codeOf(err: unknown): ContractErrorCode | undefined {
+  const parsed = ContractErrorCode.safeParse((err as { code?: unknown } | null)?.code);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export type UnlockOutcome =
+  | { repositoryId: string; status: 'unlocked' }
+  /** The kept password is wrong (it was changed elsewhere): it was forgotten. */
+  | { repositoryId: string; status: 'forgotten'; message: string }
+  /** Unlocking failed for another reason (offline, keyring unavailable…): the password is kept. */
+  | { repositoryId: string; status: 'failed'; message: string };
+
+/**
+ * At start: unlocks every repository whose password is kept, one at a time. A wrong password
+ * forgets the entry (the password was changed elsewhere); other failures are reported and the
+ * entry kept for next time. Never throws; returns what happened to each repository.
+ */
+export async function unlockRemembered(
+  vault: PasswordVault,
+  engine: Pick<EngineLike, 'handle'>,
+  log: (message: string) => void = (message) => console.warn(message),
+): Promise<UnlockOutcome[]> {
+  const outcomes: UnlockOutcome[] = [];
+  let ids: string[];
+  try {
+    ids = vault.repositories();
+  } catch (err) {
+    log(`Cairn could not read its kept passwords: ${messageOf(err)}`);
+    return outcomes;
+  }
+  for (const repositoryId of ids) {
+    try {
+      const password = vault.recall(repositoryId);
+      if (password === undefined) continue;
+      await engine.handle('repo.unlock', { repositoryId, password });
+      outcomes.push({ repositoryId, status: 'unlocked' });
+    } catch (err) {
+      if (codeOf(err) === 'wrong-password') {
+        try {
+          vault.forget(repositoryId);
+        } catch (forgetErr) {
+          const message = `The kept password of repository ${repositoryId} no longer works, and Cairn could not forget it: ${messageOf(forgetErr)}`;
+          log(message);
+          outcomes.push({ repositoryId, status: 'failed', message });
+          continue;
+        }
+        const message = `The kept password of repository ${repositoryId} no longer works (it was changed elsewhere), so Cairn forgot it; unlock the repository with its new password.`;
+        log(message);
+        outcomes.push({ repositoryId, status: 'forgotten', message });
+      } else {
+        const message = `Cairn could not unlock repository ${repositoryId} with its kept password: ${messageOf(err)}`;
+        log(message);
+        outcomes.push({ repositoryId, status: 'failed', message });
+      }
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * Unlocks `repositoryId` with `password` through the engine and, only when that succeeds, keeps
+ * the password. Returns the engine's result (the repository's info). A wrong password or any
+ * engine failure is thrown as is, and nothing is kept.
+ */
+export async function unlockAndRemember(
+  vault: PasswordVault,
+  engine: Pick<EngineLike, 'handle'>,
+  repositoryId: string,
+  password: string,
+): Promise<unknown> {
+  const availability = vault.available();
+  if (!availability.ok) throw new VaultError(`Cairn cannot remember the password: ${availability.reason}.`);
+  const info = await engine.handle('repo.unlock', { repositoryId, password });
+  try {
+    vault.remember(repositoryId, password);
+  } catch (err) {
+    throw new VaultError(
+      `The repository is unlocked, but Cairn could not keep its password: ${messageOf(err)}`,
+      err instanceof VaultError ? err.code : 'io',
+    );
+  }
+  return info;
+}
