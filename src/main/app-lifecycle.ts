@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, Notification, nativeImage, powerMonitor, Tray } from 'electron';
 import type { EngineLike } from './engine-like.js';
 import { registerIpc } from './ipc.js';
+import { applyLoginDefault } from './login-default.js';
 import { isLaunchAtLogin, setLaunchAtLogin } from './login-item.js';
 import { type AppStatus, type NotificationContent, Notifier, type Task } from './notifier.js';
 import { type PowerState, watchPower } from './power.js';
@@ -30,6 +31,8 @@ export function acquireSingleInstance(): boolean {
 
 export interface DesktopOptions {
   engine: EngineLike;
+  /** Marker file recording that launch at login was turned on by default (see login-default.ts). */
+  loginDefaultMarker?: string;
   /** Remembered repository passwords (safeStorage); without it, passwords are asked at every start. */
   vault?: PasswordVault;
   /** What the window loads: the packaged renderer's file:// URL or the dev server's URL. */
@@ -146,11 +149,20 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
 
   const notifier = new Notifier({ show: showNotification, now });
 
+  let loginDefaultDone = false;
   function applyStatus(status: AppStatus): void {
     lastStatus = status;
     lastBackupAt = status.lastSuccessfulBackupAt;
     notifier.onStatus(status);
     rebuildTray();
+    if (options.loginDefaultMarker && !loginDefaultDone && status.repositories.length > 0) {
+      loginDefaultDone = true;
+      void applyLoginDefault(options.loginDefaultMarker, true, async () => {
+        await setLaunchAtLogin(true, options.platform, options.homeDir);
+        launchAtLogin = true;
+        rebuildTray();
+      }).catch((err: unknown) => console.error(`Cairn could not turn on launch at login: ${(err as Error).message}`));
+    }
   }
 
   const tray = new Tray(nativeImage.createFromPath(join(options.iconDir, trayIconFor('idle'))));

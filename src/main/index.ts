@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   startDesktop({
     engine,
     vault,
+    loginDefaultMarker: join(dataDir, 'login-item-default.json'),
     appUrl: devServerUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href,
     preloadPath: join(here, '../preload/index.cjs'),
     iconDir: app.isPackaged ? join(process.resourcesPath, 'icons') : join(app.getAppPath(), 'build'),
