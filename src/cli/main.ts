@@ -9,9 +9,11 @@ import { CairnError } from '../engine/errors.js';
 import { backupCommand } from './commands/backup.js';
 import { checkCommand } from './commands/check.js';
 import { diffCommand } from './commands/diff.js';
+import { forgetCommand } from './commands/forget.js';
 import { initCommand } from './commands/init.js';
 import { keyCommand } from './commands/key.js';
 import { lsCommand } from './commands/ls.js';
+import { pruneCommand } from './commands/prune.js';
 import { restoreCommand } from './commands/restore.js';
 import { serveCommand } from './commands/serve.js';
 import { snapshotsCommand } from './commands/snapshots.js';
@@ -27,6 +29,8 @@ const COMMANDS: Command[] = [
   restoreCommand,
   diffCommand,
   checkCommand,
+  forgetCommand,
+  pruneCommand,
   statsCommand,
   keyCommand,
   serveCommand,

@@ -9,8 +9,11 @@ import {
   BrowseEntry,
   Ok,
   OverwritePolicy,
+  PlannedRun,
+  PowerState,
   Region,
   RepositoryInfo,
+  Schedule,
   SnapshotInfo,
   Source,
   Task,
@@ -40,6 +43,18 @@ export const methods = {
   },
   'sources.list': { params: z.object({ repositoryId: nonEmpty.optional() }), result: z.array(Source) },
   'sources.remove': { params: z.object({ id: z.number().int() }), result: Ok },
+  'sources.setSchedule': {
+    params: z.object({
+      id: z.number().int(),
+      schedule: Schedule.nullable(),
+      requireAcPower: z.boolean().default(false),
+    }),
+    result: Source,
+  },
+  /** The next scheduled backups, earliest first. */
+  'schedule.next': { params: z.object({}), result: z.array(PlannedRun) },
+  /** Power state from the desktop (suspend/resume, battery), which the scheduler obeys. */
+  'app.setPower': { params: PowerState, result: Ok },
 
   'backup.start': {
     params: z.object({ repositoryId: nonEmpty, sourceIds: z.array(z.number().int()).optional() }),

@@ -17,12 +17,31 @@ export const RepositoryInfo = z.object({
   lastCheckAt: z.string().nullable(),
 });
 
+/** When a source is backed up on its own: every N minutes, daily at local times, or a cron expression. */
+export const Schedule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('interval'), minutes: z.number().int().min(5) }),
+  z.object({ kind: z.literal('daily'), times: z.array(z.string()).min(1) }),
+  z.object({ kind: z.literal('cron'), expression: z.string().min(1) }),
+]);
+
 export const Source = z.object({
   id: z.number().int(),
   repositoryId: z.string(),
   path: z.string(),
   excludes: z.array(z.string()),
+  schedule: Schedule.nullable(),
+  /** Scheduled backups of this source wait while the computer runs on battery. */
+  requireAcPower: z.boolean(),
 });
+
+export const PlannedRun = z.object({
+  sourceId: z.number().int(),
+  at: z.string(),
+  reason: z.enum(['scheduled', 'catch-up', 'retry']),
+  waitingFor: z.enum(['ac-power']).nullable(),
+});
+
+export const PowerState = z.object({ onBattery: z.boolean(), suspended: z.boolean() });
 
 export const TaskKind = z.enum(['backup', 'restore', 'check']);
 export const TaskStatus = z.enum(['queued', 'running', 'cancelling', 'cancelled', 'succeeded', 'failed']);

@@ -262,7 +262,15 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     }
   });
 
-  const power = watchPower(powerMonitor);
+  // The engine's scheduler obeys power: nothing runs while suspended, catch-up on resume, and
+  // sources that require AC power wait while on battery.
+  const sendPower = (state: Readonly<PowerState>): void => {
+    void engine
+      .handle('app.setPower', { onBattery: state.onBattery, suspended: state.suspended })
+      .catch((err: unknown) => console.error(`Cairn could not pass the power state on: ${(err as Error).message}`));
+  };
+  const power = watchPower(powerMonitor, (_event, state) => sendPower(state));
+  sendPower(power.state);
   const refresh = setInterval(() => {
     rebuildTray();
     // Staleness grows with time alone, so re-judge the last status on every tick.

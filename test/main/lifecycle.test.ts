@@ -214,6 +214,17 @@ describe('desktop lifecycle', () => {
     expect(shell.power).toEqual({ suspended: false, onBattery: false });
   });
 
+  it('passes every power change on to the engine scheduler', () => {
+    const powerCalls = () => engine.calls.filter(([method]) => method === 'app.setPower').map(([, p]) => p);
+    expect(powerCalls()[0]).toEqual({ onBattery: false, suspended: false });
+    powerMonitor.emit('on-battery');
+    powerMonitor.emit('suspend');
+    expect(powerCalls().slice(-2)).toEqual([
+      { onBattery: true, suspended: false },
+      { onBattery: true, suspended: true },
+    ]);
+  });
+
   it('quitting closes the engine once, even when asked twice', async () => {
     shell.quit();
     shell.quit();

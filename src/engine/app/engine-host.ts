@@ -5,6 +5,7 @@
  * catalog; unlocked ones are kept open in memory (their password is never stored). Long
  * operations run as tasks (TaskManager); task changes and status changes reach subscribers.
  */
+
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -17,11 +18,14 @@ import { type Backend, BackendError } from '../backend/types.js';
 import { backup, PROGRAM } from '../backup/archiver.js';
 import { walk } from '../browse/walk.js';
 import { Catalog, type JsonValue, type RepositoryRecord } from '../catalog/catalog.js';
+import type { JsonObject } from '../catalog/records.js';
 import { check } from '../check/checker.js';
 import { CairnError, describeError } from '../errors.js';
 import { withLock } from '../repo/lock.js';
 import { Repository } from '../repo/repository.js';
 import { restore } from '../restore/restorer.js';
+import { validateSchedule } from '../scheduler/schedule.js';
+import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
 import { TaskFailure, TaskManager } from './task-manager.js';
 
 export type EngineEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
@@ -81,12 +85,14 @@ export class EngineHost {
   private readonly listeners = new Set<EngineListener>();
   private closed = false;
   private readonly handlers: { [M in MethodName]: Handler<M> };
+  private readonly schedules: ScheduledBackups;
 
   private constructor(
     readonly catalog: Catalog,
     private readonly options: EngineHostOptions,
   ) {
     this.tasks = new TaskManager(catalog, options.progressIntervalMs);
+    this.schedules = new ScheduledBackups(catalog, (sourceId) => this.runScheduledBackup(sourceId));
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
     this.handlers = {
       'app.status': async () => this.status(),
@@ -99,6 +105,19 @@ export class EngineHost {
       'sources.list': async (p) => this.catalog.listSources(p.repositoryId).map(sourceInfo),
       'sources.remove': async (p) => {
         this.catalog.removeSource(p.id);
+        this.schedules.refresh();
+        return { ok: true as const };
+      },
+      'sources.setSchedule': (p) => this.setSchedule(p),
+      'schedule.next': async () =>
+        this.schedules.next().map((run) => ({
+          sourceId: Number(run.sourceId),
+          at: run.at.toISOString(),
+          reason: run.reason,
+          waitingFor: run.waitingFor ?? null,
+        })),
+      'app.setPower': async (p) => {
+        this.schedules.setPower(p);
         return { ok: true as const };
       },
       'backup.start': (p) => this.startBackup(p),
@@ -165,6 +184,7 @@ export class EngineHost {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.schedules.stop();
     await this.tasks.close();
     const repos = [...this.open.values()];
     this.open.clear();
@@ -349,6 +369,26 @@ export class EngineHost {
       throw new ContractError('not-found', `cannot add ${p.path}: ${reason}`);
     }
     return sourceInfo(this.catalog.addSource({ repositoryId: p.repositoryId, path: p.path, excludes: p.excludes }));
+  }
+
+  private async setSchedule(p: ParsedParams<'sources.setSchedule'>): Promise<Result<'sources.setSchedule'>> {
+    if (!this.catalog.getSource(p.id)) throw new ContractError('not-found', `there is no source ${p.id}`);
+    if (p.schedule) validateSchedule(p.schedule);
+    const stored: StoredSchedule | null = p.schedule
+      ? { schedule: p.schedule, requireAcPower: p.requireAcPower }
+      : null;
+    const updated = this.catalog.updateSource(p.id, { schedule: stored as unknown as JsonObject | null });
+    this.schedules.refresh();
+    return sourceInfo(updated);
+  }
+
+  /** A scheduled backup: an ordinary backup task of one source; rejects unless it succeeded. */
+  private async runScheduledBackup(sourceId: number): Promise<void> {
+    const source = this.catalog.getSource(sourceId);
+    if (!source) return;
+    const { taskId } = await this.startBackup({ repositoryId: source.repositoryId, sourceIds: [sourceId] });
+    const task = await this.tasks.settled(taskId);
+    if (task.status !== 'succeeded') throw new Error(task.error ?? `the scheduled backup ended ${task.status}`);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -563,6 +603,20 @@ export class EngineHost {
   }
 }
 
-function sourceInfo(s: { id: number; repositoryId: string; path: string; excludes: string[] }): Result<'sources.add'> {
-  return { id: s.id, repositoryId: s.repositoryId, path: s.path, excludes: s.excludes };
+function sourceInfo(s: {
+  id: number;
+  repositoryId: string;
+  path: string;
+  excludes: string[];
+  schedule: JsonObject | null;
+}): Result<'sources.add'> {
+  const stored = readStoredSchedule(s.schedule);
+  return {
+    id: s.id,
+    repositoryId: s.repositoryId,
+    path: s.path,
+    excludes: s.excludes,
+    schedule: stored?.schedule ?? null,
+    requireAcPower: stored?.requireAcPower ?? false,
+  };
 }

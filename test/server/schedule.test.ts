@@ -1,0 +1,81 @@
+/**
+ * Scheduled backups through the contract: a source given a schedule is backed up by the engine's
+ * scheduler as an ordinary task (a source that never ran catches up at once), its next run is
+ * listed, and a suspended computer runs nothing.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EngineHost } from '../../src/engine/app/engine-host.js';
+
+let tmp: string;
+let host: EngineHost;
+
+beforeEach(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-schedule-'));
+  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, scrypt: { N: 1024, r: 8, p: 1 } });
+});
+afterEach(async () => {
+  await host.close();
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+async function repositoryWithSource(): Promise<{ repositoryId: string; sourceId: number }> {
+  const src = path.join(tmp, 'src');
+  await fs.mkdir(src);
+  await fs.writeFile(path.join(src, 'a.txt'), 'scheduled');
+  const repo = (await host.handle('repo.create', {
+    location: path.join(tmp, 'repo'),
+    password: 'pw',
+    label: 'Disk',
+    region: 'this-device',
+  })) as { id: string };
+  const source = (await host.handle('sources.add', { repositoryId: repo.id, path: src })) as { id: number };
+  return { repositoryId: repo.id, sourceId: source.id };
+}
+
+describe('scheduled backups', () => {
+  it('backs up a newly scheduled source at once, then lists its next run', async () => {
+    const { repositoryId, sourceId } = await repositoryWithSource();
+    const updated = (await host.handle('sources.setSchedule', {
+      id: sourceId,
+      schedule: { kind: 'interval', minutes: 60 },
+    })) as { schedule: unknown; requireAcPower: boolean };
+    expect(updated.schedule).toEqual({ kind: 'interval', minutes: 60 });
+    expect(updated.requireAcPower).toBe(false);
+    await vi.waitFor(
+      async () => {
+        const points = (await host.handle('snapshots.list', { repositoryId })) as unknown[];
+        expect(points).toHaveLength(1);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    await vi.waitFor(async () => {
+      const tasks = (await host.handle('tasks.list', {})) as { kind: string; status: string }[];
+      expect(tasks.filter((t) => t.kind === 'backup' && t.status === 'succeeded')).toHaveLength(1);
+    });
+    await vi.waitFor(async () => {
+      const next = (await host.handle('schedule.next', {})) as { sourceId: number; at: string; reason: string }[];
+      expect(next).toHaveLength(1);
+      expect(next[0]?.sourceId).toBe(sourceId);
+      const inMinutes = (Date.parse(next[0]?.at ?? '') - Date.now()) / 60_000;
+      expect(inMinutes).toBeGreaterThan(58);
+      expect(inMinutes).toBeLessThanOrEqual(60);
+    });
+  });
+
+  it('runs nothing while suspended and refuses an invalid schedule', async () => {
+    const { repositoryId, sourceId } = await repositoryWithSource();
+    await host.handle('app.setPower', { onBattery: false, suspended: true });
+    await host.handle('sources.setSchedule', { id: sourceId, schedule: { kind: 'interval', minutes: 30 } });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await host.handle('snapshots.list', { repositoryId })) as unknown[]).toHaveLength(0);
+    await expect(
+      host.handle('sources.setSchedule', { id: sourceId, schedule: { kind: 'daily', times: ['25:00'] } }),
+    ).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(
+      host.handle('sources.setSchedule', { id: sourceId, schedule: { kind: 'interval', minutes: 1 } }),
+    ).rejects.toMatchObject({ code: 'invalid-request' });
+  });
+});
