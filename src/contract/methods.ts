@@ -13,10 +13,14 @@ import {
   PowerState,
   Region,
   RepositoryInfo,
+  RetentionPolicy,
+  RetentionPreview,
+  RetentionSettings,
   Schedule,
   SnapshotInfo,
   Source,
   Task,
+  VerificationCoverage,
 } from './schemas.js';
 
 const nonEmpty = z.string().min(1);
@@ -84,6 +88,40 @@ export const methods = {
   'tasks.list': { params: z.object({ limit: z.number().int().min(1).max(500).default(50) }), result: z.array(Task) },
   'tasks.get': { params: z.object({ id: nonEmpty }), result: Task },
   'tasks.cancel': { params: z.object({ id: nonEmpty }), result: Ok },
+
+  /**
+   * Retention is per repository (kept in the catalog's settings as `retention.<repositoryId>`),
+   * not per source: recovery points belong to the repository, and the policy already treats each
+   * host + folders group on its own. `policy: null` removes it. Nothing is removed until
+   * 'retention.apply' runs, or a scheduled backup of the repository succeeds.
+   */
+  'retention.set': {
+    params: z.object({ repositoryId: nonEmpty, policy: RetentionPolicy.nullable(), prune: z.boolean().default(true) }),
+    result: Ok,
+  },
+  'retention.get': { params: z.object({ repositoryId: nonEmpty }), result: RetentionSettings.nullable() },
+  /** What the policy would keep and remove now, and the bytes a prune would free; changes nothing. */
+  'retention.preview': {
+    params: z.object({ repositoryId: nonEmpty, policy: RetentionPolicy }),
+    result: RetentionPreview,
+  },
+  /** Applies the stored policy as a 'forget' task (and prunes when the setting says so). */
+  'retention.apply': { params: z.object({ repositoryId: nonEmpty }), result: z.object({ taskId: z.string() }) },
+
+  /**
+   * Rolling verification: reads the next slice of packs (never verified or verified longest ago)
+   * so that reading one slice a day covers every pack within `windowDays`; runs as a 'check' task
+   * that fails, and records the failure, when any problem is found.
+   */
+  'verify.slice': {
+    params: z.object({ repositoryId: nonEmpty, windowDays: z.number().int().min(1).max(3650).default(30) }),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** How much of the repository was read and found intact within `windowDays`, and the last failure. */
+  'verify.coverage': {
+    params: z.object({ repositoryId: nonEmpty, windowDays: z.number().int().min(1).max(3650).default(30) }),
+    result: VerificationCoverage,
+  },
 } as const;
 
 export type Methods = typeof methods;

@@ -43,7 +43,7 @@ export const PlannedRun = z.object({
 
 export const PowerState = z.object({ onBattery: z.boolean(), suspended: z.boolean() });
 
-export const TaskKind = z.enum(['backup', 'restore', 'check']);
+export const TaskKind = z.enum(['backup', 'restore', 'check', 'forget']);
 export const TaskStatus = z.enum(['queued', 'running', 'cancelling', 'cancelled', 'succeeded', 'failed']);
 
 export const TaskProgress = z.object({
@@ -104,3 +104,48 @@ export const BrowseEntry = z.object({
 export const OverwritePolicy = z.enum(['never', 'always', 'if-newer']);
 
 export const Ok = z.object({ ok: z.literal(true) });
+
+/**
+ * Which recovery points a repository keeps (restic's `forget --keep-*` semantics; see
+ * src/engine/retention/policy.ts). The newest recovery point is never removed by a policy.
+ */
+export const RetentionPolicy = z.object({
+  last: z.number().int().min(0).optional(),
+  hourly: z.number().int().min(0).optional(),
+  daily: z.number().int().min(0).optional(),
+  weekly: z.number().int().min(0).optional(),
+  monthly: z.number().int().min(0).optional(),
+  yearly: z.number().int().min(0).optional(),
+  /** Keep everything newer than the latest recovery point minus this duration, e.g. "30d". */
+  within: z.string().optional(),
+  /** Keep recovery points carrying any of these tags. */
+  tags: z.array(z.string()).optional(),
+});
+
+/** A repository's stored retention: the policy, and whether the freed data is pruned after it. */
+export const RetentionSettings = z.object({ policy: RetentionPolicy, prune: z.boolean() });
+
+/** What a policy would do now, newest first; nothing is changed by a preview. */
+export const RetentionPreview = z.object({
+  keep: z.array(z.object({ id: z.string(), time: z.string(), reasons: z.array(z.string()) })),
+  remove: z.array(z.object({ id: z.string(), time: z.string() })),
+  /** Stored bytes a prune would free after removing them. */
+  reclaimBytes: z.number(),
+});
+
+/** Rolling verification of a repository's packs: how much was read and found intact lately. */
+export const VerificationCoverage = z.object({
+  windowDays: z.number(),
+  /** Share (0–1) of the packs read and found intact within the window; 1 when there are none. */
+  verifiedShare: z.number().min(0).max(1),
+  packsTotal: z.number().int(),
+  packsVerified: z.number().int(),
+  /** The oldest last-verified time among packs verified before the window, or null. */
+  oldestUnverifiedSince: z.string().nullable(),
+  /** Packs never read and found intact. */
+  neverVerified: z.number().int(),
+  /** The last failed verification (its problems), kept for the incident register. */
+  lastFailure: z
+    .object({ at: z.string(), problems: z.array(z.object({ object: z.string(), message: z.string() })) })
+    .nullable(),
+});

@@ -34,6 +34,7 @@ const FAILURE_TITLES: Record<Task['kind'], string> = {
   backup: 'Backup failed',
   restore: 'Restore failed',
   check: 'Check found problems',
+  forget: 'Clean-up of old recovery points failed',
 };
 
 /** Collapses whitespace and cuts `text` to at most `max` characters, ending with "…" when cut. */

@@ -25,8 +25,10 @@ import { withLock } from '../repo/lock.js';
 import { Repository } from '../repo/repository.js';
 import { restore } from '../restore/restorer.js';
 import { validateSchedule } from '../scheduler/schedule.js';
+import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
 import { TaskFailure, TaskManager } from './task-manager.js';
+import { VerificationTracker } from './verification.js';
 
 export type EngineEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
 export type EngineListener = (event: EngineEvent) => void;
@@ -86,6 +88,7 @@ export class EngineHost {
   private closed = false;
   private readonly handlers: { [M in MethodName]: Handler<M> };
   private readonly schedules: ScheduledBackups;
+  private readonly verification: VerificationTracker;
 
   private constructor(
     readonly catalog: Catalog,
@@ -93,6 +96,7 @@ export class EngineHost {
   ) {
     this.tasks = new TaskManager(catalog, options.progressIntervalMs);
     this.schedules = new ScheduledBackups(catalog, (sourceId) => this.runScheduledBackup(sourceId));
+    this.verification = new VerificationTracker(catalog);
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
     this.handlers = {
       'app.status': async () => this.status(),
@@ -131,6 +135,19 @@ export class EngineHost {
         this.tasks.cancel(p.id);
         return { ok: true as const };
       },
+      'retention.set': async (p) => {
+        this.requireRecord(p.repositoryId);
+        writeRetention(this.catalog, p.repositoryId, p.policy ? { policy: p.policy, prune: p.prune } : null);
+        return { ok: true as const };
+      },
+      'retention.get': async (p) => {
+        this.requireRecord(p.repositoryId);
+        return readRetention(this.catalog, p.repositoryId);
+      },
+      'retention.preview': (p) => previewRetention(this.unlocked(p.repositoryId).repo, p.policy),
+      'retention.apply': async (p) => ({ taskId: this.startRetention(p.repositoryId).id }),
+      'verify.slice': (p) => this.startVerifySlice(p),
+      'verify.coverage': (p) => this.verificationCoverage(p),
     };
   }
 
@@ -389,6 +406,57 @@ export class EngineHost {
     const { taskId } = await this.startBackup({ repositoryId: source.repositoryId, sourceIds: [sourceId] });
     const task = await this.tasks.settled(taskId);
     if (task.status !== 'succeeded') throw new Error(task.error ?? `the scheduled backup ended ${task.status}`);
+    if (!readRetention(this.catalog, source.repositoryId)) return;
+    // The backup succeeded: retention is a task of its own, whose failure is that task's, not
+    // the backup's (so the scheduler does not retry a backup that worked). It is not started
+    // when the repository was locked meanwhile or a clean-up the user started is running.
+    let cleanup: string;
+    try {
+      cleanup = this.startRetention(source.repositoryId).id;
+    } catch {
+      return;
+    }
+    await this.tasks.settled(cleanup);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Retention
+
+  /**
+   * Applies the repository's stored policy as a 'forget' task. It shares the backups' exclusive
+   * slot: a backup must not dedupe against data the prune is removing, nor write while the
+   * session index is reloaded.
+   */
+  private startRetention(repositoryId: string): ReturnType<TaskManager['start']> {
+    const { record, repo } = this.unlocked(repositoryId);
+    const retention = readRetention(this.catalog, record.id);
+    if (!retention) {
+      throw new ContractError('invalid-argument', `"${record.label}" has no retention policy: set one first`);
+    }
+    return this.tasks.start({
+      kind: 'forget',
+      repositoryId: record.id,
+      exclusiveKey: `backup:${record.id}`,
+      busyMessage: `a backup or clean-up of "${record.label}" is running; wait for it to finish or cancel it`,
+      run: async (ctx) => {
+        const outcome = await applyRetention(repo, retention, {
+          signal: ctx.signal,
+          onRemoved: (removed, kept) =>
+            ctx.message(`removed ${removed.length} recovery point(s) by the retention policy; ${kept} kept`),
+          onPruneProgress: (pr) =>
+            ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null }),
+        });
+        if (outcome.pruned) ctx.message(`freed ${outcome.bytesFreed} bytes of data only they used`);
+        this.emitStatus();
+        return {
+          removed: outcome.removed,
+          kept: outcome.kept,
+          pruned: outcome.pruned,
+          bytesFreed: outcome.bytesFreed,
+          packsDeleted: outcome.packsDeleted,
+        };
+      },
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -583,6 +651,8 @@ export class EngineHost {
         );
         for (const e of r.errors.slice(0, MAX_TASK_MESSAGES)) ctx.message(`${e.object}: ${e.message}`, 'error');
         for (const n of r.notes.slice(0, MAX_TASK_MESSAGES)) ctx.message(n);
+        // A full read counts for rolling verification: intact packs, and any failure.
+        if (p.readData) this.verification.record(record.id, r.packsVerified, r.errors, new Date());
         const result: Record<string, JsonValue> = {
           ok: r.ok,
           problems: r.errors.length,
@@ -601,6 +671,95 @@ export class EngineHost {
     });
     return { taskId: task.id };
   }
+
+  // ------------------------------------------------------------------------------------------
+  // Rolling verification
+
+  /** A 'check' task reading the next slice of packs; problems fail it and are recorded. */
+  private async startVerifySlice(p: ParsedParams<'verify.slice'>): Promise<Result<'verify.slice'>> {
+    const { record, repo } = this.unlocked(p.repositoryId);
+    const task = this.tasks.start({
+      kind: 'check',
+      repositoryId: record.id,
+      exclusiveKey: `verify:${record.id}`,
+      busyMessage: `stored data of "${record.label}" is already being verified; wait for it to finish or cancel it`,
+      run: async (ctx) => {
+        let phase = '';
+        const { all, slice, r } = await withLock(repo, 'check', false, async () => {
+          const all = await listPackIds(repo.backend);
+          const slice = this.verification.planSlice(record.id, all, { windowDays: p.windowDays, now: new Date() });
+          ctx.message(`reading ${slice.length} of ${all.length} pack(s) of stored data`);
+          const r = await check(repo, {
+            readData: { kind: 'packs', ids: slice },
+            // The checker has no signal: cancelling stops it at its next progress report.
+            onProgress: (pr) => {
+              ctx.signal.throwIfAborted();
+              if (pr.phase !== phase) {
+                phase = pr.phase;
+                ctx.message(`checking ${pr.phase === 'data' ? 'stored data' : pr.phase}`);
+              }
+              ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null });
+            },
+          });
+          return { all, slice, r };
+        });
+        const now = new Date();
+        this.verification.record(record.id, r.packsVerified, r.errors, now, all);
+        const coverage = this.verification.coverage(record.id, all, { windowDays: p.windowDays, now });
+        for (const e of r.errors.slice(0, MAX_TASK_MESSAGES)) ctx.message(`${e.object}: ${e.message}`, 'error');
+        for (const n of r.notes.slice(0, MAX_TASK_MESSAGES)) ctx.message(n);
+        const result: Record<string, JsonValue> = {
+          ok: r.ok,
+          problems: r.errors.length,
+          packs: all.length,
+          packsPlanned: slice.length,
+          packsRead: r.packsRead,
+          packsVerified: r.packsVerified.length,
+          bytesRead: r.bytesRead,
+          verifiedShare: coverage.verifiedShare,
+          windowDays: coverage.windowDays,
+        };
+        if (!r.ok) {
+          this.emitStatus();
+          throw new TaskFailure(
+            `verifying stored data of "${record.label}" found ${r.errors.length} problem(s); the first: ${r.errors[0]?.object}: ${r.errors[0]?.message}`,
+            result,
+          );
+        }
+        ctx.message(
+          `${Math.floor(coverage.verifiedShare * 100)}% of the stored data verified in the last ${coverage.windowDays} days`,
+        );
+        this.catalog.updateRepository(record.id, { lastCheckAt: now.toISOString() });
+        this.emitStatus();
+        return result;
+      },
+    });
+    return { taskId: task.id };
+  }
+
+  /** Coverage from the catalog and the pack list; works on a locked repository too (no key needed). */
+  private async verificationCoverage(p: ParsedParams<'verify.coverage'>): Promise<Result<'verify.coverage'>> {
+    const record = this.requireRecord(p.repositoryId);
+    const open = this.open.get(record.id);
+    let all: string[];
+    if (open) all = await listPackIds(open.backend);
+    else {
+      const backend = this.backendFor(record.location);
+      try {
+        all = await listPackIds(backend);
+      } finally {
+        await backend.close();
+      }
+    }
+    return this.verification.coverage(record.id, all, { windowDays: p.windowDays, now: new Date() });
+  }
+}
+
+/** The ids of every pack stored in the repository (sorted). */
+async function listPackIds(backend: Backend): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const info of backend.list('data')) ids.push(info.id);
+  return ids.sort();
 }
 
 function sourceInfo(s: {

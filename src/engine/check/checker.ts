@@ -19,7 +19,9 @@ import { joinRepoPath } from '../util/paths.js';
 export type DataSubset =
   | { kind: 'all' }
   | { kind: 'group'; n: number; of: number }
-  | { kind: 'fraction'; fraction: number };
+  | { kind: 'fraction'; fraction: number }
+  /** An explicit list of packs (e.g. a rolling-verification slice); ids not stored are skipped. */
+  | { kind: 'packs'; ids: string[] };
 
 export interface CheckOptions {
   readData?: DataSubset;
@@ -68,6 +70,10 @@ export function parseSubset(text: string): DataSubset {
 
 export function selectPacks(packIds: string[], subset: DataSubset): string[] {
   if (subset.kind === 'all') return packIds;
+  if (subset.kind === 'packs') {
+    const wanted = new Set(subset.ids);
+    return packIds.filter((id) => wanted.has(id));
+  }
   if (subset.kind === 'group')
     return packIds.filter((id) => (Number.parseInt(id.slice(0, 8), 16) % subset.of) + 1 === subset.n);
   const shuffled = [...packIds].sort(() => Math.random() - 0.5);

@@ -62,4 +62,10 @@ export class MasterIndex {
   entries(): IterableIterator<[string, BlobLocation]> {
     return this.blobs.entries();
   }
+
+  /** Forgets every pack and blob (before the index files are read again). */
+  clear(): void {
+    this.blobs.clear();
+    this.packs.clear();
+  }
 }

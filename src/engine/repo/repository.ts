@@ -238,6 +238,25 @@ export class Repository {
     this.adoptIndexFiles(await this.readIndexFiles());
   }
 
+  /**
+   * Starts the session over from the stored index files: drops the session index, the blobs
+   * claimed in this session, the cached trees, and whatever an interrupted backup left unindexed
+   * or unwritten, then reads the index files again. Needed after a prune, which rewrites the
+   * index and removes packs (including packs no index listed yet). Call it only while no backup
+   * uses this Repository.
+   */
+  async reloadIndex(): Promise<void> {
+    this.index.clear();
+    this.indexLoaded = false;
+    this.unindexed = [];
+    this.dataWriter = undefined;
+    this.treeWriter = undefined;
+    this.writtenThisSession.clear();
+    this.treeCache.clear();
+    this.treePacks.clear();
+    await this.loadIndex();
+  }
+
   /** Builds the session index from index files already read (check reads them one by one). */
   adoptIndexFiles(files: { id: string; index: IndexFile }[]): void {
     if (this.indexLoaded) return;

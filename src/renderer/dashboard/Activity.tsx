@@ -6,7 +6,12 @@ import { formatBytes, formatEta } from '../format.js';
 import { type AppStatusData, isActive, type TaskData } from '../store.js';
 import { useApp } from '../storeContext.js';
 
-const KIND_NAMES: Record<TaskData['kind'], string> = { backup: 'Backup', restore: 'Restore', check: 'Check' };
+const KIND_NAMES: Record<TaskData['kind'], string> = {
+  backup: 'Backup',
+  restore: 'Restore',
+  check: 'Check',
+  forget: 'Clean-up',
+};
 
 const STATUS_NAMES: Record<TaskData['status'], string> = {
   queued: 'Waiting to start',
