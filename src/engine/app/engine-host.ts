@@ -19,7 +19,7 @@ import { backup, PROGRAM } from '../backup/archiver.js';
 import { walk } from '../browse/walk.js';
 import { Catalog, type JsonValue, type RepositoryRecord } from '../catalog/catalog.js';
 import type { JsonObject } from '../catalog/records.js';
-import { check } from '../check/checker.js';
+import { type CheckResult, check } from '../check/checker.js';
 import { CairnError, describeError } from '../errors.js';
 import { withLock } from '../repo/lock.js';
 import { Repository } from '../repo/repository.js';
@@ -27,7 +27,7 @@ import { restore } from '../restore/restorer.js';
 import { validateSchedule } from '../scheduler/schedule.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
-import { TaskFailure, TaskManager } from './task-manager.js';
+import { type TaskContext, TaskFailure, TaskManager } from './task-manager.js';
 import { VerificationTracker } from './verification.js';
 
 export type EngineEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
@@ -634,23 +634,10 @@ export class EngineHost {
       kind: 'check',
       repositoryId: record.id,
       run: async (ctx) => {
-        let phase = '';
         const r = await withLock(repo, 'check', false, () =>
-          check(repo, {
-            readData: p.readData ? { kind: 'all' } : undefined,
-            // The checker has no signal: cancelling stops it at its next progress report.
-            onProgress: (pr) => {
-              ctx.signal.throwIfAborted();
-              if (pr.phase !== phase) {
-                phase = pr.phase;
-                ctx.message(`checking ${pr.phase === 'data' ? 'stored data' : pr.phase}`);
-              }
-              ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null });
-            },
-          }),
+          check(repo, { readData: p.readData ? { kind: 'all' } : undefined, onProgress: checkProgress(ctx) }),
         );
-        for (const e of r.errors.slice(0, MAX_TASK_MESSAGES)) ctx.message(`${e.object}: ${e.message}`, 'error');
-        for (const n of r.notes.slice(0, MAX_TASK_MESSAGES)) ctx.message(n);
+        reportCheckFindings(ctx, r);
         // A full read counts for rolling verification: intact packs, and any failure.
         if (p.readData) this.verification.record(record.id, r.packsVerified, r.errors, new Date());
         const result: Record<string, JsonValue> = {
@@ -684,30 +671,17 @@ export class EngineHost {
       exclusiveKey: `verify:${record.id}`,
       busyMessage: `stored data of "${record.label}" is already being verified; wait for it to finish or cancel it`,
       run: async (ctx) => {
-        let phase = '';
         const { all, slice, r } = await withLock(repo, 'check', false, async () => {
           const all = await listPackIds(repo.backend);
           const slice = this.verification.planSlice(record.id, all, { windowDays: p.windowDays, now: new Date() });
           ctx.message(`reading ${slice.length} of ${all.length} pack(s) of stored data`);
-          const r = await check(repo, {
-            readData: { kind: 'packs', ids: slice },
-            // The checker has no signal: cancelling stops it at its next progress report.
-            onProgress: (pr) => {
-              ctx.signal.throwIfAborted();
-              if (pr.phase !== phase) {
-                phase = pr.phase;
-                ctx.message(`checking ${pr.phase === 'data' ? 'stored data' : pr.phase}`);
-              }
-              ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null });
-            },
-          });
+          const r = await check(repo, { readData: { kind: 'packs', ids: slice }, onProgress: checkProgress(ctx) });
           return { all, slice, r };
         });
         const now = new Date();
         this.verification.record(record.id, r.packsVerified, r.errors, now, all);
         const coverage = this.verification.coverage(record.id, all, { windowDays: p.windowDays, now });
-        for (const e of r.errors.slice(0, MAX_TASK_MESSAGES)) ctx.message(`${e.object}: ${e.message}`, 'error');
-        for (const n of r.notes.slice(0, MAX_TASK_MESSAGES)) ctx.message(n);
+        reportCheckFindings(ctx, r);
         const result: Record<string, JsonValue> = {
           ok: r.ok,
           problems: r.errors.length,
@@ -778,4 +752,26 @@ function sourceInfo(s: {
     schedule: stored?.schedule ?? null,
     requireAcPower: stored?.requireAcPower ?? false,
   };
+}
+
+/**
+ * Progress of a check task: a message per phase and the share done. The checker takes no signal,
+ * so cancelling stops it at its next progress report.
+ */
+function checkProgress(ctx: TaskContext): (p: { phase: string; done: number; total: number }) => void {
+  let phase = '';
+  return (pr) => {
+    ctx.signal.throwIfAborted();
+    if (pr.phase !== phase) {
+      phase = pr.phase;
+      ctx.message(`checking ${pr.phase === 'data' ? 'stored data' : pr.phase}`);
+    }
+    ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null });
+  };
+}
+
+/** The problems and notes of a check, as task messages. */
+function reportCheckFindings(ctx: TaskContext, r: CheckResult): void {
+  for (const e of r.errors.slice(0, MAX_TASK_MESSAGES)) ctx.message(`${e.object}: ${e.message}`, 'error');
+  for (const n of r.notes.slice(0, MAX_TASK_MESSAGES)) ctx.message(n);
 }
