@@ -64,7 +64,7 @@ export class VerificationTracker {
   /**
    * The packs to read now: never-verified packs first (by id), then those verified longest
    * ago; as many as needed so that reading this many at every check covers all packs within
-   * the verification window.
+   * the verification period (windowDays).
    */
   planSlice(
     repositoryId: string,
