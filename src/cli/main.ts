@@ -19,11 +19,13 @@ import { serveCommand } from './commands/serve.js';
 import { snapshotsCommand } from './commands/snapshots.js';
 import { statsCommand } from './commands/stats.js';
 import { type Command, EXIT, type OptionSpecs, type OptionValues } from './commands/types.js';
+import { watchCommand } from './commands/watch.js';
 import { CliContext, type GlobalOptions } from './context.js';
 
 const COMMANDS: Command[] = [
   initCommand,
   backupCommand,
+  watchCommand,
   snapshotsCommand,
   lsCommand,
   restoreCommand,

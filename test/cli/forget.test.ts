@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,11 +13,13 @@ import { backup } from '../../src/engine/backup/archiver.js';
 import { initLocalRepo, makeTempDir, PASSWORD, removeDir, seededBytes } from '../engine/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DATA_DIR = path.join(os.tmpdir(), `cairn-forget-data-${process.pid}`);
 
 function cairn(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
   env.CAIRN_PASSWORD = PASSWORD;
+  env.CAIRN_DATA_DIR = DATA_DIR;
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
     cwd: ROOT,
     env,
@@ -48,6 +51,7 @@ describe('cairn forget', () => {
 
   afterAll(async () => {
     await removeDir(dir);
+    await removeDir(DATA_DIR);
   });
 
   it('--keep-last 2 --dry-run --json lists the three oldest to remove and what a prune would free', async () => {

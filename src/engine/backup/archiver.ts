@@ -7,6 +7,8 @@
  * packs. Memory stays bounded: at most `READ_CONCURRENCY` files are read at once and at most
  * `ENCODE_BUDGET` bytes of chunks wait for encoding, whatever the number or size of files.
  * Files whose size, mtime, ctime and inode equal the parent recovery point's are not read again.
+ * With a change set from the watcher journal, folders that nothing changed in are not even
+ * listed: their subtree is taken over from the parent recovery point (a journal backup).
  * Unreadable entries are skipped with a warning and the recovery point is marked partial.
  */
 import { closeSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
@@ -17,6 +19,8 @@ import { blobId } from '../crypto/ids.js';
 import { CairnError, describeError } from '../errors.js';
 import type { Snapshot, SnapshotRecord, SnapshotSummary } from '../format/snapshot.js';
 import { compareNames, type TreeNode } from '../format/tree.js';
+import type { ChangeSet } from '../journal/change-set.js';
+import type { TreeStats } from '../journal/journal-store.js';
 import type { Repository } from '../repo/repository.js';
 import { Budget, mapLimit } from '../util/concurrency.js';
 import { joinRepoPath, localPathOf, repoPathComponents, toRepoPath } from '../util/paths.js';
@@ -40,6 +44,13 @@ export interface BackupOptions {
   /** Read every file even when its metadata is unchanged. */
   force?: boolean;
   time?: Date;
+  /**
+   * Called once the parent recovery point is known: returns what may have changed since it (a
+   * journal backup), or undefined for a full rescan.
+   */
+  planChanges?: (parent: SnapshotRecord | undefined) => ChangeSet | undefined;
+  /** A cache of file/byte/folder counts per tree, so reused subtrees need not be read to count them. */
+  treeStats?: TreeStatsCache;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
   onWarning?: (message: string) => void;
@@ -57,6 +68,15 @@ export interface BackupProgress {
 export interface BackupResult {
   snapshot: SnapshotRecord;
   warnings: string[];
+  /** Whether the journal let the backup skip unchanged folders; false for a full rescan. */
+  usedJournal: boolean;
+  /** Folders taken over whole from the parent recovery point without listing them. */
+  reusedFolders: number;
+}
+
+export interface TreeStatsCache {
+  treeStats(treeId: string): TreeStats | undefined;
+  putTreeStats(entries: Iterable<[string, TreeStats]>): void;
 }
 
 interface Counters extends SnapshotSummary {}
@@ -101,6 +121,11 @@ class Archiver {
   private filesDone = 0;
   private lastProgress = 0;
   private estimate?: { files: number; bytes: number };
+  private changes?: ChangeSet;
+  private reusedFolders = 0;
+  /** Counts of every tree built or reused in this run (keyed by tree id). */
+  private readonly statsByTree = new Map<string, TreeStats>();
+  private readonly newStats: Array<[string, TreeStats]> = [];
 
   constructor(
     private readonly repo: Repository,
@@ -128,6 +153,7 @@ class Archiver {
     const hostname = options.hostname ?? os.hostname();
     const parent = await this.findParent(hostname, repoPaths);
     if (parent) this.estimate = { files: parent.summary.totalFiles, bytes: parent.summary.totalBytes };
+    this.changes = options.planChanges?.(options.force ? undefined : parent);
     this.pool = new SealPool({
       dataKey: repo.keys.dataKey,
       idKey: repo.keys.idKey,
@@ -173,7 +199,13 @@ class Archiver {
         program: PROGRAM,
       };
       const id = await repo.saveSnapshot(snapshot);
-      return { snapshot: { ...snapshot, id }, warnings: this.warnings };
+      this.saveTreeStats();
+      return {
+        snapshot: { ...snapshot, id },
+        warnings: this.warnings,
+        usedJournal: this.changes !== undefined,
+        reusedFolders: this.reusedFolders,
+      };
     } catch (err) {
       // Keep what was uploaded usable by the next backup: finish packs and index them.
       await this.drain().catch(() => undefined);
@@ -277,6 +309,8 @@ class Archiver {
     inherited: ExcludeRules,
     isRoot: boolean,
   ): Promise<string | undefined> {
+    const reused = this.reusableSubtree(localPath, parentNode);
+    if (reused) return this.reuseSubtree(reused, localPath);
     let names: string[];
     let rules = inherited;
     try {
@@ -296,7 +330,86 @@ class Archiver {
     const nodes = await mapLimit(names, ENTRY_CONCURRENCY, (name) =>
       this.archiveEntry(path.join(localPath, name), name, parentByName.get(name), rules),
     );
-    return this.repo.saveTree({ nodes: nodes.filter((n): n is TreeNode => n !== undefined) });
+    const kept = nodes.filter((n): n is TreeNode => n !== undefined);
+    const id = await this.repo.saveTree({ nodes: kept });
+    this.recordStats(id, kept);
+    return id;
+  }
+
+  /** The parent's subtree for `localPath` when the journal says nothing below it changed. */
+  private reusableSubtree(localPath: string, parentNode: TreeNode | undefined): string | undefined {
+    if (!this.changes || parentNode?.type !== 'dir' || !parentNode.subtree) return undefined;
+    if (!this.changes.canReuse(localPath) || !this.repo.hasBlob(parentNode.subtree)) return undefined;
+    return parentNode.subtree;
+  }
+
+  /** Takes a whole subtree over from the parent and counts its contents as unchanged. */
+  private async reuseSubtree(treeId: string, localPath: string): Promise<string> {
+    const stats = await this.statsOf(treeId);
+    const c = this.counters;
+    c.dirs += stats.dirs;
+    c.totalFiles += stats.files;
+    c.totalBytes += stats.bytes;
+    c.filesUnchanged += stats.files;
+    c.bytesUnchanged += stats.bytes;
+    this.reusedFolders++;
+    this.filesDone += stats.files;
+    this.progress(localPath, stats.bytes);
+    return treeId;
+  }
+
+  /** Counts of a stored tree: from this run, the cache, or by reading the tree once. */
+  private async statsOf(treeId: string): Promise<TreeStats> {
+    const known = this.statsByTree.get(treeId) ?? this.options.treeStats?.treeStats(treeId);
+    if (known) {
+      this.statsByTree.set(treeId, known);
+      return known;
+    }
+    const tree = await this.repo.loadTree(treeId);
+    const stats: TreeStats = { files: 0, bytes: 0, dirs: 1 };
+    for (const node of tree.nodes) {
+      if (node.type === 'file') {
+        stats.files++;
+        stats.bytes += node.size ?? 0;
+      } else if (node.type === 'dir' && node.subtree) {
+        const sub = await this.statsOf(node.subtree);
+        stats.files += sub.files;
+        stats.bytes += sub.bytes;
+        stats.dirs += sub.dirs;
+      }
+    }
+    this.statsByTree.set(treeId, stats);
+    this.newStats.push([treeId, stats]);
+    return stats;
+  }
+
+  /** Remembers the counts of a folder tree just built from its nodes (its subtrees are known). */
+  private recordStats(treeId: string, nodes: TreeNode[]): void {
+    if (this.statsByTree.has(treeId)) return;
+    const stats: TreeStats = { files: 0, bytes: 0, dirs: 1 };
+    for (const node of nodes) {
+      if (node.type === 'file') {
+        stats.files++;
+        stats.bytes += node.size ?? 0;
+      } else if (node.type === 'dir' && node.subtree) {
+        const sub = this.statsByTree.get(node.subtree);
+        if (!sub) return; // a folder of an odd shape: counted by reading it when it is reused
+        stats.files += sub.files;
+        stats.bytes += sub.bytes;
+        stats.dirs += sub.dirs;
+      }
+    }
+    this.statsByTree.set(treeId, stats);
+    this.newStats.push([treeId, stats]);
+  }
+
+  private saveTreeStats(): void {
+    if (!this.options.treeStats || this.newStats.length === 0) return;
+    try {
+      this.options.treeStats.putTreeStats(this.newStats);
+    } catch {
+      // a cache: failing to write it only costs reading trees again later
+    }
   }
 
   private async archiveFile(

@@ -1,0 +1,52 @@
+/**
+ * `cairn watch PATH...`: runs the folder watcher in the foreground so that `cairn backup` of
+ * those folders reads only what changed. Prints `watching N paths` once the initial scan is done,
+ * then runs until Ctrl+C or SIGTERM. The journal lives in the app data folder (--data-dir).
+ */
+import path from 'node:path';
+import { resolveDataDir } from '../../engine/app/data-dir.js';
+import { JournalStore } from '../../engine/journal/journal-store.js';
+import { FolderWatcher } from '../../engine/journal/watcher.js';
+import { type Command, EXIT, flag } from './types.js';
+
+export const watchCommand: Command = {
+  name: 'watch',
+  summary: 'watch folders so that backups read only what changed',
+  usage: 'cairn watch [--verbose] PATH...',
+  options: { verbose: { type: 'boolean', short: 'v' } },
+  async run(ctx, args, values) {
+    if (args.length === 0) throw Object.assign(new Error('name at least one folder to watch'), { usage: true });
+    const verbose = flag(values, 'verbose');
+    const store = JournalStore.open(resolveDataDir(ctx.dataDir()));
+    let watcher: FolderWatcher;
+    try {
+      watcher = await FolderWatcher.start(
+        store,
+        args.map((a) => path.resolve(a)),
+        {
+          onError: (message) => ctx.warn(message),
+          onFlush: verbose ? (n) => process.stderr.write(`journaled ${n} change(s)\n`) : undefined,
+        },
+      );
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+    ctx.print(
+      { watching: watcher.watchedCount, roots: watcher.rootPaths },
+      () => `watching ${watcher.watchedCount} paths`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await watcher.close();
+    store.close();
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,156 @@
+/**
+ * Decides whether a backup may trust the watcher journal instead of rescanning, and records what
+ * the backup saw so the next one can decide in turn.
+ *
+ * A backup of folder A uses the journal only when all of these hold:
+ * - the parent recovery point is the one the last backup of A made (with the same excludes);
+ * - a watcher session covering A is running now (live heartbeat, process alive), has not lost
+ *   events, and has covered A continuously since that last backup started: either it was already
+ *   ready then, or when it started it journaled every entry changed since then (by ctime/mtime);
+ * - a full rescan of A happened within the last week (the safety net);
+ * - `--rescan` was not asked for.
+ * Otherwise it rescans, comparing each file's size/mtime/ctime/inode with the parent.
+ */
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { SnapshotRecord } from '../format/snapshot.js';
+import { ChangeSet } from './change-set.js';
+import type { JournalStore, WatchSession } from './journal-store.js';
+
+export const FULL_RESCAN_EVERY_MS = 7 * 24 * 3600 * 1000;
+/** A session whose heartbeat is older than this is not running (the watcher beats every 10 s). */
+export const HEARTBEAT_STALE_MS = 45_000;
+
+export interface JournalBackupOptions {
+  /** Ignore the journal and rescan (the result is still recorded for the next backup). */
+  rescan?: boolean;
+  excludes?: string[];
+  now?: () => number;
+  /** Whether a process is alive (tests replace it). */
+  isAlive?: (pid: number) => boolean;
+}
+
+export class JournalBackup {
+  private readonly paths: string[];
+  private readonly optionsKey: string;
+  private readonly now: () => number;
+  private startedAt = 0;
+  private seqAtStart = 0;
+  private readonly sessionAtStart = new Map<string, string | null>();
+  private used = false;
+  /** Why the last plan rescanned (or that it used the journal). */
+  reason = 'not planned yet';
+
+  constructor(
+    private readonly store: JournalStore,
+    paths: string[],
+    private readonly options: JournalBackupOptions = {},
+  ) {
+    this.paths = [...new Set(paths.map((p) => path.resolve(p)))];
+    this.optionsKey = backupOptionsKey(options.excludes ?? []);
+    this.now = options.now ?? Date.now;
+  }
+
+  get usedJournal(): boolean {
+    return this.used;
+  }
+
+  /** Called with the parent recovery point; returns the change set, or undefined to rescan. */
+  plan(parent: SnapshotRecord | undefined): ChangeSet | undefined {
+    this.startedAt = this.now();
+    this.seqAtStart = this.store.lastSeq();
+    for (const p of this.paths) this.sessionAtStart.set(p, this.liveSession(p)?.sessionId ?? null);
+    const refusal = this.refusal(parent);
+    if (refusal) {
+      this.reason = refusal;
+      this.used = false;
+      return undefined;
+    }
+    const changes = this.paths.flatMap((p) =>
+      this.store.changesUnder(p, this.store.backupMark(p)?.seqAtStart ?? Number.MAX_SAFE_INTEGER),
+    );
+    this.reason = `the watcher journal lists ${changes.length} change(s)`;
+    this.used = true;
+    return new ChangeSet(changes);
+  }
+
+  private refusal(parent: SnapshotRecord | undefined): string | undefined {
+    if (this.options.rescan) return 'a rescan was asked for';
+    if (!parent) return 'there is no earlier recovery point of these folders';
+    for (const p of this.paths) {
+      const mark = this.store.backupMark(p);
+      if (!mark || mark.snapshotId !== parent.id) return `the last backup of ${p} on this computer is not the parent`;
+      if (mark.optionsKey !== this.optionsKey) return `the exclude rules of ${p} changed`;
+      if (mark.fullScanAt === null || this.startedAt - mark.fullScanAt >= FULL_RESCAN_EVERY_MS)
+        return `${p} was not fully rescanned in the last 7 days`;
+      const session = this.liveSession(p);
+      if (!session) return `no watcher is running for ${p}`;
+      const continuous =
+        mark.sessionId === session.sessionId ||
+        (session.caughtUpFrom !== null && session.caughtUpFrom <= mark.startedAt);
+      if (!continuous) return `the watcher of ${p} did not cover the time since the last backup`;
+    }
+    return undefined;
+  }
+
+  /** The ready, complete, running watcher session covering `p`, if any. */
+  private liveSession(p: string): WatchSession | undefined {
+    const now = this.now();
+    const alive = this.options.isAlive ?? processAlive;
+    for (const session of this.store.sessions()) {
+      if (!covers(session.root, p)) continue;
+      if (session.readyAt === null || session.lostAt !== null || session.endedAt !== null) continue;
+      if (now - session.heartbeatAt > HEARTBEAT_STALE_MS) continue;
+      if (session.hostname === os.hostname() && !alive(session.pid)) continue;
+      return session;
+    }
+    return undefined;
+  }
+
+  /**
+   * Records the recovery point the backup made; drops journal entries no backup needs any more.
+   * A partial recovery point (some entries could not be read) makes the next backup rescan, so
+   * the skipped entries are tried again.
+   */
+  commit(snapshot: { id: string; partial: boolean }): void {
+    const snapshotId = snapshot.id;
+    for (const p of this.paths) {
+      const previous = this.store.backupMark(p);
+      this.store.setBackupMark({
+        path: p,
+        snapshotId,
+        sessionId: this.sessionAtStart.get(p) ?? null,
+        seqAtStart: this.seqAtStart,
+        startedAt: this.startedAt,
+        fullScanAt: snapshot.partial ? null : this.used ? (previous?.fullScanAt ?? null) : this.startedAt,
+        optionsKey: this.optionsKey,
+      });
+    }
+    const oldest = this.store.oldestNeededSeq(this.now() - FULL_RESCAN_EVERY_MS);
+    if (oldest !== undefined) this.store.dropChangesThrough(oldest);
+  }
+}
+
+/** Whether the watched `root` contains `p` (or is it). */
+export function covers(root: string, p: string): boolean {
+  if (root === p) return true;
+  const rel = path.relative(root, p);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function backupOptionsKey(excludes: string[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([...excludes].sort()))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

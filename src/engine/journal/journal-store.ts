@@ -1,0 +1,357 @@
+/**
+ * The watcher journal: a small better-sqlite3 database (`journal.sqlite`, WAL) in the app data
+ * folder, shared by the processes that watch folders (`cairn watch`, the app) and the ones that
+ * back them up (`cairn backup`, the app). It is part of the catalog's cache: deleting it only
+ * makes the next backup of each folder a full rescan.
+ *
+ * It holds, per watched root folder, the current watcher session (who watches it, since when it
+ * is ready, its last heartbeat, and whether it lost events); the journal of paths that changed;
+ * what the last backup of each folder saw (its recovery point and the journal position when it
+ * started); and the file/byte/folder counts of stored trees, so that a backup that reuses a whole
+ * subtree of its parent can still report exact totals.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { CairnError, describeError } from '../errors.js';
+
+export const JOURNAL_FILE = 'journal.sqlite';
+const SCHEMA_VERSION = 1;
+
+/** How a journaled path changed: `entry` (a file, link or the folder's own listing) or `tree` (everything below it). */
+export type ChangeKind = 'entry' | 'tree';
+
+export interface JournalChange {
+  seq: number;
+  root: string;
+  path: string;
+  kind: ChangeKind;
+  at: number;
+}
+
+export interface WatchSession {
+  root: string;
+  sessionId: string;
+  pid: number;
+  hostname: string;
+  startedAt: number;
+  /** When the initial scan finished; events before it may be missing. */
+  readyAt: number | null;
+  heartbeatAt: number;
+  /** Set when the watcher lost events (error, overflow, sleep): the session's journal is incomplete. */
+  lostAt: number | null;
+  lostReason: string | null;
+  endedAt: number | null;
+  /**
+   * When the session started, it marked every entry changed (by ctime/mtime) since this time;
+   * so its journal also covers changes made before it was ready, back to this time.
+   */
+  caughtUpFrom: number | null;
+}
+
+export interface BackupMark {
+  path: string;
+  snapshotId: string;
+  /** The watcher session that was ready (and complete) when that backup started, if any. */
+  sessionId: string | null;
+  /** Journal position when that backup started: later changes are not in its recovery point for sure. */
+  seqAtStart: number;
+  startedAt: number;
+  /** When a full rescan of this path last completed (the start time of that backup). */
+  fullScanAt: number | null;
+  /** The backup options that decide what is stored (excludes); a journal backup needs the same. */
+  optionsKey: string;
+}
+
+export interface TreeStats {
+  files: number;
+  bytes: number;
+  dirs: number;
+}
+
+export class JournalStore {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+  ) {}
+
+  /** Opens (creating) the journal of `dataDir`. */
+  static open(dataDir: string): JournalStore {
+    const file = path.join(dataDir, JOURNAL_FILE);
+    let db: Database.Database;
+    try {
+      fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('synchronous = NORMAL');
+    } catch (err) {
+      throw new CairnError('io', `cannot open the watcher journal ${file}: ${describeError(err)}`, { cause: err });
+    }
+    const store = new JournalStore(db, file);
+    try {
+      store.migrate();
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return store;
+  }
+
+  /** Opens the journal only when it exists (a backup never needs to create it). */
+  static openIfExists(dataDir: string): JournalStore | undefined {
+    return fs.existsSync(path.join(dataDir, JOURNAL_FILE)) ? JournalStore.open(dataDir) : undefined;
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new CairnError(
+        'unsupported-format',
+        `the watcher journal ${this.file} was written by a newer Cairn (version ${version}); update Cairn or delete the file (the next backups rescan)`,
+      );
+    }
+    if (version === SCHEMA_VERSION) return;
+    this.db.transaction(() => {
+      this.db.exec(`
+        CREATE TABLE sessions (
+          root TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          pid INTEGER NOT NULL,
+          hostname TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          ready_at INTEGER,
+          heartbeat_at INTEGER NOT NULL,
+          lost_at INTEGER,
+          lost_reason TEXT,
+          ended_at INTEGER,
+          caught_up_from INTEGER
+        );
+        CREATE TABLE changes (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          root TEXT NOT NULL,
+          path TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('entry', 'tree')),
+          at INTEGER NOT NULL
+        );
+        CREATE INDEX changes_path ON changes (path);
+        CREATE TABLE backups (
+          path TEXT PRIMARY KEY,
+          snapshot_id TEXT NOT NULL,
+          session_id TEXT,
+          seq_at_start INTEGER NOT NULL,
+          started_at INTEGER NOT NULL,
+          full_scan_at INTEGER,
+          options_key TEXT NOT NULL
+        );
+        CREATE TABLE tree_stats (
+          tree_id TEXT PRIMARY KEY,
+          files INTEGER NOT NULL,
+          bytes INTEGER NOT NULL,
+          dirs INTEGER NOT NULL
+        );
+      `);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Watcher sessions
+
+  /** Starts a new session for `root` (replacing any earlier one); returns its id. */
+  startSession(root: string, pid: number, hostname: string, now = Date.now()): string {
+    const sessionId = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO sessions (root, session_id, pid, hostname, started_at, ready_at, heartbeat_at, lost_at, lost_reason, ended_at)
+         VALUES (?, ?, ?, ?, ?, NULL, ?, NULL, NULL, NULL)
+         ON CONFLICT (root) DO UPDATE SET session_id = excluded.session_id, pid = excluded.pid,
+           hostname = excluded.hostname, started_at = excluded.started_at, ready_at = NULL,
+           heartbeat_at = excluded.heartbeat_at, lost_at = NULL, lost_reason = NULL, ended_at = NULL`,
+      )
+      .run(root, sessionId, pid, hostname, now, now);
+    return sessionId;
+  }
+
+  /** The initial scan is done; `caughtUpFrom` is the time back to which it journaled changed entries. */
+  markReady(sessionId: string, caughtUpFrom: number | null, now = Date.now()): void {
+    this.db
+      .prepare('UPDATE sessions SET ready_at = ?, heartbeat_at = ?, caught_up_from = ? WHERE session_id = ?')
+      .run(now, now, caughtUpFrom, sessionId);
+  }
+
+  heartbeat(sessionId: string, now = Date.now()): void {
+    this.db.prepare('UPDATE sessions SET heartbeat_at = ? WHERE session_id = ?').run(now, sessionId);
+  }
+
+  /** Records that the session missed events; its journal can no longer replace a rescan. */
+  markLost(sessionId: string, reason: string, now = Date.now()): void {
+    this.db
+      .prepare('UPDATE sessions SET lost_at = ?, lost_reason = ? WHERE session_id = ? AND lost_at IS NULL')
+      .run(now, reason, sessionId);
+  }
+
+  endSession(sessionId: string, now = Date.now()): void {
+    this.db.prepare('UPDATE sessions SET ended_at = ? WHERE session_id = ?').run(now, sessionId);
+  }
+
+  /** The current session watching `root`, if any. */
+  session(root: string): WatchSession | undefined {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE root = ?').get(root) as SessionRow | undefined;
+    return row ? sessionFromRow(row) : undefined;
+  }
+
+  /** The earliest start of the last backups of `root` or folders inside it (undefined: none). */
+  earliestBackupStartUnder(root: string): number | undefined {
+    const row = this.db
+      .prepare('SELECT MIN(started_at) AS t FROM backups WHERE path = ? OR substr(path, 1, ?) = ?')
+      .get(root, withSep(root).length, withSep(root)) as { t: number | null };
+    return row.t ?? undefined;
+  }
+
+  sessions(): WatchSession[] {
+    return (this.db.prepare('SELECT * FROM sessions ORDER BY root').all() as SessionRow[]).map(sessionFromRow);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Changes
+
+  /** Appends changed paths (one transaction). */
+  recordChanges(root: string, changes: Array<{ path: string; kind: ChangeKind }>, now = Date.now()): void {
+    if (changes.length === 0) return;
+    const insert = this.db.prepare('INSERT INTO changes (root, path, kind, at) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const c of changes) insert.run(root, c.path, c.kind, now);
+    })();
+  }
+
+  /** The newest journal position (0 when empty). */
+  lastSeq(): number {
+    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM changes').get() as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
+  /** Changes at or below `dir` recorded after position `afterSeq`. */
+  changesUnder(dir: string, afterSeq: number): JournalChange[] {
+    const rows = this.db
+      .prepare(
+        `SELECT seq, root, path, kind, at FROM changes
+         WHERE seq > ? AND (path = ? OR substr(path, 1, ?) = ?) ORDER BY seq`,
+      )
+      .all(afterSeq, dir, withSep(dir).length, withSep(dir)) as JournalChange[];
+    return rows;
+  }
+
+  /** Forgets changes up to position `upToSeq`, which every backup that could use them has seen. */
+  dropChangesThrough(upToSeq: number): void {
+    this.db.prepare('DELETE FROM changes WHERE seq <= ?').run(upToSeq);
+  }
+
+  /** The oldest journal position a recent backup mark (started after `since`) still needs. */
+  oldestNeededSeq(since: number): number | undefined {
+    const row = this.db.prepare('SELECT MIN(seq_at_start) AS s FROM backups WHERE started_at > ?').get(since) as {
+      s: number | null;
+    };
+    return row.s ?? undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Backup marks
+
+  backupMark(p: string): BackupMark | undefined {
+    const row = this.db.prepare('SELECT * FROM backups WHERE path = ?').get(p) as BackupRow | undefined;
+    return row ? backupFromRow(row) : undefined;
+  }
+
+  setBackupMark(mark: BackupMark): void {
+    this.db
+      .prepare(
+        `INSERT INTO backups (path, snapshot_id, session_id, seq_at_start, started_at, full_scan_at, options_key)
+         VALUES (@path, @snapshotId, @sessionId, @seqAtStart, @startedAt, @fullScanAt, @optionsKey)
+         ON CONFLICT (path) DO UPDATE SET snapshot_id = excluded.snapshot_id, session_id = excluded.session_id,
+           seq_at_start = excluded.seq_at_start, started_at = excluded.started_at, full_scan_at = excluded.full_scan_at,
+           options_key = excluded.options_key`,
+      )
+      .run(mark);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Tree stats
+
+  treeStats(treeId: string): TreeStats | undefined {
+    return this.db.prepare('SELECT files, bytes, dirs FROM tree_stats WHERE tree_id = ?').get(treeId) as
+      | TreeStats
+      | undefined;
+  }
+
+  putTreeStats(entries: Iterable<[string, TreeStats]>): void {
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO tree_stats (tree_id, files, bytes, dirs) VALUES (?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const [id, s] of entries) insert.run(id, s.files, s.bytes, s.dirs);
+    })();
+  }
+}
+
+/** `dir` with a trailing separator, so `/a/b` does not match `/a/bc`. */
+function withSep(dir: string): string {
+  return dir.endsWith(path.sep) ? dir : dir + path.sep;
+}
+
+interface SessionRow {
+  root: string;
+  session_id: string;
+  pid: number;
+  hostname: string;
+  started_at: number;
+  ready_at: number | null;
+  heartbeat_at: number;
+  lost_at: number | null;
+  lost_reason: string | null;
+  ended_at: number | null;
+  caught_up_from: number | null;
+}
+
+function sessionFromRow(r: SessionRow): WatchSession {
+  return {
+    root: r.root,
+    sessionId: r.session_id,
+    pid: r.pid,
+    hostname: r.hostname,
+    startedAt: r.started_at,
+    readyAt: r.ready_at,
+    heartbeatAt: r.heartbeat_at,
+    lostAt: r.lost_at,
+    lostReason: r.lost_reason,
+    endedAt: r.ended_at,
+    caughtUpFrom: r.caught_up_from,
+  };
+}
+
+interface BackupRow {
+  path: string;
+  snapshot_id: string;
+  session_id: string | null;
+  seq_at_start: number;
+  started_at: number;
+  full_scan_at: number | null;
+  options_key: string;
+}
+
+function backupFromRow(r: BackupRow): BackupMark {
+  return {
+    path: r.path,
+    snapshotId: r.snapshot_id,
+    sessionId: r.session_id,
+    seqAtStart: r.seq_at_start,
+    startedAt: r.started_at,
+    fullScanAt: r.full_scan_at,
+    optionsKey: r.options_key,
+  };
+}
