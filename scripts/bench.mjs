@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { describeDataset, ensureDataset } from './bench/dataset.mjs';
 import { ensureBuilt } from './bench/ensure-build.mjs';
 import { harnessEnv, oursTemplates, readToolsLog, runAnchors, toolLogSection } from './bench/harness.mjs';
+import { renderJournalReport, runJournalBench, spliceJournalReport } from './bench/journal.mjs';
 import { hasCommand, machineInfo } from './bench/machine.mjs';
 import { HELP, parseBenchArgs, UsageError } from './bench/options.mjs';
 import { parseHarnessHeader, renderReport, spliceReport } from './bench/report.mjs';
@@ -114,6 +115,42 @@ async function main() {
 
   ensureBuilt(ROOT, log);
   mkdirSync(work, { recursive: true });
+  if (options.only !== 'journal') {
+    const code = await anchorsPart({ options, work, out, anchors, makeDataset, tools, started, loadAtStart });
+    if (code !== 0) return code;
+  }
+  if (options.only !== 'anchors') {
+    if (!hasCommand('restic')) {
+      log('restic is not installed (apt-get install -y restic); skipping the journal benchmark');
+      return 0;
+    }
+    const result = await runJournalBench({
+      work,
+      files: options.journalFiles,
+      reps: options.reps,
+      cairn: [process.execPath, path.join(ROOT, 'bin', 'cairn.mjs')],
+      makeDataset,
+      log,
+    });
+    const m = machineInfo(ROOT);
+    const args = process.argv.slice(2).filter((a) => a !== '--');
+    const block = renderJournalReport(result, {
+      date: new Date().toISOString(),
+      machine: `${m.cpu} (${m.cores} cores), ${m.memoryGiB.toFixed(1)} GiB, ${m.os}`,
+      command: args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench',
+    });
+    process.stdout.write(`\n${block}`);
+    if (options.write) {
+      const existing = existsSync(out) ? readFileSync(out, 'utf8') : null;
+      writeFileSync(out, spliceJournalReport(existing, block));
+      log(`wrote the journal section of ${path.relative(process.cwd(), out) || out}`);
+    }
+  }
+  return 0;
+}
+
+/** The side-by-side anchors harness: initial / no-change / mutated backups and a restore per tool. */
+async function anchorsPart({ options, work, out, anchors, makeDataset, tools, started, loadAtStart }) {
   let dataset;
   try {
     dataset = options.dataset

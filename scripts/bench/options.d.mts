@@ -2,6 +2,7 @@
 
 export const KNOWN_TOOLS: string[];
 export const HELP: string;
+export const PARTS: string[];
 
 export class UsageError extends Error {}
 
@@ -17,6 +18,9 @@ export interface BenchOptions {
   out: string | null;
   write: boolean;
   help: boolean;
+  /** null: run both parts */
+  only: 'anchors' | 'journal' | null;
+  journalFiles: number;
 }
 
 export function parseTools(raw: string): string[];

@@ -20,11 +20,26 @@ Options:
   --dataset DIR    use this existing dataset instead of generating WORK/data-<size>
   --harness DIR    folder holding anchors.sh and make-dataset.mjs (default ../shared/bench)
   --out FILE       Markdown file to update (default docs/performance.md)
+  --only PART      run one part only: "anchors" (the side-by-side harness) or "journal"
+                   (journal backups of a many-file tree under \`cairn watch\`); default both
+  --journal-files N  files in the journal benchmark's tree (default 100000)
   --no-write       print the report only; do not touch --out
   -h, --help       this help
 `;
 
-const VALUE_OPTIONS = ['--size-mib', '--reps', '--seed', '--work', '--tools', '--dataset', '--harness', '--out'];
+const VALUE_OPTIONS = [
+  '--size-mib',
+  '--reps',
+  '--seed',
+  '--work',
+  '--tools',
+  '--dataset',
+  '--harness',
+  '--out',
+  '--only',
+  '--journal-files',
+];
+export const PARTS = ['anchors', 'journal'];
 
 /** A mistake in the command line; the message is meant for the user. */
 export class UsageError extends Error {
@@ -69,6 +84,8 @@ export function parseBenchArgs(argv) {
     out: null,
     write: true,
     help: false,
+    only: null,
+    journalFiles: 100000,
   };
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   for (let i = 0; i < args.length; i++) {
@@ -117,6 +134,13 @@ export function parseBenchArgs(argv) {
         break;
       case '--out':
         options.out = value;
+        break;
+      case '--only':
+        if (!PARTS.includes(value)) throw new UsageError(`--only takes one of: ${PARTS.join(', ')} (not "${value}")`);
+        options.only = value;
+        break;
+      case '--journal-files':
+        options.journalFiles = positiveInt(name, value);
         break;
       default:
         throw new UsageError(`unknown option "${name}" (see --help)`);

@@ -27,6 +27,6 @@ process.on('unhandledRejection', (reason) => reportFatal(port, reason, exit));
 runEngineProcess({
   port,
   argv: process.argv,
-  openEngine: (dataDir) => EngineHost.open({ dataDir }),
+  openEngine: (dataDir) => EngineHost.open({ dataDir, watch: true }),
   exit,
 });

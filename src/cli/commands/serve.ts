@@ -26,7 +26,7 @@ export const serveCommand: Command = {
   async run(ctx, _args, values) {
     const port = parsePort(str(values, 'port'));
     const dataDir = resolveDataDir(ctx.dataDir());
-    const host = EngineHost.open({ dataDir });
+    const host = EngineHost.open({ dataDir, watch: true });
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
       server = await startServer({ host, port });

@@ -27,6 +27,7 @@ import { restore } from '../restore/restorer.js';
 import { validateSchedule } from '../scheduler/schedule.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
+import { SourceWatching } from './source-watching.js';
 import { type TaskContext, TaskFailure, TaskManager } from './task-manager.js';
 import { VerificationTracker } from './verification.js';
 
@@ -41,6 +42,8 @@ export interface EngineHostOptions {
   progressIntervalMs?: number;
   /** Validate every result against the method's result schema (tests). */
   validateResults?: boolean;
+  /** Watch the backup folders so that backups read only what changed (the app and `cairn serve`). */
+  watch?: boolean;
 }
 
 type Handler<M extends MethodName> = (params: ParsedParams<M>) => Promise<Result<M>>;
@@ -89,6 +92,7 @@ export class EngineHost {
   private readonly handlers: { [M in MethodName]: Handler<M> };
   private readonly schedules: ScheduledBackups;
   private readonly verification: VerificationTracker;
+  private readonly watching: SourceWatching;
 
   private constructor(
     readonly catalog: Catalog,
@@ -97,6 +101,8 @@ export class EngineHost {
     this.tasks = new TaskManager(catalog, options.progressIntervalMs);
     this.schedules = new ScheduledBackups(catalog, (sourceId) => this.runScheduledBackup(sourceId));
     this.verification = new VerificationTracker(catalog);
+    this.watching = new SourceWatching(options.dataDir, catalog, options.watch ?? false);
+    void this.watching.refresh();
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
     this.handlers = {
       'app.status': async () => this.status(),
@@ -110,6 +116,7 @@ export class EngineHost {
       'sources.remove': async (p) => {
         this.catalog.removeSource(p.id);
         this.schedules.refresh();
+        void this.watching.refresh();
         return { ok: true as const };
       },
       'sources.setSchedule': (p) => this.setSchedule(p),
@@ -203,6 +210,7 @@ export class EngineHost {
     this.closed = true;
     this.schedules.stop();
     await this.tasks.close();
+    await this.watching.close();
     const repos = [...this.open.values()];
     this.open.clear();
     await Promise.allSettled(repos.map((r) => r.close()));
@@ -385,7 +393,11 @@ export class EngineHost {
       const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : describeError(err);
       throw new ContractError('not-found', `cannot add ${p.path}: ${reason}`);
     }
-    return sourceInfo(this.catalog.addSource({ repositoryId: p.repositoryId, path: p.path, excludes: p.excludes }));
+    const added = sourceInfo(
+      this.catalog.addSource({ repositoryId: p.repositoryId, path: p.path, excludes: p.excludes }),
+    );
+    void this.watching.refresh();
+    return added;
   }
 
   private async setSchedule(p: ParsedParams<'sources.setSchedule'>): Promise<Result<'sources.setSchedule'>> {
@@ -485,10 +497,13 @@ export class EngineHost {
       busyMessage: `a backup of "${record.label}" is already running; wait for it to finish or cancel it`,
       run: async (ctx) => {
         let warnings = 0;
-        const { snapshot } = await withLock(repo, 'backup', false, () =>
+        const plan = this.watching.planBackup(paths, excludes);
+        const { snapshot, usedJournal } = await withLock(repo, 'backup', false, () =>
           backup(repo, {
             paths,
             excludes,
+            planChanges: plan ? (parent) => plan.plan(parent) : undefined,
+            treeStats: this.watching.journal(),
             signal: ctx.signal,
             onProgress: (pr) =>
               ctx.progress({
@@ -504,12 +519,17 @@ export class EngineHost {
           }),
         );
         const s = snapshot.summary;
+        try {
+          plan?.commit(snapshot);
+        } catch (err) {
+          ctx.message(`cannot update the watcher journal (the next backup rescans): ${describeError(err)}`, 'warning');
+        }
         ctx.progress({ files: s.totalFiles, bytes: s.totalBytes, totalBytes: s.totalBytes });
         if (warnings > MAX_TASK_MESSAGES)
           ctx.message(`${warnings - MAX_TASK_MESSAGES} more warnings not shown`, 'warning');
         this.catalog.updateRepository(record.id, { lastBackupAt: snapshot.time });
         ctx.message(
-          `${snapshot.partial ? 'partial ' : ''}recovery point ${snapshot.id.slice(0, 8)} saved: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files`,
+          `${snapshot.partial ? 'partial ' : ''}recovery point ${snapshot.id.slice(0, 8)} saved: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files${usedJournal ? ' (only what the watcher saw change was read)' : ''}`,
         );
         this.emitStatus();
         return {
@@ -523,6 +543,7 @@ export class EngineHost {
           totalBytes: s.totalBytes,
           dataAdded: s.dataAdded,
           dataAddedStored: s.dataAddedStored,
+          usedJournal,
         };
       },
     });
