@@ -27,9 +27,10 @@ import { restore } from '../restore/restorer.js';
 import { validateSchedule } from '../scheduler/schedule.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
+import { ScheduledVerification, type ScheduledVerificationOptions } from './scheduled-verification.js';
 import { SourceWatching } from './source-watching.js';
 import { type TaskContext, TaskFailure, TaskManager } from './task-manager.js';
-import { VerificationTracker } from './verification.js';
+import { DEFAULT_WINDOW_DAYS, VerificationTracker } from './verification.js';
 
 export type EngineEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
 export type EngineListener = (event: EngineEvent) => void;
@@ -44,6 +45,8 @@ export interface EngineHostOptions {
   validateResults?: boolean;
   /** Watch the backup folders so that backups read only what changed (the app and `cairn serve`). */
   watch?: boolean;
+  /** Scheduled rolling verification of unlocked repositories (default: a slice a day, ticking every 10 min). */
+  verification?: ScheduledVerificationOptions;
 }
 
 type Handler<M extends MethodName> = (params: ParsedParams<M>) => Promise<Result<M>>;
@@ -93,6 +96,7 @@ export class EngineHost {
   private readonly schedules: ScheduledBackups;
   private readonly verification: VerificationTracker;
   private readonly watching: SourceWatching;
+  private readonly scheduledVerification: ScheduledVerification;
 
   private constructor(
     readonly catalog: Catalog,
@@ -103,6 +107,15 @@ export class EngineHost {
     this.verification = new VerificationTracker(catalog);
     this.watching = new SourceWatching(options.dataDir, catalog, options.watch ?? false);
     void this.watching.refresh();
+    this.scheduledVerification = new ScheduledVerification(
+      catalog,
+      () => [...this.open.keys()],
+      async (repositoryId) => {
+        await this.startVerifySlice({ repositoryId, windowDays: DEFAULT_WINDOW_DAYS });
+      },
+      options.verification,
+    );
+    this.scheduledVerification.start();
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
     this.handlers = {
       'app.status': async () => this.status(),
@@ -209,6 +222,7 @@ export class EngineHost {
     if (this.closed) return;
     this.closed = true;
     this.schedules.stop();
+    this.scheduledVerification.stop();
     await this.tasks.close();
     await this.watching.close();
     const repos = [...this.open.values()];
