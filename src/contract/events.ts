@@ -2,13 +2,15 @@
  * The contract's events: pushed by the engine to every connected UI (IPC or Server-Sent Events).
  */
 import type { z } from 'zod';
-import { AppStatus, Task } from './schemas.js';
+import { AppSettings, AppStatus, Task } from './schemas.js';
 
 export const events = {
   /** A task was created, made progress, or finished. */
   'task.updated': Task,
   /** Something the status screen shows changed (repository added, unlocked, backup finished…). */
   'app.status': AppStatus,
+  /** The app settings changed ('settings.set'); the desktop shell applies them. */
+  'settings.updated': AppSettings,
 } as const;
 
 export type Events = typeof events;

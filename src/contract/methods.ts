@@ -5,18 +5,25 @@
  */
 import { z } from 'zod';
 import {
+  AppSettings,
   AppStatus,
   BrowseEntry,
+  KeySlot,
+  LocalListing,
   Ok,
   OverwritePolicy,
   PlannedRun,
   PowerState,
+  RecoveryKit,
   Region,
   RepositoryInfo,
+  RestorePreview,
   RetentionPolicy,
   RetentionPreview,
   RetentionSettings,
   Schedule,
+  SearchResult,
+  SnapshotDiff,
   SnapshotInfo,
   Source,
   Task,
@@ -121,6 +128,81 @@ export const methods = {
   'verify.coverage': {
     params: z.object({ repositoryId: nonEmpty, windowDays: z.number().int().min(1).max(3650).default(30) }),
     result: VerificationCoverage,
+  },
+  // -------------------------------------------------------------------------------------------
+  // Recovery points, restore preview, keys, app settings, local folders (ui-core)
+
+  /**
+   * A local folder's sub-folders and files, for the folder picker of the browser version (the
+   * desktop app uses the system dialog). `path` must be absolute; empty means the home folder.
+   */
+  'fs.list': {
+    params: z.object({ path: z.string().default(''), limit: z.number().int().min(1).max(5000).default(2000) }),
+    result: LocalListing,
+  },
+  /** What changed from recovery point `a` to `b` (ids, prefixes or "latest"). */
+  'snapshots.diff': {
+    params: z.object({
+      repositoryId: nonEmpty,
+      a: nonEmpty,
+      b: nonEmpty,
+      limit: z.number().int().min(1).max(50_000).default(5000),
+    }),
+    result: SnapshotDiff,
+  },
+  /**
+   * Paths whose name contains `query` (case-insensitive) across every recovery point, each with its
+   * versions (newest first). Bounded: stops at `limit` paths or after reading `maxFolders` folders.
+   */
+  'snapshots.search': {
+    params: z.object({
+      repositoryId: nonEmpty,
+      query: z.string().trim().min(1, 'type part of a file name'),
+      limit: z.number().int().min(1).max(1000).default(200),
+      maxFolders: z.number().int().min(1).max(1_000_000).default(100_000),
+    }),
+    result: SearchResult,
+  },
+  /**
+   * What 'restore.start' with the same parameters would do to each file (new, overwrite, skip,
+   * keep both), worked out without writing anything. `target` "/" is the original place.
+   */
+  'restore.preview': {
+    params: z.object({
+      repositoryId: nonEmpty,
+      snapshotId: nonEmpty,
+      target: nonEmpty,
+      include: z.array(z.string()).default([]),
+      overwrite: OverwritePolicy.default('never'),
+      keepBoth: z.boolean().default(false),
+      limit: z.number().int().min(1).max(50_000).default(2000),
+    }),
+    result: RestorePreview,
+  },
+  /** The key slots (passwords and the recovery key) of an unlocked repository. */
+  'keys.list': { params: z.object({ repositoryId: nonEmpty }), result: z.array(KeySlot) },
+  /** Adds a password; the others keep working. */
+  'keys.add': {
+    params: z.object({ repositoryId: nonEmpty, password, label: nonEmpty.default('password') }),
+    result: KeySlot,
+  },
+  /** Replaces the password that unlocked this session; the old one stops working at once. */
+  'keys.changePassword': {
+    params: z.object({ repositoryId: nonEmpty, newPassword: password }),
+    result: KeySlot,
+  },
+  /** Removes a key slot (never the last one that can open the repository). */
+  'keys.remove': { params: z.object({ repositoryId: nonEmpty, slotId: nonEmpty }), result: Ok },
+  /**
+   * Creates a new recovery key (a random key in its own slot; any earlier recovery key slot is
+   * removed) and returns it this once, for the printable recovery kit.
+   */
+  'keys.createRecoveryKey': { params: z.object({ repositoryId: nonEmpty }), result: RecoveryKit },
+  'settings.get': { params: z.object({}), result: AppSettings },
+  /** Changes some settings; returns them all. The desktop app applies them at once. */
+  'settings.set': {
+    params: z.object({ launchAtLogin: z.boolean().optional(), notifications: z.boolean().optional() }),
+    result: AppSettings,
   },
 } as const;
 

@@ -149,3 +149,112 @@ export const VerificationCoverage = z.object({
     .object({ at: z.string(), problems: z.array(z.object({ object: z.string(), message: z.string() })) })
     .nullable(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Recovery points, restore preview, keys, app settings and the local folder browser (ui-core)
+
+/** One entry of a local folder, for the browser's folder picker ('fs.list'). */
+export const LocalEntry = z.object({
+  name: z.string(),
+  path: z.string(),
+  type: z.enum(['dir', 'file', 'symlink', 'other']),
+});
+
+/** A local folder's entries (folders first, then by name), its parent, and the user's home folder. */
+export const LocalListing = z.object({
+  path: z.string(),
+  parent: z.string().nullable(),
+  home: z.string(),
+  entries: z.array(LocalEntry),
+  /** More entries exist than were returned. */
+  truncated: z.boolean(),
+});
+
+/** One difference between two recovery points. */
+export const SnapshotChange = z.object({
+  path: z.string(),
+  change: z.enum(['added', 'removed', 'modified', 'metadata']),
+  type: z.enum(['file', 'dir', 'symlink']),
+  sizeBefore: z.number().nullable(),
+  sizeAfter: z.number().nullable(),
+});
+
+export const SnapshotDiff = z.object({
+  a: z.string(),
+  b: z.string(),
+  changes: z.array(SnapshotChange),
+  counts: z.object({ added: z.number(), removed: z.number(), modified: z.number(), metadata: z.number() }),
+  truncated: z.boolean(),
+});
+
+/** A path whose name matched a search, with the recovery points holding it (newest first). */
+export const SearchHit = z.object({
+  path: z.string(),
+  type: z.enum(['file', 'dir', 'symlink']),
+  versions: z.array(
+    z.object({
+      snapshotId: z.string(),
+      time: z.string(),
+      size: z.number().nullable(),
+      mtime: z.string(),
+      /** Same content as the next older version listed (or the first listed). */
+      changed: z.boolean(),
+    }),
+  ),
+});
+
+export const SearchResult = z.object({
+  hits: z.array(SearchHit),
+  /** The search stopped at its limit of matches or folders read. */
+  truncated: z.boolean(),
+  snapshotsSearched: z.number().int(),
+});
+
+/** What a restore would do to one entry; computed without writing anything. */
+export const RestorePreviewItem = z.object({
+  path: z.string(),
+  /** Where it would be written on this computer. */
+  destination: z.string(),
+  action: z.enum(['new', 'overwrite', 'skip', 'keep-both']),
+  reason: z.string().nullable(),
+});
+
+export const RestorePreview = z.object({
+  target: z.string(),
+  items: z.array(RestorePreviewItem),
+  counts: z.object({ new: z.number(), overwrite: z.number(), skip: z.number(), keepBoth: z.number() }),
+  bytes: z.number(),
+  refused: z.array(z.object({ path: z.string(), reason: z.string() })),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })),
+  /** More items exist than were listed (the counts cover all). */
+  truncated: z.boolean(),
+});
+
+/** A key slot (a password, or the recovery key) of a repository. */
+export const KeySlot = z.object({
+  id: z.string(),
+  label: z.string(),
+  created: z.string(),
+  /** The slot that unlocked the repository in this session. */
+  current: z.boolean(),
+  damaged: z.boolean(),
+  recoveryKey: z.boolean(),
+});
+
+/** A new recovery key, shown once (it is stored only inside its key slot, wrapped by itself). */
+export const RecoveryKit = z.object({
+  repositoryId: z.string(),
+  label: z.string(),
+  location: z.string(),
+  slotId: z.string(),
+  recoveryKey: z.string(),
+  createdAt: z.string(),
+});
+
+/** App-wide settings the desktop shell obeys. */
+export const AppSettings = z.object({
+  /** Start Cairn (in the tray) when the user logs in. */
+  launchAtLogin: z.boolean(),
+  /** Desktop notifications for failed tasks and overdue backups. */
+  notifications: z.boolean(),
+});

@@ -2,11 +2,13 @@
  * The desktop shell's lifecycle once Electron is ready: the single window (hidden on close, kept
  * for the tray), the second-instance hand-off, the tray icon and menu rebuilt from engine events,
  * "Back up now", pausing, launch at login, power tracking, desktop notifications (failures and
- * stale backups, see notifier.ts) and an orderly shutdown of the engine.
+ * stale backups, see notifier.ts) and an orderly shutdown of the engine. The app settings kept by
+ * the engine ('settings.get', announced by 'settings.updated') are obeyed: launch at login is
+ * turned on or off to match, and notifications are not shown while switched off.
  */
 
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, Notification, nativeImage, powerMonitor, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, nativeImage, powerMonitor, Tray } from 'electron';
 import type { EngineLike } from './engine-like.js';
 import { registerIpc } from './ipc.js';
 import { applyLoginDefault } from './login-default.js';
@@ -85,6 +87,8 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   let lastBackupAt: string | null = null;
   let lastBackupFailed = false;
   let launchAtLogin = false;
+  /** The engine's app settings, once read (null until then: defaults apply). */
+  let settings: { launchAtLogin: boolean; notifications: boolean } | null = null;
   const runningBackups = new Set<string>();
   let lastStatus: AppStatus | null = null;
   const shownNotifications: Notification[] = [];
@@ -135,6 +139,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   }
 
   function showNotification(content: NotificationContent): void {
+    if (settings && !settings.notifications) return;
     try {
       if (!Notification.isSupported()) return;
       const notification = new Notification({ title: content.title, body: content.body });
@@ -150,19 +155,27 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   const notifier = new Notifier({ show: showNotification, now });
 
   let loginDefaultDone = false;
+  /** Whether the engine's settings were asked for (the login default waits for them). */
+  let settingsRead = false;
   function applyStatus(status: AppStatus): void {
     lastStatus = status;
     lastBackupAt = status.lastSuccessfulBackupAt;
     notifier.onStatus(status);
     rebuildTray();
-    if (options.loginDefaultMarker && !loginDefaultDone && status.repositories.length > 0) {
-      loginDefaultDone = true;
-      void applyLoginDefault(options.loginDefaultMarker, true, async () => {
-        await setLaunchAtLogin(true, options.platform, options.homeDir);
-        launchAtLogin = true;
-        rebuildTray();
-      }).catch((err: unknown) => console.error(`Cairn could not turn on launch at login: ${(err as Error).message}`));
-    }
+    maybeApplyLoginDefault();
+  }
+
+  /** Launch at login turns on once the first repository exists, unless the settings say off. */
+  function maybeApplyLoginDefault(): void {
+    const hasRepository = (lastStatus?.repositories?.length ?? 0) > 0;
+    if (!options.loginDefaultMarker || loginDefaultDone || !settingsRead || !hasRepository) return;
+    if (settings?.launchAtLogin === false) return;
+    loginDefaultDone = true;
+    void applyLoginDefault(options.loginDefaultMarker, true, async () => {
+      await setLaunchAtLogin(true, options.platform, options.homeDir);
+      launchAtLogin = true;
+      rebuildTray();
+    }).catch((err: unknown) => console.error(`Cairn could not turn on launch at login: ${(err as Error).message}`));
   }
 
   const tray = new Tray(nativeImage.createFromPath(join(options.iconDir, trayIconFor('idle'))));
@@ -191,7 +204,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     tray.setContextMenu(Menu.buildFromTemplate(template));
   }
 
-  async function toggleLaunchAtLogin(enabled: boolean): Promise<void> {
+  async function applyLaunchAtLogin(enabled: boolean): Promise<void> {
     try {
       await setLaunchAtLogin(enabled, options.platform, options.homeDir);
       launchAtLogin = enabled;
@@ -199,6 +212,25 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
       console.error(`Cairn could not change launch at login: ${(err as Error).message}`);
     }
     rebuildTray();
+  }
+
+  /** The tray's "Open at login": applied, and kept in the engine's settings (the Settings screen shows it). */
+  async function toggleLaunchAtLogin(enabled: boolean): Promise<void> {
+    await applyLaunchAtLogin(enabled);
+    await engine
+      .handle('settings.set', { launchAtLogin: enabled })
+      .catch((err: unknown) => console.error(`Cairn could not save the setting: ${(err as Error).message}`));
+  }
+
+  /** Obeys the engine's settings; launch at login is only ever switched to match a user's choice. */
+  function applySettings(value: unknown): void {
+    const next = readAppSettings(value);
+    if (!next) return;
+    const first = settings === null;
+    const previous = settings;
+    settings = next;
+    const changed = first ? !next.launchAtLogin : previous?.launchAtLogin !== next.launchAtLogin;
+    if (changed && next.launchAtLogin !== launchAtLogin) void applyLaunchAtLogin(next.launchAtLogin);
   }
 
   async function backUpNow(): Promise<void> {
@@ -238,7 +270,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     app.quit();
   }
 
-  const stopIpc = registerIpc({ ipcMain, engine, appUrl: options.appUrl, windows, vault: options.vault });
+  const stopIpc = registerIpc({ ipcMain, engine, appUrl: options.appUrl, windows, vault: options.vault, dialog });
 
   const unsubscribe = engine.subscribe(({ name: event, payload }) => {
     if (event === 'task.updated') {
@@ -259,6 +291,8 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
       rebuildTray();
     } else if (event === 'app.status') {
       applyStatus(payload as AppStatus);
+    } else if (event === 'settings.updated') {
+      applySettings(payload);
     }
   });
 
@@ -311,10 +345,18 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     .handle('app.status', {})
     .then((status) => applyStatus(status as AppStatus))
     .catch((err: unknown) => console.error(`Cairn could not read its status: ${(err as Error).message}`));
-  void isLaunchAtLogin(options.platform, options.homeDir).then((enabled) => {
-    launchAtLogin = enabled;
-    rebuildTray();
-  });
+  void isLaunchAtLogin(options.platform, options.homeDir)
+    .then((enabled) => {
+      launchAtLogin = enabled;
+      rebuildTray();
+      return engine.handle('settings.get', {});
+    })
+    .then(applySettings)
+    .catch((err: unknown) => console.error(`Cairn could not read its settings: ${(err as Error).message}`))
+    .finally(() => {
+      settingsRead = true;
+      maybeApplyLoginDefault();
+    });
 
   return {
     window: () => (win && !win.isDestroyed() ? win : null),
@@ -327,4 +369,12 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     power: power.state,
     quit,
   };
+}
+
+/** The app settings from the engine, or null when the value is not shaped like them. */
+function readAppSettings(value: unknown): { launchAtLogin: boolean; notifications: boolean } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { launchAtLogin, notifications } = value as Record<string, unknown>;
+  if (typeof launchAtLogin !== 'boolean' || typeof notifications !== 'boolean') return null;
+  return { launchAtLogin, notifications };
 }

@@ -6,7 +6,8 @@
  * main-only vault channels (`cairn:remember-password`, `cairn:forget-password`,
  * `cairn:vault-status`) under the same sender checks; passwords never reach the engine's store.
  */
-import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
+import path from 'node:path';
+import type { BrowserWindow, Dialog, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { ContractError, ContractErrorCode } from '../contract/errors.js';
 import { isMethodName } from '../contract/methods.js';
 import type { EngineLike } from './engine-like.js';
@@ -18,6 +19,8 @@ export const EVENT_CHANNEL = 'cairn:event';
 export const REMEMBER_PASSWORD_CHANNEL = 'cairn:remember-password';
 export const FORGET_PASSWORD_CHANNEL = 'cairn:forget-password';
 export const VAULT_STATUS_CHANNEL = 'cairn:vault-status';
+/** The system folder dialog for the renderer's folder fields (desktop only). */
+export const CHOOSE_FOLDER_CHANNEL = 'cairn:choose-folder';
 const VAULT_CHANNELS = [REMEMBER_PASSWORD_CHANNEL, FORGET_PASSWORD_CHANNEL, VAULT_STATUS_CHANNEL];
 
 export type IpcError = { code: ContractErrorCode; message: string };
@@ -32,6 +35,8 @@ export interface IpcRelayOptions {
   windows: () => BrowserWindow[];
   /** Where repository passwords are kept for unattended unlock; without it the vault channels are absent. */
   vault?: PasswordVault;
+  /** Electron's dialog module; with it, `cairn:choose-folder` opens the system folder dialog. */
+  dialog?: Pick<Dialog, 'showOpenDialog'>;
 }
 
 /** Turns anything thrown by the engine into the contract's error shape. */
@@ -58,7 +63,7 @@ export function senderProblem(event: IpcMainInvokeEvent, appUrl: string, windows
 
 /** Registers the relay. Returns a function that removes the handler and stops event delivery. */
 export function registerIpc(options: IpcRelayOptions): () => void {
-  const { ipcMain, engine, appUrl, windows, vault } = options;
+  const { ipcMain, engine, appUrl, windows, vault, dialog } = options;
 
   ipcMain.handle(CALL_CHANNEL, async (event, method: unknown, params: unknown): Promise<IpcReply> => {
     const problem = senderProblem(event, appUrl, windows());
@@ -74,6 +79,25 @@ export function registerIpc(options: IpcRelayOptions): () => void {
   });
 
   if (vault) registerVaultChannels(ipcMain, engine, vault, (event) => senderProblem(event, appUrl, windows()));
+  if (dialog) {
+    ipcMain.handle(CHOOSE_FOLDER_CHANNEL, async (event, defaultPath: unknown): Promise<IpcReply> => {
+      const problem = senderProblem(event, appUrl, windows());
+      if (problem) return refused(problem);
+      const owner = windows().find((win) => !win.isDestroyed() && win.webContents === event.sender);
+      if (!owner) return refused('the calling window is not one of Cairn’s');
+      try {
+        const start = typeof defaultPath === 'string' && path.isAbsolute(defaultPath) ? defaultPath : undefined;
+        const chosen = await dialog.showOpenDialog(owner, {
+          title: 'Choose a folder',
+          properties: ['openDirectory', 'createDirectory'],
+          ...(start ? { defaultPath: start } : {}),
+        });
+        return { ok: true, result: chosen.canceled ? null : (chosen.filePaths[0] ?? null) };
+      } catch (err) {
+        return { ok: false, error: toIpcError(err) };
+      }
+    });
+  }
 
   const unsubscribe = engine.subscribe((event) => {
     for (const win of windows()) {
@@ -84,6 +108,7 @@ export function registerIpc(options: IpcRelayOptions): () => void {
   return () => {
     ipcMain.removeHandler(CALL_CHANNEL);
     if (vault) for (const channel of VAULT_CHANNELS) ipcMain.removeHandler(channel);
+    if (dialog) ipcMain.removeHandler(CHOOSE_FOLDER_CHANNEL);
     unsubscribe();
   };
 }

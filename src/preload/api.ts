@@ -1,8 +1,8 @@
 /**
  * The API the preload exposes to the page as `window.cairn`: one function per contract method
- * (generated from `methodNames`) plus `onEvent`, and the three password-vault functions
- * (`rememberPassword`, `forgetPassword`, `vaultStatus`, answered by the main process itself, never
- * the engine). Nothing raw: the page never sees ipcRenderer.
+ * (generated from `methodNames`) plus `onEvent`, the three password-vault functions
+ * (`rememberPassword`, `forgetPassword`, `vaultStatus`) and `chooseFolder` (the system folder
+ * dialog), all answered by the main process itself, never the engine. Nothing raw: the page never sees ipcRenderer.
  *
  * A failed call rejects with a plain `{ name: 'ContractError', code, message }` object rather than
  * an Error instance: contextBridge copies Error objects with their message only and drops `code`,
@@ -31,7 +31,9 @@ export const VAULT_CHANNELS = {
   forget: 'cairn:forget-password',
   status: 'cairn:vault-status',
 } as const;
-export type VaultChannel = (typeof VAULT_CHANNELS)[keyof typeof VAULT_CHANNELS];
+/** The main-only channel of the system folder dialog (see src/main/ipc.ts). */
+export const CHOOSE_FOLDER_CHANNEL = 'cairn:choose-folder';
+export type VaultChannel = (typeof VAULT_CHANNELS)[keyof typeof VAULT_CHANNELS] | typeof CHOOSE_FOLDER_CHANNEL;
 
 export interface VaultStatus {
   available: boolean;
@@ -48,6 +50,8 @@ export type CairnApi = { [M in MethodName]: (params?: unknown) => Promise<unknow
   /** Drops the kept password of the repository. */
   forgetPassword(repositoryId: string): Promise<void>;
   vaultStatus(): Promise<VaultStatus>;
+  /** Opens the system folder dialog; the chosen folder, or null when cancelled. */
+  chooseFolder(defaultPath?: string): Promise<string | null>;
 };
 
 export interface PreloadChannel {
@@ -105,5 +109,7 @@ export function buildApi(channel: PreloadChannel): CairnApi {
     await request(() => channel.invokeVault(VAULT_CHANNELS.forget, [repositoryId]));
   };
   api.vaultStatus = (): Promise<unknown> => request(() => channel.invokeVault(VAULT_CHANNELS.status, []));
+  api.chooseFolder = (defaultPath?: string): Promise<unknown> =>
+    request(() => channel.invokeVault(CHOOSE_FOLDER_CHANNEL, typeof defaultPath === 'string' ? [defaultPath] : []));
   return Object.freeze(api) as CairnApi;
 }

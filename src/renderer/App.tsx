@@ -1,13 +1,24 @@
 /**
- * The app frame: a left navigation and the current screen. Only screens that are built are listed;
- * a refused token replaces everything with an explanation of how to open Cairn properly.
+ * The app frame: a left navigation and the current screen (kept in the store, so screens can
+ * send the user on, e.g. from a recovery point to the restore wizard). While no repository is
+ * known, the app opens on First run instead of the Dashboard; First run stays reachable to add
+ * another repository. A refused token replaces everything with how to open Cairn properly.
  */
-import { useState } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { Dashboard } from './dashboard/Dashboard.js';
+import { FirstRun } from './first-run/FirstRun.js';
+import { RecoveryPoints } from './recovery-points/RecoveryPoints.js';
+import { Restore } from './restore/Restore.js';
+import { Settings } from './settings/Settings.js';
 import { useApp } from './storeContext.js';
 
-const SCREENS = [{ id: 'dashboard', title: 'Dashboard', render: () => <Dashboard /> }] as const;
-type ScreenId = (typeof SCREENS)[number]['id'];
+const SCREENS: { id: string; title: string; render: () => ReactNode }[] = [
+  { id: 'dashboard', title: 'Dashboard', render: () => <Dashboard /> },
+  { id: 'recovery-points', title: 'Recovery points', render: () => <RecoveryPoints /> },
+  { id: 'restore', title: 'Restore', render: () => <Restore /> },
+  { id: 'settings', title: 'Settings', render: () => <Settings /> },
+  { id: 'first-run', title: 'Add a repository', render: () => <FirstRun /> },
+];
 
 function NotAuthorized() {
   return (
@@ -22,11 +33,25 @@ function NotAuthorized() {
   );
 }
 
+/** Opens First run once, when the first status shows that no repository is known yet. */
+function useFirstRunRedirect(): void {
+  const status = useApp((state) => state.status);
+  const navigate = useApp((state) => state.navigate);
+  const decided = useRef(false);
+  useEffect(() => {
+    if (decided.current || !status) return;
+    decided.current = true;
+    if (status.repositories.length === 0) navigate('first-run');
+  }, [status, navigate]);
+}
+
 export function App() {
   const notAuthorized = useApp((state) => state.notAuthorized);
-  const [current, setCurrent] = useState<ScreenId>('dashboard');
+  const current = useApp((state) => state.screen);
+  const navigate = useApp((state) => state.navigate);
+  useFirstRunRedirect();
   if (notAuthorized) return <NotAuthorized />;
-  const screen = SCREENS.find((s) => s.id === current) ?? SCREENS[0];
+  const screen = SCREENS.find((s) => s.id === current) ?? (SCREENS[0] as (typeof SCREENS)[number]);
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Main">
@@ -37,8 +62,8 @@ export function App() {
               <button
                 type="button"
                 className="nav-item"
-                aria-current={s.id === current ? 'page' : undefined}
-                onClick={() => setCurrent(s.id)}
+                aria-current={s.id === screen.id ? 'page' : undefined}
+                onClick={() => navigate(s.id)}
               >
                 {s.title}
               </button>

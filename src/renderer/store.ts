@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ContractClient } from '../contract/client.js';
-import type { Params, Result } from '../contract/methods.js';
+import type { MethodName, Params, Result } from '../contract/methods.js';
 import type { AppStatus, Task } from '../contract/schemas.js';
 import { NotAuthorizedError, toContractError } from './api/transport.js';
 
@@ -31,10 +31,23 @@ export interface AppState {
   /** Starts a backup of every unlocked repository; resolves to the error message of any that failed. */
   backUpNow(): Promise<string[]>;
   connect(params: Params<'repo.connect'>): Promise<Result<'repo.connect'>>;
+  /** Any contract call, for the screens; a refused token switches to the "not authorized" page. */
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  /** The screen shown (see App.tsx SCREENS) and what another screen handed to it. */
+  screen: string;
+  navigate(screen: string, handoff?: Handoff): void;
+  handoff: Handoff | null;
   unlock(params: Params<'repo.unlock'>): Promise<Result<'repo.unlock'>>;
 }
 
 export type AppStore = StoreApi<AppState>;
+
+/** What one screen hands to another, e.g. "restore from this recovery point". */
+export interface Handoff {
+  repositoryId?: string;
+  snapshotId?: string;
+  paths?: string[];
+}
 
 const ACTIVE: ReadonlySet<TaskData['status']> = new Set(['queued', 'running', 'cancelling']);
 
@@ -61,6 +74,16 @@ export function createAppStore(client: ContractClient): AppStore {
       notAuthorized: false,
       tasks: {},
       eventsDisconnected: false,
+      screen: 'dashboard',
+      handoff: null,
+
+      navigate(screen, handoff) {
+        set({ screen, handoff: handoff ?? null });
+      },
+
+      call(method, params) {
+        return call(() => client.call(method, params));
+      },
 
       async loadStatus() {
         // A refresh keeps the screen; only a first load (or a retry after an error) shows "Loading".

@@ -56,6 +56,9 @@ test('connects a repository made with cairn init and lists it as unlocked', asyn
   });
 
   await page.goto(running().url);
+  // With no repository the app opens on First run; the Dashboard is one click away.
+  await expect(page.getByRole('heading', { name: 'Set up Cairn' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Dashboard' }).click();
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   // The token leaves the address bar once read.
   expect(page.url()).not.toContain('token=');

@@ -179,7 +179,13 @@ class FakePowerMonitor extends EventEmitter {
 }
 export const powerMonitor = new FakePowerMonitor();
 
-export const dialog = { showErrorBox: vi.fn() };
+export const dialog = {
+  showErrorBox: vi.fn(),
+  showOpenDialog: vi.fn(async (_window: unknown, _options: object) => ({
+    canceled: false,
+    filePaths: ['/home/me/Documents'],
+  })),
+};
 
 /** Notifications: records what was shown; `supported` switches isSupported(). */
 export class Notification extends EventEmitter {
@@ -261,6 +267,7 @@ export function resetFake(): void {
   app.requestSingleInstanceLock.mockClear();
   app.quit.mockClear();
   app.setLoginItemSettings.mockClear();
+  dialog.showOpenDialog.mockClear();
   powerMonitor.removeAllListeners();
   powerMonitor.onBattery = false;
   defaultSession.permissionRequestHandler = null;

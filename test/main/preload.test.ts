@@ -18,7 +18,7 @@ describe('preload', () => {
   it('exposes exactly one function per contract method, plus onEvent and the vault functions, as window.cairn', () => {
     expect([...contextBridge.exposed.keys()]).toEqual(['cairn']);
     expect(Object.keys(api).sort()).toEqual(
-      [...methodNames, 'onEvent', 'rememberPassword', 'forgetPassword', 'vaultStatus'].sort(),
+      [...methodNames, 'onEvent', 'rememberPassword', 'forgetPassword', 'vaultStatus', 'chooseFolder'].sort(),
     );
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
     expect(Object.isFrozen(api)).toBe(true);

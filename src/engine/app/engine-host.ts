@@ -25,6 +25,11 @@ import { withLock } from '../repo/lock.js';
 import { Repository } from '../repo/repository.js';
 import { restore } from '../restore/restorer.js';
 import { validateSchedule } from '../scheduler/schedule.js';
+import { readSettings, writeSettings } from './app-settings.js';
+import { addKey, changePassword, createRecoveryKey, listKeys, normalizeRecoveryKey, removeKey } from './keys.js';
+import { listLocalFolder } from './local-folders.js';
+import { diffSnapshots, searchSnapshots } from './recovery-points.js';
+import { previewRestore, resolveRestoreRequest } from './restore-plan.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
 import { ScheduledVerification, type ScheduledVerificationOptions } from './scheduled-verification.js';
@@ -168,6 +173,19 @@ export class EngineHost {
       'retention.apply': async (p) => ({ taskId: this.startRetention(p.repositoryId).id }),
       'verify.slice': (p) => this.startVerifySlice(p),
       'verify.coverage': (p) => this.verificationCoverage(p),
+      'fs.list': (p) => listLocalFolder(p.path, p.limit),
+      'snapshots.diff': (p) => diffSnapshots(this.unlocked(p.repositoryId).repo, p.a, p.b, p.limit),
+      'snapshots.search': (p) => searchSnapshots(this.unlocked(p.repositoryId).repo, p.query, p),
+      'restore.preview': (p) => previewRestore(this.unlocked(p.repositoryId).repo, p),
+      'keys.list': (p) => listKeys(this.unlocked(p.repositoryId).repo),
+      'keys.add': (p) => addKey(this.unlocked(p.repositoryId).repo, p.password, p.label, this.options.scrypt),
+      'keys.changePassword': (p) =>
+        changePassword(this.unlocked(p.repositoryId).repo, p.newPassword, this.options.scrypt),
+      'keys.remove': async (p) =>
+        removeKey(this.unlocked(p.repositoryId).repo, p.slotId).then(() => ({ ok: true as const })),
+      'keys.createRecoveryKey': (p) => this.recoveryKit(p.repositoryId),
+      'settings.get': async () => readSettings(this.catalog),
+      'settings.set': async (p) => this.published('settings.updated', writeSettings(this.catalog, p)),
     };
   }
 
@@ -240,6 +258,26 @@ export class EngineHost {
         // one broken subscriber must not affect the others
       }
     }
+  }
+
+  /** Sends `payload` as the event `name` and returns it. */
+  private published<E extends EventName>(name: E, payload: EventPayload<E>): EventPayload<E> {
+    this.emit({ name, payload } as EngineEvent);
+    return payload;
+  }
+
+  /** A new recovery key for the printable recovery kit (shown once). */
+  private async recoveryKit(repositoryId: string): Promise<Result<'keys.createRecoveryKey'>> {
+    const { record, repo } = this.unlocked(repositoryId);
+    const { slotId, recoveryKey } = await createRecoveryKey(repo, this.options.scrypt);
+    return {
+      repositoryId: record.id,
+      label: record.label,
+      location: record.location,
+      slotId,
+      recoveryKey,
+      createdAt: new Date().toISOString(),
+    };
   }
 
   private emitStatus(): void {
@@ -329,7 +367,7 @@ export class EngineHost {
 
   private async connectRepository(p: ParsedParams<'repo.connect'>): Promise<Result<'repo.connect'>> {
     const backend = this.backendFor(p.location);
-    const repo = await Repository.open(backend, p.password);
+    const repo = await openWithPassword(() => backend, p.password);
     try {
       const id = repo.config.id;
       const byId = this.catalog.getRepository(id);
@@ -365,7 +403,7 @@ export class EngineHost {
 
   private async unlockRepository(p: ParsedParams<'repo.unlock'>): Promise<Result<'repo.unlock'>> {
     const record = this.requireRecord(p.repositoryId);
-    const repo = await Repository.open(this.backendFor(record.location), p.password);
+    const repo = await openWithPassword(() => this.backendFor(record.location), p.password);
     if (repo.config.id !== record.id) {
       await repo.close();
       throw new ContractError(
@@ -613,14 +651,15 @@ export class EngineHost {
     }
     await repo.loadIndex();
     const snapshot = await repo.findSnapshot(p.snapshotId);
+    const request = resolveRestoreRequest(snapshot, p.target, p.include);
     const task = this.tasks.start({
       kind: 'restore',
       repositoryId: record.id,
       run: async (ctx) => {
         const r = await withLock(repo, 'restore', false, () =>
           restore(repo, snapshot, {
-            target: p.target,
-            include: p.include.length > 0 ? p.include : undefined,
+            target: request.target,
+            include: request.include.length > 0 ? request.include : undefined,
             overwrite: p.overwrite,
             keepBoth: p.keepBoth,
             signal: ctx.signal,
@@ -761,6 +800,21 @@ export class EngineHost {
       }
     }
     return this.verification.coverage(record.id, all, { windowDays: p.windowDays, now: new Date() });
+  }
+}
+
+/**
+ * Opens a repository with what the user typed; when that is refused and it is shaped like a
+ * recovery key typed loosely (lower case, spaces, O for 0), tries its canonical form too.
+ */
+async function openWithPassword(backend: () => Backend, password: string): Promise<Repository> {
+  try {
+    return await Repository.open(backend(), password);
+  } catch (err) {
+    const canonical = normalizeRecoveryKey(password);
+    if (!(err instanceof CairnError) || err.code !== 'wrong-password' || !canonical || canonical === password)
+      throw err;
+    return Repository.open(backend(), canonical);
   }
 }
 

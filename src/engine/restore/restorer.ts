@@ -55,6 +55,17 @@ export interface RestoreOptions {
   dryRun?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: RestoreProgress) => void;
+  /**
+   * Told the decision for every file and symlink (created, overwritten, skipped or kept both) and
+   * where it goes, as it is planned; with `dryRun` this is a preview that writes nothing.
+   */
+  onPlanned?: (item: PlannedItem) => void;
+}
+
+export interface PlannedItem extends RestoreItem {
+  /** The local path the entry would be written to (the new name when kept both). */
+  destination: string;
+  size: number;
 }
 
 export interface RestoreProgress {
@@ -267,6 +278,8 @@ class Restorer {
   /** Decides a file's conflict outcome and, unless skipped, plans its blobs into a temporary file. */
   private async planFile(node: TreeNode, repoPath: string, local: string): Promise<void> {
     const action = await this.conflictAction(node, repoPath, local);
+    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
+    this.planned(repoPath, action, dest, node.size ?? 0);
     if (action === 'skip') {
       this.fileDone(repoPath, 0);
       return;
@@ -277,7 +290,6 @@ class Restorer {
       this.fileDone(repoPath, node.size ?? 0);
       return;
     }
-    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
     const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
     // 'wx' (O_EXCL) never follows or reuses anything already at the random temporary name.
     closeSync(openSync(tmp, 'wx', 0o600));
@@ -357,17 +369,24 @@ class Restorer {
 
   private async restoreSymlink(node: TreeNode, repoPath: string, local: string): Promise<void> {
     const action = await this.conflictAction(node, repoPath, local);
+    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
+    this.planned(repoPath, action, dest, 0);
     if (action === 'skip') return;
     if (this.result.dryRun) {
       this.result.symlinksRestored++;
       return;
     }
-    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
     const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
     await fs.symlink(node.target ?? '', tmp);
     await fs.lutimes(tmp, node.mtime / 1000, node.mtime / 1000).catch(() => undefined);
     await fs.rename(tmp, dest);
     this.result.symlinksRestored++;
+  }
+
+  private planned(repoPath: string, action: PlannedAction, destination: string, size: number): void {
+    if (!this.options.onPlanned) return;
+    const conflict = action === 'create' ? undefined : this.result.conflicts.at(-1);
+    this.options.onPlanned({ path: repoPath, action, reason: conflict?.reason, destination, size });
   }
 
   private fileDone(repoPath: string, bytes: number): void {

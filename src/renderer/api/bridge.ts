@@ -12,6 +12,8 @@ export type CairnBridge = { [M in MethodName]: (params: Params<M>) => Promise<Re
   rememberPassword(repositoryId: string, password: string): Promise<unknown>;
   forgetPassword(repositoryId: string): Promise<unknown>;
   vaultStatus(): Promise<{ available: boolean; reason?: string; remembered: string[] }>;
+  /** Desktop only: the system's folder dialog; resolves to the chosen folder, or null when cancelled. */
+  chooseFolder?(defaultPath?: string): Promise<string | null>;
 };
 
 declare global {

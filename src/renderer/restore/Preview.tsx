@@ -1,0 +1,113 @@
+/**
+ * The conflict preview ('restore.preview'): which files would be new, overwritten, skipped or
+ * kept both, before anything is written; "Restore" then starts the restore with the same request.
+ */
+import { useState } from 'react';
+import type { Params } from '../../contract/methods.js';
+import { LoadFailed, Loading } from '../common/States.js';
+import { formatBytes } from '../format.js';
+import { type Point, pointName } from '../recovery-points/points.js';
+import { useApp } from '../storeContext.js';
+import { useAsync } from '../useAsync.js';
+
+const ACTION_NAMES = { new: 'New', overwrite: 'Overwritten', skip: 'Skipped', 'keep-both': 'Kept both' } as const;
+
+export function Preview({
+  request,
+  point,
+  onStarted,
+}: {
+  request: Params<'restore.start'>;
+  point: Point;
+  onStarted: (taskId: string) => void;
+}) {
+  const call = useApp((state) => state.call);
+  const { result, reload } = useAsync(() => call('restore.preview', request), [JSON.stringify(request)]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function start() {
+    setBusy(true);
+    setError(null);
+    try {
+      const { taskId } = await call('restore.start', request);
+      onStarted(taskId);
+    } catch (failure) {
+      setError((failure as Error).message);
+      setBusy(false);
+    }
+  }
+
+  if (!result || result.state === 'loading') return <Loading what="what the restore would do" />;
+  if (result.state === 'error') return <LoadFailed what="the preview" message={result.message} retry={reload} />;
+  const p = result.value;
+  const total = p.counts.new + p.counts.overwrite + p.counts.skip + p.counts.keepBoth;
+  return (
+    <div className="restore-preview">
+      <p>
+        From {pointName(point)} to <span className="path">{p.target === '/' ? 'the original place' : p.target}</span>:
+      </p>
+      <ul className="preview-counts" aria-label="Summary of the restore">
+        <li>{p.counts.new} new</li>
+        <li>{p.counts.overwrite} overwritten</li>
+        <li>{p.counts.skip} skipped</li>
+        <li>{p.counts.keepBoth} kept both</li>
+        <li>{formatBytes(p.bytes)} to write</li>
+      </ul>
+      {(p.refused.length > 0 || p.errors.length > 0) && (
+        <div className="panel panel-error" role="alert">
+          <p>Some entries cannot be restored:</p>
+          <ul>
+            {[...p.refused.map((r) => `${r.path}: ${r.reason}`), ...p.errors.map((e) => `${e.path}: ${e.message}`)].map(
+              (text) => (
+                <li key={text}>{text}</li>
+              ),
+            )}
+          </ul>
+        </div>
+      )}
+      {total === 0 ? (
+        <p className="muted">There are no files to restore in this selection.</p>
+      ) : (
+        <table className="data-table" aria-label="What happens to each file">
+          <thead>
+            <tr>
+              <th scope="col">What happens</th>
+              <th scope="col">File</th>
+              <th scope="col">Written to</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.items.map((item) => (
+              <tr key={item.path}>
+                <td>
+                  <span className={`badge action-${item.action}`}>{ACTION_NAMES[item.action]}</span>
+                </td>
+                <td className="path">{item.path}</td>
+                <td className="path">{item.action === 'skip' ? '—' : item.destination}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {p.truncated && <p className="muted">Only the first {p.items.length} files are listed; the counts cover all.</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="wizard-actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || total === p.counts.skip}
+          aria-busy={busy}
+          onClick={() => void start()}
+        >
+          Restore
+        </button>
+        {total > 0 && total === p.counts.skip && <span className="muted">Every file would be skipped.</span>}
+      </div>
+    </div>
+  );
+}

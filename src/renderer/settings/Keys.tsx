@@ -1,0 +1,215 @@
+/** A repository's key slots: list, add a password, change the password, remove one, new recovery kit. */
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import type { Result } from '../../contract/methods.js';
+import { RecoveryKit } from '../common/RecoveryKit.js';
+import { LoadFailed, Loading } from '../common/States.js';
+import { passwordStrength } from '../first-run/strength.js';
+import { useApp } from '../storeContext.js';
+import { useAsync } from '../useAsync.js';
+
+export function Keys({ repositoryId }: { repositoryId: string }) {
+  const call = useApp((state) => state.call);
+  const region = useApp((state) => state.status?.repositories.find((r) => r.id === repositoryId)?.region);
+  const { result, reload } = useAsync(() => call('keys.list', { repositoryId }), [repositoryId]);
+  const [kit, setKit] = useState<Result<'keys.createRecoveryKey'> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  async function remove(slotId: string, label: string) {
+    if (!window.confirm(`Remove the key slot “${label}”? It will no longer open the repository.`)) return;
+    setError(null);
+    try {
+      await call('keys.remove', { repositoryId, slotId });
+      setNotice(`Removed “${label}”.`);
+      reload();
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  }
+
+  async function newKit() {
+    setError(null);
+    try {
+      setKit(await call('keys.createRecoveryKey', { repositoryId }));
+      setNotice('A new recovery key was made; the previous one no longer works.');
+      reload();
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  }
+
+  return (
+    <div className="keys">
+      {result?.state === 'loading' && <Loading what="the key slots" />}
+      {result?.state === 'error' && <LoadFailed what="the key slots" message={result.message} retry={reload} />}
+      {result?.state === 'ready' && (
+        <table className="data-table" aria-label="Key slots">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Created</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.value.map((slot) => (
+              <tr key={slot.id}>
+                <td>
+                  {slot.recoveryKey ? 'Recovery key' : slot.label}{' '}
+                  {slot.current && <span className="badge badge-ok">used now</span>}
+                  {slot.damaged && <span className="badge badge-warn">damaged</span>}
+                </td>
+                <td>{slot.created ? new Date(slot.created).toLocaleString() : '—'}</td>
+                <td>
+                  {!slot.current && (
+                    <button
+                      type="button"
+                      aria-label={`Remove ${slot.label}`}
+                      onClick={() => void remove(slot.id, slot.label)}
+                    >
+                      Remove
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {notice && (
+        <p className="success-text" role="status">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      <PasswordForm
+        title="Change password"
+        submit="Change password"
+        withLabel={false}
+        onSubmit={async (password) => {
+          await call('keys.changePassword', { repositoryId, newPassword: password });
+          setNotice('The password was changed. The old password no longer opens the repository.');
+          reload();
+        }}
+      />
+      <PasswordForm
+        title="Add a password"
+        submit="Add password"
+        withLabel
+        onSubmit={async (password, label) => {
+          await call('keys.add', { repositoryId, password, label });
+          setNotice(`Added the password “${label}”.`);
+          reload();
+        }}
+      />
+      <div className="key-section">
+        <h3>Recovery kit</h3>
+        <p>Make a new recovery key if the kit was lost. The previous recovery key stops working.</p>
+        <button type="button" onClick={() => void newKit()}>
+          Make a new recovery kit
+        </button>
+        {kit && <RecoveryKit kit={kit} region={region} />}
+      </div>
+    </div>
+  );
+}
+
+function PasswordForm({
+  title,
+  submit,
+  withLabel,
+  onSubmit,
+}: {
+  title: string;
+  submit: string;
+  withLabel: boolean;
+  onSubmit: (password: string, label: string) => Promise<void>;
+}) {
+  const id = useId();
+  const [label, setLabel] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirmation, setConfirmation] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const strength = passwordStrength(password);
+  const mismatch = confirmation !== '' && confirmation !== password;
+
+  async function send(event: FormEvent) {
+    event.preventDefault();
+    if (password === '' || password !== confirmation || (withLabel && label.trim() === '')) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await onSubmit(password, label.trim());
+      setPassword('');
+      setConfirmation('');
+      setLabel('');
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  let labelField: ReactNode = null;
+  if (withLabel) {
+    labelField = (
+      <>
+        <label htmlFor={`${id}-label`}>Name of the password</label>
+        <input
+          id={`${id}-label`}
+          value={label}
+          placeholder="Laptop"
+          onChange={(event) => setLabel(event.target.value)}
+        />
+      </>
+    );
+  }
+  return (
+    <form className="form key-section" aria-labelledby={`${id}-heading`} onSubmit={(event) => void send(event)}>
+      <h3 id={`${id}-heading`}>{title}</h3>
+      {labelField}
+      <label htmlFor={`${id}-password`}>New password</label>
+      <input
+        id={`${id}-password`}
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+      />
+      <div className="strength">
+        <meter min={0} max={4} low={2} high={3} optimum={4} value={strength.score} aria-label={`${title}: strength`} />
+        <span>Strength: {strength.label}</span>
+      </div>
+      <label htmlFor={`${id}-confirm`}>Confirm new password</label>
+      <input
+        id={`${id}-confirm`}
+        type="password"
+        autoComplete="new-password"
+        value={confirmation}
+        onChange={(event) => setConfirmation(event.target.value)}
+      />
+      {mismatch && <p className="error-text">The two passwords are not the same.</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="form-actions">
+        <button
+          type="submit"
+          disabled={busy || password === '' || password !== confirmation || (withLabel && label.trim() === '')}
+          aria-busy={busy}
+        >
+          {submit}
+        </button>
+      </div>
+    </form>
+  );
+}
