@@ -100,8 +100,8 @@ export async function runJournalBench({ work, files, reps, cairn, makeDataset, l
   const cairnRepo = path.join(scratch, 'cairn-repo');
   const cairnData = path.join(scratch, 'cairn-data');
   const restic = (...args) => run('restic', ['--repo', resticRepo, '--cache-dir', resticCache, '-q', ...args], env);
-  const ours = (...args) =>
-    run(cairn[0], [...cairn.slice(1), '--repo', cairnRepo, '--data-dir', cairnData, ...args], env);
+  const ours = (command, ...args) =>
+    run(cairn[0], [...cairn.slice(1), command, '--repo', cairnRepo, '--data-dir', cairnData, ...args], env);
 
   log('journal bench: restic init + initial backup');
   restic('init');
