@@ -25,9 +25,11 @@ import { withLock } from '../repo/lock.js';
 import { Repository } from '../repo/repository.js';
 import { restore } from '../restore/restorer.js';
 import { validateSchedule } from '../scheduler/schedule.js';
+import { activePause, pauseSources } from './pause.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
 import { type TaskContext, TaskFailure, TaskManager } from './task-manager.js';
+import { repositoryUsage } from './usage.js';
 import { VerificationTracker } from './verification.js';
 
 export type EngineEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
@@ -148,6 +150,8 @@ export class EngineHost {
       'retention.apply': async (p) => ({ taskId: this.startRetention(p.repositoryId).id }),
       'verify.slice': (p) => this.startVerifySlice(p),
       'verify.coverage': (p) => this.verificationCoverage(p),
+      'sources.pause': async (p) => this.refreshedSchedules(pauseSources(this.catalog, p)).map(sourceInfo),
+      'repo.usage': (p) => this.withBackend(p.repositoryId, repositoryUsage),
     };
   }
 
@@ -495,6 +499,7 @@ export class EngineHost {
                 files: pr.filesDone,
                 bytes: pr.bytesDone,
                 totalBytes: pr.bytesTotal ?? null,
+                filesTotal: pr.filesTotal ?? null,
                 currentPath: pr.currentPath ?? null,
               }),
             onWarning: (w) => {
@@ -711,6 +716,25 @@ export class EngineHost {
     return { taskId: task.id };
   }
 
+  /** Re-reads the schedules after sources changed; returns what it was given. */
+  private refreshedSchedules<T>(value: T): T {
+    this.schedules.refresh();
+    return value;
+  }
+
+  /** Runs `fn` on the repository's backend: the open one, or a fresh one closed afterwards (no key needed). */
+  private async withBackend<T>(repositoryId: string, fn: (backend: Backend) => Promise<T>): Promise<T> {
+    const record = this.requireRecord(repositoryId);
+    const open = this.open.get(record.id);
+    if (open) return fn(open.backend);
+    const backend = this.backendFor(record.location);
+    try {
+      return await fn(backend);
+    } finally {
+      await backend.close();
+    }
+  }
+
   /** Coverage from the catalog and the pack list; works on a locked repository too (no key needed). */
   private async verificationCoverage(p: ParsedParams<'verify.coverage'>): Promise<Result<'verify.coverage'>> {
     const record = this.requireRecord(p.repositoryId);
@@ -742,6 +766,7 @@ function sourceInfo(s: {
   path: string;
   excludes: string[];
   schedule: JsonObject | null;
+  pausedUntil: string | null;
 }): Result<'sources.add'> {
   const stored = readStoredSchedule(s.schedule);
   return {
@@ -751,6 +776,7 @@ function sourceInfo(s: {
     excludes: s.excludes,
     schedule: stored?.schedule ?? null,
     requireAcPower: stored?.requireAcPower ?? false,
+    pausedUntil: activePause(s.pausedUntil),
   };
 }
 

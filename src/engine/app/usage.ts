@@ -1,0 +1,28 @@
+/**
+ * What a repository occupies in its storage location, from the backend's listing alone (no key
+ * needed, so it works on a locked repository): all stored bytes, the data packs, the number of
+ * packs and of recovery points.
+ */
+import { type Backend, OBJECT_KINDS } from '../backend/types.js';
+
+export interface RepositoryUsage {
+  storedBytes: number;
+  packBytes: number;
+  packs: number;
+  snapshots: number;
+}
+
+export async function repositoryUsage(backend: Backend): Promise<RepositoryUsage> {
+  const usage: RepositoryUsage = { storedBytes: 0, packBytes: 0, packs: 0, snapshots: 0 };
+  for (const kind of OBJECT_KINDS) {
+    if (kind === 'locks') continue; // transient, and not data
+    for await (const info of backend.list(kind)) {
+      usage.storedBytes += info.size;
+      if (kind === 'data') {
+        usage.packBytes += info.size;
+        usage.packs++;
+      } else if (kind === 'snapshots') usage.snapshots++;
+    }
+  }
+  return usage;
+}
