@@ -4,9 +4,14 @@
  */
 import { useState } from 'react';
 import { Dashboard } from './dashboard/Dashboard.js';
+import { RetentionScreen } from './retention/RetentionScreen.js';
 import { useApp } from './storeContext.js';
+import { ThemeSwitch } from './ThemeSwitch.js';
 
-const SCREENS = [{ id: 'dashboard', title: 'Dashboard', render: () => <Dashboard /> }] as const;
+const SCREENS = [
+  { id: 'dashboard', title: 'Dashboard', render: () => <Dashboard /> },
+  { id: 'retention', title: 'Retention and schedule', render: () => <RetentionScreen /> },
+] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];
 
 function NotAuthorized() {
@@ -45,6 +50,7 @@ export function App() {
             </li>
           ))}
         </ul>
+        <ThemeSwitch />
       </nav>
       <main className="content">{screen.render()}</main>
     </div>

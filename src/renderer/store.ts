@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ContractClient } from '../contract/client.js';
-import type { Params, Result } from '../contract/methods.js';
+import type { MethodName, Params, Result } from '../contract/methods.js';
 import type { AppStatus, Task } from '../contract/schemas.js';
 import { NotAuthorizedError, toContractError } from './api/transport.js';
 
@@ -32,6 +32,8 @@ export interface AppState {
   backUpNow(): Promise<string[]>;
   connect(params: Params<'repo.connect'>): Promise<Result<'repo.connect'>>;
   unlock(params: Params<'repo.unlock'>): Promise<Result<'repo.unlock'>>;
+  /** Any contract call, for screens that keep their own data (a refused token still flips the app). */
+  request<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -116,6 +118,10 @@ export function createAppStore(client: ContractClient): AppStore {
         const info = await call(() => client.call('repo.unlock', params));
         await get().loadStatus();
         return info;
+      },
+
+      request(method, params) {
+        return call(() => client.call(method, params));
       },
     };
   });

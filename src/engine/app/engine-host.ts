@@ -29,7 +29,7 @@ import { activePause, pauseSources } from './pause.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
 import { type TaskContext, TaskFailure, TaskManager } from './task-manager.js';
-import { repositoryUsage } from './usage.js';
+import { newestBackupTime, repositoryUsage } from './usage.js';
 import { VerificationTracker } from './verification.js';
 
 export type EngineEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
@@ -334,6 +334,7 @@ export class EngineHost {
       } else {
         record = this.catalog.addRepository({ id, location: backend.location, label: p.label, region: p.region });
       }
+      record = await this.noteNewestBackup(record, repo);
       const previous = this.open.get(id);
       if (previous) await repo.close();
       else this.open.set(id, repo);
@@ -355,11 +356,22 @@ export class EngineHost {
         `the repository now at ${record.location} is not "${record.label}" (its id differs): it was replaced or moved`,
       );
     }
+    const updated = await this.noteNewestBackup(record, repo).catch(async (err: unknown) => {
+      await repo.close();
+      throw err;
+    });
     // Already unlocked: the password was checked again; the open session stays in use.
     if (this.open.has(record.id)) await repo.close();
     else this.open.set(record.id, repo);
     this.emitStatus();
-    return this.info(record);
+    return this.info(updated);
+  }
+
+  /** Recovery points made elsewhere (the CLI, another computer) count for "last backup". */
+  private async noteNewestBackup(record: RepositoryRecord, repo: Repository): Promise<RepositoryRecord> {
+    const newest = await newestBackupTime(repo);
+    if (!newest || (record.lastBackupAt && Date.parse(record.lastBackupAt) >= Date.parse(newest))) return record;
+    return this.catalog.updateRepository(record.id, { lastBackupAt: newest });
   }
 
   private async lockRepository(p: ParsedParams<'repo.lock'>): Promise<Result<'repo.lock'>> {

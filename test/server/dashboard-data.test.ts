@@ -1,8 +1,9 @@
 /**
- * Pausing scheduled backups and a repository's stored size, through the contract with a real
- * EngineHost, catalog and repository: a paused source's due run waits for the end of the pause
- * (schedule.next says so) and runs once resumed; bad pauses are refused with a reason; an expired
- * pause reads as none; repo.usage adds up the objects on disk, unlocked or locked.
+ * What the Dashboard reads, through the contract with a real EngineHost, catalog and repository:
+ * a paused source's due run waits for the end of the pause (schedule.next says so) and runs once
+ * resumed; bad pauses are refused with a reason; an expired pause reads as none; repo.usage adds
+ * up the objects on disk, unlocked or locked; recovery points made elsewhere count as the last
+ * backup once the repository is connected or unlocked.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -130,5 +131,32 @@ describe('repo.usage', () => {
     await host.call('repo.lock', { repositoryId });
     expect(await host.call('repo.usage', { repositoryId })).toEqual(used);
     await expect(host.call('repo.usage', { repositoryId: 'nope' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('last backup of a connected repository', () => {
+  it('is the newest recovery point, even one made outside this app', async () => {
+    const { repositoryId, repoPath } = await repositoryWithSource();
+    const { taskId } = await host.call('backup.start', { repositoryId });
+    expect((await host.tasks.settled(taskId)).status).toBe('succeeded');
+    const [point] = await host.call('snapshots.list', { repositoryId });
+    await host.close();
+
+    // Another app data folder knows nothing of that backup until it connects the repository.
+    host = EngineHost.open({ dataDir: path.join(tmp, 'other'), validateResults: true });
+    const connected = await host.call('repo.connect', {
+      location: repoPath,
+      password: 'pw',
+      label: 'Disk',
+      region: 'EU',
+    });
+    expect(connected.lastBackupAt).toBe(new Date(point!.time).toISOString());
+    expect((await host.call('app.status', {})).lastSuccessfulBackupAt).toBe(connected.lastBackupAt);
+
+    // Unlocking reads it again (a newer point made elsewhere meanwhile would count).
+    await host.call('repo.lock', { repositoryId });
+    host.catalog.updateRepository(repositoryId, { lastBackupAt: null });
+    const unlocked = await host.call('repo.unlock', { repositoryId, password: 'pw' });
+    expect(unlocked.lastBackupAt).toBe(connected.lastBackupAt);
   });
 });
