@@ -17,7 +17,7 @@ export function ThemeSwitch() {
           applyTheme(next);
         }}
       >
-        <option value="system">Same as the system</option>
+        <option value="system">System</option>
         <option value="light">Light</option>
         <option value="dark">Dark</option>
       </select>
