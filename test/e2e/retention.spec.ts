@@ -133,7 +133,9 @@ test('Save stores the policy; Apply now asks first, then removes the points', as
   await expect(confirm).toContainText(
     /^Remove 2 recovery points of Test disk now, freeing about \d+ KB\? This cannot be undone\./,
   );
-  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  // The confirmation takes the keyboard focus, on the safe choice.
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(confirm).toHaveCount(0);
   expect(await callApi<Point[]>(running(), 'snapshots.list', { repositoryId })).toHaveLength(4);
 

@@ -20,8 +20,10 @@ function RepositorySpace({ repo, status }: { repo: Repository; status: AppStatus
   ]);
   const headingId = `space-${repo.id}`;
   return (
-    <li className="space" aria-labelledby={headingId}>
-      <h3 id={headingId}>{repo.label}</h3>
+    <div className="space">
+      <p id={headingId} className="space-name">
+        {repo.label}
+      </p>
       {usage.state === 'loading' && !usage.data && <p className="muted">Loading…</p>}
       {usage.state === 'error' && (
         <p className="error-text">
@@ -47,7 +49,7 @@ function RepositorySpace({ repo, status }: { repo: Repository; status: AppStatus
       {repo.unlocked && snapshots.data && snapshots.data.length > 0 && (
         <GrowthChart label={repo.label} snapshots={snapshots.data} />
       )}
-    </li>
+    </div>
   );
 }
 
@@ -56,11 +58,11 @@ export function SpaceUsage({ status }: { status: AppStatusData }) {
   return (
     <section className="panel" aria-labelledby="space-heading">
       <h2 id="space-heading">Space used</h2>
-      <ul className="spaces">
+      <div className="spaces">
         {status.repositories.map((repo) => (
           <RepositorySpace key={repo.id} repo={repo} status={status} />
         ))}
-      </ul>
+      </div>
     </section>
   );
 }

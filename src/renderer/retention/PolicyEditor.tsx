@@ -3,7 +3,7 @@
  * `retention.preview`: which recovery points would go and the bytes a prune would free), Save
  * (`retention.set`), Remove, and "Apply now" (`retention.apply`) after a confirmation.
  */
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { Result } from '../../contract/methods.js';
 import { formatBytes } from '../format.js';
 import type { AppStatusData } from '../store.js';
@@ -86,6 +86,12 @@ export function PolicyEditor({ repo, status }: { repo: Repository; status: AppSt
   const [applyError, setApplyError] = useState<string | null>(null);
   const task = useApp((state) => (applyTask ? state.tasks[applyTask] : undefined));
   const id = useId();
+  const cancelRef = useRef<HTMLButtonElement>(null);
+
+  // Keyboard users land in the confirmation when it opens (on the safe choice).
+  useEffect(() => {
+    if (confirming) cancelRef.current?.focus();
+  }, [confirming]);
 
   // The stored policy fills the form when it arrives (and again after a save or removal).
   useEffect(() => {
@@ -320,7 +326,7 @@ export function PolicyEditor({ repo, status }: { repo: Repository; status: AppSt
           <button type="button" className="danger" onClick={() => void apply()}>
             Remove recovery points
           </button>{' '}
-          <button type="button" onClick={() => setConfirming(false)}>
+          <button type="button" ref={cancelRef} onClick={() => setConfirming(false)}>
             Cancel
           </button>
         </div>
