@@ -151,7 +151,8 @@ test('Pause holds scheduled backups until the chosen time; Resume lets the due o
 test('the theme follows the system and can be set by hand', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await open(page);
-  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  // A string: the tests are type-checked without the DOM library.
+  const background = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
   expect(await background()).toBe('rgb(15, 19, 23)');
   const space = page.getByRole('region', { name: 'Space used' });
   await expect(space.getByText(/used by 5 recovery points$/)).toBeVisible();
