@@ -17,6 +17,7 @@ import {
   RecoveryKit,
   Region,
   RepositoryInfo,
+  RepositoryUsage,
   RestorePreview,
   RetentionPolicy,
   RetentionPreview,
@@ -204,6 +205,23 @@ export const methods = {
     params: z.object({ launchAtLogin: z.boolean().optional(), notifications: z.boolean().optional() }),
     result: AppSettings,
   },
+
+  // ---- Dashboard and scheduling conditions (issue 6) ----
+  /**
+   * Pauses the scheduled backups of the given sources (default: every source, or every source of
+   * `repositoryId`) until `until`; `until: null` resumes them. A slot missed while paused runs once
+   * when the pause ends. "Back up now" is not affected.
+   */
+  'sources.pause': {
+    params: z.object({
+      until: z.iso.datetime({ offset: true, message: 'until must be a date and time (ISO 8601)' }).nullable(),
+      repositoryId: nonEmpty.optional(),
+      sourceIds: z.array(z.number().int()).optional(),
+    }),
+    result: z.array(Source),
+  },
+  /** What the repository occupies in its storage location; works on a locked repository too. */
+  'repo.usage': { params: z.object({ repositoryId: nonEmpty }), result: RepositoryUsage },
 } as const;
 
 export type Methods = typeof methods;

@@ -32,6 +32,8 @@ export const Source = z.object({
   schedule: Schedule.nullable(),
   /** Scheduled backups of this source wait while the computer runs on battery. */
   requireAcPower: z.boolean(),
+  /** No scheduled backup of this source starts before this time (null: not paused). */
+  pausedUntil: z.string().nullable(),
 });
 
 export const PlannedRun = z.object({
@@ -52,6 +54,10 @@ export const TaskProgress = z.object({
   totalBytes: z.number().nullable(),
   etaSeconds: z.number().nullable(),
   currentPath: z.string().nullable(),
+  /** Bytes handled per second since the task started (absent in tasks recorded by older versions). */
+  bytesPerSecond: z.number().nullable().optional(),
+  /** Estimated number of files, when known (a backup estimates it from the parent recovery point). */
+  filesTotal: z.number().nullable().optional(),
 });
 
 export const Task = z.object({
@@ -257,4 +263,16 @@ export const AppSettings = z.object({
   launchAtLogin: z.boolean(),
   /** Desktop notifications for failed tasks and overdue backups. */
   notifications: z.boolean(),
+});
+
+// ---- Dashboard and scheduling conditions (issue 6: Dashboard, Retention and schedule) ----
+
+/** How much a repository occupies where it is stored, from the backend's object listing. */
+export const RepositoryUsage = z.object({
+  /** Bytes of every stored object (packs, index, snapshots, keys, config). */
+  storedBytes: z.number(),
+  /** Bytes of the data packs alone. */
+  packBytes: z.number(),
+  packs: z.number().int(),
+  snapshots: z.number().int(),
 });

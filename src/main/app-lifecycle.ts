@@ -250,8 +250,17 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     }
   }
 
+  /** The engine's scheduler holds scheduled backups back for the pause (`sources.pause`). */
+  function pauseSchedules(until: Date | null): void {
+    engine.handle('sources.pause', { until: until ? until.toISOString() : null }).catch((err: unknown) => {
+      // With no folders yet there is nothing to hold back; anything else is worth a line.
+      console.error(`Cairn could not ${until ? 'pause' : 'resume'} scheduled backups: ${(err as Error).message}`);
+    });
+  }
+
   function pause(): void {
     pausedUntil = new Date(now().getTime() + PAUSE_MS);
+    pauseSchedules(pausedUntil);
     if (pauseTimer) clearTimeout(pauseTimer);
     pauseTimer = setTimeout(resume, PAUSE_MS);
     pauseTimer.unref();
@@ -259,6 +268,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   }
 
   function resume(): void {
+    if (pausedUntil && pausedUntil.getTime() > now().getTime()) pauseSchedules(null);
     pausedUntil = null;
     if (pauseTimer) clearTimeout(pauseTimer);
     pauseTimer = null;

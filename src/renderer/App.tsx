@@ -9,13 +9,16 @@ import { Dashboard } from './dashboard/Dashboard.js';
 import { FirstRun } from './first-run/FirstRun.js';
 import { RecoveryPoints } from './recovery-points/RecoveryPoints.js';
 import { Restore } from './restore/Restore.js';
+import { RetentionScreen } from './retention/RetentionScreen.js';
 import { Settings } from './settings/Settings.js';
 import { useApp } from './storeContext.js';
+import { ThemeSwitch } from './ThemeSwitch.js';
 
 const SCREENS: { id: string; title: string; render: () => ReactNode }[] = [
   { id: 'dashboard', title: 'Dashboard', render: () => <Dashboard /> },
   { id: 'recovery-points', title: 'Recovery points', render: () => <RecoveryPoints /> },
   { id: 'restore', title: 'Restore', render: () => <Restore /> },
+  { id: 'retention', title: 'Retention and schedule', render: () => <RetentionScreen /> },
   { id: 'settings', title: 'Settings', render: () => <Settings /> },
   { id: 'first-run', title: 'Add a repository', render: () => <FirstRun /> },
 ];
@@ -70,6 +73,7 @@ export function App() {
             </li>
           ))}
         </ul>
+        <ThemeSwitch />
       </nav>
       <main className="content">{screen.render()}</main>
     </div>

@@ -11,8 +11,10 @@ import { takeToken } from './api/token.js';
 import { pickTransport } from './api/transport.js';
 import { createAppStore } from './store.js';
 import { StoreProvider } from './storeContext.js';
+import { applyTheme, readTheme } from './theme.js';
 import './styles.css';
 
+applyTheme(readTheme());
 const token = takeToken();
 const store = createAppStore(createClient(pickTransport(token)));
 

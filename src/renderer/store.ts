@@ -38,6 +38,8 @@ export interface AppState {
   navigate(screen: string, handoff?: Handoff): void;
   handoff: Handoff | null;
   unlock(params: Params<'repo.unlock'>): Promise<Result<'repo.unlock'>>;
+  /** Any contract call, for screens that keep their own data (a refused token still flips the app). */
+  request<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -139,6 +141,10 @@ export function createAppStore(client: ContractClient): AppStore {
         const info = await call(() => client.call('repo.unlock', params));
         await get().loadStatus();
         return info;
+      },
+
+      request(method, params) {
+        return call(() => client.call(method, params));
       },
     };
   });

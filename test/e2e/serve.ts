@@ -39,6 +39,29 @@ export function initRepository(location: string, password: string): void {
   if (run.status !== 0) throw new Error(`cairn init failed (${run.status}): ${run.stderr || run.stdout}`);
 }
 
+/** Makes a recovery point of `paths` in the repository at `location` with `cairn backup`. */
+export function backupWithCli(location: string, password: string, paths: string[]): void {
+  const run = spawnSync(process.execPath, [...CLI, 'backup', '--repo', location, '--quiet', ...paths], {
+    cwd: ROOT,
+    env: { ...process.env, CAIRN_PASSWORD: password },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`cairn backup failed (${run.status}): ${run.stderr || run.stdout}`);
+}
+
+/** Calls a contract method over HTTP with the server's token, as the renderer does; throws on failure. */
+export async function callApi<T = unknown>(server: RunningServer, method: string, params: unknown): Promise<T> {
+  const token = server.url.replace(/^.*#token=/, '');
+  const response = await fetch(`${server.origin}api/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(params),
+  });
+  const body = (await response.json()) as T & { error?: { message: string } };
+  if (!response.ok) throw new Error(`${method} failed (${response.status}): ${body.error?.message ?? ''}`);
+  return body;
+}
+
 /** Starts `cairn serve --port 0` and resolves once it printed its address. */
 export function startServe(dataDir: string): Promise<RunningServer> {
   const child: ChildProcess = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--data-dir', dataDir], {

@@ -177,13 +177,16 @@ describe('desktop lifecycle', () => {
     expect(win().calls).toContain('show');
   });
 
-  it('pauses for an hour and resumes', () => {
+  it('pauses for an hour and resumes, in the engine scheduler too', () => {
+    const pauseCalls = () => engine.calls.filter(([method]) => method === 'sources.pause').map(([, p]) => p);
     clickMenu('Pause for 1 hour');
     expect(shell.trayState()).toMatchObject({ status: 'paused', pausedUntil: '2026-11-26T13:00:00.000Z' });
+    expect(pauseCalls()).toEqual([{ until: '2026-11-26T13:00:00.000Z' }]);
     expect(menuLabels()).toContain('Resume');
     expect(tray().image.path).toBe('/opt/Cairn/icons/tray-paused.png');
     clickMenu('Resume');
     expect(shell.trayState().status).toBe('idle');
+    expect(pauseCalls()).toEqual([{ until: '2026-11-26T13:00:00.000Z' }, { until: null }]);
   });
 
   it('Open at login writes and removes the autostart entry on Linux', async () => {

@@ -28,6 +28,7 @@ import { validateSchedule } from '../scheduler/schedule.js';
 import { readSettings, writeSettings } from './app-settings.js';
 import { addKey, changePassword, createRecoveryKey, listKeys, normalizeRecoveryKey, removeKey } from './keys.js';
 import { listLocalFolder } from './local-folders.js';
+import { activePause, pauseSources } from './pause.js';
 import { diffSnapshots, searchSnapshots } from './recovery-points.js';
 import { previewRestore, resolveRestoreRequest } from './restore-plan.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
@@ -35,6 +36,7 @@ import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './sch
 import { ScheduledVerification, type ScheduledVerificationOptions } from './scheduled-verification.js';
 import { SourceWatching } from './source-watching.js';
 import { type TaskContext, TaskFailure, TaskManager } from './task-manager.js';
+import { newestBackupTime, repositoryUsage } from './usage.js';
 import { DEFAULT_WINDOW_DAYS, VerificationTracker } from './verification.js';
 
 export type EngineEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
@@ -186,6 +188,8 @@ export class EngineHost {
       'keys.createRecoveryKey': (p) => this.recoveryKit(p.repositoryId),
       'settings.get': async () => readSettings(this.catalog),
       'settings.set': async (p) => this.published('settings.updated', writeSettings(this.catalog, p)),
+      'sources.pause': async (p) => this.refreshedSchedules(pauseSources(this.catalog, p)).map(sourceInfo),
+      'repo.usage': (p) => this.withBackend(p.repositoryId, repositoryUsage),
     };
   }
 
@@ -390,6 +394,7 @@ export class EngineHost {
       } else {
         record = this.catalog.addRepository({ id, location: backend.location, label: p.label, region: p.region });
       }
+      record = await this.noteNewestBackup(record, repo);
       const previous = this.open.get(id);
       if (previous) await repo.close();
       else this.open.set(id, repo);
@@ -411,11 +416,22 @@ export class EngineHost {
         `the repository now at ${record.location} is not "${record.label}" (its id differs): it was replaced or moved`,
       );
     }
+    const updated = await this.noteNewestBackup(record, repo).catch(async (err: unknown) => {
+      await repo.close();
+      throw err;
+    });
     // Already unlocked: the password was checked again; the open session stays in use.
     if (this.open.has(record.id)) await repo.close();
     else this.open.set(record.id, repo);
     this.emitStatus();
-    return this.info(record);
+    return this.info(updated);
+  }
+
+  /** Recovery points made elsewhere (the CLI, another computer) count for "last backup". */
+  private async noteNewestBackup(record: RepositoryRecord, repo: Repository): Promise<RepositoryRecord> {
+    const newest = await newestBackupTime(repo);
+    if (!newest || (record.lastBackupAt && Date.parse(record.lastBackupAt) >= Date.parse(newest))) return record;
+    return this.catalog.updateRepository(record.id, { lastBackupAt: newest });
   }
 
   private async lockRepository(p: ParsedParams<'repo.lock'>): Promise<Result<'repo.lock'>> {
@@ -562,6 +578,7 @@ export class EngineHost {
                 files: pr.filesDone,
                 bytes: pr.bytesDone,
                 totalBytes: pr.bytesTotal ?? null,
+                filesTotal: pr.filesTotal ?? null,
                 currentPath: pr.currentPath ?? null,
               }),
             onWarning: (w) => {
@@ -785,6 +802,25 @@ export class EngineHost {
     return { taskId: task.id };
   }
 
+  /** Re-reads the schedules after sources changed; returns what it was given. */
+  private refreshedSchedules<T>(value: T): T {
+    this.schedules.refresh();
+    return value;
+  }
+
+  /** Runs `fn` on the repository's backend: the open one, or a fresh one closed afterwards (no key needed). */
+  private async withBackend<T>(repositoryId: string, fn: (backend: Backend) => Promise<T>): Promise<T> {
+    const record = this.requireRecord(repositoryId);
+    const open = this.open.get(record.id);
+    if (open) return fn(open.backend);
+    const backend = this.backendFor(record.location);
+    try {
+      return await fn(backend);
+    } finally {
+      await backend.close();
+    }
+  }
+
   /** Coverage from the catalog and the pack list; works on a locked repository too (no key needed). */
   private async verificationCoverage(p: ParsedParams<'verify.coverage'>): Promise<Result<'verify.coverage'>> {
     const record = this.requireRecord(p.repositoryId);
@@ -831,6 +867,7 @@ function sourceInfo(s: {
   path: string;
   excludes: string[];
   schedule: JsonObject | null;
+  pausedUntil: string | null;
 }): Result<'sources.add'> {
   const stored = readStoredSchedule(s.schedule);
   return {
@@ -840,6 +877,7 @@ function sourceInfo(s: {
     excludes: s.excludes,
     schedule: stored?.schedule ?? null,
     requireAcPower: stored?.requireAcPower ?? false,
+    pausedUntil: activePause(s.pausedUntil),
   };
 }
 

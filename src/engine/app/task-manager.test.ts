@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ContractError } from '../../contract/errors.js';
 import { Catalog } from '../catalog/catalog.js';
 import { type Task, TaskFailure, TaskManager } from './task-manager.js';
@@ -48,6 +48,26 @@ describe('TaskManager', () => {
     expect(seen.map((t) => t.status)).toEqual(expect.arrayContaining(['queued', 'running', 'succeeded']));
     expect(catalog.getTask(task.id)?.status).toBe('succeeded');
     expect(tasks.list(10).map((t) => t.id)).toEqual([task.id]);
+  });
+
+  it('reports speed (bytes per second since the start) and the estimated file count', async () => {
+    const start = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(start);
+    try {
+      const task = tasks.start({
+        kind: 'backup',
+        repositoryId: 'r1',
+        run: async (ctx) => {
+          clock.mockReturnValue(start + 4000);
+          ctx.progress({ files: 2, bytes: 8_000_000, totalBytes: 16_000_000, filesTotal: 5 });
+          return {};
+        },
+      });
+      const done = await tasks.settled(task.id);
+      expect(done.progress).toMatchObject({ bytesPerSecond: 2_000_000, filesTotal: 5, files: 2 });
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('throttles progress to one update per interval and keeps the latest', async () => {

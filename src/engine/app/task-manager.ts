@@ -20,6 +20,8 @@ export interface ProgressUpdate {
   files: number;
   bytes: number;
   totalBytes?: number | null;
+  /** Estimated number of files, when known. */
+  filesTotal?: number | null;
   currentPath?: string | null;
   /** A fraction done (0–1) for tasks that count objects, not bytes; used for the estimate. */
   fraction?: number | null;
@@ -244,6 +246,8 @@ export class TaskManager {
       totalBytes: total,
       etaSeconds: eta,
       currentPath: update.currentPath ?? null,
+      bytesPerSecond: elapsed > 0.5 && update.bytes > 0 ? Math.round(update.bytes / elapsed) : null,
+      filesTotal: update.filesTotal ?? null,
     };
     if (active.timer) return;
     const wait = active.lastEmit + this.progressIntervalMs - Date.now();

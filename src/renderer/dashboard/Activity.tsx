@@ -1,10 +1,11 @@
 /**
- * Running tasks with live progress (files, bytes, time left) from `task.updated` events, and the
- * outcome of the last few finished ones.
+ * Running tasks with live progress (files, bytes, speed, time left) from `task.updated` events,
+ * and the outcome of the last few finished ones.
  */
 import { formatBytes, formatEta } from '../format.js';
 import { type AppStatusData, isActive, type TaskData } from '../store.js';
 import { useApp } from '../storeContext.js';
+import { formatSpeed } from '../when.js';
 
 const KIND_NAMES: Record<TaskData['kind'], string> = {
   backup: 'Backup',
@@ -37,11 +38,22 @@ function TaskItem({ task, repositoryLabel }: { task: TaskData; repositoryLabel: 
           {progress.totalBytes !== null && progress.totalBytes > 0 && (
             <progress value={progress.bytes} max={progress.totalBytes} aria-label={`${title} progress`} />
           )}
-          <p className="muted">
-            {progress.files.toLocaleString()} {progress.files === 1 ? 'file' : 'files'}, {formatBytes(progress.bytes)}
-            {progress.totalBytes !== null && ` of ${formatBytes(progress.totalBytes)}`}
-            {progress.etaSeconds !== null && ` · ${formatEta(progress.etaSeconds)}`}
-          </p>
+          <dl className="progress-facts">
+            <dt>Files</dt>
+            <dd>
+              {progress.files.toLocaleString()}
+              {progress.filesTotal ? ` of about ${progress.filesTotal.toLocaleString()}` : ''}
+            </dd>
+            <dt>Data</dt>
+            <dd>
+              {formatBytes(progress.bytes)}
+              {progress.totalBytes !== null && ` of ${formatBytes(progress.totalBytes)}`}
+            </dd>
+            <dt>Speed</dt>
+            <dd>{progress.bytesPerSecond ? formatSpeed(progress.bytesPerSecond) : 'measuring…'}</dd>
+            <dt>Time left</dt>
+            <dd>{progress.etaSeconds !== null ? formatEta(progress.etaSeconds) : 'estimating…'}</dd>
+          </dl>
           {progress.currentPath && <p className="muted path">{progress.currentPath}</p>}
         </>
       )}

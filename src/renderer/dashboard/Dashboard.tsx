@@ -1,6 +1,7 @@
 /**
- * The Dashboard screen: is everything protected, what is running, and the actions a person needs
- * today (back up now, connect a repository, unlock one). Loading and failures are shown in place.
+ * The Dashboard screen: is everything protected (last backup, next run, health), what is running,
+ * the space used and its growth, and the actions a person needs today (back up now, pause,
+ * connect a repository, unlock one). Loading and failures are shown in place.
  */
 import { useApp } from '../storeContext.js';
 import { Activity } from './Activity.js';
@@ -8,6 +9,8 @@ import { BackUpNow } from './BackUpNow.js';
 import { ConnectForm } from './ConnectForm.js';
 import { ProtectionSummary } from './ProtectionSummary.js';
 import { RepositoryList } from './RepositoryList.js';
+import { SpaceUsage } from './SpaceUsage.js';
+import './dashboard.css';
 
 function LoadError({ message }: { message: string }) {
   const loadStatus = useApp((state) => state.loadStatus);
@@ -58,6 +61,7 @@ export function Dashboard() {
           <ProtectionSummary status={status} />
           <BackUpNow repositories={status.repositories} />
           <Activity repositories={status.repositories} />
+          <SpaceUsage status={status} />
           {hasRepositories ? <RepositoryList repositories={status.repositories} /> : <EmptyState />}
           <ConnectForm another={hasRepositories} />
         </>

@@ -1,26 +1,140 @@
-/** One sentence at the top of the Dashboard: protected since when, or what is missing. */
+/**
+ * The protection status card at the top of the Dashboard: how old the last successful backup is,
+ * when the next scheduled one runs (or that schedules are paused), and the health of each
+ * repository (its last check and how much of its stored data was verified lately), with the
+ * Pause control. Each part shows its own loading and error state.
+ */
+import type { z } from 'zod';
+import type { PlannedRun, Source, VerificationCoverage } from '../../contract/schemas.js';
 import { formatAge } from '../format.js';
 import type { AppStatusData } from '../store.js';
+import { useApp } from '../storeContext.js';
 import { useNow } from '../useNow.js';
+import { type Request, useRequest } from '../useRequest.js';
+import { formatDateTime, formatIn, formatShare } from '../when.js';
+import { PauseControl } from './PauseControl.js';
+
+type Repository = AppStatusData['repositories'][number];
+type Coverage = z.output<typeof VerificationCoverage>;
+export type ScheduleData = { sources: z.output<typeof Source>[]; next: z.output<typeof PlannedRun>[] };
+
+function NextRun({ schedule, now }: { schedule: Request<ScheduleData>; now: Date }) {
+  if (schedule.state === 'error' && !schedule.data) return <span className="error-text">{schedule.message}</span>;
+  if (!schedule.data) return <span className="muted">Loading…</span>;
+  const { sources, next } = schedule.data;
+  const first = next[0];
+  if (!first) {
+    return (
+      <span>
+        No schedule is set. <span className="muted">Set one under Retention and schedule.</span>
+      </span>
+    );
+  }
+  const source = sources.find((s) => s.id === first.sourceId);
+  const where = source ? ` (${source.path})` : '';
+  if (first.waitingFor === 'ac-power') {
+    return <span>Waiting for the computer to be plugged in{where}.</span>;
+  }
+  return (
+    <span>
+      {formatIn(first.at, now)}, {formatDateTime(first.at)}
+      {where}
+      {first.reason === 'retry' && ' — a retry after a failed backup'}
+    </span>
+  );
+}
+
+function Health({ repo, coverage, now }: { repo: Repository; coverage: Coverage | undefined; now: Date }) {
+  const check = repo.lastCheckAt ? `Last check passed ${formatAge(repo.lastCheckAt, now)}` : 'Never checked';
+  let verified = '';
+  if (coverage) {
+    verified =
+      coverage.packsTotal === 0
+        ? 'nothing stored yet'
+        : `${formatShare(coverage.verifiedShare)} verified in the last ${coverage.windowDays} days`;
+  }
+  return (
+    <li>
+      <strong>{repo.label}:</strong> {check}
+      {verified && ` · ${verified}`}
+      {coverage?.lastFailure && (
+        <span className="error-text">
+          {' '}
+          · Verification found {coverage.lastFailure.problems.length} problem(s) on{' '}
+          {formatDateTime(coverage.lastFailure.at)}
+        </span>
+      )}
+    </li>
+  );
+}
 
 export function ProtectionSummary({ status }: { status: AppStatusData }) {
   const now = useNow();
+  const request = useApp((state) => state.request);
+  const schedule = useRequest<ScheduleData>(async () => {
+    const [sources, next] = await Promise.all([request('sources.list', {}), request('schedule.next', {})]);
+    return { sources, next };
+  }, [status]);
+  const coverage = useRequest(
+    () =>
+      Promise.all(
+        status.repositories.map(async (repo) => [repo.id, await request('verify.coverage', { repositoryId: repo.id })]),
+      ).then((pairs) => Object.fromEntries(pairs) as Record<string, Coverage>),
+    [status],
+  );
+
   if (status.repositories.length === 0) return null;
   const locked = status.repositories.filter((repo) => !repo.unlocked).length;
   const last = status.lastSuccessfulBackupAt;
-  const tone = last ? 'ok' : 'warn';
+  const failed = Object.values(coverage.data ?? {}).some((c) => c.lastFailure !== null);
+  const tone = failed ? 'error' : last ? 'ok' : 'warn';
+  const pausedUntil = schedule.data?.sources
+    .map((s) => s.pausedUntil)
+    .filter((t): t is string => t !== null)
+    .sort()
+    .at(-1);
+
   return (
-    <section className={`panel summary summary-${tone}`} aria-label="Protection status">
+    <section className={`panel summary summary-${tone}`} aria-labelledby="protection-heading">
+      <h2 id="protection-heading" className="visually-hidden">
+        Protection status
+      </h2>
       <p className="summary-line">
         {last
           ? `Protected: the last backup finished ${formatAge(last, now)}.`
           : 'Not protected yet: no backup has finished.'}
       </p>
+      <dl className="status-list">
+        <dt>Last successful backup</dt>
+        <dd>{last ? `${formatAge(last, now)} (${formatDateTime(last)})` : 'None yet'}</dd>
+        <dt>Next backup</dt>
+        <dd>
+          {pausedUntil ? (
+            <span className="notice">Scheduled backups are paused until {formatDateTime(pausedUntil)}.</span>
+          ) : (
+            <NextRun schedule={schedule} now={now} />
+          )}
+        </dd>
+        <dt>Health</dt>
+        <dd>
+          {coverage.state === 'error' && <span className="error-text">{coverage.message}</span>}
+          <ul className="health">
+            {status.repositories.map((repo) => (
+              <Health key={repo.id} repo={repo} coverage={coverage.data?.[repo.id]} now={now} />
+            ))}
+          </ul>
+        </dd>
+      </dl>
       {locked > 0 && (
         <p className="muted">
           {locked === 1 ? '1 repository is locked' : `${locked} repositories are locked`}: unlock it to back up.
         </p>
       )}
+      <PauseControl
+        pausedUntil={pausedUntil ?? null}
+        hasSources={(schedule.data?.sources.length ?? 0) > 0}
+        onChanged={schedule.reload}
+      />
     </section>
   );
 }

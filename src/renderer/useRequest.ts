@@ -1,0 +1,42 @@
+/**
+ * Loads data for one part of a screen through the contract and tracks its loading and error
+ * state. The last data stays on screen while a reload runs, so live refreshes do not flicker;
+ * an answer that arrives after a newer request started is dropped.
+ */
+import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
+
+export type RequestState<T> =
+  | { state: 'loading'; data: T | null }
+  | { state: 'ready'; data: T }
+  | { state: 'error'; message: string; data: T | null };
+
+export type Request<T> = RequestState<T> & { reload(): void };
+
+/** Runs `load` now and whenever `deps` change or `reload()` is called; `load: null` waits. */
+export function useRequest<T>(load: (() => Promise<T>) | null, deps: DependencyList): Request<T> {
+  const [state, setState] = useState<RequestState<T>>({ state: 'loading', data: null });
+  const [generation, setGeneration] = useState(0);
+  const latest = useRef(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `deps` and `generation` are the triggers by design.
+  useEffect(() => {
+    const run = loadRef.current;
+    if (!run) return;
+    const id = ++latest.current;
+    setState((previous) => (previous.state === 'ready' ? previous : { state: 'loading', data: previous.data }));
+    run().then(
+      (data) => {
+        if (id === latest.current) setState({ state: 'ready', data });
+      },
+      (error: unknown) => {
+        if (id === latest.current)
+          setState((previous) => ({ state: 'error', message: (error as Error).message, data: previous.data }));
+      },
+    );
+  }, [...deps, generation]);
+
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { ...state, reload };
+}

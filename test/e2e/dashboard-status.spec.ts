@@ -1,0 +1,171 @@
+/**
+ * The Dashboard's protection status against a real engine: a repository with four recovery
+ * points made by the `cairn` CLI is connected; the status card says how old the last backup is,
+ * that nothing is scheduled, and the verification coverage; "Space used" draws the growth chart
+ * per recovery point (an image with a summary and a table behind it); Pause holds a scheduled
+ * backup back (the engine's plan says so) and Resume lets it run, its outcome arriving live; the
+ * theme can be switched by hand. Screenshots of the screen (light and dark) go to docs/screenshots.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+import { formatBytes } from '../../src/renderer/format.js';
+import {
+  assertPrerequisites,
+  backupWithCli,
+  callApi,
+  initRepository,
+  ROOT,
+  type RunningServer,
+  startServe,
+} from './serve.js';
+
+const PASSWORD = 'correct horse battery staple';
+const SIZES = [300_000, 80_000, 500_000, 40_000];
+
+test.describe.configure({ mode: 'serial' });
+
+let dir: string;
+let source: string;
+let server: RunningServer | undefined;
+let repositoryId: string;
+let sourceId: number;
+
+interface SourceInfo {
+  id: number;
+  pausedUntil: string | null;
+}
+interface PlannedRun {
+  sourceId: number;
+  at: string;
+}
+
+test.beforeAll(async () => {
+  assertPrerequisites();
+  dir = await mkdtemp(join(tmpdir(), 'cairn-e2e-status-'));
+  const repoPath = join(dir, 'repo');
+  source = join(dir, 'Documents');
+  await mkdir(source, { recursive: true });
+  initRepository(repoPath, PASSWORD);
+  // Four recovery points, each adding a different amount of new (incompressible) data.
+  for (const [i, size] of SIZES.entries()) {
+    await writeFile(join(source, `part-${i}.bin`), randomBytes(size));
+    backupWithCli(repoPath, PASSWORD, [source]);
+  }
+  server = await startServe(join(dir, 'data'));
+  const repo = await callApi<{ id: string }>(server, 'repo.connect', {
+    location: repoPath,
+    password: PASSWORD,
+    label: 'Test disk',
+    region: 'EU',
+  });
+  repositoryId = repo.id;
+  sourceId = (await callApi<{ id: number }>(server, 'sources.add', { repositoryId, path: source })).id;
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function running(): RunningServer {
+  if (!server) throw new Error('cairn serve is not running');
+  return server;
+}
+
+async function open(page: Page): Promise<void> {
+  await page.goto(running().url);
+  await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
+}
+
+test('the status card shows the age of the last backup, the schedule and the verification coverage', async ({
+  page,
+}) => {
+  await open(page);
+  const status = page.getByRole('region', { name: 'Protection status' });
+  // The points were made by the CLI, before the app knew the repository: they still count.
+  await expect(status.getByText(/^Protected: the last backup finished (just now|\d+ minutes? ago)\.$/)).toBeVisible();
+  await expect(status.getByText('No schedule is set.')).toBeVisible();
+  // Nothing was verified by this app yet: 0 % of the stored data within the 30-day window.
+  await expect(status.getByText('Test disk: Never checked · 0% verified in the last 30 days')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Back up now', exact: true })).toBeEnabled();
+});
+
+test('"Space used" shows the stored size and a chart of growth per recovery point', async ({ page }) => {
+  const usage = await callApi<{ storedBytes: number; snapshots: number }>(running(), 'repo.usage', { repositoryId });
+  expect(usage.snapshots).toBe(4);
+  await open(page);
+  const space = page.getByRole('region', { name: 'Space used' });
+  await expect(space.getByText(/used by 4 recovery points$/)).toBeVisible();
+  await expect(space.getByText(formatBytes(usage.storedBytes), { exact: true })).toBeVisible();
+
+  const chart = space.getByRole('img', { name: /^Growth of Test disk: 4 recovery points from / });
+  await expect(chart).toBeVisible();
+  // The largest addition is the 500 kB file (stored encrypted: a little more).
+  await expect(chart).toHaveAttribute('aria-label', /the largest addition was 50\d KB on /);
+  await expect(chart.locator('rect.bar')).toHaveCount(4);
+  const table = space.getByRole('table', { name: 'Growth of Test disk per recovery point' });
+  await expect(table.getByRole('row')).toHaveCount(5);
+  await expect(page.getByText('Loading…')).toHaveCount(0);
+  // Bars follow the sizes: the third point added the most, the fourth the least.
+  const heights = await chart
+    .locator('rect.bar')
+    .evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('height'))));
+  expect(heights.indexOf(Math.max(...heights))).toBe(2);
+  expect(heights.indexOf(Math.min(...heights))).toBe(3);
+
+  await page.screenshot({ path: resolve(ROOT, 'docs/screenshots/dashboard.png'), fullPage: true });
+});
+
+test('Pause holds scheduled backups until the chosen time; Resume lets the due one run', async ({ page }) => {
+  await open(page);
+  const status = page.getByRole('region', { name: 'Protection status' });
+  await status.getByRole('button', { name: 'Pause', exact: true }).click();
+  await status.getByRole('radio', { name: 'For 4 hours' }).check();
+  await status.getByRole('button', { name: 'Pause scheduled backups' }).click();
+  await expect(status.getByText(/^Scheduled backups are paused until /)).toBeVisible();
+  await expect(status.getByRole('button', { name: 'Resume' })).toBeVisible();
+
+  const [paused] = await callApi<SourceInfo[]>(running(), 'sources.list', { repositoryId });
+  const hoursAhead = (Date.parse(paused?.pausedUntil ?? '') - Date.now()) / 3600_000;
+  expect(hoursAhead).toBeGreaterThan(3.9);
+  expect(hoursAhead).toBeLessThanOrEqual(4);
+
+  // A schedule set while paused: the first run (due at once) waits for the end of the pause.
+  await callApi(running(), 'sources.setSchedule', { id: sourceId, schedule: { kind: 'interval', minutes: 60 } });
+  const [planned] = await callApi<PlannedRun[]>(running(), 'schedule.next', {});
+  expect(planned?.at).toBe(paused?.pausedUntil);
+  const before = await callApi<unknown[]>(running(), 'tasks.list', {});
+  expect(before).toEqual([]);
+
+  await status.getByRole('button', { name: 'Resume' }).click();
+  const activity = page.getByRole('region', { name: 'Activity' });
+  await expect(activity.getByText('Backup of Test disk')).toBeVisible();
+  await expect(activity.getByText('Finished')).toBeVisible();
+  await expect(status.getByText(/^in (1 hour|5\d minutes), /)).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Space used' }).getByText(/used by 5 recovery points$/)).toBeVisible();
+});
+
+test('the theme follows the system and can be set by hand', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await open(page);
+  // A string: the tests are type-checked without the DOM library.
+  const background = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+  expect(await background()).toBe('rgb(15, 19, 23)');
+  const space = page.getByRole('region', { name: 'Space used' });
+  await expect(space.getByText(/used by 5 recovery points$/)).toBeVisible();
+  await expect(space.getByRole('img', { name: /^Growth of Test disk: 5 recovery points/ })).toBeVisible();
+  await expect(page.getByText('Loading…')).toHaveCount(0);
+  await page.screenshot({ path: resolve(ROOT, 'docs/screenshots/dashboard-dark.png'), fullPage: true });
+
+  const theme = page.getByLabel('Theme');
+  await theme.selectOption('light');
+  expect(await background()).toBe('rgb(246, 247, 249)');
+  await page.reload();
+  await expect(page.getByLabel('Theme')).toHaveValue('light');
+  expect(await background()).toBe('rgb(246, 247, 249)');
+  await page.getByLabel('Theme').selectOption('system');
+  expect(await background()).toBe('rgb(15, 19, 23)');
+});
