@@ -7,6 +7,11 @@ import { z } from 'zod';
 import {
   AppStatus,
   BrowseEntry,
+  // Erasure and restriction
+  EraseAllReceipt,
+  ErasePreview,
+  ErasureReceipt,
+  FrozenPoint,
   Ok,
   OverwritePolicy,
   PlannedRun,
@@ -20,6 +25,7 @@ import {
   SnapshotInfo,
   Source,
   Task,
+  Tombstone,
   VerificationCoverage,
 } from './schemas.js';
 
@@ -122,6 +128,39 @@ export const methods = {
     params: z.object({ repositoryId: nonEmpty, windowDays: z.number().int().min(1).max(3650).default(30) }),
     result: VerificationCoverage,
   },
+
+  // ---- Erasure and restriction (GDPR Art. 17 and 18) ----------------------------------------
+  /**
+   * Erases a file or folder (absolute, as backed up) from every recovery point as an 'erase'
+   * task: rewrites each point without it, prunes so its data is physically deleted, keeps a
+   * tombstone and writes a receipt (the task's result names it).
+   */
+  'privacy.erasePath': {
+    params: z.object({ repositoryId: nonEmpty, path: nonEmpty }),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** Which recovery points hold the path and what erasing it would free; changes nothing. */
+  'privacy.erasePreview': { params: z.object({ repositoryId: nonEmpty, path: nonEmpty }), result: ErasePreview },
+  /**
+   * Erases everything: every key slot first, then every repository's objects and folder, then the
+   * app data (the catalog is emptied). `confirm` must be the typed words; the receipt is written
+   * to `receipt`, an absolute path outside every repository and the app data folder.
+   */
+  'privacy.eraseAll': {
+    params: z.object({
+      confirm: z.literal('erase everything', { error: 'type "erase everything" to confirm' }),
+      receipt: nonEmpty,
+    }),
+    result: EraseAllReceipt,
+  },
+  'privacy.tombstones': { params: z.object({ repositoryId: nonEmpty.optional() }), result: z.array(Tombstone) },
+  'privacy.receipts': { params: z.object({}), result: z.array(ErasureReceipt) },
+  /** Restricts a recovery point (GDPR Art. 18): no browse, restore or export, and retention keeps it. */
+  'snapshots.freeze': {
+    params: z.object({ repositoryId: nonEmpty, snapshotId: nonEmpty, reason: z.string().default('') }),
+    result: FrozenPoint,
+  },
+  'snapshots.unfreeze': { params: z.object({ repositoryId: nonEmpty, snapshotId: nonEmpty }), result: Ok },
 } as const;
 
 export type Methods = typeof methods;

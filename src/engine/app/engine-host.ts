@@ -25,6 +25,7 @@ import { withLock } from '../repo/lock.js';
 import { Repository } from '../repo/repository.js';
 import { restore } from '../restore/restorer.js';
 import { validateSchedule } from '../scheduler/schedule.js';
+import { ErasureHandlers } from './erasure-handlers.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
 import { type TaskContext, TaskFailure, TaskManager } from './task-manager.js';
@@ -89,6 +90,7 @@ export class EngineHost {
   private readonly handlers: { [M in MethodName]: Handler<M> };
   private readonly schedules: ScheduledBackups;
   private readonly verification: VerificationTracker;
+  private readonly erasure: ErasureHandlers;
 
   private constructor(
     readonly catalog: Catalog,
@@ -97,6 +99,20 @@ export class EngineHost {
     this.tasks = new TaskManager(catalog, options.progressIntervalMs);
     this.schedules = new ScheduledBackups(catalog, (sourceId) => this.runScheduledBackup(sourceId));
     this.verification = new VerificationTracker(catalog);
+    this.erasure = new ErasureHandlers({
+      dataDir: options.dataDir,
+      catalog,
+      tasks: this.tasks,
+      unlocked: (id) => this.unlocked(id),
+      requireRecord: (id) => this.requireRecord(id),
+      closeAll: async () => {
+        const repos = [...this.open.values()];
+        this.open.clear();
+        await Promise.allSettled(repos.map((r) => r.close()));
+      },
+      refreshSchedules: () => this.schedules.refresh(),
+      emitStatus: () => this.emitStatus(),
+    });
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
     this.handlers = {
       'app.status': async () => this.status(),
@@ -144,10 +160,18 @@ export class EngineHost {
         this.requireRecord(p.repositoryId);
         return readRetention(this.catalog, p.repositoryId);
       },
-      'retention.preview': (p) => previewRetention(this.unlocked(p.repositoryId).repo, p.policy),
+      'retention.preview': (p) =>
+        previewRetention(this.unlocked(p.repositoryId).repo, p.policy, this.erasure.frozenIds(p.repositoryId)),
       'retention.apply': async (p) => ({ taskId: this.startRetention(p.repositoryId).id }),
       'verify.slice': (p) => this.startVerifySlice(p),
       'verify.coverage': (p) => this.verificationCoverage(p),
+      'privacy.erasePath': (p) => this.erasure.erasePath(p),
+      'privacy.erasePreview': (p) => this.erasure.erasePreview(p),
+      'privacy.eraseAll': (p) => this.erasure.eraseAll(p),
+      'privacy.tombstones': (p) => this.erasure.tombstones(p),
+      'privacy.receipts': () => this.erasure.receipts(),
+      'snapshots.freeze': (p) => this.erasure.freeze(p),
+      'snapshots.unfreeze': (p) => this.erasure.unfreeze(p),
     };
   }
 
@@ -332,7 +356,10 @@ export class EngineHost {
       }
       const previous = this.open.get(id);
       if (previous) await repo.close();
-      else this.open.set(id, repo);
+      else {
+        this.open.set(id, repo);
+        await this.applyTombstones(record, repo);
+      }
       this.emitStatus();
       return this.info(record);
     } catch (err) {
@@ -353,9 +380,23 @@ export class EngineHost {
     }
     // Already unlocked: the password was checked again; the open session stays in use.
     if (this.open.has(record.id)) await repo.close();
-    else this.open.set(record.id, repo);
+    else {
+      this.open.set(record.id, repo);
+      await this.applyTombstones(record, repo);
+    }
     this.emitStatus();
     return this.info(record);
+  }
+
+  /** Erasure tombstones of the repository are applied on opening; if that fails it stays locked. */
+  private async applyTombstones(record: RepositoryRecord, repo: Repository): Promise<void> {
+    try {
+      await this.erasure.applyTombstones(record, repo);
+    } catch (err) {
+      if (this.open.get(record.id) === repo) this.open.delete(record.id);
+      await repo.close();
+      throw err;
+    }
   }
 
   private async lockRepository(p: ParsedParams<'repo.lock'>): Promise<Result<'repo.lock'>> {
@@ -441,6 +482,7 @@ export class EngineHost {
       run: async (ctx) => {
         const outcome = await applyRetention(repo, retention, {
           signal: ctx.signal,
+          frozen: this.erasure.frozenIds(record.id),
           onRemoved: (removed, kept) =>
             ctx.message(`removed ${removed.length} recovery point(s) by the retention policy; ${kept} kept`),
           onPruneProgress: (pr) =>
@@ -532,6 +574,7 @@ export class EngineHost {
   private async listSnapshots(p: ParsedParams<'snapshots.list'>): Promise<Result<'snapshots.list'>> {
     const { repo } = this.unlocked(p.repositoryId);
     const all = await repo.listSnapshots();
+    const frozen = this.erasure.frozenIds(p.repositoryId);
     return all
       .map((s) => ({
         id: s.id,
@@ -547,6 +590,7 @@ export class EngineHost {
         totalBytes: s.summary.totalBytes,
         dataAdded: s.summary.dataAdded,
         dataAddedStored: s.summary.dataAddedStored,
+        frozen: frozen.has(s.id),
       }))
       .reverse();
   }
@@ -555,6 +599,7 @@ export class EngineHost {
     const { repo } = this.unlocked(p.repositoryId);
     await repo.loadIndex();
     const snapshot = await repo.findSnapshot(p.snapshotId);
+    this.erasure.assertNotFrozen(p.repositoryId, snapshot.id, 'browse');
     const entries: Result<'snapshots.browse'> = [];
     for await (const e of walk(repo, snapshot.tree, p.path || '/', { recursive: false })) {
       entries.push({
@@ -578,6 +623,7 @@ export class EngineHost {
     }
     await repo.loadIndex();
     const snapshot = await repo.findSnapshot(p.snapshotId);
+    this.erasure.assertNotFrozen(p.repositoryId, snapshot.id, 'restore');
     const task = this.tasks.start({
       kind: 'restore',
       repositoryId: record.id,

@@ -41,7 +41,7 @@ async function chainTo(repo: Repository, rootTree: string, parts: string[]): Pro
   const chain: Tree[] = [await repo.loadTree(rootTree)];
   for (const part of parts.slice(0, -1)) {
     const node = (chain.at(-1) as Tree).nodes.find((n) => n.name === part);
-    if (!node || node.type !== 'dir' || !node.subtree) return undefined;
+    if (node?.type !== 'dir' || !node.subtree) return undefined;
     chain.push(await repo.loadTree(node.subtree));
   }
   return chain;
