@@ -150,17 +150,17 @@ describe('cairn privacy', () => {
   });
 
   it('freeze: ls, restore and diff refuse the point, forget keeps it; unfreeze lifts it', { timeout: 240_000 }, () => {
-    const [first, second] = snapshots();
-    const id = (first?.id as string).slice(0, 8);
+    const [first, second] = snapshots() as unknown as [{ id: string }, { id: string }];
+    const id = first.id.slice(0, 8);
     const frozen = ok(['privacy', 'freeze', '-r', repo, id, '--reason', 'accuracy contested']);
     expect(frozen.stdout).toContain('frozen');
     const listed = snapshots();
-    expect(listed.find((s) => s.id === first?.id)?.frozen).toBe(true);
-    expect(listed.find((s) => s.id === second?.id)?.frozen).toBe(false);
+    expect(listed.find((s) => s.id === first.id)?.frozen).toBe(true);
+    expect(listed.find((s) => s.id === second.id)?.frozen).toBe(false);
     for (const args of [
       ['ls', '-r', repo, id],
       ['restore', '-r', repo, id, '--target', path.join(dir, 'frozen-restore')],
-      ['diff', '-r', repo, id, (second?.id as string).slice(0, 8)],
+      ['diff', '-r', repo, id, second.id.slice(0, 8)],
     ]) {
       const r = cairn(args);
       expect(r.status, args[0]).toBe(1);
@@ -170,7 +170,7 @@ describe('cairn privacy', () => {
     }
     const forget = JSON.parse(ok(['forget', '-r', repo, '--keep-last', '1', '--json']).stdout);
     expect(forget.removed).toEqual([]);
-    expect(forget.keep.find((k: { id: string }) => k.id === first?.id).reasons).toEqual([
+    expect(forget.keep.find((k: { id: string }) => k.id === first.id).reasons).toEqual([
       'frozen (restricted under GDPR Art. 18)',
     ]);
     expect(cairn(['forget', '-r', repo, id]).stderr).toMatch(/frozen/);

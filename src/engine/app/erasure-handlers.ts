@@ -13,7 +13,12 @@ import { OWNER_LOCK_FILE } from '../catalog/owner-lock.js';
 import { type EraseAllRepository, eraseEverything } from '../privacy/erasure/erase-all.js';
 import { ErasureRecords } from '../privacy/erasure/records.js';
 import { erasurePath } from '../privacy/erasure/rewrite-snapshot.js';
-import { type EraseOutcome, erasePathWithRecords, reapplyTombstones } from '../privacy/erasure/service.js';
+import {
+  type EraseOutcome,
+  erasePathWithRecords,
+  reapplyTombstones,
+  tombstonesToApply,
+} from '../privacy/erasure/service.js';
 import { FrozenPoints, type RestrictedAction } from '../privacy/restriction/frozen.js';
 import type { Repository } from '../repo/repository.js';
 import type { TaskContext, TaskManager } from './task-manager.js';
@@ -73,7 +78,7 @@ export class ErasureHandlers {
    * it. Nothing happens (and no task is recorded) when no recovery point holds a tombstoned path.
    */
   async applyTombstones(record: RepositoryRecord, repo: Repository): Promise<void> {
-    if (new ErasureRecords(this.host.dataDir).tombstones(record.id).length === 0) return;
+    if ((await tombstonesToApply(repo, this.host.dataDir)).length === 0) return;
     let outcomes: EraseOutcome[] = [];
     const task = this.host.tasks.start({
       kind: 'erase',

@@ -104,37 +104,45 @@ export async function erasePathWithRecords(
 }
 
 /**
- * Applies this repository's tombstones: finishes unfinished erasures, and erases again each
- * tombstoned path from the recovery points (up to its erasure time) that hold it. Cheap when there
- * is nothing to do: per tombstone and recovery point, only the trees on the way to the path are read.
+ * The tombstones of `repo` that need applying: unfinished erasures, and erased paths that a
+ * recovery point (up to the erasure's time) holds again. Cheap: per tombstone and recovery point,
+ * only the trees on the way to the path are read; nothing is read when there are no tombstones.
+ */
+export async function tombstonesToApply(repo: Repository, dataDir: string): Promise<Tombstone[]> {
+  const tombstones = new ErasureRecords(dataDir).tombstones(repo.config.id);
+  if (tombstones.length === 0) return [];
+  await repo.loadIndex();
+  const snapshots = await repo.listSnapshots();
+  const due: Tombstone[] = [];
+  for (const t of tombstones) {
+    if (t.completedAt === null) {
+      due.push(t);
+      continue;
+    }
+    for (const s of snapshots) {
+      if (s.time <= t.erasedAt && (await nodeAt(repo, s.tree, t.path))) {
+        due.push(t);
+        break;
+      }
+    }
+  }
+  return due;
+}
+
+/**
+ * Applies this repository's tombstones (see `tombstonesToApply`): finishes unfinished erasures
+ * and erases each path again from the recovery points up to its erasure time that hold it.
  */
 export async function reapplyTombstones(
   repo: Repository,
   dataDir: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<EraseOutcome[]> {
-  const records = new ErasureRecords(dataDir);
-  const tombstones = records.tombstones(repo.config.id);
-  if (tombstones.length === 0) return [];
   const outcomes: EraseOutcome[] = [];
-  await repo.loadIndex();
-  let snapshots = await repo.listSnapshots();
-  for (const t of tombstones) {
-    if (t.completedAt === null) {
-      outcomes.push(await erasePathWithRecords(repo, dataDir, t.path, options));
-      snapshots = await repo.listSnapshots();
-      continue;
-    }
-    let holds = false;
-    for (const s of snapshots) {
-      if (s.time <= t.erasedAt && (await nodeAt(repo, s.tree, t.path))) {
-        holds = true;
-        break;
-      }
-    }
-    if (!holds) continue;
-    outcomes.push(await erasePathWithRecords(repo, dataDir, t.path, options, t));
-    snapshots = await repo.listSnapshots();
+  for (const t of await tombstonesToApply(repo, dataDir)) {
+    options.signal?.throwIfAborted();
+    if (t.completedAt === null) outcomes.push(await erasePathWithRecords(repo, dataDir, t.path, options));
+    else outcomes.push(await erasePathWithRecords(repo, dataDir, t.path, options, t));
   }
   return outcomes;
 }
