@@ -16,7 +16,7 @@ const SUBCOMMANDS: Command[] = [
 
 export const privacyCommand: Command = {
   name: 'privacy',
-  summary: 'erase paths or everything, freeze recovery points (GDPR rights); see "cairn privacy --help"',
+  summary: 'erase a path or everything, freeze recovery points, list erasure receipts (GDPR Art. 17, 18)',
   usage: SUBCOMMANDS.map((s) => s.usage).join('\n       '),
   options: Object.assign({}, ...SUBCOMMANDS.map((s) => s.options)) as OptionSpecs,
   async run(ctx, args, values) {
