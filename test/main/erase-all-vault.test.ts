@@ -21,7 +21,7 @@ class XorSafeStorage implements SafeStorageLike {
     return true;
   }
   encryptString(plainText: string): Buffer {
-    return Buffer.from(plainText, 'utf8').map((b) => b ^ 0x33);
+    return Buffer.from(Buffer.from(plainText, 'utf8').map((b) => b ^ 0x33));
   }
   decryptString(encrypted: Buffer): string {
     return Buffer.from(encrypted.map((b) => b ^ 0x33)).toString('utf8');
