@@ -3,8 +3,11 @@
  * password, and printing results either for people or as one JSON document (--json).
  */
 import path from 'node:path';
+import { resolveDataDir } from '../engine/app/data-dir.js';
 import { openBackend } from '../engine/backend/open.js';
 import { CairnError } from '../engine/errors.js';
+import { reapplyTombstones } from '../engine/privacy/erasure/service.js';
+import { FrozenPoints } from '../engine/privacy/restriction/frozen.js';
 import { Repository } from '../engine/repo/repository.js';
 import { readPassword } from './password.js';
 
@@ -39,7 +42,22 @@ export class CliContext {
     return readPassword({ env: 'CAIRN_PASSWORD', file: this.options.passwordFile }, prompt, confirm);
   }
 
-  async openRepository(): Promise<Repository> {
+  /** The app data folder (erasure records, frozen recovery points): --data-dir, CAIRN_DATA_DIR or the platform's. */
+  appDataDir(): string {
+    return resolveDataDir(this.options.dataDir);
+  }
+
+  /** The frozen (restricted) recovery points kept in the app data folder. */
+  frozen(): FrozenPoints {
+    return new FrozenPoints(this.appDataDir());
+  }
+
+  /**
+   * Opens the repository with its password. Erasure tombstones recorded for it in the app data
+   * folder are applied first (an interrupted erasure is finished; an erased path found again in
+   * an older copy of the repository is erased again), and that is reported.
+   */
+  async openRepository(options: { applyTombstones?: boolean } = {}): Promise<Repository> {
     const backend = openBackend(this.repositoryLocation());
     if (!(await backend.exists())) {
       throw new CairnError(
@@ -47,7 +65,26 @@ export class CliContext {
         `there is no Cairn repository at ${backend.location} (create one with "cairn init")`,
       );
     }
-    return Repository.open(backend, await this.password());
+    const repo = await Repository.open(backend, await this.password());
+    if (options.applyTombstones === false) return repo;
+    try {
+      for (const outcome of await reapplyTombstones(repo, this.appDataDir())) {
+        this.warn(
+          `${outcome.path} was erased (request ${outcome.reapplies ?? outcome.requestId}) but ${outcome.rewritten.length > 0 ? `${outcome.rewritten.length} recovery point(s) still held it` : 'that erasure had not finished'}: erased now; receipt ${outcome.receiptFile}`,
+        );
+      }
+    } catch (err) {
+      await repo.close();
+      if (err instanceof CairnError) {
+        throw new CairnError(
+          err.code,
+          `this repository holds a path that was erased, and erasing it again failed: ${err.message}`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return repo;
   }
 
   /** Prints the result: JSON when --json, else the human text (unless --quiet). */

@@ -13,6 +13,7 @@ import { forgetCommand } from './commands/forget.js';
 import { initCommand } from './commands/init.js';
 import { keyCommand } from './commands/key.js';
 import { lsCommand } from './commands/ls.js';
+import { privacyCommand } from './commands/privacy.js';
 import { pruneCommand } from './commands/prune.js';
 import { restoreCommand } from './commands/restore.js';
 import { serveCommand } from './commands/serve.js';
@@ -35,6 +36,7 @@ const COMMANDS: Command[] = [
   pruneCommand,
   statsCommand,
   keyCommand,
+  privacyCommand,
   serveCommand,
 ];
 

@@ -8,6 +8,11 @@ import {
   AppSettings,
   AppStatus,
   BrowseEntry,
+  // Erasure and restriction
+  EraseAllReceipt,
+  ErasePreview,
+  ErasureReceipt,
+  FrozenPoint,
   KeySlot,
   LocalListing,
   Ok,
@@ -28,6 +33,7 @@ import {
   SnapshotInfo,
   Source,
   Task,
+  Tombstone,
   VerificationCoverage,
 } from './schemas.js';
 
@@ -222,6 +228,39 @@ export const methods = {
   },
   /** What the repository occupies in its storage location; works on a locked repository too. */
   'repo.usage': { params: z.object({ repositoryId: nonEmpty }), result: RepositoryUsage },
+
+  // ---- Erasure and restriction (GDPR Art. 17 and 18) ----------------------------------------
+  /**
+   * Erases a file or folder (absolute, as backed up) from every recovery point as an 'erase'
+   * task: rewrites each point without it, prunes so its data is physically deleted, keeps a
+   * tombstone and writes a receipt (the task's result names it).
+   */
+  'privacy.erasePath': {
+    params: z.object({ repositoryId: nonEmpty, path: nonEmpty }),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** Which recovery points hold the path and what erasing it would free; changes nothing. */
+  'privacy.erasePreview': { params: z.object({ repositoryId: nonEmpty, path: nonEmpty }), result: ErasePreview },
+  /**
+   * Erases everything: every key slot first, then every repository's objects and folder, then the
+   * app data (the catalog is emptied). `confirm` must be the typed words; the receipt is written
+   * to `receipt`, an absolute path outside every repository and the app data folder.
+   */
+  'privacy.eraseAll': {
+    params: z.object({
+      confirm: z.literal('erase everything', { error: 'type "erase everything" to confirm' }),
+      receipt: nonEmpty,
+    }),
+    result: EraseAllReceipt,
+  },
+  'privacy.tombstones': { params: z.object({ repositoryId: nonEmpty.optional() }), result: z.array(Tombstone) },
+  'privacy.receipts': { params: z.object({}), result: z.array(ErasureReceipt) },
+  /** Restricts a recovery point (GDPR Art. 18): no browse, restore or export, and retention keeps it. */
+  'snapshots.freeze': {
+    params: z.object({ repositoryId: nonEmpty, snapshotId: nonEmpty, reason: z.string().default('') }),
+    result: FrozenPoint,
+  },
+  'snapshots.unfreeze': { params: z.object({ repositoryId: nonEmpty, snapshotId: nonEmpty }), result: Ok },
 } as const;
 
 export type Methods = typeof methods;

@@ -45,7 +45,7 @@ export const PlannedRun = z.object({
 
 export const PowerState = z.object({ onBattery: z.boolean(), suspended: z.boolean() });
 
-export const TaskKind = z.enum(['backup', 'restore', 'check', 'forget']);
+export const TaskKind = z.enum(['backup', 'restore', 'check', 'forget', 'erase']);
 export const TaskStatus = z.enum(['queued', 'running', 'cancelling', 'cancelled', 'succeeded', 'failed']);
 
 export const TaskProgress = z.object({
@@ -97,6 +97,8 @@ export const SnapshotInfo = z.object({
   totalBytes: z.number(),
   dataAdded: z.number(),
   dataAddedStored: z.number(),
+  /** Restricted under GDPR Art. 18: no browse, restore, compare or export until unfrozen. */
+  frozen: z.boolean(),
 });
 
 export const BrowseEntry = z.object({
@@ -276,3 +278,78 @@ export const RepositoryUsage = z.object({
   packs: z.number().int(),
   snapshots: z.number().int(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Erasure and restriction (GDPR Art. 17 and 18)
+
+/** A path erased from a repository's recovery points; applied again to older copies of the repository. */
+export const Tombstone = z.object({
+  repositoryId: z.string(),
+  path: z.string(),
+  request: z.string(),
+  erasedAt: z.string(),
+  /** Null while the erasure has not finished (it is finished the next time the repository is opened). */
+  completedAt: z.string().nullable(),
+});
+
+/** A frozen (restricted) recovery point. */
+export const FrozenPoint = z.object({
+  repositoryId: z.string(),
+  snapshotId: z.string(),
+  frozenAt: z.string(),
+  reason: z.string(),
+});
+
+/** What erasing a path would do, changing nothing. */
+export const ErasePreview = z.object({
+  path: z.string(),
+  recoveryPoints: z.array(z.object({ id: z.string(), time: z.string() })),
+  files: z.number(),
+  bytes: z.number(),
+  /** Stored bytes only the path uses: freed by the erasure. */
+  bytesToFree: z.number(),
+  /** Pieces of its content that other files also hold: they stay, as part of those files. */
+  blobsSharedWithOtherFiles: z.number(),
+});
+
+/** The receipt of an erasure request (fields beyond these depend on its kind). */
+export const ErasureReceipt = z
+  .object({
+    version: z.literal(1),
+    request: z.string(),
+    kind: z.enum(['erase-path', 'reapply-tombstone', 'erase-all']),
+    scope: z.union([z.string(), z.record(z.string(), z.unknown())]),
+    requestedAt: z.string(),
+  })
+  .catchall(z.unknown());
+
+/** The receipt of erasing everything, also written to the file the user named. */
+export const EraseAllReceipt = z
+  .object({
+    version: z.literal(1),
+    request: z.string(),
+    kind: z.literal('erase-all'),
+    scope: z.literal('everything'),
+    requestedAt: z.string(),
+    completed: z.boolean(),
+    keySlotsDestroyedAt: z.string().nullable(),
+    objectsDeletedAt: z.string().nullable(),
+    appDataDeletedAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    repositories: z.array(
+      z.object({
+        location: z.string(),
+        repositoryId: z.string().nullable(),
+        label: z.string().nullable(),
+        keySlotsDestroyed: z.number(),
+        objectsDeleted: z.record(z.string(), z.number()),
+        folderRemoved: z.boolean(),
+        note: z.string().nullable(),
+      }),
+    ),
+    appData: z.object({ folder: z.string(), deleted: z.array(z.string()) }),
+    /** The desktop app forgets the remembered passwords of these repositories (its keychain vault). */
+    keychainRepositoryIds: z.array(z.string()),
+    receiptFile: z.string(),
+  })
+  .catchall(z.unknown());

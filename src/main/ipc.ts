@@ -11,7 +11,7 @@ import type { BrowserWindow, Dialog, IpcMain, IpcMainInvokeEvent } from 'electro
 import { ContractError, ContractErrorCode } from '../contract/errors.js';
 import { isMethodName } from '../contract/methods.js';
 import type { EngineLike } from './engine-like.js';
-import { type PasswordVault, unlockAndRemember } from './secrets.js';
+import { clearVaultAfterEraseAll, type PasswordVault, unlockAndRemember } from './secrets.js';
 import { isAppUrl } from './window.js';
 
 export const CALL_CHANNEL = 'cairn:call';
@@ -72,7 +72,13 @@ export function registerIpc(options: IpcRelayOptions): () => void {
       return { ok: false, error: { code: 'unknown-method', message: `Unknown method: ${String(method)}.` } };
     }
     try {
-      return { ok: true, result: await engine.handle(method, params ?? {}) };
+      const result = await engine.handle(method, params ?? {});
+      // Erasing everything includes the kept passwords, which only the main process can reach.
+      if (method === 'privacy.eraseAll' && vault) {
+        const keychain = clearVaultAfterEraseAll(vault, result);
+        return { ok: true, result: { ...(result as object), keychain } };
+      }
+      return { ok: true, result };
     } catch (err) {
       return { ok: false, error: toIpcError(err) };
     }

@@ -35,6 +35,7 @@ const FAILURE_TITLES: Record<Task['kind'], string> = {
   restore: 'Restore failed',
   check: 'Check found problems',
   forget: 'Clean-up of old recovery points failed',
+  erase: 'Erasure failed',
 };
 
 /** Collapses whitespace and cuts `text` to at most `max` characters, ending with "…" when cut. */

@@ -149,6 +149,31 @@ export class PasswordVault {
     }
   }
 
+  /**
+   * Erasing everything: drops every kept password by deleting the vault file itself (a corrupt
+   * vault set aside earlier goes too). Returns the repositories whose password was kept.
+   */
+  clear(): string[] {
+    let ids: string[] = [];
+    try {
+      ids = this.repositories();
+    } catch {
+      // unreadable: it is deleted all the same
+    }
+    const dir = path.dirname(this.file);
+    const base = path.basename(this.file);
+    try {
+      for (const name of fs.readdirSync(dir)) {
+        if (name === base || name.startsWith(`${base}.corrupt-`)) fs.rmSync(path.join(dir, name), { force: true });
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new VaultError(`Cairn could not delete its password vault ${this.file}: ${messageOf(err)}.`, 'io');
+      }
+    }
+    return ids;
+  }
+
   /** The repositories whose password is kept, sorted. */
   repositories(): string[] {
     return Object.keys(this.read()).sort();
@@ -321,4 +346,36 @@ export async function unlockAndRemember(
     );
   }
   return info;
+}
+
+/**
+ * After the engine erased everything ('privacy.eraseAll'), the engine cannot reach the keychain
+ * vault: the main process clears it and adds that to the receipt file the engine wrote
+ * (`keychain: { cleared, at, repositoryIds }`). Never throws; problems are logged and noted.
+ */
+export function clearVaultAfterEraseAll(
+  vault: PasswordVault,
+  result: unknown,
+  log: (message: string) => void = (message) => console.warn(message),
+): { cleared: boolean; repositoryIds: string[]; error?: string } {
+  let outcome: { cleared: boolean; repositoryIds: string[]; error?: string };
+  try {
+    outcome = { cleared: true, repositoryIds: vault.clear() };
+  } catch (err) {
+    outcome = { cleared: false, repositoryIds: [], error: messageOf(err) };
+    log(`Everything was erased, but Cairn could not clear its kept passwords: ${messageOf(err)}`);
+  }
+  const receiptFile = (result as { receiptFile?: unknown } | null)?.receiptFile;
+  if (typeof receiptFile === 'string' && path.isAbsolute(receiptFile)) {
+    try {
+      const receipt = JSON.parse(fs.readFileSync(receiptFile, 'utf8')) as Record<string, unknown>;
+      receipt.keychain = { ...outcome, at: new Date().toISOString() };
+      const temp = `${receiptFile}.${randomBytes(6).toString('hex')}.tmp`;
+      fs.writeFileSync(temp, `${JSON.stringify(receipt, null, 2)}\n`, { mode: FILE_MODE });
+      fs.renameSync(temp, receiptFile);
+    } catch (err) {
+      log(`Cairn could not add the cleared passwords to the receipt ${receiptFile}: ${messageOf(err)}`);
+    }
+  }
+  return outcome;
 }

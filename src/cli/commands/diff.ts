@@ -17,6 +17,8 @@ export const diffCommand: Command = {
       await repo.loadIndex();
       const before = await repo.findSnapshot(a);
       const after = await repo.findSnapshot(b);
+      const frozen = ctx.frozen();
+      for (const s of [before, after]) frozen.assertNotFrozen(repo.config.id, s.id, 'compare');
       const changes = await diffTrees(repo, before.tree, after.tree);
       const count = (k: keyof typeof SIGN) => changes.filter((c) => c.change === k).length;
       const summary = {

@@ -22,6 +22,7 @@ const COUNT_FLAGS = [
 ] as const;
 
 const NAMED_REASON = 'not named on the command line';
+const FROZEN_REASON = 'frozen (restricted under GDPR Art. 18)';
 
 function usageError(message: string): Error {
   return Object.assign(new Error(message), { usage: true });
@@ -56,6 +57,18 @@ interface Decision {
   remove: SnapshotRecord[];
 }
 
+/** Frozen recovery points (GDPR Art. 18) are never removed by a policy: they move to "keep". */
+function keepFrozen(decision: Decision, frozen: ReadonlySet<string>): Decision {
+  if (frozen.size === 0) return decision;
+  const kept = decision.remove.filter((s) => frozen.has(s.id));
+  return {
+    keep: [...decision.keep, ...kept.map((snapshot) => ({ snapshot, reasons: [FROZEN_REASON] }))].sort((a, b) =>
+      b.snapshot.time.localeCompare(a.snapshot.time),
+    ),
+    remove: decision.remove.filter((s) => !frozen.has(s.id)),
+  };
+}
+
 export const forgetCommand: Command = {
   name: 'forget',
   summary: 'remove recovery points by a retention policy or by id (--prune also frees their data)',
@@ -84,14 +97,23 @@ export const forgetCommand: Command = {
     const repo = await ctx.openRepository();
     try {
       const snapshots = await repo.listSnapshots();
+      const frozen = ctx.frozen();
+      const frozenIds = frozen.ids(repo.config.id);
       let decision: Decision;
       if (policy) {
-        decision = applyPolicy(snapshots, policy);
+        decision = keepFrozen(applyPolicy(snapshots, policy), frozenIds);
       } else {
         const named = new Set<string>();
         for (const ref of args) {
           if (ref === 'latest') throw new CairnError('invalid-argument', 'name recovery points by id to forget them');
-          named.add((await repo.findSnapshot(ref)).id);
+          const id = (await repo.findSnapshot(ref)).id;
+          if (frozenIds.has(id)) {
+            throw new CairnError(
+              'invalid-argument',
+              `recovery point ${id.slice(0, 8)} is frozen (restricted under GDPR Art. 18): it cannot be removed until it is unfrozen ("cairn privacy unfreeze ${id.slice(0, 8)}")`,
+            );
+          }
+          named.add(id);
         }
         decision = {
           keep: snapshots.filter((s) => !named.has(s.id)).map((snapshot) => ({ snapshot, reasons: [NAMED_REASON] })),

@@ -15,6 +15,7 @@ export const lsCommand: Command = {
     try {
       await repo.loadIndex();
       const snapshot = await repo.findSnapshot(ref);
+      ctx.frozen().assertNotFrozen(repo.config.id, snapshot.id, 'browse');
       const entries: { path: string; type: string; mode: number; mtime: string; size?: number; target?: string }[] = [];
       for await (const e of walk(repo, snapshot.tree, path, { recursive: !flag(values, 'no-recursive') })) {
         entries.push({

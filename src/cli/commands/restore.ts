@@ -34,6 +34,7 @@ export const restoreCommand: Command = {
       const result = await withLock(repo, 'restore', false, async () => {
         await repo.loadIndex();
         const snapshot = await repo.findSnapshot(ref);
+        ctx.frozen().assertNotFrozen(repo.config.id, snapshot.id, 'restore');
         return restore(repo, snapshot, {
           target,
           include: list(values, 'include'),

@@ -13,9 +13,12 @@ export const snapshotsCommand: Command = {
       const tags = list(values, 'tag');
       const host = str(values, 'host');
       const p = str(values, 'path');
-      const all = (await repo.listSnapshots()).filter(
-        (s) => (!host || s.hostname === host) && tags.every((t) => s.tags.includes(t)) && (!p || s.paths.includes(p)),
-      );
+      const frozen = ctx.frozen().ids(repo.config.id);
+      const all = (await repo.listSnapshots())
+        .filter(
+          (s) => (!host || s.hostname === host) && tags.every((t) => s.tags.includes(t)) && (!p || s.paths.includes(p)),
+        )
+        .map((s) => ({ ...s, frozen: frozen.has(s.id) }));
       ctx.print(all, () =>
         all.length === 0
           ? 'no recovery points yet'
@@ -26,7 +29,7 @@ export const snapshotsCommand: Command = {
                 s.hostname,
                 s.tags.join(','),
                 formatBytes(s.summary.totalBytes),
-                `${s.paths.join(', ')}${s.partial ? ' (partial)' : ''}`,
+                `${s.paths.join(', ')}${s.partial ? ' (partial)' : ''}${s.frozen ? ' (frozen)' : ''}${s.erasures ? ' (rewritten by erasure)' : ''}`,
               ]),
               ['ID', 'Time (UTC)', 'Host', 'Tags', 'Size', 'Paths'],
             ),

@@ -26,6 +26,7 @@ import { Repository } from '../repo/repository.js';
 import { restore } from '../restore/restorer.js';
 import { validateSchedule } from '../scheduler/schedule.js';
 import { readSettings, writeSettings } from './app-settings.js';
+import { ErasureHandlers } from './erasure-handlers.js';
 import { addKey, changePassword, createRecoveryKey, listKeys, normalizeRecoveryKey, removeKey } from './keys.js';
 import { listLocalFolder } from './local-folders.js';
 import { activePause, pauseSources } from './pause.js';
@@ -104,6 +105,7 @@ export class EngineHost {
   private readonly verification: VerificationTracker;
   private readonly watching: SourceWatching;
   private readonly scheduledVerification: ScheduledVerification;
+  private readonly erasure: ErasureHandlers;
 
   private constructor(
     readonly catalog: Catalog,
@@ -123,6 +125,20 @@ export class EngineHost {
       options.verification,
     );
     this.scheduledVerification.start();
+    this.erasure = new ErasureHandlers({
+      dataDir: options.dataDir,
+      catalog,
+      tasks: this.tasks,
+      unlocked: (id) => this.unlocked(id),
+      requireRecord: (id) => this.requireRecord(id),
+      closeAll: async () => {
+        const repos = [...this.open.values()];
+        this.open.clear();
+        await Promise.allSettled(repos.map((r) => r.close()));
+      },
+      refreshSchedules: () => this.schedules.refresh(),
+      emitStatus: () => this.emitStatus(),
+    });
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
     this.handlers = {
       'app.status': async () => this.status(),
@@ -171,7 +187,8 @@ export class EngineHost {
         this.requireRecord(p.repositoryId);
         return readRetention(this.catalog, p.repositoryId);
       },
-      'retention.preview': (p) => previewRetention(this.unlocked(p.repositoryId).repo, p.policy),
+      'retention.preview': (p) =>
+        previewRetention(this.unlocked(p.repositoryId).repo, p.policy, this.erasure.frozenIds(p.repositoryId)),
       'retention.apply': async (p) => ({ taskId: this.startRetention(p.repositoryId).id }),
       'verify.slice': (p) => this.startVerifySlice(p),
       'verify.coverage': (p) => this.verificationCoverage(p),
@@ -190,6 +207,13 @@ export class EngineHost {
       'settings.set': async (p) => this.published('settings.updated', writeSettings(this.catalog, p)),
       'sources.pause': async (p) => this.refreshedSchedules(pauseSources(this.catalog, p)).map(sourceInfo),
       'repo.usage': (p) => this.withBackend(p.repositoryId, repositoryUsage),
+      'privacy.erasePath': (p) => this.erasure.erasePath(p),
+      'privacy.erasePreview': (p) => this.erasure.erasePreview(p),
+      'privacy.eraseAll': (p) => this.erasure.eraseAll(p),
+      'privacy.tombstones': (p) => this.erasure.tombstones(p),
+      'privacy.receipts': () => this.erasure.receipts(),
+      'snapshots.freeze': (p) => this.erasure.freeze(p),
+      'snapshots.unfreeze': (p) => this.erasure.unfreeze(p),
     };
   }
 
@@ -397,7 +421,10 @@ export class EngineHost {
       record = await this.noteNewestBackup(record, repo);
       const previous = this.open.get(id);
       if (previous) await repo.close();
-      else this.open.set(id, repo);
+      else {
+        this.open.set(id, repo);
+        await this.applyTombstones(record, repo);
+      }
       this.emitStatus();
       return this.info(record);
     } catch (err) {
@@ -422,7 +449,10 @@ export class EngineHost {
     });
     // Already unlocked: the password was checked again; the open session stays in use.
     if (this.open.has(record.id)) await repo.close();
-    else this.open.set(record.id, repo);
+    else {
+      this.open.set(record.id, repo);
+      await this.applyTombstones(record, repo);
+    }
     this.emitStatus();
     return this.info(updated);
   }
@@ -432,6 +462,17 @@ export class EngineHost {
     const newest = await newestBackupTime(repo);
     if (!newest || (record.lastBackupAt && Date.parse(record.lastBackupAt) >= Date.parse(newest))) return record;
     return this.catalog.updateRepository(record.id, { lastBackupAt: newest });
+  }
+
+  /** Erasure tombstones of the repository are applied on opening; if that fails it stays locked. */
+  private async applyTombstones(record: RepositoryRecord, repo: Repository): Promise<void> {
+    try {
+      await this.erasure.applyTombstones(record, repo);
+    } catch (err) {
+      if (this.open.get(record.id) === repo) this.open.delete(record.id);
+      await repo.close();
+      throw err;
+    }
   }
 
   private async lockRepository(p: ParsedParams<'repo.lock'>): Promise<Result<'repo.lock'>> {
@@ -521,6 +562,7 @@ export class EngineHost {
       run: async (ctx) => {
         const outcome = await applyRetention(repo, retention, {
           signal: ctx.signal,
+          frozen: this.erasure.frozenIds(record.id),
           onRemoved: (removed, kept) =>
             ctx.message(`removed ${removed.length} recovery point(s) by the retention policy; ${kept} kept`),
           onPruneProgress: (pr) =>
@@ -622,6 +664,7 @@ export class EngineHost {
   private async listSnapshots(p: ParsedParams<'snapshots.list'>): Promise<Result<'snapshots.list'>> {
     const { repo } = this.unlocked(p.repositoryId);
     const all = await repo.listSnapshots();
+    const frozen = this.erasure.frozenIds(p.repositoryId);
     return all
       .map((s) => ({
         id: s.id,
@@ -637,6 +680,7 @@ export class EngineHost {
         totalBytes: s.summary.totalBytes,
         dataAdded: s.summary.dataAdded,
         dataAddedStored: s.summary.dataAddedStored,
+        frozen: frozen.has(s.id),
       }))
       .reverse();
   }
@@ -645,6 +689,7 @@ export class EngineHost {
     const { repo } = this.unlocked(p.repositoryId);
     await repo.loadIndex();
     const snapshot = await repo.findSnapshot(p.snapshotId);
+    this.erasure.assertNotFrozen(p.repositoryId, snapshot.id, 'browse');
     const entries: Result<'snapshots.browse'> = [];
     for await (const e of walk(repo, snapshot.tree, p.path || '/', { recursive: false })) {
       entries.push({
@@ -669,6 +714,7 @@ export class EngineHost {
     await repo.loadIndex();
     const snapshot = await repo.findSnapshot(p.snapshotId);
     const request = resolveRestoreRequest(snapshot, p.target, p.include);
+    this.erasure.assertNotFrozen(p.repositoryId, snapshot.id, 'restore');
     const task = this.tasks.start({
       kind: 'restore',
       repositoryId: record.id,

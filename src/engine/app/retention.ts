@@ -3,9 +3,11 @@
  * `retention.<repositoryId>`), a preview of what it would keep and remove (changes nothing), and
  * applying it — remove the recovery points it removes under an exclusive lock, prune the data only
  * they used when the setting says so, then reload the session index the prune made stale.
- * The newest recovery point of each host + folders group is never removed (see policy.ts).
+ * The newest recovery point of each host + folders group is never removed (see policy.ts), nor
+ * is a frozen one (restricted under GDPR Art. 18, see src/engine/privacy/restriction).
  */
 import type { Catalog, JsonValue } from '../catalog/catalog.js';
+import type { SnapshotRecord } from '../format/snapshot.js';
 import { type PruneProgress, type PruneResult, planPrune, prune } from '../prune/prune.js';
 import { withLock } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
@@ -63,12 +65,32 @@ export function writeRetention(catalog: Catalog, repositoryId: string, retention
   catalog.setSetting(retentionKey(repositoryId), { policy: policy as unknown as JsonValue, prune: retention.prune });
 }
 
+export const FROZEN_REASON = 'frozen (restricted under GDPR Art. 18)';
+
+/** The policy's decision with frozen recovery points moved from "remove" to "keep". */
+function decide(snapshots: SnapshotRecord[], policy: RetentionPolicy, frozen: ReadonlySet<string>) {
+  const decision = applyPolicy(snapshots, policy);
+  if (frozen.size === 0) return decision;
+  const held = decision.remove.filter((s) => frozen.has(s.id));
+  return {
+    ...decision,
+    keep: [...decision.keep, ...held.map((snapshot) => ({ snapshot, reasons: [FROZEN_REASON] }))].sort((a, b) =>
+      b.snapshot.time.localeCompare(a.snapshot.time),
+    ),
+    remove: decision.remove.filter((s) => !frozen.has(s.id)),
+  };
+}
+
 /** What the policy would keep and remove now, newest first, and what a prune would then free. */
-export async function previewRetention(repo: Repository, policy: RetentionPolicy): Promise<RetentionPreviewResult> {
+export async function previewRetention(
+  repo: Repository,
+  policy: RetentionPolicy,
+  frozen: ReadonlySet<string> = new Set(),
+): Promise<RetentionPreviewResult> {
   const clean = cleanPolicy(policy);
   validatePolicy(clean);
   return withLock(repo, 'retention preview', false, async () => {
-    const decision = applyPolicy(await repo.listSnapshots(), clean);
+    const decision = decide(await repo.listSnapshots(), clean, frozen);
     const remove = decision.remove.map((s) => ({ id: s.id, time: s.time }));
     const plan = await planPrune(repo, { removeSnapshots: remove.map((s) => s.id) });
     return {
@@ -81,6 +103,8 @@ export async function previewRetention(repo: Repository, policy: RetentionPolicy
 
 export interface ApplyHooks {
   signal?: AbortSignal;
+  /** Frozen recovery points: never removed. */
+  frozen?: ReadonlySet<string>;
   onRemoved?: (removed: string[], kept: number) => void;
   onPruneProgress?: (progress: PruneProgress) => void;
 }
@@ -99,7 +123,7 @@ export async function applyRetention(
   validatePolicy(policy);
   hooks.signal?.throwIfAborted();
   const { removed, kept } = await withLock(repo, 'forget', true, async () => {
-    const decision = applyPolicy(await repo.listSnapshots(), policy);
+    const decision = decide(await repo.listSnapshots(), policy, hooks.frozen ?? new Set());
     const ids = decision.remove.map((s) => s.id);
     for (const id of ids) await repo.backend.remove({ kind: 'snapshots', id });
     return { removed: ids, kept: decision.keep.length };

@@ -173,6 +173,32 @@ export class LocalBackend implements Backend {
     return (await this.sizeIfPresent(path.join(this.root, 'config'))) !== undefined;
   }
 
+  /** Overwrites the file with random bytes of the same length, flushes it, then removes it. */
+  async shred(ref: ObjectRef): Promise<void> {
+    const file = this.pathOf(ref);
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(file, 'r+');
+      const { size } = await handle.stat();
+      if (size > 0) await handle.write(randomBytes(size), 0, size, 0);
+      await handle.sync();
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw toBackendError(err, describeRef(ref));
+    } finally {
+      await handle?.close();
+    }
+    await this.remove(ref);
+  }
+
+  /** Removes the repository folder and everything still in it. */
+  async destroy(): Promise<void> {
+    try {
+      await fs.rm(this.root, { recursive: true, force: true });
+    } catch (err) {
+      throw toBackendError(err, `the repository folder ${this.root}`);
+    }
+  }
+
   async create(): Promise<void> {
     if (await this.exists()) {
       throw new BackendError('exists', `a Cairn repository already exists at ${this.root}`);

@@ -57,6 +57,14 @@ export interface Backend {
   create(): Promise<void>;
   /** Releases connections, file handles. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Optional (erasure): overwrites the object's stored bytes in place with random bytes and
+   * flushes them, then removes it — where the storage allows writing in place (local files).
+   * Backends without it are erased with `remove`.
+   */
+  shred?(ref: ObjectRef): Promise<void>;
+  /** Optional (erasure): removes the repository location itself with everything left in it. */
+  destroy?(): Promise<void>;
 }
 
 export type BackendErrorCode = 'not-found' | 'exists' | 'range' | 'no-space' | 'permission' | 'io';

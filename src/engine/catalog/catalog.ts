@@ -513,6 +513,26 @@ export class Catalog {
       .changes;
   }
 
+  /**
+   * Erasure of everything: deletes every row of every table (the schema stays), then rewrites
+   * the database file and truncates its write-ahead log, so no deleted row survives in free pages.
+   */
+  wipe(): void {
+    const tables = this.db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .all()
+      .map((t) => t.name);
+    this.db.pragma('foreign_keys = OFF');
+    this.write(() =>
+      this.db.transaction(() => {
+        for (const name of tables) this.db.prepare(`DELETE FROM "${name.replace(/"/g, '""')}"`).run();
+      })(),
+    );
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   // ------------------------------------------------------------------------------------------
 
   private requireRepositoryRow(id: string): RepositoryRow {

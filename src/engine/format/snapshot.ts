@@ -23,6 +23,16 @@ export interface SnapshotSummary {
   durationMs: number;
 }
 
+/** One erasure request that rewrote a recovery point (docs/repository-format.md §11). */
+export interface SnapshotErasure {
+  /** The erasure request's id (also the name of its receipt). */
+  request: string;
+  /** Id of the snapshot this one replaced. */
+  original: string;
+  /** When the rewritten snapshot was written. */
+  time: string;
+}
+
 export interface Snapshot {
   version: 1;
   time: string;
@@ -38,6 +48,11 @@ export interface Snapshot {
   partial: boolean;
   warnings: string[];
   program: string;
+  /**
+   * Optional: present only on a snapshot rewritten by erasure, one entry per erasure request,
+   * oldest first. `time`, `paths`, `tags` and the rest are those of the original backup.
+   */
+  erasures?: SnapshotErasure[];
 }
 
 /** A snapshot with the id it is stored under. */

@@ -21,6 +21,11 @@ export interface PlanOptions {
   removeSnapshots?: string[];
   /** Repack packs whose live share of blob bytes is below this (0 … 1); default 0.7. */
   repackThreshold?: number;
+  /**
+   * Blobs that must not stay stored when no remaining snapshot uses them (erasure): a pack holding
+   * any of them unused is repacked (or deleted) whatever its live share.
+   */
+  mustRemoveBlobs?: ReadonlySet<string>;
 }
 
 /** One stored, indexed pack and what the plan found in it. */
@@ -188,10 +193,12 @@ export async function planPrune(repo: Repository, options: PlanOptions = {}): Pr
     const liveBytes = liveEntries.reduce((sum, e) => sum + e.length, 0);
     const blobBytes = entries.reduce((sum, e) => sum + e.length, 0);
     const packPlan: PackPlan = { id: pack, size, entries, liveEntries, liveBytes };
+    const mustGo = options.mustRemoveBlobs;
+    const holdsErased = mustGo !== undefined && entries.some((e) => mustGo.has(e.id) && !usedBlobs.has(e.id));
     if (liveEntries.length === 0) {
       plan.packsToDelete.push(packPlan);
       plan.reclaimBytes += size;
-    } else if (blobBytes > 0 && liveBytes / blobBytes < repackThreshold) {
+    } else if ((blobBytes > 0 && liveBytes / blobBytes < repackThreshold) || holdsErased) {
       plan.packsToRepack.push(packPlan);
       plan.reclaimBytes += size - liveBytes;
       plan.keepBytes += liveBytes;

@@ -46,6 +46,8 @@ export interface PruneProgress {
 export interface PruneOptions {
   /** Used when no plan is given, or when the given plan no longer matches the repository. */
   repackThreshold?: number;
+  /** Packs holding any of these blobs unused are repacked whatever their live share (erasure). */
+  mustRemoveBlobs?: ReadonlySet<string>;
   onProgress?: (p: PruneProgress) => void;
   /** Tests only: fail right after the given step, to simulate a crash there. */
   __testFailAfter?: 'repack' | 'index';
@@ -67,14 +69,23 @@ export interface PruneResult {
  * given, a fresh plan of the repository as it is now is made under the lock.
  */
 export async function prune(repo: Repository, plan?: PrunePlan, options: PruneOptions = {}): Promise<PruneResult> {
-  return withLock(repo, 'prune', true, async () => {
-    options.onProgress?.({ phase: 'plan', done: 0, total: 1 });
-    const threshold = plan?.repackThreshold ?? options.repackThreshold ?? DEFAULT_REPACK_THRESHOLD;
-    const current =
-      plan && (await planMatchesRepository(repo, plan)) ? plan : await planPrune(repo, { repackThreshold: threshold });
-    options.onProgress?.({ phase: 'plan', done: 1, total: 1 });
-    return executePlan(repo, current, options);
-  });
+  return withLock(repo, 'prune', true, () => pruneUnderLock(repo, plan, options));
+}
+
+/** `prune` for a caller that already holds the repository's exclusive lock (erasure). */
+export async function pruneUnderLock(
+  repo: Repository,
+  plan?: PrunePlan,
+  options: PruneOptions = {},
+): Promise<PruneResult> {
+  options.onProgress?.({ phase: 'plan', done: 0, total: 1 });
+  const threshold = plan?.repackThreshold ?? options.repackThreshold ?? DEFAULT_REPACK_THRESHOLD;
+  const current =
+    plan && !options.mustRemoveBlobs && (await planMatchesRepository(repo, plan))
+      ? plan
+      : await planPrune(repo, { repackThreshold: threshold, mustRemoveBlobs: options.mustRemoveBlobs });
+  options.onProgress?.({ phase: 'plan', done: 1, total: 1 });
+  return executePlan(repo, current, options);
 }
 
 /** True when the snapshots, index files and packs are exactly those the plan was made from. */

@@ -12,6 +12,7 @@ const KIND_NAMES: Record<TaskData['kind'], string> = {
   restore: 'Restore',
   check: 'Check',
   forget: 'Clean-up',
+  erase: 'Erasure',
 };
 
 const STATUS_NAMES: Record<TaskData['status'], string> = {

@@ -1,0 +1,37 @@
+/** `cairn privacy receipts`: the receipts of every erasure request kept in the app data folder. */
+import { ErasureRecords } from '../../engine/privacy/erasure/records.js';
+import { table } from '../output.js';
+import { type Command, EXIT } from './types.js';
+
+export const privacyReceiptsCommand: Command = {
+  name: 'receipts',
+  summary: 'list the receipts of erasure requests',
+  usage: 'cairn privacy receipts',
+  options: {},
+  async run(ctx, args) {
+    if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
+    const receipts = new ErasureRecords(ctx.appDataDir()).receipts();
+    ctx.print(receipts, () =>
+      receipts.length === 0
+        ? 'no erasure receipts'
+        : table(
+            receipts.map((r) => {
+              const scope = typeof r.scope === 'string' ? r.scope : String(r.scope.path ?? '');
+              const points = Array.isArray(r.recoveryPointsRewritten) ? r.recoveryPointsRewritten.length : 0;
+              return [
+                r.request,
+                r.kind,
+                r.requestedAt.replace('T', ' ').slice(0, 19),
+                scope,
+                String(points),
+                String(r.physicallyDeletedAt ?? '')
+                  .replace('T', ' ')
+                  .slice(0, 19),
+              ];
+            }),
+            ['Request', 'Kind', 'Requested (UTC)', 'Scope', 'Points rewritten', 'Physically deleted (UTC)'],
+          ),
+    );
+    return EXIT.ok;
+  },
+};
