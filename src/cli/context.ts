@@ -3,8 +3,11 @@
  * password, and printing results either for people or as one JSON document (--json).
  */
 import path from 'node:path';
+import { resolveDataDir } from '../engine/app/data-dir.js';
 import { openBackend } from '../engine/backend/open.js';
 import { CairnError } from '../engine/errors.js';
+import { classifyOpenFailure, openIncidentForOpenFailure } from '../engine/privacy/incidents.js';
+import { openPrivacyRecords } from '../engine/privacy/index.js';
 import { Repository } from '../engine/repo/repository.js';
 import { readPassword } from './password.js';
 
@@ -47,7 +50,20 @@ export class CliContext {
         `there is no Cairn repository at ${backend.location} (create one with "cairn init")`,
       );
     }
-    return Repository.open(backend, await this.password());
+    const password = await this.password();
+    try {
+      return await Repository.open(backend, password);
+    } catch (err) {
+      if (classifyOpenFailure(err)) {
+        try {
+          const register = openPrivacyRecords(resolveDataDir(this.dataDir()), 'cli').incidents;
+          openIncidentForOpenFailure(register, { id: null, label: backend.location, location: backend.location }, err);
+        } catch (e) {
+          this.warn(`could not record the incident: ${(e as Error).message}`);
+        }
+      }
+      throw err;
+    }
   }
 
   /** Prints the result: JSON when --json, else the human text (unless --quiet). */

@@ -1,14 +1,16 @@
 /**
  * The contract's events: pushed by the engine to every connected UI (IPC or Server-Sent Events).
  */
-import type { z } from 'zod';
-import { AppStatus, Task } from './schemas.js';
+import { z } from 'zod';
+import { AppStatus, Incident, Task } from './schemas.js';
 
 export const events = {
   /** A task was created, made progress, or finished. */
   'task.updated': Task,
   /** Something the status screen shows changed (repository added, unlocked, backup finished…). */
   'app.status': AppStatus,
+  /** The incident register changed; the payload is every open incident (for a banner). */
+  'incidents.changed': z.array(Incident),
 } as const;
 
 export type Events = typeof events;

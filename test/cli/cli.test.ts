@@ -46,6 +46,7 @@ interface Run {
 function cairn(args: string[], env: { password?: string; newPassword?: string } = {}): Run {
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) base[k] = v;
+  base.CAIRN_DATA_DIR = path.join(buildDir, 'app-data'); // audit entries and other privacy records
   if (env.password !== undefined) base.CAIRN_PASSWORD = env.password;
   if (env.newPassword !== undefined) base.CAIRN_NEW_PASSWORD = env.newPassword;
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: base, encoding: 'utf8', timeout: 120_000 });
@@ -69,6 +70,7 @@ function cairnAsync(
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
   env.CAIRN_PASSWORD = password;
+  env.CAIRN_DATA_DIR = path.join(buildDir, 'app-data');
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
   let stdout = '';
   let stderr = '';

@@ -13,10 +13,13 @@ import { initLocalRepo, makeTempDir, PASSWORD, removeDir, seededBytes } from '..
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+let dataDir = '';
+
 function cairn(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
   env.CAIRN_PASSWORD = PASSWORD;
+  env.CAIRN_DATA_DIR = dataDir; // audit entries and other privacy records
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
     cwd: ROOT,
     env,
@@ -33,6 +36,7 @@ describe('cairn forget', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir('cli-forget');
+    dataDir = path.join(dir, 'app-data');
     const src = path.join(dir, 'src');
     await fs.mkdir(src);
     await fs.writeFile(path.join(src, 'stable.bin'), seededBytes('stable', 120 * 1024));

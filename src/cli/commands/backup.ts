@@ -2,6 +2,7 @@
 import { backup } from '../../engine/backup/archiver.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { formatBytes, formatDuration, ProgressReporter } from '../output.js';
+import { auditCli, withRecords } from '../privacy-records.js';
 import { type Command, EXIT, flag, list, str } from './types.js';
 
 export const backupCommand: Command = {
@@ -44,6 +45,15 @@ export const backupCommand: Command = {
       progress.done();
       const s = result.snapshot;
       const m = s.summary;
+      auditCli(ctx, 'backup.completed', {
+        repositoryId: repo.config.id,
+        snapshotId: s.id,
+        paths: s.paths,
+        files: m.totalFiles,
+        bytes: m.totalBytes,
+        partial: s.partial,
+      });
+      withRecords(ctx, 'usage statistics', (r) => r.usage.recordBackup(m.totalBytes));
       ctx.print(
         {
           id: s.id,

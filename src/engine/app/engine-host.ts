@@ -25,6 +25,7 @@ import { withLock } from '../repo/lock.js';
 import { Repository } from '../repo/repository.js';
 import { restore } from '../restore/restorer.js';
 import { validateSchedule } from '../scheduler/schedule.js';
+import { PrivacyApp } from './privacy-handlers.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
 import { type TaskContext, TaskFailure, TaskManager } from './task-manager.js';
@@ -89,15 +90,30 @@ export class EngineHost {
   private readonly handlers: { [M in MethodName]: Handler<M> };
   private readonly schedules: ScheduledBackups;
   private readonly verification: VerificationTracker;
+  readonly privacy: PrivacyApp;
 
   private constructor(
     readonly catalog: Catalog,
     private readonly options: EngineHostOptions,
   ) {
     this.tasks = new TaskManager(catalog, options.progressIntervalMs);
-    this.schedules = new ScheduledBackups(catalog, (sourceId) => this.runScheduledBackup(sourceId));
+    this.privacy = new PrivacyApp({
+      dataDir: options.dataDir,
+      appVersion: VERSION,
+      catalog,
+      openRepository: (id) => this.open.get(id),
+      incidentsChanged: (open) => this.emit({ name: 'incidents.changed', payload: open }),
+      backupConsentChanged: () => this.schedules.refresh(),
+    });
+    this.schedules = new ScheduledBackups(
+      catalog,
+      (sourceId) => this.runScheduledBackup(sourceId),
+      undefined,
+      () => this.privacy.backupAllowed(),
+    );
     this.verification = new VerificationTracker(catalog);
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
+    this.tasks.subscribe((task) => this.privacy.taskUpdated(task));
     this.handlers = {
       'app.status': async () => this.status(),
       'repo.create': (p) => this.createRepository(p),
@@ -108,8 +124,15 @@ export class EngineHost {
       'sources.add': (p) => this.addSource(p),
       'sources.list': async (p) => this.catalog.listSources(p.repositoryId).map(sourceInfo),
       'sources.remove': async (p) => {
+        const source = this.catalog.getSource(p.id);
         this.catalog.removeSource(p.id);
         this.schedules.refresh();
+        if (source)
+          this.privacy.audit('source.removed', {
+            sourceId: p.id,
+            repositoryId: source.repositoryId,
+            path: source.path,
+          });
         return { ok: true as const };
       },
       'sources.setSchedule': (p) => this.setSchedule(p),
@@ -138,6 +161,7 @@ export class EngineHost {
       'retention.set': async (p) => {
         this.requireRecord(p.repositoryId);
         writeRetention(this.catalog, p.repositoryId, p.policy ? { policy: p.policy, prune: p.prune } : null);
+        this.privacy.audit('retention.changed', { repositoryId: p.repositoryId, policy: p.policy, prune: p.prune });
         return { ok: true as const };
       },
       'retention.get': async (p) => {
@@ -148,6 +172,7 @@ export class EngineHost {
       'retention.apply': async (p) => ({ taskId: this.startRetention(p.repositoryId).id }),
       'verify.slice': (p) => this.startVerifySlice(p),
       'verify.coverage': (p) => this.verificationCoverage(p),
+      ...this.privacy.handlers(),
     };
   }
 
@@ -288,6 +313,7 @@ export class EngineHost {
         `the repository at ${backend.location} is already in this app (as "${known.label}")`,
       );
     }
+    this.privacy.authorizeRegion(p.region, backend.location, 'repo.create', p.allowRegionTransfer);
     const repo = await Repository.init(backend, p.password, this.options.scrypt ? { scrypt: this.options.scrypt } : {});
     try {
       const record = this.catalog.addRepository({
@@ -297,6 +323,7 @@ export class EngineHost {
         region: p.region,
       });
       this.open.set(record.id, repo);
+      this.privacy.repositoryAdded(record, 'repo.create', p.allowRegionTransfer);
       this.emitStatus();
       return this.info(record);
     } catch (err) {
@@ -307,7 +334,12 @@ export class EngineHost {
 
   private async connectRepository(p: ParsedParams<'repo.connect'>): Promise<Result<'repo.connect'>> {
     const backend = this.backendFor(p.location);
-    const repo = await Repository.open(backend, p.password);
+    this.privacy.authorizeRegion(p.region, backend.location, 'repo.connect', p.allowRegionTransfer);
+    const repo = await this.openOrReport(backend, p.password, {
+      id: this.catalog.findRepositoryByLocation(backend.location)?.id ?? null,
+      label: p.label,
+      location: backend.location,
+    });
     try {
       const id = repo.config.id;
       const byId = this.catalog.getRepository(id);
@@ -333,6 +365,7 @@ export class EngineHost {
       const previous = this.open.get(id);
       if (previous) await repo.close();
       else this.open.set(id, repo);
+      this.privacy.repositoryAdded(record, 'repo.connect', p.allowRegionTransfer);
       this.emitStatus();
       return this.info(record);
     } catch (err) {
@@ -343,7 +376,7 @@ export class EngineHost {
 
   private async unlockRepository(p: ParsedParams<'repo.unlock'>): Promise<Result<'repo.unlock'>> {
     const record = this.requireRecord(p.repositoryId);
-    const repo = await Repository.open(this.backendFor(record.location), p.password);
+    const repo = await this.openOrReport(this.backendFor(record.location), p.password, record);
     if (repo.config.id !== record.id) {
       await repo.close();
       throw new ContractError(
@@ -356,6 +389,20 @@ export class EngineHost {
     else this.open.set(record.id, repo);
     this.emitStatus();
     return this.info(record);
+  }
+
+  /** Opens a repository; an integrity failure (not a wrong password) opens an incident. */
+  private async openOrReport(
+    backend: Backend,
+    password: string,
+    repository: { id: string | null; label: string; location: string },
+  ): Promise<Repository> {
+    try {
+      return await Repository.open(backend, password);
+    } catch (err) {
+      this.privacy.openFailed(repository, err);
+      throw err;
+    }
   }
 
   private async lockRepository(p: ParsedParams<'repo.lock'>): Promise<Result<'repo.lock'>> {
@@ -385,7 +432,14 @@ export class EngineHost {
       const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : describeError(err);
       throw new ContractError('not-found', `cannot add ${p.path}: ${reason}`);
     }
-    return sourceInfo(this.catalog.addSource({ repositoryId: p.repositoryId, path: p.path, excludes: p.excludes }));
+    const added = this.catalog.addSource({ repositoryId: p.repositoryId, path: p.path, excludes: p.excludes });
+    this.privacy.audit('source.added', {
+      sourceId: added.id,
+      repositoryId: added.repositoryId,
+      path: added.path,
+      excludes: added.excludes,
+    });
+    return sourceInfo(added);
   }
 
   private async setSchedule(p: ParsedParams<'sources.setSchedule'>): Promise<Result<'sources.setSchedule'>> {
@@ -396,13 +450,14 @@ export class EngineHost {
       : null;
     const updated = this.catalog.updateSource(p.id, { schedule: stored as unknown as JsonObject | null });
     this.schedules.refresh();
+    this.privacy.audit('schedule.changed', { sourceId: p.id, schedule: p.schedule, requireAcPower: p.requireAcPower });
     return sourceInfo(updated);
   }
 
   /** A scheduled backup: an ordinary backup task of one source; rejects unless it succeeded. */
   private async runScheduledBackup(sourceId: number): Promise<void> {
     const source = this.catalog.getSource(sourceId);
-    if (!source) return;
+    if (!source || !this.privacy.backupAllowed()) return;
     const { taskId } = await this.startBackup({ repositoryId: source.repositoryId, sourceIds: [sourceId] });
     const task = await this.tasks.settled(taskId);
     if (task.status !== 'succeeded') throw new Error(task.error ?? `the scheduled backup ended ${task.status}`);
@@ -638,6 +693,7 @@ export class EngineHost {
           check(repo, { readData: p.readData ? { kind: 'all' } : undefined, onProgress: checkProgress(ctx) }),
         );
         reportCheckFindings(ctx, r);
+        this.privacy.integrityProblems(record, r.errors, 'a check');
         // A full read counts for rolling verification: intact packs, and any failure.
         if (p.readData) this.verification.record(record.id, r.packsVerified, r.errors, new Date());
         const result: Record<string, JsonValue> = {
@@ -682,6 +738,7 @@ export class EngineHost {
         this.verification.record(record.id, r.packsVerified, r.errors, now, all);
         const coverage = this.verification.coverage(record.id, all, { windowDays: p.windowDays, now });
         reportCheckFindings(ctx, r);
+        this.privacy.integrityProblems(record, r.errors, 'rolling verification');
         const result: Record<string, JsonValue> = {
           ok: r.ok,
           problems: r.errors.length,
