@@ -7,6 +7,8 @@ import { resolveDataDir } from '../engine/app/data-dir.js';
 import { openBackend } from '../engine/backend/open.js';
 import { CairnError } from '../engine/errors.js';
 import { reapplyTombstones } from '../engine/privacy/erasure/service.js';
+import { classifyOpenFailure, openIncidentForOpenFailure } from '../engine/privacy/incidents.js';
+import { openPrivacyRecords } from '../engine/privacy/index.js';
 import { FrozenPoints } from '../engine/privacy/restriction/frozen.js';
 import { Repository } from '../engine/repo/repository.js';
 import { readPassword } from './password.js';
@@ -65,7 +67,21 @@ export class CliContext {
         `there is no Cairn repository at ${backend.location} (create one with "cairn init")`,
       );
     }
-    const repo = await Repository.open(backend, await this.password());
+    const password = await this.password();
+    let repo: Repository;
+    try {
+      repo = await Repository.open(backend, password);
+    } catch (err) {
+      if (classifyOpenFailure(err)) {
+        try {
+          const register = openPrivacyRecords(this.appDataDir(), 'cli').incidents;
+          openIncidentForOpenFailure(register, { id: null, label: backend.location, location: backend.location }, err);
+        } catch (e) {
+          this.warn(`could not record the incident: ${(e as Error).message}`);
+        }
+      }
+      throw err;
+    }
     if (options.applyTombstones === false) return repo;
     try {
       for (const outcome of await reapplyTombstones(repo, this.appDataDir())) {

@@ -6,10 +6,13 @@ import { parseArgs } from 'node:util';
 import { BackendError } from '../engine/backend/types.js';
 import { PROGRAM } from '../engine/backup/archiver.js';
 import { CairnError } from '../engine/errors.js';
+import { auditCommand } from './commands/audit.js';
 import { backupCommand } from './commands/backup.js';
 import { checkCommand } from './commands/check.js';
+import { consentCommand } from './commands/consent.js';
 import { diffCommand } from './commands/diff.js';
 import { forgetCommand } from './commands/forget.js';
+import { incidentCommand } from './commands/incident.js';
 import { initCommand } from './commands/init.js';
 import { keyCommand } from './commands/key.js';
 import { lsCommand } from './commands/ls.js';
@@ -38,6 +41,10 @@ const COMMANDS: Command[] = [
   keyCommand,
   privacyCommand,
   serveCommand,
+  auditCommand,
+  consentCommand,
+  incidentCommand,
+  privacyCommand,
 ];
 
 const GLOBAL_OPTIONS: OptionSpecs = {
@@ -61,7 +68,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 Global options:
   -r, --repo LOCATION     repository location (or CAIRN_REPOSITORY)
       --password-file F   read the password from a file (or CAIRN_PASSWORD; else a prompt)
-      --data-dir D        app data folder for caches and the catalog (or CAIRN_DATA_DIR)
+      --data-dir D        app data folder: catalog and privacy records (or CAIRN_DATA_DIR)
       --json              print one JSON document on stdout; progress as JSON lines on stderr
   -q, --quiet             print only warnings and errors
   -h, --help              help for a command: cairn COMMAND --help

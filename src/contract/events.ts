@@ -1,8 +1,8 @@
 /**
  * The contract's events: pushed by the engine to every connected UI (IPC or Server-Sent Events).
  */
-import type { z } from 'zod';
-import { AppSettings, AppStatus, Task } from './schemas.js';
+import { z } from 'zod';
+import { AppSettings, AppStatus, Incident, Task } from './schemas.js';
 
 export const events = {
   /** A task was created, made progress, or finished. */
@@ -11,6 +11,8 @@ export const events = {
   'app.status': AppStatus,
   /** The app settings changed ('settings.set'); the desktop shell applies them. */
   'settings.updated': AppSettings,
+  /** The incident register changed; the payload is every open incident (for a banner). */
+  'incidents.changed': z.array(Incident),
 } as const;
 
 export type Events = typeof events;

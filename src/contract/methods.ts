@@ -7,20 +7,30 @@ import { z } from 'zod';
 import {
   AppSettings,
   AppStatus,
+  AuditEntry,
+  AuditVerification,
   BrowseEntry,
+  ConsentState,
   // Erasure and restriction
   EraseAllReceipt,
   ErasePreview,
   ErasureReceipt,
   FrozenPoint,
+  Incident,
   KeySlot,
   LocalListing,
+  NotificationStatus,
   Ok,
   OverwritePolicy,
   PlannedRun,
   PowerState,
+  PrivacyExportResult,
+  PrivacyOverview,
+  ProcessingRecordResult,
+  Purpose,
   RecoveryKit,
   Region,
+  RegionSettings,
   RepositoryInfo,
   RepositoryUsage,
   RestorePreview,
@@ -32,8 +42,10 @@ import {
   SnapshotDiff,
   SnapshotInfo,
   Source,
+  SubProcessor,
   Task,
   Tombstone,
+  UsagePreview,
   VerificationCoverage,
 } from './schemas.js';
 
@@ -43,12 +55,28 @@ const password = z.string().min(1, 'the password must not be empty');
 export const methods = {
   'app.status': { params: z.object({}), result: AppStatus },
 
+  /**
+   * `allowRegionTransfer`: the user's explicit instruction (a reason) to put data in a region other
+   * than the chosen one; without it such a location is refused. It is logged in the audit trail.
+   */
   'repo.create': {
-    params: z.object({ location: nonEmpty, password, label: nonEmpty, region: Region }),
+    params: z.object({
+      location: nonEmpty,
+      password,
+      label: nonEmpty,
+      region: Region,
+      allowRegionTransfer: z.string().optional(),
+    }),
     result: RepositoryInfo,
   },
   'repo.connect': {
-    params: z.object({ location: nonEmpty, password, label: nonEmpty, region: Region }),
+    params: z.object({
+      location: nonEmpty,
+      password,
+      label: nonEmpty,
+      region: Region,
+      allowRegionTransfer: z.string().optional(),
+    }),
     result: RepositoryInfo,
   },
   'repo.unlock': { params: z.object({ repositoryId: nonEmpty, password }), result: RepositoryInfo },
@@ -261,6 +289,66 @@ export const methods = {
     result: FrozenPoint,
   },
   'snapshots.unfreeze': { params: z.object({ repositoryId: nonEmpty, snapshotId: nonEmpty }), result: Ok },
+
+  // ----------------------------------------------------------------------------------------------
+  // Privacy records (GDPR): consent ledger, audit trail, incident register, regions, usage
+  // statistics, export and records of processing. Kept as files in <dataDir>/privacy/.
+
+  'consent.list': { params: z.object({}), result: z.array(ConsentState) },
+  /** Gives or withdraws one purpose — one call either way. */
+  'consent.set': {
+    params: z.object({ purpose: Purpose, given: z.boolean(), via: z.enum(['app', 'cli']).default('app') }),
+    result: z.object({
+      state: ConsentState,
+      /** True after withdrawing the backup purpose: scheduled backups stopped, erasure is offered. */
+      offerErasure: z.boolean(),
+      message: z.string(),
+    }),
+  },
+  /** Newest first; `before` pages back (entries with a smaller seq). */
+  'audit.list': {
+    params: z.object({ limit: z.number().int().min(1).max(1000).default(100), before: z.number().int().optional() }),
+    result: z.array(AuditEntry),
+  },
+  'audit.verify': { params: z.object({}), result: AuditVerification },
+  'incidents.list': { params: z.object({ openOnly: z.boolean().default(false) }), result: z.array(Incident) },
+  'incidents.open': {
+    params: z.object({
+      title: nonEmpty,
+      repositoryId: nonEmpty.optional(),
+      finding: z.string().optional(),
+      awareAt: z.iso.datetime({ offset: true }).optional(),
+      dataCategories: z.array(nonEmpty).optional(),
+      measures: z.array(nonEmpty).optional(),
+      encryptedUnderSecretKeys: z.boolean().optional(),
+    }),
+    result: Incident,
+  },
+  'incidents.close': {
+    params: z.object({
+      id: nonEmpty,
+      measures: z.array(nonEmpty).default([]),
+      notification: NotificationStatus.optional(),
+      encryptedUnderSecretKeys: z.boolean().optional(),
+    }),
+    result: Incident,
+  },
+  'privacy.overview': { params: z.object({}), result: PrivacyOverview },
+  'privacy.setSubProcessors': {
+    params: z.object({ subProcessors: z.array(SubProcessor).max(100) }),
+    result: z.array(SubProcessor),
+  },
+  'privacy.region.get': { params: z.object({}), result: RegionSettings },
+  'privacy.region.set': { params: z.object({ region: Region }), result: RegionSettings },
+  /** The exact payload usage statistics would send (nothing is sent by this). */
+  'usage.preview': { params: z.object({}), result: UsagePreview },
+  /** Writes a ZIP of everything the app holds to `out` (absolute, new, ending in .zip). */
+  'privacy.export': {
+    params: z.object({ out: nonEmpty, repositoryId: nonEmpty.optional() }),
+    result: PrivacyExportResult,
+  },
+  /** Records of processing (Art. 30) from the configuration, as JSON and a printable HTML page. */
+  'privacy.record': { params: z.object({}), result: ProcessingRecordResult },
 } as const;
 
 export type Methods = typeof methods;

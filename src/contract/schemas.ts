@@ -353,3 +353,143 @@ export const EraseAllReceipt = z
     receiptFile: z.string(),
   })
   .catchall(z.unknown());
+
+// ------------------------------------------------------------------------------------------------
+// Privacy records (consent ledger, audit trail, incidents, regions, usage statistics, export,
+// records of processing). Stored as files in <dataDir>/privacy/, not in the catalog.
+
+export const Purpose = z.enum(['backup', 'usage-statistics', 'product-news']);
+
+export const ConsentRecord = z.object({
+  purpose: Purpose,
+  noticeVersion: z.number().int(),
+  /** SHA-256 of the exact notice text shown. */
+  noticeSha256: z.string(),
+  given: z.boolean(),
+  at: z.string(),
+  via: z.enum(['app', 'cli']),
+});
+
+export const ConsentState = z.object({
+  purpose: Purpose,
+  title: z.string(),
+  /** Needed for the service (backup) rather than optional. */
+  required: z.boolean(),
+  given: z.boolean(),
+  last: ConsentRecord.nullable(),
+  notice: z.object({ version: z.number().int(), sha256: z.string(), text: z.string() }),
+});
+
+export const AuditEntry = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.enum(['app', 'cli']),
+  action: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  prev: z.string(),
+  hash: z.string(),
+});
+
+export const AuditVerification = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  lastSeq: z.number().int(),
+  problem: z
+    .object({
+      seq: z.number().int(),
+      kind: z.enum(['edited', 'removed', 'reordered', 'truncated', 'unreadable']),
+      message: z.string(),
+    })
+    .nullable(),
+});
+
+export const IncidentKind = z.enum([
+  'authentication-failure',
+  'missing-data',
+  'unknown-key-slot',
+  'config-changed',
+  'manual',
+]);
+export const NotificationStatus = z.enum([
+  'not-assessed',
+  'not-required',
+  'authority-notified',
+  'subjects-notified',
+  'authority-and-subjects-notified',
+]);
+
+export const Incident = z.object({
+  id: z.string(),
+  kind: IncidentKind,
+  title: z.string(),
+  repositoryId: z.string().nullable(),
+  status: z.enum(['open', 'closed']),
+  detectedAt: z.string(),
+  awareAt: z.string(),
+  /** awareAt + 72 hours (Art. 33(1)). */
+  notifyBy: z.string(),
+  /** Hours left until notifyBy (negative when passed); null when closed or notification is settled. */
+  hoursLeft: z.number().nullable(),
+  dataCategories: z.array(z.string()),
+  measures: z.array(z.string()),
+  notification: NotificationStatus,
+  /** The data was encrypted under keys that stayed secret (Art. 34(3)(a)). */
+  encryptedUnderSecretKeys: z.boolean(),
+  findings: z.array(z.object({ at: z.string(), text: z.string() })),
+  closedAt: z.string().nullable(),
+});
+
+export const SubProcessor = z.object({ name: z.string().min(1), role: z.string(), region: z.string() });
+
+export const StorageLocation = z.object({
+  repositoryId: z.string(),
+  label: z.string(),
+  location: z.string(),
+  region: Region,
+  outsideChosenRegion: z.boolean(),
+});
+
+export const RegionSettings = z.object({ chosen: Region.nullable(), locations: z.array(StorageLocation) });
+
+export const PrivacyOverview = z.object({
+  dataDir: z.string(),
+  privacyDir: z.string(),
+  chosenRegion: Region.nullable(),
+  /** What the app holds, where, and for how long. */
+  held: z.array(z.object({ category: z.string(), where: z.string(), kept: z.string() })),
+  locations: z.array(StorageLocation),
+  retention: z.array(z.object({ repositoryId: z.string(), label: z.string(), timeLimit: z.string() })),
+  recipients: z.array(z.object({ name: z.string(), role: z.string(), region: z.string() })),
+  subProcessors: z.array(SubProcessor),
+  consent: z.array(ConsentState),
+  openIncidents: z.number().int(),
+  audit: z.object({ entries: z.number().int(), intact: z.boolean() }),
+});
+
+export const UsagePreview = z.object({
+  enabled: z.boolean(),
+  endpoint: z.string().nullable(),
+  /** Exactly what would be sent for the counters so far; null when nothing was counted. */
+  payload: z
+    .object({
+      schema: z.literal(1),
+      appVersion: z.string(),
+      osFamily: z.enum(['windows', 'macos', 'linux', 'other']),
+      period: z.object({ from: z.string(), to: z.string() }),
+      backups: z.number().int(),
+      restores: z.number().int(),
+      backupSizeBuckets: z.record(z.string(), z.number().int()),
+    })
+    .nullable(),
+  pending: z.number().int(),
+});
+
+export const PrivacyExportResult = z.object({
+  path: z.string(),
+  bytes: z.number().int(),
+  files: z.array(z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string() })),
+  /** Repositories whose recovery points are not in the export because they are locked. */
+  skippedLocked: z.array(z.string()),
+});
+
+export const ProcessingRecordResult = z.object({ json: z.record(z.string(), z.unknown()), html: z.string() });

@@ -10,7 +10,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,8 +30,6 @@ import {
 } from '../engine/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** The app data folder of these runs (the watcher journal), never the user's own. */
-const DATA_DIR = path.join(os.tmpdir(), `cairn-cli-data-${process.pid}`);
 let buildDir: string;
 let BIN: string;
 const PW = 'cli password one';
@@ -49,7 +46,7 @@ interface Run {
 function cairn(args: string[], env: { password?: string; newPassword?: string } = {}): Run {
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) base[k] = v;
-  base.CAIRN_DATA_DIR = DATA_DIR;
+  base.CAIRN_DATA_DIR = path.join(buildDir, 'app-data'); // audit entries and other privacy records
   if (env.password !== undefined) base.CAIRN_PASSWORD = env.password;
   if (env.newPassword !== undefined) base.CAIRN_NEW_PASSWORD = env.newPassword;
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: base, encoding: 'utf8', timeout: 120_000 });
@@ -73,7 +70,7 @@ function cairnAsync(
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
   env.CAIRN_PASSWORD = password;
-  env.CAIRN_DATA_DIR = DATA_DIR;
+  env.CAIRN_DATA_DIR = path.join(buildDir, 'app-data');
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
   let stdout = '';
   let stderr = '';
@@ -130,7 +127,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeDir(buildDir);
-  await removeDir(DATA_DIR);
 });
 
 describe('cairn CLI on one repository', () => {

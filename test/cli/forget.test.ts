@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,13 +12,14 @@ import { backup } from '../../src/engine/backup/archiver.js';
 import { initLocalRepo, makeTempDir, PASSWORD, removeDir, seededBytes } from '../engine/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DATA_DIR = path.join(os.tmpdir(), `cairn-forget-data-${process.pid}`);
+
+let dataDir = '';
 
 function cairn(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
   env.CAIRN_PASSWORD = PASSWORD;
-  env.CAIRN_DATA_DIR = DATA_DIR;
+  env.CAIRN_DATA_DIR = dataDir; // audit entries and other privacy records
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
     cwd: ROOT,
     env,
@@ -36,6 +36,7 @@ describe('cairn forget', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir('cli-forget');
+    dataDir = path.join(dir, 'app-data');
     const src = path.join(dir, 'src');
     await fs.mkdir(src);
     await fs.writeFile(path.join(src, 'stable.bin'), seededBytes('stable', 120 * 1024));
@@ -51,7 +52,6 @@ describe('cairn forget', () => {
 
   afterAll(async () => {
     await removeDir(dir);
-    await removeDir(DATA_DIR);
   });
 
   it('--keep-last 2 --dry-run --json lists the three oldest to remove and what a prune would free', async () => {

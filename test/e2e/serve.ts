@@ -29,11 +29,14 @@ export function assertPrerequisites(): void {
   }
 }
 
-/** Creates an encrypted repository at `location` with `cairn init`. */
+/**
+ * Creates an encrypted repository at `location` with `cairn init`; the CLI's privacy records go to
+ * a `cli-data` folder beside it, never to the user's own app-data folder.
+ */
 export function initRepository(location: string, password: string): void {
   const run = spawnSync(process.execPath, [...CLI, 'init', '--repo', location], {
     cwd: ROOT,
-    env: { ...process.env, CAIRN_PASSWORD: password },
+    env: { ...process.env, CAIRN_PASSWORD: password, CAIRN_DATA_DIR: resolve(location, '..', 'cli-data') },
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`cairn init failed (${run.status}): ${run.stderr || run.stdout}`);

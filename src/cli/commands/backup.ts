@@ -6,6 +6,7 @@ import { JournalBackup } from '../../engine/journal/journal-backup.js';
 import { JournalStore } from '../../engine/journal/journal-store.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { formatBytes, formatDuration, ProgressReporter } from '../output.js';
+import { auditCli, withRecords } from '../privacy-records.js';
 import { type Command, EXIT, flag, list, str } from './types.js';
 
 export const backupCommand: Command = {
@@ -62,6 +63,15 @@ export const backupCommand: Command = {
         ? `journal (${plan.reason}; ${result.reusedFolders} folder(s) taken over unchanged)`
         : `full rescan (${plan?.reason ?? 'the watcher journal cannot be opened'})`;
       const m = s.summary;
+      auditCli(ctx, 'backup.completed', {
+        repositoryId: repo.config.id,
+        snapshotId: s.id,
+        paths: s.paths,
+        files: m.totalFiles,
+        bytes: m.totalBytes,
+        partial: s.partial,
+      });
+      withRecords(ctx, 'usage statistics', (r) => r.usage.recordBackup(m.totalBytes));
       ctx.print(
         {
           id: s.id,

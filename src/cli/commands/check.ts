@@ -1,8 +1,10 @@
 /** `cairn check`: verifies the repository's structure, and with --read-data its content. */
 import { check, type DataSubset, parseSubset } from '../../engine/check/checker.js';
 import { CairnError } from '../../engine/errors.js';
+import { openIncidentsForProblems } from '../../engine/privacy/incidents.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { formatBytes } from '../output.js';
+import { withRecords } from '../privacy-records.js';
 import { type Command, EXIT, flag, str } from './types.js';
 
 export const checkCommand: Command = {
@@ -23,6 +25,17 @@ export const checkCommand: Command = {
     try {
       const result = await withLock(repo, 'check', false, () => check(repo, readData ? { readData } : {}));
       const { packsVerified, ...summary } = result;
+      if (!result.ok) {
+        withRecords(ctx, 'incident register', (r) => {
+          const opened = openIncidentsForProblems(
+            r.incidents,
+            { id: repo.config.id, label: repo.location },
+            result.errors,
+            'cairn check',
+          );
+          for (const i of opened) ctx.warn(`incident ${i.id} recorded: ${i.title} (see "cairn incident list")`);
+        });
+      }
       ctx.print({ ...summary, packsVerified: packsVerified.length }, () =>
         [
           `${result.snapshots} recovery points, ${result.trees} folders, ${result.blobsReferenced} blobs referenced, ${result.packs} packs`,

@@ -9,6 +9,7 @@ import { planPrune, prune } from '../../engine/prune/prune.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { applyPolicy, type RetentionPolicy } from '../../engine/retention/policy.js';
 import { formatBytes, table } from '../output.js';
+import { auditCli } from '../privacy-records.js';
 import { describePruneResult, repackThreshold } from './prune.js';
 import { type Command, EXIT, flag, list, type OptionValues, str } from './types.js';
 
@@ -150,7 +151,18 @@ export const forgetCommand: Command = {
       await withLock(repo, 'forget', true, async () => {
         for (const id of removeIds) await repo.backend.remove({ kind: 'snapshots', id });
       });
+      auditCli(ctx, 'snapshots.forgotten', {
+        repositoryId: repo.config.id,
+        removed: removeIds,
+        policy: policy ?? null,
+      });
       const pruned = flag(values, 'prune') ? await prune(repo, undefined, { repackThreshold: threshold }) : undefined;
+      if (pruned)
+        auditCli(ctx, 'prune.completed', {
+          repositoryId: repo.config.id,
+          bytesFreed: pruned.bytesFreed,
+          packsDeleted: pruned.packsDeleted,
+        });
       ctx.print({ keep, remove, removed: removeIds, ...(pruned ? { prune: pruned } : {}) }, () =>
         [
           keepLines(),

@@ -3,6 +3,7 @@ import { CairnError } from '../../engine/errors.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { table } from '../output.js';
 import { readPassword } from '../password.js';
+import { auditCli } from '../privacy-records.js';
 import { type Command, EXIT, str } from './types.js';
 
 export const keyCommand: Command = {
@@ -35,11 +36,21 @@ export const keyCommand: Command = {
         }
         case 'add': {
           const slot = await repo.addKeySlot(await newPassword(), str(values, 'label') ?? 'password');
+          auditCli(ctx, 'keys.added', {
+            repositoryId: repo.config.id,
+            keySlot: slot,
+            label: str(values, 'label') ?? 'password',
+          });
           ctx.print({ id: slot }, () => `added key slot ${slot.slice(0, 8)}`);
           return EXIT.ok;
         }
         case 'passwd': {
           const slot = await withLock(repo, 'key passwd', true, async () => repo.changePassword(await newPassword()));
+          auditCli(ctx, 'keys.password-changed', {
+            repositoryId: repo.config.id,
+            keySlot: slot,
+            removed: repo.keySlotId,
+          });
           ctx.print(
             { id: slot },
             () => `password changed (new key slot ${slot.slice(0, 8)}); no data was re-encrypted`,
@@ -50,6 +61,7 @@ export const keyCommand: Command = {
           if (!id)
             throw Object.assign(new Error('name the key slot to remove (see "cairn key list")'), { usage: true });
           await withLock(repo, 'key remove', true, () => repo.removeKeySlot(id));
+          auditCli(ctx, 'keys.removed', { repositoryId: repo.config.id, keySlot: id });
           ctx.print({ removed: id }, () => `removed key slot ${id}`);
           return EXIT.ok;
         }

@@ -1,34 +1,119 @@
 /**
- * `cairn privacy SUBCOMMAND`: the privacy subcommands, each in its own file, dispatched by name.
- * The options of every subcommand are accepted by the parser; each subcommand checks its own.
+ * `cairn privacy SUBCOMMAND`: the privacy records, erasure and restriction. The subcommands live
+ * in their own files and are listed in PRIVACY_SUBCOMMANDS (one line each); the command accepts the
+ * options of all of them, and refuses an option that belongs to another subcommand.
  */
+import { CairnError } from '../../engine/errors.js';
+import { REGIONS } from '../../engine/privacy/index.js';
+import { table } from '../output.js';
+import { privacyRecords } from '../privacy-records.js';
 import { privacyEraseCommand } from './privacy-erase.js';
+import { exportSubcommand, recordSubcommand } from './privacy-export.js';
 import { privacyFreezeCommand, privacyUnfreezeCommand } from './privacy-freeze.js';
 import { privacyReceiptsCommand } from './privacy-receipts.js';
-import type { Command, OptionSpecs } from './types.js';
+import type { PrivacySubcommand } from './privacy-subcommand.js';
+import { type Command, EXIT, flag, type OptionSpecs, str } from './types.js';
 
-const SUBCOMMANDS: Command[] = [
-  privacyEraseCommand,
-  privacyFreezeCommand,
-  privacyUnfreezeCommand,
-  privacyReceiptsCommand,
-];
+const regionSubcommand: PrivacySubcommand = {
+  summary: `show the chosen region and every storage location's region; --set R chooses it (${REGIONS.join(', ')})`,
+  usage: 'cairn privacy region [--set R]',
+  options: { set: { type: 'string' } },
+  async run(ctx, args, values) {
+    if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
+    const regions = privacyRecords(ctx).regions;
+    const wanted = str(values, 'set');
+    if (wanted !== undefined) regions.choose(wanted);
+    const chosen = regions.chosen();
+    const locations = regions
+      .locations()
+      .map((l) => ({ ...l, outsideChosenRegion: chosen !== null && l.region !== chosen }));
+    ctx.print({ chosen, locations }, () =>
+      [
+        wanted !== undefined ? `chosen region set to ${chosen}: data stays there unless you instruct otherwise` : '',
+        `chosen region: ${chosen ?? 'none (nothing is pinned yet; set one with --set)'}`,
+        locations.length === 0
+          ? 'no storage locations recorded'
+          : table(
+              locations.map((l) => [
+                l.location,
+                l.region,
+                l.repositoryId.slice(0, 8),
+                l.outsideChosenRegion ? 'outside' : '',
+              ]),
+              ['Location', 'Region', 'Repository', ''],
+            ),
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
+    return EXIT.ok;
+  },
+};
+
+const usageSubcommand: PrivacySubcommand = {
+  summary: 'show the exact usage-statistics payload that would be sent (and whether anything is sent)',
+  usage: 'cairn privacy usage [--endpoint URL | --no-endpoint]',
+  options: { endpoint: { type: 'string' }, 'no-endpoint': { type: 'boolean' } },
+  async run(ctx, args, values) {
+    if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
+    const records = privacyRecords(ctx);
+    const endpoint = str(values, 'endpoint');
+    if (endpoint !== undefined && flag(values, 'no-endpoint'))
+      throw new CairnError('invalid-argument', 'use either --endpoint or --no-endpoint');
+    if (endpoint !== undefined) records.settings.update({ usageEndpoint: endpoint });
+    if (flag(values, 'no-endpoint')) records.settings.update({ usageEndpoint: null });
+    const result = {
+      enabled: records.usage.enabled(),
+      endpoint: records.settings.read().usageEndpoint,
+      payload: records.usage.preview(),
+      pending: records.usage.pending().length,
+    };
+    ctx.print(result, () =>
+      [
+        `usage statistics: ${result.enabled ? 'on (consent given)' : 'off (no consent: nothing is counted)'}`,
+        `sent to: ${result.endpoint ?? 'nowhere (no address configured)'}`,
+        `payloads waiting in the outbox: ${result.pending}`,
+        result.payload
+          ? `payload that would be sent:\n${JSON.stringify(result.payload, null, 2)}`
+          : 'nothing counted so far',
+      ].join('\n'),
+    );
+    return EXIT.ok;
+  },
+};
+
+/** `cairn privacy NAME`: add a subcommand with one line here. */
+export const PRIVACY_SUBCOMMANDS: Record<string, PrivacySubcommand> = {
+  export: exportSubcommand,
+  record: recordSubcommand,
+  region: regionSubcommand,
+  usage: usageSubcommand,
+  erase: privacyEraseCommand,
+  freeze: privacyFreezeCommand,
+  unfreeze: privacyUnfreezeCommand,
+  receipts: privacyReceiptsCommand,
+};
 
 export const privacyCommand: Command = {
   name: 'privacy',
-  summary: 'erase a path or everything, freeze recovery points, list erasure receipts (GDPR Art. 17, 18)',
-  usage: SUBCOMMANDS.map((s) => s.usage).join('\n       '),
-  options: Object.assign({}, ...SUBCOMMANDS.map((s) => s.options)) as OptionSpecs,
+  summary: `privacy records: ${Object.keys(PRIVACY_SUBCOMMANDS).join(', ')}`,
+  get usage() {
+    return Object.values(PRIVACY_SUBCOMMANDS)
+      .map((s) => s.usage)
+      .join('\n       ');
+  },
+  get options(): OptionSpecs {
+    return Object.assign({}, ...Object.values(PRIVACY_SUBCOMMANDS).map((s) => s.options)) as OptionSpecs;
+  },
   async run(ctx, args, values) {
     const [name, ...rest] = args;
-    const sub = SUBCOMMANDS.find((s) => s.name === name);
+    const sub = name ? PRIVACY_SUBCOMMANDS[name] : undefined;
     if (!sub) {
-      const known = SUBCOMMANDS.map((s) => s.name).join(', ');
       throw Object.assign(
-        new Error(name ? `unknown subcommand "${name}" (one of: ${known})` : `name a subcommand: ${known}`),
-        {
-          usage: true,
-        },
+        new Error(
+          `${name ? `unknown subcommand "${name}"` : 'name a subcommand'}: ${Object.keys(PRIVACY_SUBCOMMANDS).join(', ')}`,
+        ),
+        { usage: true },
       );
     }
     const foreign = Object.keys(values).filter(
@@ -36,10 +121,8 @@ export const privacyCommand: Command = {
     );
     if (foreign.length > 0) {
       throw Object.assign(
-        new Error(`--${foreign[0]} is not an option of "cairn privacy ${sub.name}"\nusage: ${sub.usage}`),
-        {
-          usage: true,
-        },
+        new Error(`--${foreign[0]} is not an option of "cairn privacy ${name}"\nusage: ${sub.usage}`),
+        { usage: true },
       );
     }
     return sub.run(ctx, rest, values);

@@ -10,6 +10,7 @@ import {
 } from '../../engine/prune/prune.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { formatBytes } from '../output.js';
+import { auditCli } from '../privacy-records.js';
 import { type Command, EXIT, flag, str } from './types.js';
 
 /** Parses --repack-threshold (a share from 0 to 1). */
@@ -54,6 +55,11 @@ export const pruneCommand: Command = {
         return EXIT.ok;
       }
       const result = await prune(repo, undefined, { repackThreshold: threshold });
+      auditCli(ctx, 'prune.completed', {
+        repositoryId: repo.config.id,
+        bytesFreed: result.bytesFreed,
+        packsDeleted: result.packsDeleted,
+      });
       ctx.print(result, () => describePruneResult(result));
       return EXIT.ok;
     } finally {

@@ -3,6 +3,7 @@ import { CairnError } from '../../engine/errors.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { type OverwritePolicy, restore } from '../../engine/restore/restorer.js';
 import { formatBytes, ProgressReporter } from '../output.js';
+import { auditCli, withRecords } from '../privacy-records.js';
 import { type Command, EXIT, flag, list, str } from './types.js';
 
 const POLICIES: OverwritePolicy[] = ['never', 'always', 'if-newer'];
@@ -45,6 +46,16 @@ export const restoreCommand: Command = {
         });
       });
       progress.done();
+      if (!result.dryRun) {
+        auditCli(ctx, 'restore.completed', {
+          repositoryId: repo.config.id,
+          snapshotId: result.snapshotId,
+          target: result.target,
+          files: result.filesRestored,
+          errors: result.errors.length + result.refused.length,
+        });
+        withRecords(ctx, 'usage statistics', (r) => r.usage.recordRestore());
+      }
       for (const r of result.refused) ctx.warn(`refused ${r.path}: ${r.reason}`);
       for (const e of result.errors) ctx.warn(`failed ${e.path}: ${e.message}`);
       ctx.print(result, () => {

@@ -30,6 +30,7 @@ import { ErasureHandlers } from './erasure-handlers.js';
 import { addKey, changePassword, createRecoveryKey, listKeys, normalizeRecoveryKey, removeKey } from './keys.js';
 import { listLocalFolder } from './local-folders.js';
 import { activePause, pauseSources } from './pause.js';
+import { PrivacyApp } from './privacy-handlers.js';
 import { diffSnapshots, searchSnapshots } from './recovery-points.js';
 import { previewRestore, resolveRestoreRequest } from './restore-plan.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
@@ -106,13 +107,27 @@ export class EngineHost {
   private readonly watching: SourceWatching;
   private readonly scheduledVerification: ScheduledVerification;
   private readonly erasure: ErasureHandlers;
+  readonly privacy: PrivacyApp;
 
   private constructor(
     readonly catalog: Catalog,
     private readonly options: EngineHostOptions,
   ) {
     this.tasks = new TaskManager(catalog, options.progressIntervalMs);
-    this.schedules = new ScheduledBackups(catalog, (sourceId) => this.runScheduledBackup(sourceId));
+    this.privacy = new PrivacyApp({
+      dataDir: options.dataDir,
+      appVersion: VERSION,
+      catalog,
+      openRepository: (id) => this.open.get(id),
+      incidentsChanged: (open) => this.emit({ name: 'incidents.changed', payload: open }),
+      backupConsentChanged: () => this.schedules.refresh(),
+    });
+    this.schedules = new ScheduledBackups(
+      catalog,
+      (sourceId) => this.runScheduledBackup(sourceId),
+      undefined,
+      () => this.privacy.backupAllowed(),
+    );
     this.verification = new VerificationTracker(catalog);
     this.watching = new SourceWatching(options.dataDir, catalog, options.watch ?? false);
     void this.watching.refresh();
@@ -140,6 +155,7 @@ export class EngineHost {
       emitStatus: () => this.emitStatus(),
     });
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
+    this.tasks.subscribe((task) => this.privacy.taskUpdated(task));
     this.handlers = {
       'app.status': async () => this.status(),
       'repo.create': (p) => this.createRepository(p),
@@ -150,9 +166,16 @@ export class EngineHost {
       'sources.add': (p) => this.addSource(p),
       'sources.list': async (p) => this.catalog.listSources(p.repositoryId).map(sourceInfo),
       'sources.remove': async (p) => {
+        const source = this.catalog.getSource(p.id);
         this.catalog.removeSource(p.id);
         this.schedules.refresh();
         void this.watching.refresh();
+        if (source)
+          this.privacy.audit('source.removed', {
+            sourceId: p.id,
+            repositoryId: source.repositoryId,
+            path: source.path,
+          });
         return { ok: true as const };
       },
       'sources.setSchedule': (p) => this.setSchedule(p),
@@ -181,6 +204,7 @@ export class EngineHost {
       'retention.set': async (p) => {
         this.requireRecord(p.repositoryId);
         writeRetention(this.catalog, p.repositoryId, p.policy ? { policy: p.policy, prune: p.prune } : null);
+        this.privacy.audit('retention.changed', { repositoryId: p.repositoryId, policy: p.policy, prune: p.prune });
         return { ok: true as const };
       },
       'retention.get': async (p) => {
@@ -214,6 +238,7 @@ export class EngineHost {
       'privacy.receipts': () => this.erasure.receipts(),
       'snapshots.freeze': (p) => this.erasure.freeze(p),
       'snapshots.unfreeze': (p) => this.erasure.unfreeze(p),
+      ...this.privacy.handlers(),
     };
   }
 
@@ -376,6 +401,7 @@ export class EngineHost {
         `the repository at ${backend.location} is already in this app (as "${known.label}")`,
       );
     }
+    this.privacy.authorizeRegion(p.region, backend.location, 'repo.create', p.allowRegionTransfer);
     const repo = await Repository.init(backend, p.password, this.options.scrypt ? { scrypt: this.options.scrypt } : {});
     try {
       const record = this.catalog.addRepository({
@@ -385,6 +411,7 @@ export class EngineHost {
         region: p.region,
       });
       this.open.set(record.id, repo);
+      this.privacy.repositoryAdded(record, 'repo.create', p.allowRegionTransfer);
       this.emitStatus();
       return this.info(record);
     } catch (err) {
@@ -395,7 +422,12 @@ export class EngineHost {
 
   private async connectRepository(p: ParsedParams<'repo.connect'>): Promise<Result<'repo.connect'>> {
     const backend = this.backendFor(p.location);
-    const repo = await openWithPassword(() => backend, p.password);
+    this.privacy.authorizeRegion(p.region, backend.location, 'repo.connect', p.allowRegionTransfer);
+    const repo = await this.openOrReport(backend, p.password, {
+      id: this.catalog.findRepositoryByLocation(backend.location)?.id ?? null,
+      label: p.label,
+      location: backend.location,
+    });
     try {
       const id = repo.config.id;
       const byId = this.catalog.getRepository(id);
@@ -425,6 +457,7 @@ export class EngineHost {
         this.open.set(id, repo);
         await this.applyTombstones(record, repo);
       }
+      this.privacy.repositoryAdded(record, 'repo.connect', p.allowRegionTransfer);
       this.emitStatus();
       return this.info(record);
     } catch (err) {
@@ -435,7 +468,7 @@ export class EngineHost {
 
   private async unlockRepository(p: ParsedParams<'repo.unlock'>): Promise<Result<'repo.unlock'>> {
     const record = this.requireRecord(p.repositoryId);
-    const repo = await openWithPassword(() => this.backendFor(record.location), p.password);
+    const repo = await this.openOrReport(this.backendFor(record.location), p.password, record);
     if (repo.config.id !== record.id) {
       await repo.close();
       throw new ContractError(
@@ -475,6 +508,20 @@ export class EngineHost {
     }
   }
 
+  /** Opens a repository; an integrity failure (not a wrong password) opens an incident. */
+  private async openOrReport(
+    backend: Backend,
+    password: string,
+    repository: { id: string | null; label: string; location: string },
+  ): Promise<Repository> {
+    try {
+      return await openWithPassword(() => backend, password);
+    } catch (err) {
+      this.privacy.openFailed(repository, err);
+      throw err;
+    }
+  }
+
   private async lockRepository(p: ParsedParams<'repo.lock'>): Promise<Result<'repo.lock'>> {
     const record = this.requireRecord(p.repositoryId);
     const busy = this.tasks.activeFor(record.id);
@@ -502,11 +549,15 @@ export class EngineHost {
       const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : describeError(err);
       throw new ContractError('not-found', `cannot add ${p.path}: ${reason}`);
     }
-    const added = sourceInfo(
-      this.catalog.addSource({ repositoryId: p.repositoryId, path: p.path, excludes: p.excludes }),
-    );
+    const added = this.catalog.addSource({ repositoryId: p.repositoryId, path: p.path, excludes: p.excludes });
+    this.privacy.audit('source.added', {
+      sourceId: added.id,
+      repositoryId: added.repositoryId,
+      path: added.path,
+      excludes: added.excludes,
+    });
     void this.watching.refresh();
-    return added;
+    return sourceInfo(added);
   }
 
   private async setSchedule(p: ParsedParams<'sources.setSchedule'>): Promise<Result<'sources.setSchedule'>> {
@@ -517,13 +568,14 @@ export class EngineHost {
       : null;
     const updated = this.catalog.updateSource(p.id, { schedule: stored as unknown as JsonObject | null });
     this.schedules.refresh();
+    this.privacy.audit('schedule.changed', { sourceId: p.id, schedule: p.schedule, requireAcPower: p.requireAcPower });
     return sourceInfo(updated);
   }
 
   /** A scheduled backup: an ordinary backup task of one source; rejects unless it succeeded. */
   private async runScheduledBackup(sourceId: number): Promise<void> {
     const source = this.catalog.getSource(sourceId);
-    if (!source) return;
+    if (!source || !this.privacy.backupAllowed()) return;
     const { taskId } = await this.startBackup({ repositoryId: source.repositoryId, sourceIds: [sourceId] });
     const task = await this.tasks.settled(taskId);
     if (task.status !== 'succeeded') throw new Error(task.error ?? `the scheduled backup ended ${task.status}`);
@@ -775,6 +827,7 @@ export class EngineHost {
           check(repo, { readData: p.readData ? { kind: 'all' } : undefined, onProgress: checkProgress(ctx) }),
         );
         reportCheckFindings(ctx, r);
+        this.privacy.integrityProblems(record, r.errors, 'a check');
         // A full read counts for rolling verification: intact packs, and any failure.
         if (p.readData) this.verification.record(record.id, r.packsVerified, r.errors, new Date());
         const result: Record<string, JsonValue> = {
@@ -819,6 +872,7 @@ export class EngineHost {
         this.verification.record(record.id, r.packsVerified, r.errors, now, all);
         const coverage = this.verification.coverage(record.id, all, { windowDays: p.windowDays, now });
         reportCheckFindings(ctx, r);
+        this.privacy.integrityProblems(record, r.errors, 'rolling verification');
         const result: Record<string, JsonValue> = {
           ok: r.ok,
           problems: r.errors.length,

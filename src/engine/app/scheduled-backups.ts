@@ -36,6 +36,8 @@ export class ScheduledBackups {
     /** Starts a backup of one source and resolves when it succeeded; rejects when it failed. */
     runBackup: (sourceId: number) => Promise<void>,
     onChange?: () => void,
+    /** False while the user has withdrawn the backup purpose: nothing is scheduled. */
+    private readonly allowed: () => boolean = () => true,
   ) {
     this.scheduler = new Scheduler({
       now: () => new Date(),
@@ -57,7 +59,7 @@ export class ScheduledBackups {
   /** Re-reads the sources from the catalog (after any change to a source or its schedule). */
   refresh(): void {
     const sources: ScheduledSource[] = [];
-    for (const source of this.catalog.listSources()) {
+    for (const source of this.allowed() ? this.catalog.listSources() : []) {
       const stored = readStoredSchedule(source.schedule);
       if (!stored) continue;
       const lastRun = this.catalog.getSetting<string | null>(lastRunKey(source.id), null);
