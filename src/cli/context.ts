@@ -85,6 +85,17 @@ export class CliContext {
     if (options.applyTombstones === false) return repo;
     try {
       for (const outcome of await reapplyTombstones(repo, this.appDataDir())) {
+        try {
+          openPrivacyRecords(this.appDataDir(), 'cli').audit.append('erase.reapplied', {
+            repositoryId: repo.config.id,
+            requestId: outcome.requestId,
+            path: outcome.path,
+            recoveryPointsRewritten: outcome.rewritten.length,
+            reapplies: outcome.reapplies ?? null,
+          });
+        } catch (e) {
+          this.warn(`the audit trail entry erase.reapplied could not be written: ${(e as Error).message}`);
+        }
         this.warn(
           `${outcome.path} was erased (request ${outcome.reapplies ?? outcome.requestId}) but ${outcome.rewritten.length > 0 ? `${outcome.rewritten.length} recovery point(s) still held it` : 'that erasure had not finished'}: erased now; receipt ${outcome.receiptFile}`,
         );

@@ -14,6 +14,7 @@ import { CairnError } from '../../engine/errors.js';
 import { type EraseAllRepository, eraseEverything } from '../../engine/privacy/erasure/erase-all.js';
 import { erasePathWithRecords } from '../../engine/privacy/erasure/service.js';
 import { formatBytes, ProgressReporter } from '../output.js';
+import { auditCli } from '../privacy-records.js';
 import { type Command, EXIT, flag, str } from './types.js';
 
 function usageError(message: string): Error {
@@ -52,6 +53,16 @@ export const privacyEraseCommand: Command = {
         onProgress: (p) => progress.update({ files: p.done, bytes: 0 }),
       });
       progress.done();
+      if (!r.dryRun)
+        auditCli(ctx, 'erase.path', {
+          repositoryId: repo.config.id,
+          requestId: r.requestId,
+          path: r.path,
+          recoveryPointsRewritten: r.rewritten.length,
+          bytesFreed: r.bytesFreed,
+          physicallyDeletedAt: r.physicallyDeletedAt,
+          receiptFile: r.receiptFile,
+        });
       ctx.print(r, () => {
         const points = r.recoveryPoints.map((s) => `  ${s.id.slice(0, 8)}  ${s.time.replace('T', ' ').slice(0, 19)}`);
         const what = `${r.path} (${r.files} file(s), ${formatBytes(r.bytes)})`;

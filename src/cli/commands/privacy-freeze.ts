@@ -3,6 +3,7 @@
  * processing (GDPR Art. 18). A frozen recovery point cannot be browsed, restored, compared or
  * exported, and retention keeps it, until it is unfrozen. Kept in the app data folder.
  */
+import { auditCli } from '../privacy-records.js';
 import { type Command, EXIT, str } from './types.js';
 
 function needId(id: string | undefined): string {
@@ -21,6 +22,12 @@ export const privacyFreezeCommand: Command = {
     try {
       const snapshot = await repo.findSnapshot(ref);
       const point = ctx.frozen().freeze(repo.config.id, snapshot.id, str(values, 'reason') ?? '');
+      if (!point.already)
+        auditCli(ctx, 'snapshot.frozen', {
+          repositoryId: repo.config.id,
+          snapshotId: snapshot.id,
+          reason: point.reason,
+        });
       ctx.print({ repositoryId: repo.config.id, ...point }, () =>
         point.already
           ? `recovery point ${snapshot.id.slice(0, 8)} was already frozen since ${point.frozenAt} (${point.reason})`
@@ -44,6 +51,7 @@ export const privacyUnfreezeCommand: Command = {
     try {
       const snapshot = await repo.findSnapshot(ref);
       const point = ctx.frozen().unfreeze(repo.config.id, snapshot.id);
+      auditCli(ctx, 'snapshot.unfrozen', { repositoryId: repo.config.id, snapshotId: snapshot.id });
       ctx.print(
         { repositoryId: repo.config.id, unfrozen: true, ...point },
         () => `recovery point ${snapshot.id.slice(0, 8)} unfrozen (it was frozen since ${point.frozenAt})`,

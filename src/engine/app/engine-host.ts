@@ -153,6 +153,7 @@ export class EngineHost {
       },
       refreshSchedules: () => this.schedules.refresh(),
       emitStatus: () => this.emitStatus(),
+      audit: (action, details) => this.privacy.audit(action, details),
     });
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
     this.tasks.subscribe((task) => this.privacy.taskUpdated(task));

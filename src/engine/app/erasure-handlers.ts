@@ -35,6 +35,8 @@ export interface ErasureHost {
   /** Re-reads the sources for the scheduler (after erasing everything there are none). */
   refreshSchedules(): void;
   emitStatus(): void;
+  /** Appends an entry to the audit trail (erasures, re-applied tombstones, freezing). */
+  audit(action: string, details: Record<string, JsonValue>): void;
 }
 
 function outcomeResult(r: EraseOutcome): Record<string, JsonValue> {
@@ -54,6 +56,20 @@ function outcomeResult(r: EraseOutcome): Record<string, JsonValue> {
     physicallyDeletedAt: r.physicallyDeletedAt,
     receiptFile: r.receiptFile,
     reapplies: r.reapplies,
+  };
+}
+
+/** What the audit trail records of an erasure: the request and its scope, never file contents. */
+export function auditOfOutcome(r: EraseOutcome): Record<string, JsonValue> {
+  return {
+    requestId: r.requestId,
+    path: r.path,
+    recoveryPointsRewritten: r.rewritten.length,
+    bytesFreed: r.bytesFreed,
+    removedFromUseAt: r.removedFromUseAt,
+    physicallyDeletedAt: r.physicallyDeletedAt,
+    receiptFile: r.receiptFile,
+    reapplies: r.reapplies ?? null,
   };
 }
 
@@ -88,6 +104,7 @@ export class ErasureHandlers {
       run: async (ctx) => {
         outcomes = await reapplyTombstones(repo, this.host.dataDir, { signal: ctx.signal });
         for (const o of outcomes) {
+          this.host.audit('erase.reapplied', { repositoryId: record.id, ...auditOfOutcome(o) });
           ctx.message(
             `${o.path} had been erased (request ${o.reapplies ?? o.requestId}) but was still in ${o.rewritten.length} recovery point(s): erased again; receipt ${o.receiptFile}`,
             'warning',
@@ -122,6 +139,7 @@ export class ErasureHandlers {
         ctx.message(
           `erased from ${r.rewritten.length} recovery point(s); physically deleted at ${r.physicallyDeletedAt}; receipt ${r.receiptFile}`,
         );
+        this.host.audit('erase.path', { repositoryId: record.id, ...auditOfOutcome(r) });
         this.host.emitStatus();
         return outcomeResult(r);
       },
@@ -187,6 +205,7 @@ export class ErasureHandlers {
     const { record, repo } = this.host.unlocked(p.repositoryId);
     const snapshot = await repo.findSnapshot(p.snapshotId);
     const point = this.frozen.freeze(record.id, snapshot.id, p.reason);
+    this.host.audit('snapshot.frozen', { repositoryId: record.id, snapshotId: snapshot.id, reason: p.reason });
     return { repositoryId: record.id, snapshotId: point.snapshotId, frozenAt: point.frozenAt, reason: point.reason };
   }
 
@@ -203,6 +222,7 @@ export class ErasureHandlers {
       );
     }
     frozen.unfreeze(record.id, matches[0].snapshotId);
+    this.host.audit('snapshot.unfrozen', { repositoryId: record.id, snapshotId: matches[0].snapshotId });
     return { ok: true as const };
   }
 }

@@ -6,6 +6,7 @@
  * integrity failures — over `openPrivacyRecords(dataDir, 'app')`. A failing audit append never
  * fails the operation it records; it is reported on stderr of the engine process instead.
  */
+
 import path from 'node:path';
 import { ContractError } from '../../contract/errors.js';
 import type { MethodName, ParsedParams, Result } from '../../contract/methods.js';
@@ -25,6 +26,7 @@ import {
   type RecoveryPointsExport,
   writePrivacyExport,
 } from '../privacy/index.js';
+import { FrozenPoints } from '../privacy/restriction/frozen.js';
 import type { Repository } from '../repo/repository.js';
 import { readRetention } from './retention.js';
 import type { Task } from './task-manager.js';
@@ -425,8 +427,14 @@ export class PrivacyApp {
   /** The export for the CLI: the app's records plus the recovery points of `extra` repositories. */
   async exportWith(out: string, extra: ExtraRepository[]): Promise<Result<'privacy.export'>> {
     const recoveryPoints: RecoveryPointsExport[] = [];
-    for (const x of extra) recoveryPoints.push(await collectRecoveryPoints(x.repo, x.label));
+    for (const x of extra)
+      recoveryPoints.push(await collectRecoveryPoints(x.repo, x.label, this.frozenIds(x.repo.config.id)));
     return { ...this.writeExport(out, await this.inventory(extra), recoveryPoints), skippedLocked: [] };
+  }
+
+  /** Recovery points restricted under Art. 18: their file index is not exported. */
+  private frozenIds(repositoryId: string): Set<string> {
+    return new FrozenPoints(this.deps.dataDir).ids(repositoryId);
   }
 
   private async export(p: ParsedParams<'privacy.export'>): Promise<Result<'privacy.export'>> {
@@ -447,7 +455,7 @@ export class PrivacyApp {
         skippedLocked.push(record.id);
         continue;
       }
-      recoveryPoints.push(await collectRecoveryPoints(repo, record.label));
+      recoveryPoints.push(await collectRecoveryPoints(repo, record.label, this.frozenIds(record.id)));
     }
     const result = this.writeExport(p.out, await this.inventory(), recoveryPoints);
     return { ...result, skippedLocked };

@@ -30,6 +30,8 @@ export interface RecoveryPointsExport {
     paths: string[];
     tags: string[];
     partial: boolean;
+    /** Restricted (GDPR Art. 18): listed, but its file index is not exported. */
+    frozen: boolean;
     totalFiles: number;
     totalBytes: number;
   }[];
@@ -68,12 +70,21 @@ export function toCsv(header: string[], rows: unknown[][]): string {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Reads every recovery point of an open repository and its file index (metadata only). */
-export async function collectRecoveryPoints(repo: Repository, label: string): Promise<RecoveryPointsExport> {
+/**
+ * Reads every recovery point of an open repository and its file index (metadata only). Frozen
+ * points (`frozen`: their ids) are listed but their file index is withheld: a restricted point
+ * is not exported until it is unfrozen.
+ */
+export async function collectRecoveryPoints(
+  repo: Repository,
+  label: string,
+  frozen: ReadonlySet<string> = new Set(),
+): Promise<RecoveryPointsExport> {
   await repo.loadIndex();
   const snapshots = await repo.listSnapshots();
   const fileIndex: RecoveryPointsExport['fileIndex'] = new Map();
   for (const s of snapshots) {
+    if (frozen.has(s.id)) continue;
     const rows: { path: string; type: string; size: number | null; mtime: string; mode: string }[] = [];
     for await (const e of walk(repo, s.tree, '/')) {
       rows.push({
@@ -97,6 +108,7 @@ export async function collectRecoveryPoints(repo: Repository, label: string): Pr
       paths: s.paths,
       tags: s.tags,
       partial: s.partial,
+      frozen: frozen.has(s.id),
       totalFiles: s.summary.totalFiles,
       totalBytes: s.summary.totalBytes,
     })),
@@ -263,7 +275,7 @@ export function exportFiles(input: ExportInput): { name: string; about: string; 
       `${dir}/recovery-points.csv`,
       'The same as a table.',
       toCsv(
-        ['id', 'time', 'hostname', 'username', 'paths', 'tags', 'partial', 'total_files', 'total_bytes'],
+        ['id', 'time', 'hostname', 'username', 'paths', 'tags', 'partial', 'frozen', 'total_files', 'total_bytes'],
         rp.snapshots.map((s) => [
           s.id,
           s.time,
@@ -272,12 +284,14 @@ export function exportFiles(input: ExportInput): { name: string; about: string; 
           s.paths.join(' '),
           s.tags.join(' '),
           s.partial,
+          s.frozen,
           s.totalFiles,
           s.totalBytes,
         ]),
       ),
     );
     for (const s of rp.snapshots) {
+      if (s.frozen) continue; // restricted (Art. 18): listed in recovery-points.csv, no file index
       const rows = rp.fileIndex.get(s.id) ?? [];
       add(
         `${dir}/${s.id.slice(0, 16)}/file-index.csv`,
