@@ -4,48 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import { BackendError } from '../engine/backend/types.js';
-import { PROGRAM } from '../engine/backup/archiver.js';
 import { CairnError } from '../engine/errors.js';
-import { auditCommand } from './commands/audit.js';
-import { backupCommand } from './commands/backup.js';
-import { checkCommand } from './commands/check.js';
-import { consentCommand } from './commands/consent.js';
-import { diffCommand } from './commands/diff.js';
-import { forgetCommand } from './commands/forget.js';
-import { incidentCommand } from './commands/incident.js';
-import { initCommand } from './commands/init.js';
-import { keyCommand } from './commands/key.js';
-import { lsCommand } from './commands/ls.js';
-import { privacyCommand } from './commands/privacy.js';
-import { pruneCommand } from './commands/prune.js';
-import { restoreCommand } from './commands/restore.js';
-import { serveCommand } from './commands/serve.js';
-import { snapshotsCommand } from './commands/snapshots.js';
-import { statsCommand } from './commands/stats.js';
+import { PROGRAM } from '../engine/version.js';
+import { COMMANDS } from './command-list.js';
 import { type Command, EXIT, type OptionSpecs, type OptionValues } from './commands/types.js';
-import { watchCommand } from './commands/watch.js';
 import { CliContext, type GlobalOptions } from './context.js';
-
-const COMMANDS: Command[] = [
-  initCommand,
-  backupCommand,
-  watchCommand,
-  snapshotsCommand,
-  lsCommand,
-  restoreCommand,
-  diffCommand,
-  checkCommand,
-  forgetCommand,
-  pruneCommand,
-  statsCommand,
-  keyCommand,
-  privacyCommand,
-  serveCommand,
-  auditCommand,
-  consentCommand,
-  incidentCommand,
-  privacyCommand,
-];
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   repo: { type: 'string', short: 'r' },
@@ -89,11 +52,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${PROGRAM}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`cairn: unknown command "${name}" (see "cairn help")\n`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   let values: OptionValues;
   let positionals: string[];
   try {

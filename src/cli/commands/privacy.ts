@@ -96,7 +96,7 @@ export const PRIVACY_SUBCOMMANDS: Record<string, PrivacySubcommand> = {
 
 export const privacyCommand: Command = {
   name: 'privacy',
-  summary: `privacy records: ${Object.keys(PRIVACY_SUBCOMMANDS).join(', ')}`,
+  summary: `privacy records and rights: ${Object.keys(PRIVACY_SUBCOMMANDS).join(', ')}`,
   get usage() {
     return Object.values(PRIVACY_SUBCOMMANDS)
       .map((s) => s.usage)

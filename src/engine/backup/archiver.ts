@@ -31,7 +31,8 @@ const READ_CONCURRENCY = 2;
 const CACHEDIR_TAG = 'CACHEDIR.TAG';
 const ENTRY_CONCURRENCY = 16;
 const ENCODE_BUDGET = 16 * 1024 * 1024;
-export const PROGRAM = 'cairn 0.1.0';
+export { PROGRAM } from '../version.js';
+import { PROGRAM } from '../version.js';
 
 export interface BackupOptions {
   /** Local paths to back up (files or directories). */

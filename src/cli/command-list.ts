@@ -1,0 +1,100 @@
+/**
+ * The commands of `cairn`, in the order `cairn help` lists them. Each command's module is loaded
+ * only when it runs, so a command pays the start-up cost of its own code alone (a backup does
+ * not load the web server). `summary` is what help prints; a test checks it against the module.
+ */
+import type { Command } from './commands/types.js';
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: 'init',
+    summary: 'create a new encrypted repository',
+    load: async () => (await import('./commands/init.js')).initCommand,
+  },
+  {
+    name: 'backup',
+    summary: 'back up files and folders into a new recovery point',
+    load: async () => (await import('./commands/backup.js')).backupCommand,
+  },
+  {
+    name: 'watch',
+    summary: 'watch folders so that backups read only what changed',
+    load: async () => (await import('./commands/watch.js')).watchCommand,
+  },
+  {
+    name: 'snapshots',
+    summary: 'list recovery points',
+    load: async () => (await import('./commands/snapshots.js')).snapshotsCommand,
+  },
+  {
+    name: 'ls',
+    summary: 'list files in a recovery point',
+    load: async () => (await import('./commands/ls.js')).lsCommand,
+  },
+  {
+    name: 'restore',
+    summary: 'restore files from a recovery point into a folder',
+    load: async () => (await import('./commands/restore.js')).restoreCommand,
+  },
+  {
+    name: 'diff',
+    summary: 'show what changed between two recovery points',
+    load: async () => (await import('./commands/diff.js')).diffCommand,
+  },
+  {
+    name: 'check',
+    summary: 'verify the repository (structure; with --read-data all stored data)',
+    load: async () => (await import('./commands/check.js')).checkCommand,
+  },
+  {
+    name: 'forget',
+    summary: 'remove recovery points by a retention policy or by id (--prune also frees their data)',
+    load: async () => (await import('./commands/forget.js')).forgetCommand,
+  },
+  {
+    name: 'prune',
+    summary: 'remove stored data that no recovery point uses',
+    load: async () => (await import('./commands/prune.js')).pruneCommand,
+  },
+  {
+    name: 'stats',
+    summary: 'show repository sizes, deduplication and compression',
+    load: async () => (await import('./commands/stats.js')).statsCommand,
+  },
+  {
+    name: 'key',
+    summary: 'manage passwords (key slots): list, add, passwd, remove',
+    load: async () => (await import('./commands/key.js')).keyCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'run Cairn headless: the interface and API on a local web address',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  {
+    name: 'audit',
+    summary: 'show (list) or verify the audit trail of consent, settings, backups, restores, exports, keys',
+    load: async () => (await import('./commands/audit.js')).auditCommand,
+  },
+  {
+    name: 'consent',
+    summary: 'list, give or withdraw consent (backup, usage-statistics, product-news)',
+    load: async () => (await import('./commands/consent.js')).consentCommand,
+  },
+  {
+    name: 'incident',
+    summary: 'the incident register: list, open by hand, close with the measures taken',
+    load: async () => (await import('./commands/incident.js')).incidentCommand,
+  },
+  {
+    name: 'privacy',
+    summary: 'privacy records and rights: export, record, region, usage, erase, freeze, unfreeze, receipts',
+    load: async () => (await import('./commands/privacy.js')).privacyCommand,
+  },
+];
