@@ -32,19 +32,25 @@ function AppSettings() {
   const [error, setError] = useState<string | null>(null);
   const [override, setOverride] = useState<{ launchAtLogin: boolean; notifications: boolean } | null>(null);
 
+  const settings = override ?? (result?.state === 'ready' ? result.value : null);
+
+  /** Shows the choice at once, saves it, and puts the stored value back if saving failed. */
   async function change(key: 'launchAtLogin' | 'notifications', value: boolean) {
+    if (!settings) return;
+    const before = settings;
+    setOverride({ ...settings, [key]: value });
     setSaving(true);
     setError(null);
     try {
       setOverride(await call('settings.set', { [key]: value }));
     } catch (failure) {
+      setOverride(before);
       setError((failure as Error).message);
     } finally {
       setSaving(false);
     }
   }
 
-  const settings = override ?? (result?.state === 'ready' ? result.value : null);
   return (
     <section className="panel" aria-labelledby="app-settings-heading">
       <h2 id="app-settings-heading">This computer</h2>
