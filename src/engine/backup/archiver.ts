@@ -161,7 +161,7 @@ class Archiver {
       chunkerSeed: repo.keys.chunkerSeed,
       chunker: repo.config.chunker,
     });
-    this.pool.setKnownIds(repo.index.ids('data'));
+    this.pool.setKnownIds(() => repo.index.ids('data'));
     const pool = this.pool;
     options.signal?.addEventListener('abort', () => pool.abort(), { once: true });
     try {

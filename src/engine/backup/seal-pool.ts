@@ -60,6 +60,7 @@ export class SealPool {
   private closing = false;
   private batch?: Batch;
   private knownIds?: SharedArrayBuffer;
+  private knownSource?: () => Iterable<string>;
 
   /**
    * `size` defaults to one worker less than the cores (at least one): the main thread is busy
@@ -70,8 +71,22 @@ export class SealPool {
     private readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 1)),
   ) {}
 
-  /** The ids the repository already stores, so file jobs skip encoding them. */
-  setKnownIds(ids: Iterable<string>): void {
+  /**
+   * The ids the repository already stores, so file jobs skip encoding them. Given as a function,
+   * the list is built when the first large file is handed over: a backup that reads no large
+   * file (a journal backup of a few changes) does not pay for sorting and sharing every id.
+   */
+  setKnownIds(ids: Iterable<string> | (() => Iterable<string>)): void {
+    if (typeof ids === 'function') {
+      this.knownSource = ids;
+      this.knownIds = undefined;
+      return;
+    }
+    this.knownSource = undefined;
+    this.shareKnownIds(ids);
+  }
+
+  private shareKnownIds(ids: Iterable<string>): void {
     const sorted = [...ids].sort();
     const shared = new SharedArrayBuffer(sorted.length * 32);
     const view = Buffer.from(shared);
@@ -103,6 +118,11 @@ export class SealPool {
    */
   processFile(path: string, onChunk: (chunk: FileChunk, release: () => void) => void): Promise<number> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.knownSource) {
+      const source = this.knownSource;
+      this.knownSource = undefined;
+      this.shareKnownIds(source());
+    }
     return new Promise<number>((resolve, reject) => {
       const worker = this.dispatch({ type: 'file', path }, undefined, {
         reject,
