@@ -6,10 +6,13 @@
  * heartbeat (the computer slept, the process was stopped) end the session as lost and start a
  * new one with the same catch-up, so nothing that may have been missed is trusted.
  *
- * Paths are journaled from the raw file-system events as well as chokidar's own: a changed entry
- * re-lists its folder; a folder that appeared, vanished or changed as an entry is rescanned whole.
+ * chokidar watches folders only (files are "ignored", so it keeps no watcher per file — a tenth of
+ * the memory): a folder's watcher reports every change to the entries in it, and those raw events
+ * are what is journaled: a changed entry re-lists its folder; a folder that appeared, vanished or
+ * changed as an entry is rescanned whole. The catch-up is a walk of the tree once chokidar is
+ * ready, which also counts the paths under watch.
  */
-import { lstatSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
@@ -99,22 +102,16 @@ export class FolderWatcher {
     const catchUpFrom = since === undefined ? undefined : since - CLOCK_SLACK_MS;
     const watcher = watch(root, {
       persistent: true,
-      ignoreInitial: false,
-      alwaysStat: true,
+      ignoreInitial: true,
       followSymlinks: false,
       atomic: false,
       ignorePermissionErrors: true,
+      // Folders only: their watchers report the changes of the files in them.
+      ignored: (_p: string, stats?: Stats) => stats !== undefined && !stats.isDirectory(),
     });
     const entry: RootWatch = { root, sessionId, watcher, entries: 0, ready: false };
     this.roots.set(root, entry);
-    const initial = (p: string, s: Stats | undefined, kind: ChangeKind) => {
-      entry.entries++;
-      if (catchUpFrom !== undefined && s && Math.max(s.ctimeMs, s.mtimeMs) >= catchUpFrom) this.note(root, p, kind);
-    };
-    watcher.on('add', (p, s) => (entry.ready ? this.note(root, p, 'entry') : initial(p, s, 'entry')));
-    watcher.on('addDir', (p, s) => (entry.ready ? this.note(root, p, 'tree') : initial(p, s, 'tree')));
-    watcher.on('change', (p) => this.note(root, p, 'entry'));
-    watcher.on('unlink', (p) => this.note(root, p, 'entry'));
+    watcher.on('addDir', (p) => this.note(root, p, 'tree'));
     watcher.on('unlinkDir', (p) => this.note(root, p, 'tree'));
     watcher.on('raw', (_event, evPath, details) => this.noteRaw(root, evPath, details));
     watcher.on('error', (err) => this.lose(root, describeWatchError(err)));
@@ -122,9 +119,39 @@ export class FolderWatcher {
       watcher.once('ready', () => resolve());
       watcher.once('error', (err) => reject(new Error(`cannot watch ${root}: ${describeWatchError(err)}`)));
     });
+    // Everything changed since the last backup began (by ctime/mtime) is journaled; from now on
+    // the watchers report changes, so the walk leaves no gap.
+    entry.entries = this.walk(root, (p, s) => {
+      if (catchUpFrom !== undefined && Math.max(s.ctimeMs, s.mtimeMs) >= catchUpFrom)
+        this.note(root, p, s.isDirectory() ? 'tree' : 'entry');
+    });
     this.flushRoot(root);
     entry.ready = true;
     this.store.markReady(sessionId, catchUpFrom ?? null);
+  }
+
+  /** Visits every entry below `root` (lstat, no symlinks followed); returns how many there are. */
+  private walk(root: string, visit: (p: string, s: Stats) => void): number {
+    let count = 0;
+    const pending = [root];
+    while (pending.length > 0) {
+      const dir = pending.pop() as string;
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue; // unreadable: the backup reports it
+      }
+      for (const name of names) {
+        const p = path.join(dir, name);
+        const s = lstatOrUndefined(p);
+        if (!s) continue;
+        count++;
+        visit(p, s);
+        if (s.isDirectory()) pending.push(p);
+      }
+    }
+    return count;
   }
 
   private noteRaw(root: string, evPath: string | null | undefined, details: unknown): void {
