@@ -131,7 +131,15 @@ export function EraseAll({ onErased }: { onErased: () => void }) {
         Erase all my data
       </button>
       {receipt && <ReceiptView receipt={receipt} />}
-      <dialog ref={dialog} className="erase-dialog" aria-labelledby={`${id}-dh`} onClose={() => setBusy(false)}>
+      <dialog
+        ref={dialog}
+        className="erase-dialog"
+        aria-labelledby={`${id}-dh`}
+        onCancel={(event) => {
+          // Escape does not hide an erasure that is already running.
+          if (busy) event.preventDefault();
+        }}
+      >
         <form className="form" onSubmit={(event) => void erase(event)}>
           <h2 id={`${id}-dh`}>Erase all your data?</h2>
           <p>
