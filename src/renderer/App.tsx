@@ -7,6 +7,8 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { Dashboard } from './dashboard/Dashboard.js';
 import { FirstRun } from './first-run/FirstRun.js';
+import { IncidentBanner } from './privacy/IncidentBanner.js';
+import { PrivacyScreen } from './privacy/Privacy.js';
 import { RecoveryPoints } from './recovery-points/RecoveryPoints.js';
 import { Restore } from './restore/Restore.js';
 import { RetentionScreen } from './retention/RetentionScreen.js';
@@ -19,6 +21,7 @@ const SCREENS: { id: string; title: string; render: () => ReactNode }[] = [
   { id: 'recovery-points', title: 'Recovery points', render: () => <RecoveryPoints /> },
   { id: 'restore', title: 'Restore', render: () => <Restore /> },
   { id: 'retention', title: 'Retention and schedule', render: () => <RetentionScreen /> },
+  { id: 'privacy', title: 'Privacy', render: () => <PrivacyScreen /> },
   { id: 'settings', title: 'Settings', render: () => <Settings /> },
   { id: 'first-run', title: 'Add a repository', render: () => <FirstRun /> },
 ];
@@ -75,7 +78,10 @@ export function App() {
         </ul>
         <ThemeSwitch />
       </nav>
-      <main className="content">{screen.render()}</main>
+      <main className="content">
+        <IncidentBanner />
+        {screen.render()}
+      </main>
     </div>
   );
 }

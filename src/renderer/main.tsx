@@ -23,10 +23,12 @@ subscribe(token, {
     const state = store.getState();
     if (name === 'app.status') state.applyStatus(payload as Parameters<typeof state.applyStatus>[0]);
     if (name === 'task.updated') state.applyTask(payload as Parameters<typeof state.applyTask>[0]);
+    if (name === 'incidents.changed') state.applyIncidents(payload as Parameters<typeof state.applyIncidents>[0]);
   },
   onDisconnected: (disconnected) => store.getState().setEventsDisconnected(disconnected),
 });
 void store.getState().loadStatus();
+void store.getState().loadIncidents();
 
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('index.html has no #root element');

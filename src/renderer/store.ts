@@ -6,11 +6,12 @@ import type { z } from 'zod';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ContractClient } from '../contract/client.js';
 import type { MethodName, Params, Result } from '../contract/methods.js';
-import type { AppStatus, Task } from '../contract/schemas.js';
+import type { AppStatus, Incident, Task } from '../contract/schemas.js';
 import { NotAuthorizedError, toContractError } from './api/transport.js';
 
 export type AppStatusData = z.output<typeof AppStatus>;
 export type TaskData = z.output<typeof Task>;
+export type IncidentData = z.output<typeof Incident>;
 
 export type LoadState = { state: 'loading' } | { state: 'ready' } | { state: 'error'; message: string };
 
@@ -23,6 +24,10 @@ export interface AppState {
   tasks: Record<string, TaskData>;
   /** The live event stream is down (the server stopped or the network broke). */
   eventsDisconnected: boolean;
+  /** Open incidents for the banner: from 'incidents.list' at start, then 'incidents.changed' events. */
+  openIncidents: IncidentData[];
+  loadIncidents(): Promise<void>;
+  applyIncidents(incidents: IncidentData[]): void;
 
   loadStatus(): Promise<void>;
   applyStatus(status: AppStatusData): void;
@@ -76,6 +81,7 @@ export function createAppStore(client: ContractClient): AppStore {
       notAuthorized: false,
       tasks: {},
       eventsDisconnected: false,
+      openIncidents: [],
       screen: 'dashboard',
       handoff: null,
 
@@ -109,6 +115,18 @@ export function createAppStore(client: ContractClient): AppStore {
 
       applyTask(task) {
         set({ tasks: { ...get().tasks, [task.id]: task } });
+      },
+
+      async loadIncidents() {
+        try {
+          set({ openIncidents: await call(() => client.call('incidents.list', { openOnly: true })) });
+        } catch {
+          // The banner is a reminder; the Privacy screen shows the register and any error loading it.
+        }
+      },
+
+      applyIncidents(incidents) {
+        set({ openIncidents: incidents.filter((incident) => incident.status === 'open') });
       },
 
       setEventsDisconnected(disconnected) {

@@ -126,6 +126,12 @@ test('first run, backup, recovery points, restore and settings', async ({ page }
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('radio', { name: 'Every day at' }).check();
   await page.getByLabel('Time of the daily backup').fill('21:30');
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  // ---- Privacy notice: both optional choices start unticked and stay off
+  await expect(page.getByRole('heading', { name: 'Privacy', exact: true })).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: 'Anonymous usage statistics' })).not.toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'Product news' })).not.toBeChecked();
   await page.getByRole('button', { name: 'Finish' }).click();
   await expect(page.getByText('Cairn is set up.')).toBeVisible();
   await expect(page.getByText(/every day at 21:30/)).toBeVisible();

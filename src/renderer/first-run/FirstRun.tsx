@@ -3,7 +3,8 @@
  * step is one entry, so a later one such as a privacy notice is a few lines). Storage: create a
  * repository in a local folder or on an external drive, or connect an existing one, with its
  * region; password with a strength meter and confirmation; the recovery kit (new repositories);
- * folders; exclusion presets; schedule. The repository is made when the password step is left;
+ * folders; exclusion presets; schedule; the privacy notice with its optional, unticked choices
+ * (PrivacyStep.tsx). The repository is made when the password step is left;
  * folders, exclusions and schedule are saved at the end.
  */
 import { type ReactNode, useId, useRef, useState } from 'react';
@@ -13,6 +14,7 @@ import { RecoveryKit } from '../common/RecoveryKit.js';
 import { REGION_NAMES, type RegionCode } from '../format.js';
 import type { AppState } from '../store.js';
 import { useApp } from '../storeContext.js';
+import { PrivacyStep } from './PrivacyStep.js';
 import { EXCLUSION_PRESETS, excludesFor, type PresetId, type ScheduleChoice } from './presets.js';
 import { passwordStrength } from './strength.js';
 import '../common/common.css';
@@ -34,9 +36,12 @@ export interface Setup {
   folders: string[];
   presets: Set<PresetId>;
   schedule: ScheduleChoice;
+  /** The optional purposes of the privacy notice: both unticked until the person ticks them. */
+  usageStatistics: boolean;
+  productNews: boolean;
 }
 
-interface StepProps {
+export interface StepProps {
   setup: Setup;
   update: (change: Partial<Setup>) => void;
 }
@@ -126,6 +131,18 @@ const STEPS: Step[] = [
     },
     render: (p) => <ScheduleStep {...p} />,
   },
+  {
+    id: 'privacy',
+    title: 'Privacy',
+    blocker: () => null,
+    leave: async (s, { call }) => {
+      // Only what was ticked is recorded as given; nothing optional is on by default.
+      if (s.usageStatistics) await call('consent.set', { purpose: 'usage-statistics', given: true, via: 'app' });
+      if (s.productNews) await call('consent.set', { purpose: 'product-news', given: true, via: 'app' });
+      return undefined;
+    },
+    render: (p) => <PrivacyStep {...p} />,
+  },
   { id: 'done', title: 'Done', blocker: () => null, render: (p) => <DoneStep {...p} /> },
 ];
 
@@ -144,6 +161,8 @@ function initialSetup(): Setup {
     folders: [],
     presets: new Set<PresetId>(['caches', 'temp']),
     schedule: { kind: 'hourly', hours: 1 },
+    usageStatistics: false,
+    productNews: false,
   };
 }
 
@@ -228,7 +247,7 @@ export function FirstRun() {
                 ? setup.mode === 'create'
                   ? 'Create repository'
                   : 'Connect'
-                : step.id === 'schedule'
+                : step.id === 'privacy'
                   ? 'Finish'
                   : 'Continue'}
             </button>

@@ -11,6 +11,7 @@ import { useApp } from '../storeContext.js';
 import { useAsync } from '../useAsync.js';
 import { Browser } from './Browser.js';
 import { Compare } from './Compare.js';
+import { FreezeControl } from './Freeze.js';
 import { formatTime, pointName } from './points.js';
 import { Search } from './Search.js';
 import '../common/common.css';
@@ -44,7 +45,7 @@ function PointsOf({ repositoryId }: { repositoryId: string }) {
       </Empty>
     );
   }
-  const point = points.find((p) => p.id === selected) ?? null;
+  const point = points.find((p) => p.id === selected && !p.frozen) ?? null;
   return (
     <>
       <section className="panel" aria-labelledby="points-heading">
@@ -76,21 +77,38 @@ function PointsOf({ repositoryId }: { repositoryId: string }) {
                 <td>
                   {formatTime(p.time)} <span className="muted path">{p.id.slice(0, 8)}</span>
                   {p.partial && <span className="badge badge-warn">partial</span>}
+                  {p.frozen && (
+                    <span
+                      className="badge badge-frozen"
+                      title="Restricted: no browse, restore or export until unfrozen"
+                    >
+                      frozen
+                    </span>
+                  )}
                 </td>
                 <td className="numeric">{(p.filesNew + p.filesChanged).toLocaleString()}</td>
                 <td className="numeric">{formatBytes(p.dataAdded)}</td>
                 <td className="numeric">
                   {p.totalFiles.toLocaleString()} files, {formatBytes(p.totalBytes)}
                 </td>
-                <td>
+                <td className="point-actions">
                   <button
                     type="button"
                     aria-pressed={p.id === selected}
                     aria-label={`Browse ${pointName(p)}`}
+                    disabled={p.frozen}
                     onClick={() => setSelected(p.id === selected ? null : p.id)}
                   >
                     Browse
                   </button>
+                  <FreezeControl
+                    repositoryId={repositoryId}
+                    point={p}
+                    onChanged={() => {
+                      if (p.id === selected) setSelected(null);
+                      reload();
+                    }}
+                  />
                 </td>
               </tr>
             ))}

@@ -1,0 +1,157 @@
+/**
+ * The audit trail (audit.list, audit.verify): the newest entries first with "Show older" paging,
+ * and a check of the hash chain with a plain intact or broken result naming the first problem.
+ */
+import { useId, useState } from 'react';
+import type { z } from 'zod';
+import type { AuditEntry, AuditVerification } from '../../contract/schemas.js';
+import { Empty, LoadFailed, Loading } from '../common/States.js';
+import { useApp } from '../storeContext.js';
+import { useRequest } from '../useRequest.js';
+import { formatDateTime } from '../when.js';
+
+type Entry = z.output<typeof AuditEntry>;
+type Verification = z.output<typeof AuditVerification>;
+
+const PAGE = 25;
+
+function details(entry: Entry): string {
+  return Object.entries(entry.details)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' · ');
+}
+
+function VerifyResult({ result }: { result: Verification }) {
+  if (result.ok) {
+    return (
+      <p className="success-text" role="status">
+        The audit trail is intact: {result.entries.toLocaleString()} entries, every hash and link checked
+        {result.entries > 0 ? `, up to entry ${result.lastSeq}` : ''}.
+      </p>
+    );
+  }
+  return (
+    <p className="error-text" role="alert">
+      The audit trail is broken
+      {result.problem ? ` at entry ${result.problem.seq} (${result.problem.kind}): ${result.problem.message}` : ''}.
+    </p>
+  );
+}
+
+export function AuditTrail() {
+  const request = useApp((state) => state.request);
+  const first = useRequest(() => request('audit.list', { limit: PAGE }), []);
+  const [older, setOlder] = useState<Entry[]>([]);
+  const [more, setMore] = useState<{ busy: boolean; error: string | null; done: boolean }>({
+    busy: false,
+    error: null,
+    done: false,
+  });
+  const [verify, setVerify] = useState<{ busy: boolean; result: Verification | null; error: string | null }>({
+    busy: false,
+    result: null,
+    error: null,
+  });
+  const id = useId();
+  const entries = first.data ? [...first.data, ...older] : null;
+  const oldest = entries?.[entries.length - 1];
+  const hasMore = !!oldest && oldest.seq > 1 && !more.done && (first.data?.length ?? 0) >= PAGE;
+
+  async function loadOlder() {
+    if (!oldest) return;
+    setMore({ busy: true, error: null, done: false });
+    try {
+      const page = await request('audit.list', { limit: PAGE, before: oldest.seq });
+      setOlder((o) => [...o, ...page]);
+      setMore({ busy: false, error: null, done: page.length < PAGE });
+    } catch (failure) {
+      setMore({ busy: false, error: (failure as Error).message, done: false });
+    }
+  }
+
+  async function runVerify() {
+    setVerify({ busy: true, result: null, error: null });
+    try {
+      setVerify({ busy: false, result: await request('audit.verify', {}), error: null });
+    } catch (failure) {
+      setVerify({ busy: false, result: null, error: (failure as Error).message });
+    }
+  }
+
+  function refresh() {
+    setOlder([]);
+    setMore({ busy: false, error: null, done: false });
+    first.reload();
+  }
+
+  return (
+    <section className="panel" id="privacy-audit" aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>Audit trail</h2>
+      <p className="hint">
+        Every action Cairn takes is logged here, each entry chained to the previous one by its hash, so an edited,
+        removed or reordered entry is detected.
+      </p>
+      <div className="button-row">
+        <button type="button" onClick={() => void runVerify()} disabled={verify.busy} aria-busy={verify.busy}>
+          Verify the audit trail
+        </button>
+        <button type="button" onClick={refresh}>
+          Refresh
+        </button>
+      </div>
+      {verify.result && <VerifyResult result={verify.result} />}
+      {verify.error && (
+        <p className="error-text" role="alert">
+          Cairn could not verify the audit trail: {verify.error}
+        </p>
+      )}
+      {first.state === 'error' && <LoadFailed what="the audit trail" message={first.message} retry={refresh} />}
+      {!entries && first.state === 'loading' && <Loading what="the audit trail" />}
+      {entries && entries.length === 0 && (
+        <Empty title="No entries yet">
+          <p>The first entry is written when you set up a repository or change a setting.</p>
+        </Empty>
+      )}
+      {entries && entries.length > 0 && (
+        <section className="table-scroll" aria-label="Audit trail entries">
+          <table className="data-table audit-table">
+            <caption className="visually-hidden">Audit trail, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Time</th>
+                <th scope="col">Action</th>
+                <th scope="col">By</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.seq}>
+                  <td className="numeric">{entry.seq}</td>
+                  <td>{formatDateTime(entry.at)}</td>
+                  <td>
+                    <code>{entry.action}</code>
+                  </td>
+                  <td>{entry.actor === 'app' ? 'app' : 'command line'}</td>
+                  <td className="audit-details">{details(entry)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      {hasMore && (
+        <button type="button" onClick={() => void loadOlder()} disabled={more.busy}>
+          Show older entries
+        </button>
+      )}
+      {more.error && (
+        <p className="error-text" role="alert">
+          Cairn could not load older entries: {more.error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,313 @@
+/**
+ * The Privacy screen and the privacy parts of other screens, in Chromium against a real
+ * `cairn serve`, a repository made with the `cairn` CLI and temp folders: First run's privacy
+ * step records only what was ticked; a consent is given and withdrawn and the ledger shows it;
+ * "Export my data" writes a ZIP that holds the manifest, the consent ledger and the audit trail;
+ * a file is erased from every recovery point and no point restores it any more; a recovery point
+ * is frozen and unfrozen; an incident opened by hand shows the banner with its 72-hour clock and
+ * closing it removes the banner; "Erase all my data" with the typed words writes the receipt and
+ * removes the repository folder. Screenshots go to docs/screenshots.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+import {
+  assertPrerequisites,
+  backupWithCli,
+  callApi,
+  initRepository,
+  ROOT,
+  type RunningServer,
+  startServe,
+} from './serve.js';
+
+const PASSWORD = 'quartz harbour violet 17';
+const SHOTS = resolve(ROOT, 'docs/screenshots');
+
+test.describe.configure({ mode: 'serial' });
+
+let dir: string;
+let repoPath: string;
+let source: string;
+let server: RunningServer | undefined;
+
+interface Consent {
+  purpose: string;
+  given: boolean;
+  last: { given: boolean; via: string } | null;
+}
+
+test.beforeAll(async () => {
+  assertPrerequisites();
+  dir = await mkdtemp(join(tmpdir(), 'cairn-e2e-privacy-'));
+  repoPath = join(dir, 'repo');
+  source = join(dir, 'Documents');
+  await mkdir(source, { recursive: true });
+  await writeFile(join(source, 'keep.txt'), 'This file stays.\n');
+  await writeFile(join(source, 'medical-letter.txt'), 'Private: to be erased from every recovery point.\n');
+  initRepository(repoPath, PASSWORD);
+  backupWithCli(repoPath, PASSWORD, [source]);
+  await writeFile(join(source, 'keep.txt'), 'This file stays, second version.\n');
+  backupWithCli(repoPath, PASSWORD, [source]);
+  await mkdir(SHOTS, { recursive: true });
+  server = await startServe(join(dir, 'data'));
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function running(): RunningServer {
+  if (!server) throw new Error('cairn serve is not running');
+  return server;
+}
+
+function nav(page: Page, name: string) {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name, exact: true });
+}
+
+async function openPrivacy(page: Page): Promise<void> {
+  await page.goto(running().url);
+  await nav(page, 'Privacy').click();
+  await expect(page.getByRole('heading', { name: 'Privacy', level: 1 })).toBeVisible();
+}
+
+async function repositoryId(): Promise<string> {
+  const status = await callApi<{ repositories: { id: string }[] }>(running(), 'app.status', {});
+  const id = status.repositories[0]?.id;
+  if (!id) throw new Error('no repository is connected');
+  return id;
+}
+
+test('first run: the privacy notice leaves both optional consents off unless ticked', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(running().url);
+  await expect(page.getByRole('heading', { name: 'Set up Cairn' })).toBeVisible();
+  await page.getByRole('radio', { name: 'Connect a repository that already exists' }).check();
+  await page.getByLabel('Storage folder').fill(repoPath);
+  await page.getByLabel('Name', { exact: true }).fill('Home backup');
+  await page.getByLabel('Region where the data is stored').selectOption('EU');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByRole('heading', { name: 'Folders' })).toBeVisible();
+  await page.getByLabel('Folder to back up').fill(source);
+  await page.getByRole('button', { name: 'Add folder' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('radio', { name: /^Only when I press/ }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Privacy', exact: true })).toBeVisible();
+  const usage = page.getByRole('checkbox', { name: 'Anonymous usage statistics' });
+  const news = page.getByRole('checkbox', { name: 'Product news' });
+  await expect(usage).not.toBeChecked();
+  await expect(news).not.toBeChecked();
+  await expect(page.getByText(/never records paths, file names/)).toBeVisible();
+  await page.screenshot({ path: join(SHOTS, 'first-run-privacy.png'), fullPage: true });
+  await news.check();
+  await page.getByRole('button', { name: 'Finish' }).click();
+  await expect(page.getByText('Cairn is set up.')).toBeVisible();
+
+  const consents = await callApi<Consent[]>(running(), 'consent.list', {});
+  const byPurpose = Object.fromEntries(consents.map((c) => [c.purpose, c]));
+  expect(byPurpose['product-news']).toMatchObject({ given: true, last: { given: true, via: 'app' } });
+  // Never ticked: not given, and no record claims it was.
+  expect(byPurpose['usage-statistics']).toMatchObject({ given: false, last: null });
+});
+
+test('a consent is given and withdrawn, and the ledger and audit trail record it', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await openPrivacy(page);
+  const ledger = page.getByRole('list', { name: 'Consent ledger' });
+  const usage = ledger
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: 'Anonymous usage statistics' }) });
+  await expect(usage.getByText('not given', { exact: true })).toBeVisible();
+  await usage.getByRole('button', { name: 'Give', exact: true }).click();
+  await expect(usage.getByText('given', { exact: true })).toBeVisible();
+  await expect(usage.getByText(/^Given .* in the app, notice version 1\.$/)).toBeVisible();
+  await usage.getByRole('button', { name: 'Withdraw', exact: true }).click();
+  await expect(usage.getByText('not given', { exact: true })).toBeVisible();
+  await expect(usage.getByText(/^Withdrawn .* in the app, notice version 1\.$/)).toBeVisible();
+  await expect(usage.getByRole('button', { name: 'Give', exact: true })).toBeVisible();
+
+  const consents = await callApi<Consent[]>(running(), 'consent.list', {});
+  expect(consents.find((c) => c.purpose === 'usage-statistics')).toMatchObject({
+    given: false,
+    last: { given: false, via: 'app' },
+  });
+  const audit = page.getByRole('region', { name: 'Audit trail entries' });
+  await page.getByRole('region', { name: 'Audit trail', exact: true }).getByRole('button', { name: 'Refresh' }).click();
+  await expect(audit.getByText('consent.withdrawn')).toBeVisible();
+  await page.getByRole('button', { name: 'Verify the audit trail' }).click();
+  await expect(page.getByText(/^The audit trail is intact: \d+ entries/)).toBeVisible();
+
+  // The records of processing are shown in their printable frame.
+  const record = page.frameLocator('iframe[title="Records of processing (printable)"]');
+  await expect(record.getByRole('heading', { name: /Records of processing activities/ })).toBeVisible();
+
+  await page.screenshot({ path: join(SHOTS, 'privacy.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(SHOTS, 'privacy-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('"Export my data" writes a ZIP with the manifest, the consent ledger and the audit trail', async ({ page }) => {
+  await openPrivacy(page);
+  const section = page.getByRole('region', { name: 'Export my data' });
+  const field = section.getByLabel('Save the export as');
+  // A sensible default is offered: an absolute .zip path.
+  await expect(field).toHaveValue(/^\/.*cairn-export-.*\.zip$/);
+  const out = join(dir, 'my-export.zip');
+  await field.fill('relative.zip');
+  await section.getByRole('button', { name: 'Export my data', exact: true }).click();
+  await expect(section.getByRole('alert')).toContainText('full path');
+  await field.fill(out);
+  await section.getByRole('button', { name: 'Export my data', exact: true }).click();
+  await expect(section.getByText('The export is ready.')).toBeVisible();
+  await expect(section.getByText(out, { exact: true })).toBeVisible();
+  expect(existsSync(out)).toBe(true);
+
+  const listing = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import sys, zipfile, json\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps(z.namelist()))\nprint(z.read("consent-ledger.json").decode())',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(listing.status, listing.stderr).toBe(0);
+  const [namesLine, ...ledgerLines] = listing.stdout.split('\n');
+  const names = JSON.parse(namesLine ?? '[]') as string[];
+  expect(names).toEqual(expect.arrayContaining(['manifest.json', 'consent-ledger.json', 'audit-trail.jsonl']));
+  const ledger = JSON.parse(ledgerLines.join('\n')) as { purpose: string; given: boolean }[];
+  expect(ledger).toEqual(
+    expect.arrayContaining([expect.objectContaining({ purpose: 'usage-statistics', given: false })]),
+  );
+});
+
+test('a file is erased from every recovery point and no point restores it', async ({ page }) => {
+  const repoId = await repositoryId();
+  const secret = join(source, 'medical-letter.txt');
+  await openPrivacy(page);
+  const section = page.getByRole('region', { name: 'Erase a file or folder from all recovery points' });
+  await section.getByLabel('File or folder to erase').fill(secret);
+  await section.getByRole('button', { name: 'Preview the erasure' }).click();
+  const preview = section.getByRole('region', { name: 'Erasure preview' });
+  await expect(preview).toContainText('is in 2 recovery point(s)');
+  await preview.getByRole('button', { name: 'Erase from every recovery point' }).click();
+  await expect(section.getByRole('heading', { name: 'Erased' })).toBeVisible();
+  await expect(section.getByText(/erase.*\.json$|receipt/i).first()).toBeVisible();
+
+  const points = await callApi<{ id: string }[]>(running(), 'snapshots.list', { repositoryId: repoId });
+  expect(points).toHaveLength(2);
+  for (const point of points) {
+    const entries = await callApi<{ name: string }[]>(running(), 'snapshots.browse', {
+      repositoryId: repoId,
+      snapshotId: point.id,
+      path: source,
+    });
+    expect(entries.map((e) => e.name)).toContain('keep.txt');
+    expect(entries.map((e) => e.name)).not.toContain('medical-letter.txt');
+  }
+  // The command line, reading the repository itself, cannot restore it from any point either.
+  for (const point of points) {
+    const target = join(dir, `restored-${point.id.slice(0, 8)}`);
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/index.ts', 'restore', '--repo', repoPath, point.id, '--target', target],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CAIRN_PASSWORD: PASSWORD, CAIRN_DATA_DIR: join(dir, 'cli-data') },
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(existsSync(join(target, source, 'keep.txt'))).toBe(true);
+    expect(existsSync(join(target, source, 'medical-letter.txt'))).toBe(false);
+  }
+});
+
+test('a recovery point is frozen with a reason and unfrozen', async ({ page }) => {
+  await page.goto(running().url);
+  await nav(page, 'Recovery points').click();
+  const timeline = page.getByRole('table');
+  const firstRow = timeline.getByRole('row').nth(1);
+  await firstRow.getByRole('button', { name: /^Freeze .*…$/ }).click();
+  await firstRow.getByLabel('Reason').fill('accuracy contested');
+  await firstRow.getByRole('button', { name: 'Freeze', exact: true }).click();
+  await expect(firstRow.getByText('frozen', { exact: true })).toBeVisible();
+  await expect(firstRow.getByRole('button', { name: /^Browse / })).toBeDisabled();
+  const repoId = await repositoryId();
+  const points = await callApi<{ frozen: boolean }[]>(running(), 'snapshots.list', { repositoryId: repoId });
+  expect(points.filter((p) => p.frozen)).toHaveLength(1);
+  await firstRow.getByRole('button', { name: /^Unfreeze / }).click();
+  await expect(firstRow.getByText('frozen', { exact: true })).toHaveCount(0);
+  await expect(firstRow.getByRole('button', { name: /^Browse / })).toBeEnabled();
+});
+
+test('an incident opened by hand shows the banner with its 72-hour clock until it is closed', async ({ page }) => {
+  await openPrivacy(page);
+  const banner = page.getByRole('region', { name: 'Open incidents' });
+  await expect(banner).toHaveCount(0);
+  const section = page.getByRole('region', { name: 'Incidents', exact: true });
+  await expect(section.getByText('Nothing has been recorded.')).toBeVisible();
+  await section.getByText('Record an incident by hand').click();
+  await section.getByLabel('What happened').fill('Backup drive left on a train');
+  await section.getByRole('button', { name: 'Open the incident' }).click();
+  await expect(banner).toContainText('Backup drive left on a train');
+  await expect(banner).toContainText(/7[012] h \d+ min left/);
+  const incident = section.getByRole('listitem').filter({ hasText: 'Backup drive left on a train' });
+  await expect(incident).toContainText(/\(7[012] h \d+ min left\)/);
+  // The banner follows the user to other screens and leads back to the register.
+  await nav(page, 'Dashboard').click();
+  await banner.getByRole('button', { name: 'Open the incident register' }).click();
+  await expect(page.getByRole('heading', { name: 'Privacy', level: 1 })).toBeVisible();
+
+  await incident.getByRole('button', { name: 'Close…' }).click();
+  await incident.getByLabel('Measures taken (one per line)').fill('Drive was encrypted\nKey slots rotated');
+  await incident.getByLabel('Notification').selectOption('not-required');
+  await incident.getByRole('button', { name: 'Close the incident' }).click();
+  await expect(banner).toHaveCount(0);
+  await expect(incident.getByText('closed', { exact: true })).toBeVisible();
+  const incidents = await callApi<{ status: string; measures: string[] }[]>(running(), 'incidents.list', {});
+  expect(incidents).toEqual([
+    expect.objectContaining({ status: 'closed', measures: ['Drive was encrypted', 'Key slots rotated'] }),
+  ]);
+});
+
+test('"Erase all my data" needs the typed words, writes the receipt and removes the repository', async ({ page }) => {
+  await openPrivacy(page);
+  const receipt = join(dir, 'erasure-receipt.json');
+  await page.getByRole('button', { name: 'Erase all my data', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Erase all your data?' });
+  await expect(dialog).toBeVisible();
+  const confirm = dialog.getByRole('button', { name: 'Erase everything now' });
+  await dialog.getByLabel('to confirm').fill('erase');
+  await expect(confirm).toBeDisabled();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect(existsSync(repoPath)).toBe(true);
+
+  await page.getByRole('button', { name: 'Erase all my data', exact: true }).click();
+  await dialog.getByLabel('to confirm').fill('erase everything');
+  await dialog.getByLabel('Write the receipt to').fill(receipt);
+  await confirm.click();
+  await expect(page.getByRole('heading', { name: 'Everything is erased' })).toBeVisible();
+  await expect(page.getByText(receipt, { exact: true })).toBeVisible();
+
+  expect(existsSync(repoPath)).toBe(false);
+  const written = JSON.parse(await readFile(receipt, 'utf8')) as { kind: string; completed: boolean };
+  expect(written).toMatchObject({ kind: 'erase-all', completed: true });
+  const status = await callApi<{ repositories: unknown[] }>(running(), 'app.status', {});
+  expect(status.repositories).toEqual([]);
+  // The app is back to its empty state.
+  await nav(page, 'Recovery points').click();
+  await expect(page.getByRole('heading', { name: 'No repository yet' })).toBeVisible();
+});
