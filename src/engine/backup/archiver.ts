@@ -24,15 +24,16 @@ import type { TreeStats } from '../journal/journal-store.js';
 import type { Repository } from '../repo/repository.js';
 import { Budget, mapLimit } from '../util/concurrency.js';
 import { joinRepoPath, localPathOf, repoPathComponents, toRepoPath } from '../util/paths.js';
+import { PROGRAM } from '../version.js';
 import { ExcludeRules, IGNORE_FILE_NAME, isCacheDir, readIgnoreFile } from './excludes.js';
 import { SealPool } from './seal-pool.js';
+
+export { PROGRAM };
 
 const READ_CONCURRENCY = 2;
 const CACHEDIR_TAG = 'CACHEDIR.TAG';
 const ENTRY_CONCURRENCY = 16;
 const ENCODE_BUDGET = 16 * 1024 * 1024;
-export { PROGRAM } from '../version.js';
-import { PROGRAM } from '../version.js';
 
 export interface BackupOptions {
   /** Local paths to back up (files or directories). */
