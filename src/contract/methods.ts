@@ -342,6 +342,20 @@ export const methods = {
   'privacy.region.set': { params: z.object({ region: Region }), result: RegionSettings },
   /** The exact payload usage statistics would send (nothing is sent by this). */
   'usage.preview': { params: z.object({}), result: UsagePreview },
+  /**
+   * Where usage statistics are sent (an http(s) address), or null for nowhere. Nothing is sent
+   * without consent; with consent and an address, a payload a week.
+   */
+  'usage.setEndpoint': {
+    params: z.object({
+      endpoint: z
+        .string()
+        .url('the address must be a URL')
+        .refine((u) => /^https?:\/\//i.test(u), 'the address must start with http:// or https://')
+        .nullable(),
+    }),
+    result: UsagePreview,
+  },
   /** Writes a ZIP of everything the app holds to `out` (absolute, new, ending in .zip). */
   'privacy.export': {
     params: z.object({ out: nonEmpty, repositoryId: nonEmpty.optional() }),

@@ -43,11 +43,8 @@ afterEach(async () => {
 });
 
 async function auditActions(): Promise<string[]> {
-  const entries = (await host.handle('audit.list', { limit: 500 })) as
-    | { entries?: { action: string }[] }
-    | { action: string }[];
-  const list = Array.isArray(entries) ? entries : (entries.entries ?? []);
-  return list.map((e) => e.action);
+  const entries = (await host.handle('audit.list', { limit: 500 })) as { action: string }[];
+  return entries.map((e) => e.action);
 }
 
 describe('erasure and restriction in the privacy records', () => {

@@ -39,6 +39,7 @@ import { ScheduledVerification, type ScheduledVerificationOptions } from './sche
 import { SourceWatching } from './source-watching.js';
 import { type TaskContext, TaskFailure, TaskManager } from './task-manager.js';
 import { newestBackupTime, repositoryUsage } from './usage.js';
+import { UsageReporting, type UsageReportingOptions } from './usage-reporting.js';
 import { DEFAULT_WINDOW_DAYS, VerificationTracker } from './verification.js';
 
 export type EngineEvent = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
@@ -54,6 +55,8 @@ export interface EngineHostOptions {
   validateResults?: boolean;
   /** Watch the backup folders so that backups read only what changed (the app and `cairn serve`). */
   watch?: boolean;
+  /** Sending usage statistics (only with consent and an address; default: weekly, ticking hourly). */
+  usageReporting?: UsageReportingOptions;
   /** Scheduled rolling verification of unlocked repositories (default: a slice a day, ticking every 10 min). */
   verification?: ScheduledVerificationOptions;
 }
@@ -108,6 +111,7 @@ export class EngineHost {
   private readonly scheduledVerification: ScheduledVerification;
   private readonly erasure: ErasureHandlers;
   readonly privacy: PrivacyApp;
+  readonly usageReporting: UsageReporting;
 
   private constructor(
     readonly catalog: Catalog,
@@ -122,6 +126,13 @@ export class EngineHost {
       incidentsChanged: (open) => this.emit({ name: 'incidents.changed', payload: open }),
       backupConsentChanged: () => this.schedules.refresh(),
     });
+    this.usageReporting = new UsageReporting(
+      () => this.privacy.records.usage,
+      () => this.privacy.records.settings.read().usageEndpoint,
+      () => undefined,
+      options.usageReporting,
+    );
+    this.usageReporting.start();
     this.schedules = new ScheduledBackups(
       catalog,
       (sourceId) => this.runScheduledBackup(sourceId),
@@ -295,6 +306,7 @@ export class EngineHost {
     this.closed = true;
     this.schedules.stop();
     this.scheduledVerification.stop();
+    this.usageReporting.stop();
     await this.tasks.close();
     await this.watching.close();
     const repos = [...this.open.values()];

@@ -44,6 +44,7 @@ export const PRIVACY_METHODS = [
   'privacy.region.get',
   'privacy.region.set',
   'usage.preview',
+  'usage.setEndpoint',
   'privacy.export',
   'privacy.record',
 ] as const satisfies readonly MethodName[];
@@ -252,14 +253,24 @@ export class PrivacyApp {
         r.regions.choose(p.region);
         return this.regionSettings();
       },
-      'usage.preview': async () => ({
-        enabled: r.usage.enabled(),
-        endpoint: r.settings.read().usageEndpoint,
-        payload: r.usage.preview(),
-        pending: r.usage.pending().length,
-      }),
+      'usage.preview': async () => this.usagePreview(),
+      'usage.setEndpoint': async (p) => {
+        r.settings.update({ usageEndpoint: p.endpoint });
+        this.audit('settings.changed', { setting: 'usage-statistics address', value: p.endpoint });
+        return this.usagePreview();
+      },
       'privacy.export': (p) => this.export(p),
       'privacy.record': () => this.processingRecord(),
+    };
+  }
+
+  private usagePreview(): Result<'usage.preview'> {
+    const r = this.records;
+    return {
+      enabled: r.usage.enabled(),
+      endpoint: r.settings.read().usageEndpoint,
+      payload: r.usage.preview(),
+      pending: r.usage.pending().length,
     };
   }
 
