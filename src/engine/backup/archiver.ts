@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { blobId } from '../crypto/ids.js';
 import { CairnError, describeError } from '../errors.js';
+import { encodeBlob } from '../format/blob-codec.js';
 import type { Snapshot, SnapshotRecord, SnapshotSummary } from '../format/snapshot.js';
 import { compareNames, type TreeNode } from '../format/tree.js';
 import type { ChangeSet } from '../journal/change-set.js';
@@ -34,6 +35,9 @@ const READ_CONCURRENCY = 2;
 const CACHEDIR_TAG = 'CACHEDIR.TAG';
 const ENTRY_CONCURRENCY = 16;
 const ENCODE_BUDGET = 16 * 1024 * 1024;
+/** Small blobs encoded on the main thread before any worker is started (see storeSmallBlob). */
+const INLINE_BLOBS = 64;
+const INLINE_BLOB_BYTES = 256 * 1024;
 
 export interface BackupOptions {
   /** Local paths to back up (files or directories). */
@@ -125,6 +129,7 @@ class Archiver {
   private estimate?: { files: number; bytes: number };
   private changes?: ChangeSet;
   private reusedFolders = 0;
+  private inlineBlobs = 0;
   /** Counts of every tree built or reused in this run (keyed by tree id). */
   private readonly statsByTree = new Map<string, TreeStats>();
   private readonly newStats: Array<[string, TreeStats]> = [];
@@ -482,10 +487,20 @@ class Archiver {
     return node;
   }
 
-  /** Hands a new small blob to a worker batch; the pack write completes in the background. */
+  /**
+   * Hands a new small blob to a worker batch; the pack write completes in the background. The
+   * first few are encoded right here while no worker runs yet: a backup of a handful of changed
+   * files (a journal backup) then never waits for a worker thread to start.
+   */
   private async storeSmallBlob(id: string, plain: Buffer): Promise<void> {
     this.throwIfFailed();
     const rawLength = plain.length;
+    const pool = this.pool as SealPool;
+    if (!pool.started && this.inlineBlobs < INLINE_BLOBS && rawLength <= INLINE_BLOB_BYTES) {
+      this.inlineBlobs++;
+      this.track(this.addToPack(id, encodeBlob(this.repo.keys.dataKey, plain), rawLength), () => {});
+      return;
+    }
     await this.encodeBudget.acquire(rawLength);
     this.track(
       (this.pool as SealPool).encode(plain).then((stored) => this.addToPack(id, stored, rawLength)),

@@ -95,6 +95,11 @@ export class SealPool {
     for (const w of this.workers) w.postMessage({ type: 'known', ids: shared });
   }
 
+  /** Whether a worker thread has been started (the first job starts them). */
+  get started(): boolean {
+    return this.workers.length > 0;
+  }
+
   /** Encodes a small blob in a batch. The caller must not change `plain` afterwards. */
   encode(plain: Uint8Array): Promise<Buffer> {
     if (this.failure) return Promise.reject(this.failure);

@@ -20,6 +20,12 @@ export function randomId(): string {
 
 export const ID_PATTERN = /^[0-9a-f]{64}$/;
 
+/** Whether `value` is 64 lowercase hex digits (a loop: index loading checks every blob id). */
 export function isId(value: string): boolean {
-  return ID_PATTERN.test(value);
+  if (value.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
