@@ -416,7 +416,7 @@ describe('cairn CLI: an interrupted backup', () => {
     const summary = json<{ summary: { dataAdded: number; totalBytes: number } }>(again).summary;
     expect(summary.totalBytes).toBe(256 * MiB);
     expect(summary.dataAdded).toBeLessThan(summary.totalBytes);
-  });
+  }, 180_000); // two backups of 256 MiB and a check, beside the other suites on a 2-core machine
 });
 
 describe('cairn CLI usage and missing repositories', () => {

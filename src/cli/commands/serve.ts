@@ -7,6 +7,7 @@
 import { resolveDataDir } from '../../engine/app/data-dir.js';
 import { EngineHost } from '../../engine/app/engine-host.js';
 import { startServer } from '../../server/index.js';
+import { untilStopped } from '../until-stopped.js';
 import { type Command, EXIT, str } from './types.js';
 
 function parsePort(text: string | undefined): number {
@@ -43,15 +44,7 @@ export const serveCommand: Command = {
         `App data: ${dataDir}\nOpen the address above in a browser on this computer. Press Ctrl+C to stop.\n`,
       );
     }
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopped();
     await server.close();
     await host.close();
     if (!ctx.options.quiet) process.stdout.write('Cairn stopped.\n');

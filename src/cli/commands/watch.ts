@@ -7,6 +7,7 @@ import path from 'node:path';
 import { resolveDataDir } from '../../engine/app/data-dir.js';
 import { JournalStore } from '../../engine/journal/journal-store.js';
 import { FolderWatcher } from '../../engine/journal/watcher.js';
+import { untilStopped } from '../until-stopped.js';
 import { type Command, EXIT, flag } from './types.js';
 
 export const watchCommand: Command = {
@@ -36,15 +37,7 @@ export const watchCommand: Command = {
       { watching: watcher.watchedCount, roots: watcher.rootPaths },
       () => `watching ${watcher.watchedCount} paths`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopped();
     await watcher.close();
     store.close();
     return EXIT.ok;
