@@ -163,8 +163,9 @@ describe('journal backup with the real watcher', () => {
         expect(plan1.usedJournal).toBe(false);
         const ops: string[] = [];
         for (let i = 0, n = 2 + Math.floor(rnd() * 10); i < n; i++) ops.push(randomOp(src, rnd).op);
-        await watcher.settle(700);
+        // No waiting: the backup starts right after the changes and asks the watcher to confirm.
         const plan2 = new JournalBackup(store, [src]);
+        await plan2.prepare();
         const second = await backup(repo, { paths: [src], planChanges: (p) => plan2.plan(p), treeStats: store });
         plan2.commit(second.snapshot);
         expect(plan2.usedJournal, plan2.reason).toBe(true);
@@ -190,6 +191,7 @@ describe('journal backup with the real watcher', () => {
       const watcher = await FolderWatcher.start(store, [src], { flushMs: 50 });
       try {
         const plan2 = new JournalBackup(store, [src]);
+        await plan2.prepare();
         const second = await backup(repo, { paths: [src], planChanges: (p) => plan2.plan(p), treeStats: store });
         expect(plan2.usedJournal, plan2.reason).toBe(true);
         const rescan = await backup(repo, { paths: [src], parent: first.snapshot.id });
@@ -272,6 +274,19 @@ describe('when the journal is trusted', () => {
     const p = plan();
     expect(p.plan(parent)).toBeUndefined();
     expect(p.reason).toMatch(/no watcher is running/);
+  });
+
+  it('rescans when the watcher does not confirm its journal in time, and trusts it once it does', async () => {
+    const session = readySessionAndFirstBackup();
+    const waiting = plan();
+    await waiting.prepare(60);
+    expect(waiting.plan(parent)).toBeUndefined();
+    expect(waiting.reason).toMatch(/did not confirm/);
+    const answered = plan();
+    const prepared = answered.prepare(2000);
+    store.markFlushed(session, now);
+    await prepared;
+    expect(answered.plan(parent)).toBeDefined();
   });
 
   it('rescans when a new session did not catch up to the last backup', () => {

@@ -24,10 +24,20 @@ export const backupCommand: Command = {
   async run(ctx, args, values) {
     if (args.length === 0)
       throw Object.assign(new Error('name at least one file or folder to back up'), { usage: true });
-    const repo = await ctx.openRepository();
     const excludes = list(values, 'exclude');
     const journal = openJournal(resolveDataDir(ctx.dataDir()), (w) => ctx.warn(w));
     const plan = journal ? new JournalBackup(journal, args, { rescan: flag(values, 'rescan'), excludes }) : undefined;
+    // Ask a running watcher to confirm its journal now; it answers while the repository opens.
+    const journalReady = plan?.prepare().catch(() => undefined);
+    let repo: Awaited<ReturnType<typeof ctx.openRepository>>;
+    try {
+      repo = await ctx.openRepository();
+    } catch (err) {
+      await journalReady;
+      journal?.close();
+      throw err;
+    }
+    await journalReady;
     const progress = ProgressReporter.for(ctx.json, 'backing up');
     const controller = new AbortController();
     const onSignal = () => controller.abort();

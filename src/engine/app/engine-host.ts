@@ -673,6 +673,7 @@ export class EngineHost {
       run: async (ctx) => {
         let warnings = 0;
         const plan = this.watching.planBackup(paths, excludes);
+        await plan?.prepare().catch(() => undefined);
         const { snapshot, usedJournal } = await withLock(repo, 'backup', false, () =>
           backup(repo, {
             paths,

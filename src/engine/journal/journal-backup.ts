@@ -8,6 +8,8 @@
  *   events, and has covered A continuously since that last backup started: either it was already
  *   ready then, or when it started it journaled every entry changed since then (by ctime/mtime);
  * - a full rescan of A happened within the last week (the safety net);
+ * - the watcher confirmed that every change made before the backup started is journaled (the
+ *   backup asks with `prepare()` and waits up to 2 s for the answer);
  * - `--rescan` was not asked for.
  * Otherwise it rescans, comparing each file's size/mtime/ctime/inode with the parent.
  */
@@ -39,6 +41,8 @@ export class JournalBackup {
   private seqAtStart = 0;
   private readonly sessionAtStart = new Map<string, string | null>();
   private used = false;
+  /** When `prepare` asked the watchers to confirm their journal (undefined: not asked). */
+  private flushRequestedAt?: number;
   /** Why the last plan rescanned (or that it used the journal). */
   reason = 'not planned yet';
 
@@ -54,6 +58,27 @@ export class JournalBackup {
 
   get usedJournal(): boolean {
     return this.used;
+  }
+
+  /**
+   * Asks the running watchers of these folders to confirm that every change made until now is in
+   * the journal, and waits for the answer (at most `timeoutMs`; without it the backup rescans).
+   * Call it before the backup, as early as possible: a watcher answers within a fraction of a
+   * second, which the backup spends opening the repository anyway.
+   */
+  async prepare(timeoutMs = 2000): Promise<void> {
+    if (this.options.rescan) return;
+    const requestedAt = this.now();
+    this.flushRequestedAt = requestedAt;
+    const sessions = this.paths.map((p) => this.liveSession(p)).filter((s) => s !== undefined);
+    if (sessions.length < this.paths.length) return; // the plan will rescan anyway
+    this.store.requestFlush([...new Set(sessions.map((s) => s.root))], requestedAt);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answered = this.paths.every((p) => (this.liveSession(p)?.flushedAt ?? 0) >= requestedAt);
+      if (answered || Date.now() >= deadline) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** Called with the parent recovery point; returns the change set, or undefined to rescan. */
@@ -90,6 +115,8 @@ export class JournalBackup {
         mark.sessionId === session.sessionId ||
         (session.caughtUpFrom !== null && session.caughtUpFrom <= mark.startedAt);
       if (!continuous) return `the watcher of ${p} did not cover the time since the last backup`;
+      if (this.flushRequestedAt !== undefined && (session.flushedAt ?? 0) < this.flushRequestedAt)
+        return `the watcher of ${p} did not confirm in time that it had journaled the latest changes`;
     }
     return undefined;
   }

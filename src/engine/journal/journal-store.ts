@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { CairnError, describeError } from '../errors.js';
 
 export const JOURNAL_FILE = 'journal.sqlite';
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** How a journaled path changed: `entry` (a file, link or the folder's own listing) or `tree` (everything below it). */
 export type ChangeKind = 'entry' | 'tree';
@@ -48,6 +48,8 @@ export interface WatchSession {
    * so its journal also covers changes made before it was ready, back to this time.
    */
   caughtUpFrom: number | null;
+  /** Every change that happened before this time is in the journal (answer to a flush request). */
+  flushedAt: number | null;
 }
 
 export interface BackupMark {
@@ -113,6 +115,16 @@ export class JournalStore {
       );
     }
     if (version === SCHEMA_VERSION) return;
+    if (version === 1) {
+      this.db.transaction(() => {
+        this.db.exec(`
+          ALTER TABLE sessions ADD COLUMN flush_requested_at INTEGER;
+          ALTER TABLE sessions ADD COLUMN flushed_at INTEGER;
+        `);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
+      return;
+    }
     this.db.transaction(() => {
       this.db.exec(`
         CREATE TABLE sessions (
@@ -126,7 +138,9 @@ export class JournalStore {
           lost_at INTEGER,
           lost_reason TEXT,
           ended_at INTEGER,
-          caught_up_from INTEGER
+          caught_up_from INTEGER,
+          flush_requested_at INTEGER,
+          flushed_at INTEGER
         );
         CREATE TABLE changes (
           seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -194,6 +208,30 @@ export class JournalStore {
     this.db
       .prepare('UPDATE sessions SET lost_at = ?, lost_reason = ? WHERE session_id = ? AND lost_at IS NULL')
       .run(now, reason, sessionId);
+  }
+
+  /** A backup asks the watchers of `roots` to confirm that changes made before `at` are journaled. */
+  requestFlush(roots: string[], at: number): void {
+    const update = this.db.prepare(
+      'UPDATE sessions SET flush_requested_at = MAX(COALESCE(flush_requested_at, 0), ?) WHERE root = ?',
+    );
+    this.db.transaction(() => {
+      for (const root of roots) update.run(at, root);
+    })();
+  }
+
+  /** The latest flush request for the session, if any is newer than its last answer. */
+  pendingFlushRequest(sessionId: string): number | undefined {
+    const row = this.db
+      .prepare('SELECT flush_requested_at AS r, flushed_at AS f FROM sessions WHERE session_id = ?')
+      .get(sessionId) as { r: number | null; f: number | null } | undefined;
+    if (!row?.r) return undefined;
+    return row.f !== null && row.f >= row.r ? undefined : row.r;
+  }
+
+  /** The watcher's answer: every change before `through` is in the journal. */
+  markFlushed(sessionId: string, through: number): void {
+    this.db.prepare('UPDATE sessions SET flushed_at = ? WHERE session_id = ?').run(through, sessionId);
   }
 
   endSession(sessionId: string, now = Date.now()): void {
@@ -316,6 +354,7 @@ interface SessionRow {
   lost_reason: string | null;
   ended_at: number | null;
   caught_up_from: number | null;
+  flushed_at: number | null;
 }
 
 function sessionFromRow(r: SessionRow): WatchSession {
@@ -331,6 +370,7 @@ function sessionFromRow(r: SessionRow): WatchSession {
     lostReason: r.lost_reason,
     endedAt: r.ended_at,
     caughtUpFrom: r.caught_up_from,
+    flushedAt: r.flushed_at,
   };
 }
 

@@ -21,6 +21,8 @@ import type { ChangeKind, JournalStore } from './journal-store.js';
 
 /** Timestamps of some file systems are coarse (FAT: 2 s); catch-up looks back this much further. */
 const CLOCK_SLACK_MS = 2_000;
+/** How long the kernel may take to deliver an event: a flush confirms changes older than this. */
+const DELIVERY_MARGIN_MS = 50;
 
 export interface FolderWatcherOptions {
   flushMs?: number;
@@ -176,9 +178,23 @@ export class FolderWatcher {
     if (classify) this.unclassified.add(p);
   }
 
-  /** Writes the coalesced changes to the journal. */
+  /**
+   * Writes the coalesced changes to the journal, then answers the backups waiting for it: every
+   * change made before (now − delivery margin) has been delivered and is now journaled.
+   */
   flush(): void {
+    const now = Date.now();
     for (const root of [...this.pending.keys()]) this.flushRoot(root);
+    for (const r of this.roots.values()) {
+      if (!r.ready) continue;
+      try {
+        const requested = this.store.pendingFlushRequest(r.sessionId);
+        if (requested !== undefined && now - DELIVERY_MARGIN_MS >= requested)
+          this.store.markFlushed(r.sessionId, now - DELIVERY_MARGIN_MS);
+      } catch (err) {
+        this.options.onError?.(`cannot update the journal: ${describeError(err)}`);
+      }
+    }
   }
 
   private flushRoot(root: string): void {
