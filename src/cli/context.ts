@@ -6,7 +6,7 @@ import path from 'node:path';
 import { resolveDataDir } from '../engine/app/data-dir.js';
 import { openBackend } from '../engine/backend/open.js';
 import { CairnError } from '../engine/errors.js';
-import { reapplyTombstones } from '../engine/privacy/erasure/service.js';
+import { auditOfOutcome, reapplyTombstones } from '../engine/privacy/erasure/service.js';
 import { classifyOpenFailure, openIncidentForOpenFailure } from '../engine/privacy/incidents.js';
 import { openPrivacyRecords } from '../engine/privacy/index.js';
 import { FrozenPoints } from '../engine/privacy/restriction/frozen.js';
@@ -88,10 +88,7 @@ export class CliContext {
         try {
           openPrivacyRecords(this.appDataDir(), 'cli').audit.append('erase.reapplied', {
             repositoryId: repo.config.id,
-            requestId: outcome.requestId,
-            path: outcome.path,
-            recoveryPointsRewritten: outcome.rewritten.length,
-            reapplies: outcome.reapplies ?? null,
+            ...auditOfOutcome(outcome),
           });
         } catch (e) {
           this.warn(`the audit trail entry erase.reapplied could not be written: ${(e as Error).message}`);

@@ -12,7 +12,7 @@ import { openBackend } from '../../engine/backend/open.js';
 import { CATALOG_FILE, Catalog } from '../../engine/catalog/catalog.js';
 import { CairnError } from '../../engine/errors.js';
 import { type EraseAllRepository, eraseEverything } from '../../engine/privacy/erasure/erase-all.js';
-import { erasePathWithRecords } from '../../engine/privacy/erasure/service.js';
+import { auditOfOutcome, erasePathWithRecords } from '../../engine/privacy/erasure/service.js';
 import { formatBytes, ProgressReporter } from '../output.js';
 import { auditCli } from '../privacy-records.js';
 import { type Command, EXIT, flag, str } from './types.js';
@@ -53,16 +53,7 @@ export const privacyEraseCommand: Command = {
         onProgress: (p) => progress.update({ files: p.done, bytes: 0 }),
       });
       progress.done();
-      if (!r.dryRun)
-        auditCli(ctx, 'erase.path', {
-          repositoryId: repo.config.id,
-          requestId: r.requestId,
-          path: r.path,
-          recoveryPointsRewritten: r.rewritten.length,
-          bytesFreed: r.bytesFreed,
-          physicallyDeletedAt: r.physicallyDeletedAt,
-          receiptFile: r.receiptFile,
-        });
+      if (!r.dryRun) auditCli(ctx, 'erase.path', { repositoryId: repo.config.id, ...auditOfOutcome(r) });
       ctx.print(r, () => {
         const points = r.recoveryPoints.map((s) => `  ${s.id.slice(0, 8)}  ${s.time.replace('T', ' ').slice(0, 19)}`);
         const what = `${r.path} (${r.files} file(s), ${formatBytes(r.bytes)})`;

@@ -14,6 +14,7 @@ import { type EraseAllRepository, eraseEverything } from '../privacy/erasure/era
 import { ErasureRecords } from '../privacy/erasure/records.js';
 import { erasurePath } from '../privacy/erasure/rewrite-snapshot.js';
 import {
+  auditOfOutcome,
   type EraseOutcome,
   erasePathWithRecords,
   reapplyTombstones,
@@ -56,20 +57,6 @@ function outcomeResult(r: EraseOutcome): Record<string, JsonValue> {
     physicallyDeletedAt: r.physicallyDeletedAt,
     receiptFile: r.receiptFile,
     reapplies: r.reapplies,
-  };
-}
-
-/** What the audit trail records of an erasure: the request and its scope, never file contents. */
-export function auditOfOutcome(r: EraseOutcome): Record<string, JsonValue> {
-  return {
-    requestId: r.requestId,
-    path: r.path,
-    recoveryPointsRewritten: r.rewritten.length,
-    bytesFreed: r.bytesFreed,
-    removedFromUseAt: r.removedFromUseAt,
-    physicallyDeletedAt: r.physicallyDeletedAt,
-    receiptFile: r.receiptFile,
-    reapplies: r.reapplies ?? null,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Scheduled rolling verification: once a day (by default) each unlocked repository gets a
  * `verify.slice` check, which reads the packs verified longest ago so that all stored data is
- * read within the verification window. The time of the last started slice is kept in the
+ * read within the verification period. The time of the last started slice is kept in the
  * catalog (`verification.lastRun.<repositoryId>`), so a restart does not verify twice a day and
  * a computer that was off catches up at the next tick.
  */

@@ -7,9 +7,10 @@
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { describeError } from '../errors.js';
-import { covers, JournalBackup } from '../journal/journal-backup.js';
+import { JournalBackup } from '../journal/journal-backup.js';
 import { JournalStore } from '../journal/journal-store.js';
 import { FolderWatcher } from '../journal/watcher.js';
+import { isWithin } from '../util/paths.js';
 
 export interface WatchStatus {
   watching: boolean;
@@ -105,5 +106,5 @@ export class SourceWatching {
 /** The folders not inside another one of the list (watching those covers all). */
 function outermost(paths: string[]): string[] {
   const sorted = [...new Set(paths)].sort();
-  return sorted.filter((p) => !sorted.some((q) => q !== p && covers(q, p)));
+  return sorted.filter((p) => !sorted.some((q) => q !== p && isWithin(q, p)));
 }

@@ -373,18 +373,8 @@ class Archiver {
       return known;
     }
     const tree = await this.repo.loadTree(treeId);
-    const stats: TreeStats = { files: 0, bytes: 0, dirs: 1 };
-    for (const node of tree.nodes) {
-      if (node.type === 'file') {
-        stats.files++;
-        stats.bytes += node.size ?? 0;
-      } else if (node.type === 'dir' && node.subtree) {
-        const sub = await this.statsOf(node.subtree);
-        stats.files += sub.files;
-        stats.bytes += sub.bytes;
-        stats.dirs += sub.dirs;
-      }
-    }
+    for (const node of tree.nodes) if (node.type === 'dir' && node.subtree) await this.statsOf(node.subtree);
+    const stats = sumStats(tree.nodes, (id) => this.statsByTree.get(id)) as TreeStats;
     this.statsByTree.set(treeId, stats);
     this.newStats.push([treeId, stats]);
     return stats;
@@ -393,19 +383,8 @@ class Archiver {
   /** Remembers the counts of a folder tree just built from its nodes (its subtrees are known). */
   private recordStats(treeId: string, nodes: TreeNode[]): void {
     if (this.statsByTree.has(treeId)) return;
-    const stats: TreeStats = { files: 0, bytes: 0, dirs: 1 };
-    for (const node of nodes) {
-      if (node.type === 'file') {
-        stats.files++;
-        stats.bytes += node.size ?? 0;
-      } else if (node.type === 'dir' && node.subtree) {
-        const sub = this.statsByTree.get(node.subtree);
-        if (!sub) return; // a folder of an odd shape: counted by reading it when it is reused
-        stats.files += sub.files;
-        stats.bytes += sub.bytes;
-        stats.dirs += sub.dirs;
-      }
-    }
+    const stats = sumStats(nodes, (id) => this.statsByTree.get(id));
+    if (!stats) return; // a folder of an odd shape: counted by reading it when it is reused
     this.statsByTree.set(treeId, stats);
     this.newStats.push([treeId, stats]);
   }
@@ -592,6 +571,24 @@ function readSmallFile(localPath: string, expectedSize: number): Buffer | undefi
   } finally {
     closeSync(fd);
   }
+}
+
+/** Counts of a folder from its nodes and its subfolders' counts; undefined when one is unknown. */
+function sumStats(nodes: TreeNode[], subtree: (id: string) => TreeStats | undefined): TreeStats | undefined {
+  const stats: TreeStats = { files: 0, bytes: 0, dirs: 1 };
+  for (const node of nodes) {
+    if (node.type === 'file') {
+      stats.files++;
+      stats.bytes += node.size ?? 0;
+    } else if (node.type === 'dir' && node.subtree) {
+      const sub = subtree(node.subtree);
+      if (!sub) return undefined;
+      stats.files += sub.files;
+      stats.bytes += sub.bytes;
+      stats.dirs += sub.dirs;
+    }
+  }
+  return stats;
 }
 
 function isUnchanged(prev: TreeNode, stat: Stats): boolean {

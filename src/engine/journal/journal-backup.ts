@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { SnapshotRecord } from '../format/snapshot.js';
+import { isWithin } from '../util/paths.js';
 import { ChangeSet } from './change-set.js';
 import type { JournalStore, WatchSession } from './journal-store.js';
 
@@ -126,7 +127,7 @@ export class JournalBackup {
     const now = this.now();
     const alive = this.options.isAlive ?? processAlive;
     for (const session of this.store.sessions()) {
-      if (!covers(session.root, p)) continue;
+      if (!isWithin(session.root, p)) continue;
       if (session.readyAt === null || session.lostAt !== null || session.endedAt !== null) continue;
       if (now - session.heartbeatAt > HEARTBEAT_STALE_MS) continue;
       if (session.hostname === os.hostname() && !alive(session.pid)) continue;
@@ -157,13 +158,6 @@ export class JournalBackup {
     const oldest = this.store.oldestNeededSeq(this.now() - FULL_RESCAN_EVERY_MS);
     if (oldest !== undefined) this.store.dropChangesThrough(oldest);
   }
-}
-
-/** Whether the watched `root` contains `p` (or is it). */
-export function covers(root: string, p: string): boolean {
-  if (root === p) return true;
-  const rel = path.relative(root, p);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 function backupOptionsKey(excludes: string[]): string {

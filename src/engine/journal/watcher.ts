@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import { describeError } from '../errors.js';
+import { isWithin } from '../util/paths.js';
 import type { ChangeKind, JournalStore } from './journal-store.js';
 
 /** Timestamps of some file systems are coarse (FAT: 2 s); catch-up looks back this much further. */
@@ -212,7 +213,7 @@ export class FolderWatcher {
         if (s?.isDirectory()) k = 'tree';
         else if (!s && lstatOrUndefined(path.dirname(p))?.isFile()) continue;
       }
-      if (!isInside(root, p)) continue;
+      if (!isWithin(root, p)) continue;
       out.push({ path: p, kind: k });
     }
     try {
@@ -298,12 +299,6 @@ function lstatOrUndefined(p: string): Stats | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isInside(root: string, p: string): boolean {
-  if (p === root) return true;
-  const rel = path.relative(root, p);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 function describeWatchError(err: unknown): string {

@@ -42,3 +42,10 @@ export function localPathOf(repoPath: string, platform: NodeJS.Platform = proces
   }
   return repoPath;
 }
+
+/** Whether the local path `p` is `root` or lies below it. */
+export function isWithin(root: string, p: string): boolean {
+  if (root === p) return true;
+  const rel = path.relative(root, p);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}

@@ -7,6 +7,7 @@
  * after an older copy of the repository was put back.
  */
 import type { Repository } from '../../repo/repository.js';
+import type { AuditDetails } from '../audit-trail.js';
 import { FrozenPoints } from '../restriction/frozen.js';
 import { type ErasePathProgress, type ErasePathResult, erasePath } from './erase-path.js';
 import { type ErasureReceipt, ErasureRecords, newRequestId, type Tombstone } from './records.js';
@@ -25,6 +26,20 @@ export interface EraseOutcome extends ErasePathResult {
   receiptFile: string | null;
   /** The request this one finished or re-applied, when it was not a new one. */
   reapplies: string | null;
+}
+
+/** What the audit trail records of an erasure: the request and its scope, never file contents. */
+export function auditOfOutcome(r: EraseOutcome): AuditDetails {
+  return {
+    requestId: r.requestId,
+    path: r.path,
+    recoveryPointsRewritten: r.rewritten.length,
+    bytesFreed: r.bytesFreed,
+    removedFromUseAt: r.removedFromUseAt,
+    physicallyDeletedAt: r.physicallyDeletedAt,
+    receiptFile: r.receiptFile,
+    reapplies: r.reapplies ?? null,
+  };
 }
 
 function receiptOf(
