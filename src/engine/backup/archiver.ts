@@ -1,11 +1,14 @@
 /**
  * Backup: walks the chosen paths, stores what changed, and writes a recovery point.
  *
- * Pipeline: the main thread walks directories (lstat, excludes), reads changed files and cuts
- * them into chunks (FastCDC), names each chunk by its keyed id, and skips chunks the repository
- * already has; new chunks go to the SealPool (zstd + AES-256-GCM on worker threads) and then into
- * packs. Memory stays bounded: at most `READ_CONCURRENCY` files are read at once and at most
- * `ENCODE_BUDGET` bytes of chunks wait for encoding, whatever the number or size of files.
+ * Pipeline: the main thread walks directories (lstat, excludes), reads each changed small file
+ * (one chunk) into one reusable buffer, names it by its keyed id and, when the repository lacks
+ * it, copies it into a SealPool batch for a worker to encode (zstd + AES-256-GCM); while the
+ * workers are busy the main thread encodes waiting batches itself. Large files go to a worker
+ * whole, which reads, cuts (FastCDC), names and encodes them. Encoded blobs go into packs.
+ * Memory stays bounded: at most `READ_CONCURRENCY` large files are read at once, at most
+ * `ENCODE_BUDGET` bytes of small blobs wait for encoding and each worker's encoded output
+ * waiting for a pack is capped, whatever the number or size of files.
  * Files whose size, mtime, ctime and inode equal the parent recovery point's are not read again.
  * With a change set from the watcher journal, folders that nothing changed in are not even
  * listed: their subtree is taken over from the parent recovery point (a journal backup).
@@ -38,6 +41,8 @@ const ENCODE_BUDGET = 16 * 1024 * 1024;
 /** Small blobs encoded on the main thread before any worker is started (see storeSmallBlob). */
 const INLINE_BLOBS = 64;
 const INLINE_BLOB_BYTES = 256 * 1024;
+/** The longest the walk runs before it lets the event loop take the workers' replies. */
+const YIELD_MS = 2;
 
 export interface BackupOptions {
   /** Local paths to back up (files or directories). */
@@ -130,6 +135,10 @@ class Archiver {
   private changes?: ChangeSet;
   private reusedFolders = 0;
   private inlineBlobs = 0;
+  private helping = false;
+  private lastYield = 0;
+  /** The one buffer small files are read into (see readSmall). */
+  private smallReadBuffer?: Buffer;
   /** Counts of every tree built or reused in this run (keyed by tree id). */
   private readonly statsByTree = new Map<string, TreeStats>();
   private readonly newStats: Array<[string, TreeStats]> = [];
@@ -423,15 +432,11 @@ class Archiver {
     const content: string[] = [];
     let size = 0;
     try {
-      const small = stat.size <= this.repo.config.chunker.minSize ? readSmallFile(localPath, stat.size) : undefined;
+      const small =
+        stat.size <= this.repo.config.chunker.minSize ? await this.readSmall(localPath, stat.size) : undefined;
       if (small) {
-        if (small.length > 0) {
-          size = small.length;
-          const id = blobId(this.repo.keys.idKey, small);
-          content.push(id);
-          if (this.repo.claimBlob(id)) await this.storeSmallBlob(id, small);
-          this.progress(localPath, small.length);
-        }
+        size = small.size;
+        if (small.id) content.push(small.id);
       } else {
         await this.readSlots.acquire(1);
         try {
@@ -467,23 +472,50 @@ class Archiver {
   }
 
   /**
+   * Reads, names and (when new) hands over a file that fits in one chunk. The budget is taken
+   * first, so that reading, naming and the hand-over (which copies the bytes) run without a pause
+   * and one read buffer serves every file. Undefined when the file grew past one chunk.
+   */
+  private async readSmall(localPath: string, expectedSize: number): Promise<{ id?: string; size: number } | undefined> {
+    await this.yieldNow();
+    await this.helpWhileBusy(() => this.encodeBudget.available(expectedSize));
+    await this.encodeBudget.acquire(expectedSize);
+    let handedOver = false;
+    try {
+      this.smallReadBuffer ??= Buffer.allocUnsafeSlow(this.repo.config.chunker.minSize + 1);
+      const plain = readSmallFile(localPath, expectedSize, this.smallReadBuffer);
+      if (!plain) return undefined;
+      if (plain.length === 0) return { size: 0 };
+      const id = blobId(this.repo.keys.idKey, plain);
+      if (this.repo.claimBlob(id)) {
+        this.storeSmallBlob(id, plain, expectedSize);
+        handedOver = true;
+      }
+      this.progress(localPath, plain.length);
+      return { id, size: plain.length };
+    } finally {
+      if (!handedOver) this.encodeBudget.release(expectedSize);
+    }
+  }
+
+  /**
    * Hands a new small blob to a worker batch; the pack write completes in the background. The
    * first few are encoded right here while no worker runs yet: a backup of a handful of changed
    * files (a journal backup) then never waits for a worker thread to start.
    */
-  private async storeSmallBlob(id: string, plain: Buffer): Promise<void> {
+  private storeSmallBlob(id: string, plain: Buffer, budget: number): void {
     this.throwIfFailed();
     const rawLength = plain.length;
     const pool = this.pool as SealPool;
+    const release = () => this.encodeBudget.release(budget);
     if (!pool.started && this.inlineBlobs < INLINE_BLOBS && rawLength <= INLINE_BLOB_BYTES) {
       this.inlineBlobs++;
-      this.track(this.addToPack(id, encodeBlob(this.repo.keys.dataKey, plain), rawLength), () => {});
+      this.track(this.addToPack(id, encodeBlob(this.repo.keys.dataKey, plain), rawLength), release);
       return;
     }
-    await this.encodeBudget.acquire(rawLength);
     this.track(
-      (this.pool as SealPool).encode(plain).then((stored) => this.addToPack(id, stored, rawLength)),
-      () => this.encodeBudget.release(rawLength),
+      pool.encode(plain).then((stored) => this.addToPack(id, stored, rawLength)),
+      release,
     );
   }
 
@@ -511,7 +543,35 @@ class Archiver {
     this.pending.add(job);
   }
 
+  /**
+   * Rather than wait for the workers, encodes the batches queued for them on this thread until
+   * `ready()` (or none is left). Each batch is followed by a turn of the event loop, so the
+   * workers' replies and finished writes are taken in between.
+   */
+  private async helpWhileBusy(ready: () => boolean): Promise<void> {
+    const pool = this.pool as SealPool;
+    if (this.helping) return;
+    this.helping = true;
+    try {
+      while (!ready() && pool.helpOnce()) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      this.helping = false;
+    }
+  }
+
+  /**
+   * Lets the event loop turn at least every YIELD_MS: the walk otherwise runs as one long chain
+   * of promise continuations, and the workers' replies (which return their memory credit) wait.
+   */
+  private async yieldNow(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
+  }
+
   private async drain(): Promise<void> {
+    await this.helpWhileBusy(() => false);
     while (this.pending.size > 0) await Promise.all([...this.pending]);
     this.throwIfFailed();
   }
@@ -554,12 +614,13 @@ class Archiver {
 /**
  * Reads a file that fits in one chunk with synchronous calls: on this kind of workload a thread
  * pool round trip per open/read/close costs several times the read itself. Returns undefined
- * when the file grew beyond the size lstat gave (the caller then chunks it as a large file).
+ * when the file grew beyond the size lstat gave (the caller then chunks it as a large file);
+ * otherwise a view into `buffer` (at least expectedSize + 1 bytes), valid until the next call.
  */
-function readSmallFile(localPath: string, expectedSize: number): Buffer | undefined {
+function readSmallFile(localPath: string, expectedSize: number, buffer: Buffer): Buffer | undefined {
   const fd = openSync(localPath, 'r');
   try {
-    const buf = Buffer.allocUnsafeSlow(expectedSize + 1);
+    const buf = buffer.subarray(0, expectedSize + 1);
     let filled = 0;
     while (filled < buf.length) {
       const n = readSync(fd, buf, filled, buf.length - filled, filled);
@@ -567,7 +628,7 @@ function readSmallFile(localPath: string, expectedSize: number): Buffer | undefi
       filled += n;
     }
     if (filled > expectedSize) return undefined;
-    return filled === buf.length ? buf : buf.subarray(0, filled);
+    return buf.subarray(0, filled);
   } finally {
     closeSync(fd);
   }

@@ -1,22 +1,29 @@
 /**
  * The worker threads of the backup pipeline, so both cores work while the main thread walks.
  *
- * - Small blobs (most files are small) are read and named on the main thread and sent here to be
- *   encoded (zstd + AES-256-GCM) in batches of up to BATCH_BYTES: one message per batch; a
- *   batch also leaves at the next turn of the event loop, so no blob waits for company.
+ * - Small blobs (most files are small) are read and named on the main thread and copied into a
+ *   batch of up to BATCH_BYTES, to be encoded (zstd + AES-256-GCM) by a worker: one message per
+ *   batch; a batch also closes at the next turn of the event loop, so no blob waits for company.
+ *   Each worker holds at most WORKER_QUEUE jobs; further batches wait here, where the main
+ *   thread encodes them itself (`helpOnce`) instead of idling while the workers are busy.
  * - Large files are handed over whole (`processFile`): a worker reads, chunks, names and
  *   encodes them, skipping chunks the index already has (`setKnownIds`), and streams the chunks
- *   back in order. Encoded bytes not yet taken into a pack are capped per worker through a
- *   shared counter, which the caller lowers with the `release` callback.
+ *   back in order. Encoded bytes not yet taken into a pack are capped per worker (CREDIT_LIMIT)
+ *   through a shared counter, which the caller lowers with the `release` callback.
  * Workers start on first use; `abort` stops file jobs at their next chunk.
  */
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { ChunkerParams } from '../chunker/fastcdc.js';
+import { encodeBlob } from '../format/blob-codec.js';
 import { startWorker } from '../util/workers.js';
 
 const BATCH_BYTES = 1024 * 1024;
 const BATCH_COUNT = 256;
+/** Jobs a worker holds at most (one running, three ready); further batches wait in the pool. */
+const WORKER_QUEUE = 4;
+/** Encoded bytes a worker may hand over before they are in a pack; then it waits. */
+const CREDIT_LIMIT = 24 * 1024 * 1024;
 
 export interface WorkerKeys {
   dataKey: Buffer;
@@ -44,9 +51,11 @@ interface Job {
   reject: (err: Error) => void;
 }
 
+/** Blobs copied back to back into one buffer that is transferred to a worker whole. */
 interface Batch {
-  blobs: Uint8Array[];
+  data: Buffer;
   bytes: number;
+  lengths: number[];
   waiters: { resolve: (b: Buffer) => void; reject: (e: Error) => void }[];
 }
 
@@ -59,6 +68,8 @@ export class SealPool {
   private failure?: Error;
   private closing = false;
   private batch?: Batch;
+  /** Closed batches not yet handed to a worker. */
+  private readonly queued: Batch[] = [];
   private knownIds?: SharedArrayBuffer;
   private knownSource?: () => Iterable<string>;
 
@@ -100,20 +111,50 @@ export class SealPool {
     return this.workers.length > 0;
   }
 
-  /** Encodes a small blob in a batch. The caller must not change `plain` afterwards. */
+  /**
+   * Encodes a small blob in a batch. `plain` is copied into the batch before this returns, so
+   * the caller may reuse its buffer at once.
+   */
   encode(plain: Uint8Array): Promise<Buffer> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise<Buffer>((resolve, reject) => {
-      if (!this.batch) {
-        this.batch = { blobs: [], bytes: 0, waiters: [] };
-        setImmediate(() => this.sendBatch());
-      }
-      const batch = this.batch;
-      batch.blobs.push(plain);
-      batch.bytes += plain.length;
-      batch.waiters.push({ resolve, reject });
-      if (batch.bytes >= BATCH_BYTES || batch.blobs.length >= BATCH_COUNT) this.sendBatch();
-    });
+    if (this.batch && this.batch.bytes + plain.length > this.batch.data.length) this.closeBatch();
+    if (!this.batch) {
+      const fresh: Batch = {
+        data: Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, plain.length)),
+        bytes: 0,
+        lengths: [],
+        waiters: [],
+      };
+      this.batch = fresh;
+      setImmediate(() => {
+        if (this.batch === fresh) this.closeBatch();
+      });
+    }
+    const batch = this.batch;
+    batch.data.set(plain, batch.bytes);
+    batch.bytes += plain.length;
+    batch.lengths.push(plain.length);
+    const done = new Promise<Buffer>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    if (batch.bytes >= BATCH_BYTES || batch.lengths.length >= BATCH_COUNT) this.closeBatch();
+    return done;
+  }
+
+  /** Whether batches wait that the calling thread could encode itself (see `helpOnce`). */
+  get waiting(): boolean {
+    return this.queued.length > 0;
+  }
+
+  /**
+   * Encodes one waiting batch on the calling thread; false when none waits. The main thread
+   * calls this instead of idling while the workers are busy, so both cores stay in use.
+   */
+  helpOnce(): boolean {
+    // A worker past half its credit waits on this thread to pack its chunks: do that first.
+    for (const c of this.controls) if (Atomics.load(c, 0) > CREDIT_LIMIT / 2) return false;
+    const batch = this.queued.shift();
+    if (!batch) return false;
+    this.encodeHere(batch);
+    return true;
   }
 
   /**
@@ -161,16 +202,47 @@ export class SealPool {
     for (const c of this.controls) Atomics.store(c, 1, 1);
   }
 
-  private sendBatch(): void {
+  /** Ends the batch being filled: it waits in `queued` until a worker is free for it. */
+  private closeBatch(): void {
     const batch = this.batch;
     if (!batch) return;
     this.batch = undefined;
-    const data = new Uint8Array(batch.bytes);
-    let at = 0;
-    for (const b of batch.blobs) {
-      data.set(b, at);
-      at += b.length;
+    this.queued.push(batch);
+    this.pump();
+  }
+
+  /**
+   * Hands waiting batches to workers, keeping at most WORKER_QUEUE jobs on each: the rest wait
+   * here, where the main thread can take them over (`helpOnce`) rather than wait behind a
+   * worker's long file job.
+   */
+  private pump(): void {
+    while (this.queued.length > 0) {
+      if (this.workers.length > 0 && Math.min(...this.load) >= WORKER_QUEUE) return;
+      this.sendBatch(this.queued.shift() as Batch);
     }
+  }
+
+  /** Encodes a batch on the calling thread. */
+  private encodeHere(batch: Batch): void {
+    if (this.failure) {
+      for (const w of batch.waiters) w.reject(this.failure);
+      return;
+    }
+    let from = 0;
+    for (const [i, w] of batch.waiters.entries()) {
+      const length = batch.lengths[i] as number;
+      try {
+        w.resolve(encodeBlob(this.keys.dataKey, batch.data.subarray(from, from + length)));
+      } catch (err) {
+        w.reject(err as Error);
+      }
+      from += length;
+    }
+  }
+
+  private sendBatch(batch: Batch): void {
+    const data = batch.data.subarray(0, batch.bytes);
     const fail = (err: Error) => {
       for (const w of batch.waiters) w.reject(err);
     };
@@ -178,7 +250,7 @@ export class SealPool {
       fail(this.failure);
       return;
     }
-    this.dispatch({ type: 'encode', data, lengths: batch.blobs.map((b) => b.length) }, [data.buffer], {
+    this.dispatch({ type: 'encode', data, lengths: batch.lengths }, [data.buffer as ArrayBuffer], {
       reject: fail,
       onReply: (reply) => {
         if (reply.kind !== 'encoded') {
@@ -224,12 +296,17 @@ export class SealPool {
     if (!j) return;
     this.jobs.delete(job);
     this.load[j.worker] = (this.load[j.worker] ?? 1) - 1;
+    this.pump();
   }
 
   private start(): void {
     for (let i = 0; i < this.size; i++) {
       const control = new SharedArrayBuffer(8);
-      const worker = startWorker(new URL('./seal-worker.ts', import.meta.url), { ...this.keys, control });
+      const worker = startWorker(new URL('./seal-worker.ts', import.meta.url), {
+        ...this.keys,
+        control,
+        creditLimit: CREDIT_LIMIT,
+      });
       worker.on('message', (reply: Reply) => this.jobs.get(reply.job)?.onReply(reply));
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => {
@@ -247,6 +324,7 @@ export class SealPool {
     this.failure ??= err;
     for (const j of this.jobs.values()) j.reject(err);
     this.jobs.clear();
+    for (const batch of this.queued.splice(0)) for (const w of batch.waiters) w.reject(err);
   }
 
   async close(): Promise<void> {

@@ -10,16 +10,17 @@
  *   `{ job, kind: 'done', size }`, or `{ job, kind: 'error', … }`.
  *
  * Flow control: `control[0]` counts encoded bytes handed to the main thread and not yet taken
- * into a pack; above CREDIT_LIMIT the worker waits, so memory stays bounded. `control[1]` set
+ * into a pack; above the credit limit (set by the pool) the worker waits, so memory stays bounded. `control[1]` set
  * means abort. Buffers are transferred, never copied, across the thread boundary.
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ChunkerParams, chunkFdSync, gearTable } from '../chunker/fastcdc.js';
+import { ENVELOPE_OVERHEAD, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
-import { encodeBlob } from '../format/blob-codec.js';
+import { BLOB_OVERHEAD, encodeBlobInto, frameParts } from '../format/blob-codec.js';
 
-const CREDIT_LIMIT = 24 * 1024 * 1024;
+const CREDIT_LIMIT = workerData.creditLimit as number;
 
 const dataKey = Buffer.from(workerData.dataKey as Uint8Array);
 const idKey = Buffer.from(workerData.idKey as Uint8Array);
@@ -47,19 +48,25 @@ port.on('message', (msg: Message) => {
 
 function encodeJob(job: number, data: Uint8Array, lengths: number[]): void {
   try {
-    const encoded: Buffer[] = [];
+    // Room for the worst case (no blob shrinks), then trimmed when that wastes much: the main
+    // thread keeps this buffer until the blobs are in a pack.
+    let out = Buffer.allocUnsafeSlow(data.length + lengths.length * BLOB_OVERHEAD);
+    const storedLengths: number[] = [];
+    let from = 0;
     let at = 0;
-    let total = 0;
     for (const length of lengths) {
-      const blob = encodeBlob(dataKey, data.subarray(at, at + length));
-      at += length;
-      total += blob.length;
-      encoded.push(blob);
+      const stored = encodeBlobInto(out, at, dataKey, data.subarray(from, from + length));
+      from += length;
+      at += stored;
+      storedLengths.push(stored);
     }
-    const out = encoded.length === 1 ? owned(encoded[0] as Buffer) : concatOwned(encoded, total);
-    port?.postMessage({ job, kind: 'encoded', data: out, lengths: encoded.map((b) => b.length) }, [
-      out.buffer as ArrayBuffer,
-    ]);
+    if (at < out.length * 0.75) {
+      const trimmed = Buffer.allocUnsafeSlow(at);
+      out.copy(trimmed, 0, 0, at);
+      out = trimmed;
+    }
+    const reply = out.subarray(0, at);
+    port?.postMessage({ job, kind: 'encoded', data: reply, lengths: storedLengths }, [out.buffer as ArrayBuffer]);
   } catch (err) {
     port?.postMessage({ job, kind: 'error', message: err instanceof Error ? err.message : String(err) });
   }
@@ -82,7 +89,7 @@ function fileJob(job: number, path: string): void {
         continue;
       }
       encodedHere.add(id);
-      const stored = owned(encodeBlob(dataKey, chunk));
+      const stored = encodeChunk(chunk);
       Atomics.add(control, 0, stored.length);
       port?.postMessage({ job, kind: 'chunk', id, rawLength: chunk.length, stored }, [stored.buffer as ArrayBuffer]);
       for (let v = Atomics.load(control, 0); v > CREDIT_LIMIT; v = Atomics.load(control, 0)) {
@@ -114,20 +121,13 @@ function isKnown(hexId: string): boolean {
   return false;
 }
 
-/** A buffer that owns its whole ArrayBuffer (never a slice of Node's shared pool), so it can be transferred. */
-function owned(b: Buffer): Buffer {
-  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b;
-  const copy = Buffer.allocUnsafeSlow(b.length);
-  b.copy(copy);
-  return copy;
-}
-
-function concatOwned(parts: Buffer[], total: number): Buffer {
-  const out = Buffer.allocUnsafeSlow(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
+/**
+ * A chunk's stored blob in a buffer that owns its whole ArrayBuffer, so it can be transferred;
+ * sized exactly (one allocation, no copy of the encrypted bytes).
+ */
+function encodeChunk(chunk: Uint8Array): Buffer {
+  const parts = frameParts(chunk);
+  const out = Buffer.allocUnsafeSlow(parts[0].length + parts[1].length + ENVELOPE_OVERHEAD);
+  sealInto(out, 0, dataKey, parts, 'blob');
   return out;
 }

@@ -364,9 +364,13 @@ export async function* chunkFile(
 
 /**
  * Synchronous variant of `chunkFile` for worker threads, which may block: reads the open file
- * descriptor from offset 0 through one buffer of 2 × maxSize (the caller's, when given) and yields each chunk as a view into
- * that buffer, valid only until the next iteration (consume or copy it at once). Same chunks as
- * `chunkBuffer` on the file's contents.
+ * descriptor from offset 0 through one buffer of 2 × maxSize (the caller's, when given) and yields
+ * each chunk as a view into that buffer, valid only until the next iteration (consume or copy it
+ * at once). Same chunks as `chunkBuffer` on the file's contents.
+ *
+ * The buffer is filled whole and cut until a cut point needs bytes beyond its end; only then does
+ * the unfinished chunk (usually far less than maxSize) move to the front, and the search resumes
+ * where it stopped. So almost no byte is copied or hashed twice.
  */
 export function* chunkFdSync(
   fd: number,
@@ -374,35 +378,37 @@ export function* chunkFdSync(
   gear: Uint32Array,
   buffer?: Buffer,
 ): Generator<Uint8Array> {
-  // A caller chunking many files passes one buffer of at least 2 × maxSize to reuse.
-  const buf = buffer && buffer.length >= 2 * params.maxSize ? buffer : Buffer.allocUnsafeSlow(2 * params.maxSize);
+  const { maskS, maskL } = maskFor(params);
+  checkGear(gear);
+  const { minSize, avgSize, maxSize } = params;
+  const buf = buffer && buffer.length >= 2 * maxSize ? buffer : Buffer.allocUnsafeSlow(2 * maxSize);
+  const state: ScanState = { pos: 0, h: 0 };
   let start = 0;
   let end = 0;
   let position = 0;
   let eof = false;
   for (;;) {
-    if (!eof && end < buf.length) {
-      const n = readSync(fd, buf, end, buf.length - end, position);
-      if (n === 0) eof = true;
-      end += n;
-      position += n;
-      if (!eof && end < buf.length) continue; // fill the buffer before cutting
-    }
     if (start === end && eof) return;
-    const len = findCut(buf, start, end, eof, params, gear);
-    if (len === -1 || (len === 0 && !eof)) {
-      buf.copy(buf, 0, start, end); // keep the partial chunk, make room to read more
-      end -= start;
-      start = 0;
+    const len =
+      start === end ? -1 : scanCut(buf, start, end, eof, state, minSize, avgSize, maxSize, maskS, maskL, gear);
+    if (len > 0) {
+      yield buf.subarray(start, start + len);
+      start += len;
+      state.pos = start;
+      state.h = 0;
       continue;
     }
-    if (len === 0) return;
-    yield buf.subarray(start, start + len);
-    start += len;
-    if (!eof && buf.length - end < params.maxSize) {
+    // More bytes are needed (scanCut never asks for more once it has maxSize bytes, so after a
+    // move to the front at least maxSize bytes of the buffer are free).
+    if (end === buf.length) {
       buf.copy(buf, 0, start, end);
+      state.pos -= start;
       end -= start;
       start = 0;
     }
+    const n = readSync(fd, buf, end, buf.length - end, position);
+    if (n === 0) eof = true;
+    end += n;
+    position += n;
   }
 }

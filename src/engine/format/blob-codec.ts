@@ -7,8 +7,9 @@
  * Decoding authenticates, decompresses and then checks that the keyed id of the plaintext equals
  * the id the caller expected, so a blob swapped for another valid blob is caught as well.
  */
-import { Compressor, Decompressor } from 'zstd-napi';
-import { open, seal } from '../crypto/aead.js';
+import { createRequire } from 'node:module';
+import { Decompressor } from 'zstd-napi';
+import { ENVELOPE_OVERHEAD, open, seal, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { IntegrityError } from '../errors.js';
 
@@ -19,15 +20,25 @@ export const ZSTD_LEVEL = 1;
 /** Blobs smaller than this are not worth a compression attempt. */
 const MIN_COMPRESS = 64;
 
-let compressor: Compressor | undefined;
+/** The bytes a stored blob adds to its frame's payload: the codec byte and the envelope. */
+export const BLOB_OVERHEAD = 1 + ENVELOPE_OVERHEAD;
+
+// The raw binding compresses into a buffer we keep, where zstd-napi's Compressor allocates (and
+// often copies) a result per call; the frames are the same.
+const zstd = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof import('zstd-napi/binding.js');
+let cctx: InstanceType<typeof zstd.CCtx> | undefined;
+let scratch = Buffer.alloc(0);
 let decompressor: Decompressor | undefined;
 
-function getCompressor(): Compressor {
-  if (!compressor) {
-    compressor = new Compressor();
-    compressor.setParameters({ compressionLevel: ZSTD_LEVEL });
+/** One zstd frame of `plain`, as a view into a buffer reused by the next call (consume it at once). */
+function compressToScratch(plain: Uint8Array): Buffer {
+  if (!cctx) {
+    cctx = new zstd.CCtx();
+    cctx.setParameter(zstd.CParameter.compressionLevel, ZSTD_LEVEL);
   }
-  return compressor;
+  const bound = zstd.compressBound(plain.length);
+  if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(bound);
+  return scratch.subarray(0, cctx.compress2(scratch, plain));
 }
 
 const RAW_PREFIX = Buffer.from([CODEC_RAW]);
@@ -46,18 +57,19 @@ function looksIncompressible(plain: Uint8Array): boolean {
   const step = Math.floor((plain.length - PROBE_BYTES) / (PROBES - 1));
   for (let i = 0; i < PROBES; i++) {
     const sample = plain.subarray(i * step, i * step + PROBE_BYTES);
-    if (getCompressor().compress(sample).length < sample.length - (sample.length >> 6)) return false;
+    if (compressToScratch(sample).length < sample.length - (sample.length >> 6)) return false;
   }
   return true;
 }
 
 /**
  * The frame of a blob as parts (codec byte, payload), so callers can encrypt without copying:
- * zstd when it saves at least 1/32 of the size, raw otherwise.
+ * zstd when it saves at least 1/32 of the size, raw otherwise. The payload may be a view into a
+ * buffer that the next call reuses: consume the parts before framing again.
  */
 export function frameParts(plain: Uint8Array): [Uint8Array, Uint8Array] {
   if (plain.length >= MIN_COMPRESS && !(plain.length >= PROBE_FROM && looksIncompressible(plain))) {
-    const packed = getCompressor().compress(plain);
+    const packed = compressToScratch(plain);
     if (packed.length + (plain.length >> 5) < plain.length) return [ZSTD_PREFIX, packed];
   }
   return [RAW_PREFIX, plain];
@@ -85,6 +97,14 @@ export function unframeBlob(frame: Uint8Array, what: string): Buffer {
 
 export function encodeBlob(dataKey: Uint8Array, plain: Uint8Array): Buffer {
   return seal(dataKey, frameParts(plain), 'blob');
+}
+
+/**
+ * Encodes a blob into `out` at `at`, which must have room for plain.length + BLOB_OVERHEAD
+ * bytes (the most a stored blob can take); returns its stored length.
+ */
+export function encodeBlobInto(out: Uint8Array, at: number, dataKey: Uint8Array, plain: Uint8Array): number {
+  return sealInto(out, at, dataKey, frameParts(plain), 'blob');
 }
 
 export function decodeBlob(dataKey: Uint8Array, idKey: Uint8Array, stored: Uint8Array, expectedId: string): Buffer {

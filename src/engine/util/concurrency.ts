@@ -35,6 +35,11 @@ export class Budget {
     await new Promise<void>((resolve) => this.waiters.push({ amount, resolve }));
   }
 
+  /** Whether `acquire(amount)` would go through at once. */
+  available(amount: number): boolean {
+    return this.fits(amount) && this.waiters.length === 0;
+  }
+
   release(amount: number): void {
     this.used -= amount;
     while (this.waiters.length > 0) {
