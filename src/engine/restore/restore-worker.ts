@@ -1,10 +1,10 @@
 /**
  * Worker thread body of restore (see restore-pool.ts): receives one whole pack and the list of
  * its blobs to write; authenticates, decompresses and id-checks each blob and writes it at its
- * offset into the named (temporary) file. Replies `{ job, errors }` with one message per write
+ * offset into the named (temporary) file, creating the file if it does not exist yet. Replies `{ job, errors }` with one message per write
  * that failed (by index), so the main thread can fail exactly the affected files.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeBlob } from '../format/blob-codec.js';
 
@@ -15,6 +15,8 @@ export interface PackWrite {
   file: string;
   fileOffset: number;
 }
+
+const OPEN_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 
 const dataKey = Buffer.from(workerData.dataKey as Uint8Array);
 const idKey = Buffer.from(workerData.idKey as Uint8Array);
@@ -33,7 +35,9 @@ port.on('message', ({ job, pack, writes }: { job: number; pack: Uint8Array; writ
         const plain = decodeBlob(dataKey, idKey, data.subarray(w.offset, w.offset + w.length), w.id);
         let fd = fds.get(w.file);
         if (fd === undefined) {
-          fd = openSync(w.file, 'r+');
+          // The first write creates the file (the main thread chose a fresh random name);
+          // O_NOFOLLOW: never write through a symlink put in its place.
+          fd = openSync(w.file, OPEN_FLAGS, 0o600);
           fds.set(w.file, fd);
         }
         let done = 0;

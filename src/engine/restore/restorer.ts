@@ -10,26 +10,16 @@
  * Every blob is authenticated and checked against its id before a byte of it is written.
  *
  * Files are restored pack by pack, as restic does: the walk plans every file (conflicts, a
- * temporary file, and which blob goes at which offset), then each needed pack is read once and
- * handed whole to a RestorePool worker, which decodes its blobs and writes them into the files;
- * finally each complete file gets its mode and mtime and is renamed into place. Plans are
- * executed every PLAN_BATCH files, so memory stays bounded for any number of files.
+ * temporary name, and which blob goes at which offset), then each needed pack is read once and
+ * handed whole to a RestorePool worker, which decodes its blobs and writes them into the files
+ * (creating each temporary file at its first write); finally each complete file gets its mode and
+ * mtime and is renamed into place. Plans are executed every PLAN_BATCH files, so memory stays
+ * bounded for any number of files, and a batch is executed while the walk plans the next one:
+ * creating files and folders costs the file system far more than the CPU, so the two overlap.
  */
 
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-  type Stats,
-  statSync,
-  truncateSync,
-  utimesSync,
-} from 'node:fs';
+import { lstatSync, rmSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isNotFound } from '../backend/types.js';
@@ -102,6 +92,8 @@ export interface RestoreResult {
 
 /** Files planned before the plan is executed (bounds memory and temporary files at once). */
 const PLAN_BATCH = 5000;
+/** Files given their metadata and name at once (thread-pool calls). */
+const FINISH_CONCURRENCY = 16;
 
 /** A file being restored: written under `tmp`, renamed to `dest` when complete. */
 interface FileTask {
@@ -133,6 +125,11 @@ class Restorer {
   private bytesTotal = 0;
   private plan = new Map<string, { writes: PackWrite[]; tasks: FileTask[]; bytes: number }>();
   private tasks: FileTask[] = [];
+  /** The batch being executed in the background (see `startBatch`), and its files. */
+  private executing: Promise<void> = Promise.resolve();
+  private executingTasks: FileTask[] = [];
+  /** Batches whose packs are written and whose files are being finished. */
+  private readonly finishing = new Set<Promise<void>>();
   private readonly finishedDirs: { local: string; node: TreeNode }[] = [];
   private pool?: RestorePool;
   private filesDone = 0;
@@ -175,9 +172,13 @@ class Restorer {
     }
     try {
       await this.restoreTree(this.snapshot.tree, '/', target);
-      await this.executePlan();
+      await this.startBatch();
+      await this.executing;
+      await Promise.all([...this.finishing]);
     } catch (err) {
-      for (const task of this.tasks) rmSync(task.tmp, { force: true });
+      await this.executing.catch(() => undefined);
+      await Promise.all([...this.finishing]);
+      for (const task of [...this.executingTasks, ...this.tasks]) rmSync(task.tmp, { force: true });
       throw err;
     } finally {
       await this.pool?.close();
@@ -224,7 +225,7 @@ class Restorer {
         this.result.errors.push({ path: f.repoPath, message: err instanceof Error ? err.message : String(err) });
       }
     }
-    if (this.tasks.length >= PLAN_BATCH) await this.executePlan();
+    if (this.tasks.length >= PLAN_BATCH) await this.startBatch();
     for (const d of dirs) {
       this.options.signal?.throwIfAborted();
       if (!(await this.prepareDir(d.repoPath, d.local))) continue;
@@ -254,7 +255,7 @@ class Restorer {
     }
     this.result.dirsRestored++;
     if (this.result.dryRun) return true;
-    mkdirSync(local);
+    await fs.mkdir(local);
     return true;
   }
 
@@ -290,9 +291,8 @@ class Restorer {
       this.fileDone(repoPath, node.size ?? 0);
       return;
     }
+    // Created by the worker at its first write (O_NOFOLLOW), or by finishFile when it has no data.
     const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
-    // 'wx' (O_EXCL) never follows or reuses anything already at the random temporary name.
-    closeSync(openSync(tmp, 'wx', 0o600));
     const task: FileTask = { repoPath, node, tmp, dest, size: 0 };
     this.tasks.push(task);
     for (const id of node.content ?? []) {
@@ -313,12 +313,24 @@ class Restorer {
     }
   }
 
-  /** Reads each planned pack once, has the workers write its blobs, then finishes the files. */
-  private async executePlan(): Promise<void> {
+  /**
+   * Hands the planned files to the background: waits for the batch before to finish, then starts
+   * this one without waiting for it, so the walk plans the next batch meanwhile.
+   */
+  private async startBatch(): Promise<void> {
+    await this.executing;
     const plan = this.plan;
     const tasks = this.tasks;
     this.plan = new Map();
     this.tasks = [];
+    this.executingTasks = tasks;
+    this.executing = this.executeBatch(plan, tasks);
+    // Failures surface at the next startBatch or at the end; never as an unhandled rejection.
+    this.executing.catch(() => undefined);
+  }
+
+  /** Reads each planned pack once, has the workers write its blobs, then finishes the files. */
+  private async executeBatch(plan: Restorer['plan'], tasks: FileTask[]): Promise<void> {
     if (plan.size > 0) {
       this.pool ??= new RestorePool({ dataKey: this.repo.keys.dataKey, idKey: this.repo.keys.idKey });
       const pool = this.pool;
@@ -340,11 +352,19 @@ class Restorer {
         this.progress(owners[0]?.repoPath ?? '', bytes);
       });
     }
-    for (const task of tasks) this.finishFile(task);
+    // Finishing the files overlaps with the next batch's packs.
+    const finishing = mapLimit(tasks, FINISH_CONCURRENCY, (task) => this.finishFile(task)).then(() => {
+      this.finishing.delete(finishing);
+    });
+    this.finishing.add(finishing);
+    this.executingTasks = [];
   }
 
-  /** Gives a written file its metadata and its real name, or removes it when a blob failed. */
-  private finishFile(task: FileTask): void {
+  /**
+   * Gives a written file its metadata and its real name, or removes it when a blob failed.
+   * Asynchronous (the thread pool), so the walk keeps planning while files are finished.
+   */
+  private async finishFile(task: FileTask): Promise<void> {
     try {
       if (task.failure) throw new CairnError('integrity', task.failure);
       if (task.size !== (task.node.size ?? task.size)) {
@@ -353,16 +373,18 @@ class Restorer {
           `the recovery point lists ${task.node.size} bytes, its data holds ${task.size}`,
         );
       }
-      if (statSync(task.tmp).size !== task.size) truncateSync(task.tmp, task.size);
-      chmodSync(task.tmp, task.node.mode & SAFE_MODE_BITS);
+      // 'wx' (O_EXCL) never follows or reuses anything already at the random temporary name.
+      if (task.size === 0) await (await fs.open(task.tmp, 'wx', 0o600)).close();
+      else if ((await fs.lstat(task.tmp)).size !== task.size) await fs.truncate(task.tmp, task.size);
+      await fs.chmod(task.tmp, task.node.mode & SAFE_MODE_BITS);
       const t = task.node.mtime / 1000;
-      utimesSync(task.tmp, t, t);
-      renameSync(task.tmp, task.dest);
+      await fs.utimes(task.tmp, t, t);
+      await fs.rename(task.tmp, task.dest);
       this.result.filesRestored++;
       this.result.bytesRestored += task.size;
       this.filesDone++;
     } catch (err) {
-      rmSync(task.tmp, { force: true });
+      await fs.rm(task.tmp, { force: true }).catch(() => undefined);
       this.result.errors.push({ path: task.repoPath, message: err instanceof Error ? err.message : String(err) });
     }
   }
