@@ -41,6 +41,36 @@ describe('SealPool from TypeScript source', () => {
     }
   });
 
+  it('copies a blob into its batch at once, and shares waiting batches with the calling thread', async () => {
+    const k = keys();
+    const pool = new SealPool(k, 1);
+    try {
+      // Far more batches than a worker holds: the rest wait in the pool for helpOnce.
+      const blobs = Array.from({ length: 40 }, (_, i) => seededBytes(`batch ${i}`, 700 * 1024));
+      const reused = Buffer.alloc(700 * 1024);
+      const pending = blobs.map((blob) => {
+        blob.copy(reused);
+        const done = pool.encode(reused);
+        reused.fill(0); // the pool copied the bytes: changing the caller's buffer changes nothing
+        return done;
+      });
+      expect(pool.waiting).toBe(true);
+      let helped = 0;
+      while (pool.helpOnce()) helped++;
+      expect(helped).toBeGreaterThan(0);
+      expect(pool.waiting).toBe(false);
+      const stored = await Promise.all(pending);
+      for (const [i, blob] of blobs.entries()) {
+        expect(
+          decodeBlob(k.dataKey, k.idKey, stored[i] as Buffer, blobId(k.idKey, blob)).equals(blob),
+          `blob ${i}`,
+        ).toBe(true);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('backs up a large file on a worker: chunks in order, known chunks not encoded again', async () => {
     const k = keys();
     const data = seededBytes('file job', 5 * 1024 * 1024 + 123);

@@ -12,7 +12,9 @@ import {
   NONCE_BYTES,
   type ObjectPurpose,
   open,
+  openInto,
   seal,
+  sealInto,
   TAG_BYTES,
 } from './aead.js';
 
@@ -148,5 +150,56 @@ describe('seal / open', () => {
     expect(() => seal(Buffer.alloc(16), Buffer.from('x'), 'blob')).toThrow(/32-byte key/);
     expect(() => seal(key(1), Buffer.from('x'), 'blob', Buffer.alloc(16))).toThrow(/12-byte nonce/);
     expect(() => seal(key(1), Buffer.from('x'), 'blob', Buffer.alloc(8))).toThrow(/12-byte nonce/);
+  });
+});
+
+describe('sealInto / openInto (buffers the caller keeps)', () => {
+  // Sizes around the 64 KiB slices the cipher is fed, and a multi-megabyte blob.
+  const SIZES = [0, 1, 65_535, 65_536, 65_537, 3 * 65_536 + 5, 2_000_000];
+
+  it('writes the same envelope as seal at any offset, from parts, and returns its length', () => {
+    for (const size of SIZES) {
+      const plain = randomBytes(size);
+      const nonce = randomBytes(NONCE_BYTES);
+      const expected = seal(key(3), plain, 'blob', nonce);
+      const out = Buffer.alloc(7 + ENVELOPE_OVERHEAD + size + 9, 0xee);
+      const cut = Math.floor(size / 3);
+      const written = sealInto(out, 7, key(3), [plain.subarray(0, cut), plain.subarray(cut)], 'blob', nonce);
+      expect(written, `size ${size}`).toBe(expected.length);
+      expect(out.subarray(7, 7 + written).equals(expected), `size ${size}`).toBe(true);
+      expect(out.subarray(0, 7).every((b) => b === 0xee) && out.subarray(7 + written).every((b) => b === 0xee)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('refuses an output without room for the envelope', () => {
+    expect(() => sealInto(Buffer.alloc(ENVELOPE_OVERHEAD + 9), 1, key(3), [Buffer.alloc(9)], 'blob')).toThrow(
+      RangeError,
+    );
+  });
+
+  it("openInto gives what open gives, into the caller's buffer", () => {
+    for (const size of SIZES) {
+      const plain = randomBytes(size);
+      const envelope = seal(key(4), plain, 'snapshot');
+      const out = Buffer.alloc(size + 3);
+      const length = openInto(key(4), envelope, 'snapshot', out);
+      expect(length).toBe(size);
+      expect(out.subarray(0, length).equals(plain)).toBe(true);
+    }
+  });
+
+  it('openInto rejects a flipped byte in any slice, a wrong purpose and a wrong key with IntegrityError', () => {
+    const envelope = seal(key(5), randomBytes(3 * 65_536 + 100), 'blob');
+    const out = Buffer.alloc(envelope.length);
+    for (const at of [0, 5, 1 + NONCE_BYTES, 70_000, 140_000, envelope.length - TAG_BYTES - 1, envelope.length - 1]) {
+      const damaged = Buffer.from(envelope);
+      damaged[at] = (damaged[at] as number) ^ 0x04;
+      expect(() => openInto(key(5), damaged, 'blob', out), `byte ${at}`).toThrow(IntegrityError);
+    }
+    expect(() => openInto(key(5), envelope, 'index', out)).toThrow(IntegrityError);
+    expect(() => openInto(key(6), envelope, 'blob', out)).toThrow(IntegrityError);
+    expect(() => openInto(key(5), envelope.subarray(0, ENVELOPE_OVERHEAD - 1), 'blob', out)).toThrow(/truncated/);
   });
 });

@@ -43,6 +43,11 @@ export function aadFor(purpose: ObjectPurpose): Buffer {
  * once (each thread has its own block); the bound in the spec is unchanged.
  */
 const NONCES_PER_FILL = 4096;
+/**
+ * Bytes given to the cipher per call. Each call returns a new buffer; slices of one size let
+ * the allocator reuse the same memory, where whole multi-megabyte blobs fragment it.
+ */
+const SLICE_BYTES = 64 * 1024;
 const noncePool = Buffer.allocUnsafeSlow(NONCE_BYTES * NONCES_PER_FILL);
 let nonceAt = noncePool.length;
 
@@ -95,9 +100,11 @@ export function sealInto(
   cipher.setAAD(aadFor(purpose));
   let pos = at + 1 + NONCE_BYTES;
   for (const part of parts) {
-    const c = cipher.update(part);
-    out.set(c, pos);
-    pos += c.length;
+    for (let from = 0; from < part.length; from += SLICE_BYTES) {
+      const c = cipher.update(part.subarray(from, from + SLICE_BYTES));
+      out.set(c, pos);
+      pos += c.length;
+    }
   }
   const last = cipher.final();
   out.set(last, pos);
@@ -106,17 +113,51 @@ export function sealInto(
   return pos + TAG_BYTES - at;
 }
 
-/** Decrypts and authenticates; any modified byte raises IntegrityError. */
-export function open(key: Uint8Array, envelope: Uint8Array, purpose: ObjectPurpose, what = 'object'): Buffer {
+/**
+ * Like `open`, writing the plaintext into `out` (at least the envelope's length minus
+ * ENVELOPE_OVERHEAD bytes) and returning its length. `out` holds unauthenticated bytes when
+ * this throws: use it only after a normal return.
+ */
+export function openInto(
+  key: Uint8Array,
+  envelope: Uint8Array,
+  purpose: ObjectPurpose,
+  out: Uint8Array,
+  what = 'object',
+): number {
+  const decipher = decipherFor(key, envelope, purpose, what);
+  const bodyEnd = envelope.length - TAG_BYTES;
+  if (out.length < bodyEnd - 1 - NONCE_BYTES) throw new RangeError('openInto: no room for the plaintext');
+  let at = 0;
+  try {
+    for (let from = 1 + NONCE_BYTES; from < bodyEnd; from += SLICE_BYTES) {
+      const part = decipher.update(envelope.subarray(from, Math.min(bodyEnd, from + SLICE_BYTES)));
+      out.set(part, at);
+      at += part.length;
+    }
+    const tail = decipher.final();
+    out.set(tail, at);
+    return at + tail.length;
+  } catch (cause) {
+    throw new IntegrityError(`${what} failed authentication: it was modified or damaged`, { cause });
+  }
+}
+
+function decipherFor(key: Uint8Array, envelope: Uint8Array, purpose: ObjectPurpose, what: string) {
   if (envelope.length < ENVELOPE_OVERHEAD) throw new IntegrityError(`${what} is truncated (${envelope.length} bytes)`);
   if (envelope[0] !== ENVELOPE_AES256GCM) {
     throw new IntegrityError(`${what} has an unknown encryption envelope (version byte ${envelope[0]})`);
   }
-  const iv = envelope.subarray(1, 1 + NONCE_BYTES);
-  const tagStart = envelope.length - TAG_BYTES;
-  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  const decipher = createDecipheriv('aes-256-gcm', key, envelope.subarray(1, 1 + NONCE_BYTES));
   decipher.setAAD(aadFor(purpose));
-  decipher.setAuthTag(envelope.subarray(tagStart));
+  decipher.setAuthTag(envelope.subarray(envelope.length - TAG_BYTES));
+  return decipher;
+}
+
+/** Decrypts and authenticates; any modified byte raises IntegrityError. */
+export function open(key: Uint8Array, envelope: Uint8Array, purpose: ObjectPurpose, what = 'object'): Buffer {
+  const decipher = decipherFor(key, envelope, purpose, what);
+  const tagStart = envelope.length - TAG_BYTES;
   try {
     const head = decipher.update(envelope.subarray(1 + NONCE_BYTES, tagStart));
     const tail = decipher.final();

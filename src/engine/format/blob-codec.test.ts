@@ -6,7 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { open, seal } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { IntegrityError } from '../errors.js';
-import { CODEC_RAW, CODEC_ZSTD, decodeBlob, encodeBlob, frameBlob, frameParts, unframeBlob } from './blob-codec.js';
+import {
+  BLOB_OVERHEAD,
+  CODEC_RAW,
+  CODEC_ZSTD,
+  decodeBlob,
+  decodeBlobReusing,
+  encodeBlob,
+  encodeBlobInto,
+  frameBlob,
+  frameParts,
+  unframeBlob,
+} from './blob-codec.js';
 
 const dataKey = Buffer.alloc(32, 0x11);
 const idKey = Buffer.alloc(32, 0x22);
@@ -139,5 +150,59 @@ describe('frameParts on large chunks (incompressibility probe)', () => {
     const [codec, payload] = frameParts(mixed);
     expect(codec[0]).toBe(CODEC_ZSTD);
     expect(payload.length).toBeLessThan(mixed.length - 32 * 1024);
+  });
+});
+
+describe("encodeBlobInto / decodeBlobReusing (the backup and restore workers' paths)", () => {
+  const samples = [
+    Buffer.alloc(0),
+    compressibleText(200),
+    randomBytes(5000),
+    compressibleText(3_000_000),
+    randomBytes(1_500_000),
+  ];
+
+  it('encodes blobs back to back into one buffer, each decodable by decodeBlob', () => {
+    const out = Buffer.alloc(samples.reduce((n, b) => n + b.length + BLOB_OVERHEAD, 0));
+    let at = 0;
+    const spans: [number, number][] = [];
+    for (const plain of samples) {
+      const length = encodeBlobInto(out, at, dataKey, plain);
+      spans.push([at, length]);
+      at += length;
+    }
+    for (const [i, plain] of samples.entries()) {
+      const [from, length] = spans[i] as [number, number];
+      const stored = out.subarray(from, from + length);
+      expect(decodeBlob(dataKey, idKey, stored, blobId(idKey, plain)).equals(plain)).toBe(true);
+    }
+  });
+
+  it('decodes into reused buffers: the same bytes as decodeBlob, whatever the order of sizes', () => {
+    for (const plain of [...samples, ...samples.slice().reverse()]) {
+      const stored = encodeBlob(dataKey, plain);
+      const id = blobId(idKey, plain);
+      const view = decodeBlobReusing(dataKey, idKey, stored, id, plain.length);
+      expect(view.equals(plain)).toBe(true);
+    }
+  });
+
+  it('refuses a length other than the index records, a damaged frame, a swapped blob and a flipped byte', () => {
+    const text = compressibleText(100_000);
+    const stored = encodeBlob(dataKey, text);
+    const id = blobId(idKey, text);
+    expect(() => decodeBlobReusing(dataKey, idKey, stored, id, text.length - 1)).toThrow(IntegrityError);
+    expect(() => decodeBlobReusing(dataKey, idKey, stored, id, text.length + 1)).toThrow(/index records/);
+    const random = randomBytes(1000);
+    expect(() => decodeBlobReusing(dataKey, idKey, encodeBlob(dataKey, random), blobId(idKey, random), 999)).toThrow(
+      /index records/,
+    );
+    const broken = seal(dataKey, Buffer.concat([Buffer.from([CODEC_ZSTD]), Buffer.from('not a zstd frame')]), 'blob');
+    expect(() => decodeBlobReusing(dataKey, idKey, broken, id, 100)).toThrow(/damaged zstd frame/);
+    const other = encodeBlob(dataKey, compressibleText(100_001));
+    expect(() => decodeBlobReusing(dataKey, idKey, other, id, 100_001)).toThrow(/does not match its id/);
+    const flipped = Buffer.from(stored);
+    flipped[40] = (flipped[40] as number) ^ 1;
+    expect(() => decodeBlobReusing(dataKey, idKey, flipped, id, text.length)).toThrow(/failed authentication/);
   });
 });

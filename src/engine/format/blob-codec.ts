@@ -9,7 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { Decompressor } from 'zstd-napi';
-import { ENVELOPE_OVERHEAD, open, seal, sealInto } from '../crypto/aead.js';
+import { ENVELOPE_OVERHEAD, open, openInto, seal, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { IntegrityError } from '../errors.js';
 
@@ -110,6 +110,52 @@ export function encodeBlobInto(out: Uint8Array, at: number, dataKey: Uint8Array,
 export function decodeBlob(dataKey: Uint8Array, idKey: Uint8Array, stored: Uint8Array, expectedId: string): Buffer {
   const what = `blob ${expectedId.slice(0, 12)}`;
   const plain = unframeBlob(open(dataKey, stored, 'blob', what), what);
+  if (blobId(idKey, plain) !== expectedId) {
+    throw new IntegrityError(`${what} does not match its id: the repository holds the wrong content under this name`);
+  }
+  return plain;
+}
+
+let frameBuffer: Buffer = Buffer.alloc(0);
+let plainBuffer: Buffer = Buffer.alloc(0);
+let dctx: InstanceType<typeof zstd.DCtx> | undefined;
+
+function atLeast(buffer: Buffer, size: number): Buffer {
+  return buffer.length >= size ? buffer : Buffer.allocUnsafeSlow(Math.max(size, 2 * buffer.length));
+}
+
+/**
+ * Like `decodeBlob` for a blob whose plaintext length is known (the index records it), into
+ * buffers this thread keeps: the result is a view valid until the next call. Restore decodes
+ * every blob this way, so no blob costs a fresh multi-megabyte allocation. A frame that would
+ * decompress to any other length than `rawLength` is damaged.
+ */
+export function decodeBlobReusing(
+  dataKey: Uint8Array,
+  idKey: Uint8Array,
+  stored: Uint8Array,
+  expectedId: string,
+  rawLength: number,
+): Buffer {
+  const what = `blob ${expectedId.slice(0, 12)}`;
+  frameBuffer = atLeast(frameBuffer, Math.max(0, stored.length - ENVELOPE_OVERHEAD));
+  const frame = frameBuffer.subarray(0, openInto(dataKey, stored, 'blob', frameBuffer, what));
+  let plain: Buffer;
+  if (frame[0] === CODEC_RAW) plain = frame.subarray(1);
+  else if (frame[0] === CODEC_ZSTD) {
+    plainBuffer = atLeast(plainBuffer, rawLength);
+    dctx ??= new zstd.DCtx();
+    let length: number;
+    try {
+      length = dctx.decompress(plainBuffer.subarray(0, rawLength), frame.subarray(1));
+    } catch (cause) {
+      throw new IntegrityError(`${what} holds a damaged zstd frame`, { cause });
+    }
+    plain = plainBuffer.subarray(0, length);
+  } else throw new IntegrityError(`${what} uses an unknown codec ${frame[0]}`);
+  if (plain.length !== rawLength) {
+    throw new IntegrityError(`${what} holds ${plain.length} bytes where the index records ${rawLength}`);
+  }
   if (blobId(idKey, plain) !== expectedId) {
     throw new IntegrityError(`${what} does not match its id: the repository holds the wrong content under this name`);
   }

@@ -6,12 +6,14 @@
  */
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeBlob } from '../format/blob-codec.js';
+import { decodeBlobReusing } from '../format/blob-codec.js';
 
 export interface PackWrite {
   id: string;
   offset: number;
   length: number;
+  /** Plaintext bytes, as the index records them. */
+  rawLength: number;
   file: string;
   fileOffset: number;
 }
@@ -32,7 +34,8 @@ port.on('message', ({ job, pack, writes }: { job: number; pack: Uint8Array; writ
       try {
         if (w.offset + w.length > data.length)
           throw new Error(`blob ${w.id.slice(0, 12)} lies beyond the end of its pack`);
-        const plain = decodeBlob(dataKey, idKey, data.subarray(w.offset, w.offset + w.length), w.id);
+        const stored = data.subarray(w.offset, w.offset + w.length);
+        const plain = decodeBlobReusing(dataKey, idKey, stored, w.id, w.rawLength);
         let fd = fds.get(w.file);
         if (fd === undefined) {
           // The first write creates the file (the main thread chose a fresh random name);

@@ -306,7 +306,14 @@ class Restorer {
         pack = { writes: [], tasks: [], bytes: 0 };
         this.plan.set(loc.pack, pack);
       }
-      pack.writes.push({ id, offset: loc.offset, length: loc.length, file: tmp, fileOffset: task.size });
+      pack.writes.push({
+        id,
+        offset: loc.offset,
+        length: loc.length,
+        rawLength: loc.rawLength,
+        file: tmp,
+        fileOffset: task.size,
+      });
       pack.tasks.push(task);
       pack.bytes += loc.rawLength;
       task.size += loc.rawLength;
