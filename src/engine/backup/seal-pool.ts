@@ -22,6 +22,8 @@ const BATCH_BYTES = 1024 * 1024;
 const BATCH_COUNT = 256;
 /** Jobs a worker holds at most (one running, three ready); further batches wait in the pool. */
 const WORKER_QUEUE = 4;
+/** Batch buffers kept for reuse: enough for the batches in flight, so batches rarely allocate. */
+const MAX_SPARES = 8;
 /** Encoded bytes a worker may hand over before they are in a pack; then it waits. */
 const CREDIT_LIMIT = 24 * 1024 * 1024;
 
@@ -40,7 +42,7 @@ export interface FileChunk {
 }
 
 type Reply =
-  | { job: number; kind: 'encoded'; data: Uint8Array; lengths: number[] }
+  | { job: number; kind: 'encoded'; data: Uint8Array; lengths: number[]; spare?: Uint8Array }
   | { job: number; kind: 'chunk'; id: string; rawLength: number; stored?: Uint8Array }
   | { job: number; kind: 'done'; size: number }
   | { job: number; kind: 'error'; message: string; code?: string; name?: string };
@@ -70,6 +72,8 @@ export class SealPool {
   private batch?: Batch;
   /** Closed batches not yet handed to a worker. */
   private readonly queued: Batch[] = [];
+  /** Batch buffers whose blobs are encoded, ready to be filled again. */
+  private readonly spares: Buffer[] = [];
   private knownIds?: SharedArrayBuffer;
   private knownSource?: () => Iterable<string>;
 
@@ -120,7 +124,7 @@ export class SealPool {
     if (this.batch && this.batch.bytes + plain.length > this.batch.data.length) this.closeBatch();
     if (!this.batch) {
       const fresh: Batch = {
-        data: Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, plain.length)),
+        data: this.batchBuffer(plain.length),
         bytes: 0,
         lengths: [],
         waiters: [],
@@ -239,6 +243,18 @@ export class SealPool {
       }
       from += length;
     }
+    this.keepSpare(batch.data);
+  }
+
+  /** A buffer for a new batch: a spare one when it is large enough. */
+  private batchBuffer(atLeast: number): Buffer {
+    if (atLeast <= BATCH_BYTES && this.spares.length > 0) return this.spares.pop() as Buffer;
+    return Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, atLeast));
+  }
+
+  /** Keeps a batch buffer that has been encoded, to fill again (a few, of the usual size). */
+  private keepSpare(buffer: Buffer): void {
+    if (buffer.length === BATCH_BYTES && this.spares.length < MAX_SPARES) this.spares.push(buffer);
   }
 
   private sendBatch(batch: Batch): void {
@@ -257,6 +273,7 @@ export class SealPool {
           fail(reply.kind === 'error' ? workerError(reply) : new Error('unexpected reply to an encode job'));
           return true;
         }
+        if (reply.spare) this.keepSpare(Buffer.from(reply.spare.buffer));
         const whole = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
         let pos = 0;
         for (const [i, w] of batch.waiters.entries()) {

@@ -2,7 +2,8 @@
  * Worker thread body of the backup pipeline (see seal-pool.ts). Two kinds of job:
  *
  * - `encode`: `{ job, data, lengths }` holds plaintext blobs back to back; the reply
- *   `{ job, kind: 'encoded', data, lengths }` holds the encoded blobs (zstd + AES-256-GCM).
+ *   `{ job, kind: 'encoded', data, lengths, spare }` holds the encoded blobs (zstd + AES-256-GCM)
+ *   and gives the plaintext batch's memory back as `spare`.
  * - `file`: `{ job, path }` — reads a large file itself, cuts it with FastCDC, names each chunk
  *   by its keyed id, and encodes the chunks that are neither in the repository's index (the
  *   shared sorted id list from `known`) nor encoded by this worker before. It replies
@@ -66,7 +67,11 @@ function encodeJob(job: number, data: Uint8Array, lengths: number[]): void {
       out = trimmed;
     }
     const reply = out.subarray(0, at);
-    port?.postMessage({ job, kind: 'encoded', data: reply, lengths: storedLengths }, [out.buffer as ArrayBuffer]);
+    // The plaintext batch goes back too, for the pool to fill again (no new buffer per batch).
+    port?.postMessage({ job, kind: 'encoded', data: reply, lengths: storedLengths, spare: data }, [
+      out.buffer as ArrayBuffer,
+      data.buffer as ArrayBuffer,
+    ]);
   } catch (err) {
     port?.postMessage({ job, kind: 'error', message: err instanceof Error ? err.message : String(err) });
   }
