@@ -20,6 +20,7 @@ import { type ChunkerParams, chunkFdSync, gearTable } from '../chunker/fastcdc.j
 import { ENVELOPE_OVERHEAD, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { BLOB_OVERHEAD, encodeBlobInto, frameParts } from '../format/blob-codec.js';
+import { releaseAfterJob } from '../util/release-memory.js';
 
 const CREDIT_LIMIT = workerData.creditLimit as number;
 
@@ -102,6 +103,7 @@ function fileJob(job: number, path: string): void {
       }
     }
     port?.postMessage({ job, kind: 'done', size });
+    releaseAfterJob(size);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     port?.postMessage({ job, kind: 'error', code: e?.code, message: e?.message ?? String(err) });

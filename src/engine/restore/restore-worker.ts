@@ -7,6 +7,7 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeBlobReusing } from '../format/blob-codec.js';
+import { releaseAfterJob } from '../util/release-memory.js';
 
 export interface PackWrite {
   id: string;
@@ -53,4 +54,5 @@ port.on('message', ({ job, pack, writes }: { job: number; pack: Uint8Array; writ
     for (const fd of fds.values()) closeSync(fd);
   }
   port.postMessage({ job, errors });
+  releaseAfterJob(data.length);
 });
