@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
 import { readZip } from '../../src/engine/privacy/zip.js';
+import { createTestRepository } from './host-helpers.js';
 
 let tmp: string;
 let host: EngineHost;
@@ -22,14 +23,7 @@ beforeEach(async () => {
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, 'secret.txt'), 'customer data');
   await fs.writeFile(path.join(src, 'keep.txt'), 'kept');
-  repositoryId = (
-    (await host.handle('repo.create', {
-      location: path.join(tmp, 'repo'),
-      password: 'pw',
-      label: 'Disk',
-      region: 'this-device',
-    })) as { id: string }
-  ).id;
+  repositoryId = await createTestRepository(host, path.join(tmp, 'repo'));
   await host.handle('sources.add', { repositoryId, path: src });
   for (let i = 0; i < 2; i++) {
     await fs.writeFile(path.join(src, 'keep.txt'), `kept ${i}`);

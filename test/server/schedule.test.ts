@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
+import { createTestRepository } from './host-helpers.js';
 
 let tmp: string;
 let host: EngineHost;
@@ -25,12 +26,7 @@ async function repositoryWithSource(): Promise<{ repositoryId: string; sourceId:
   const src = path.join(tmp, 'src');
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, 'a.txt'), 'scheduled');
-  const repo = (await host.handle('repo.create', {
-    location: path.join(tmp, 'repo'),
-    password: 'pw',
-    label: 'Disk',
-    region: 'this-device',
-  })) as { id: string };
+  const repo = { id: await createTestRepository(host, path.join(tmp, 'repo')) };
   const source = (await host.handle('sources.add', { repositoryId: repo.id, path: src })) as { id: number };
   return { repositoryId: repo.id, sourceId: source.id };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
 import { lastVerificationRunKey } from '../../src/engine/app/scheduled-verification.js';
+import { createTestRepository } from './host-helpers.js';
 
 let tmp: string;
 let host: EngineHost | undefined;
@@ -44,12 +45,7 @@ describe('scheduled verification', () => {
     const src = path.join(tmp, 'src');
     await fs.mkdir(src);
     await fs.writeFile(path.join(src, 'a.txt'), 'verify me');
-    const repo = (await h.handle('repo.create', {
-      location: path.join(tmp, 'repo'),
-      password: 'pw',
-      label: 'Disk',
-      region: 'this-device',
-    })) as { id: string };
+    const repo = { id: await createTestRepository(h, path.join(tmp, 'repo')) };
     await h.handle('sources.add', { repositoryId: repo.id, path: src });
     const { taskId } = (await h.handle('backup.start', { repositoryId: repo.id })) as { taskId: string };
     await h.tasks.settled(taskId);
@@ -77,12 +73,7 @@ describe('scheduled verification', () => {
 
   it('leaves locked repositories alone', async () => {
     const h = open(50);
-    const repo = (await h.handle('repo.create', {
-      location: path.join(tmp, 'repo'),
-      password: 'pw',
-      label: 'Disk',
-      region: 'this-device',
-    })) as { id: string };
+    const repo = { id: await createTestRepository(h, path.join(tmp, 'repo')) };
     await h.handle('repo.lock', { repositoryId: repo.id });
     await new Promise((r) => setTimeout(r, 300));
     const tasks = (await h.handle('tasks.list', {})) as TaskInfo[];

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
+import { createTestRepository } from './host-helpers.js';
 
 let tmp: string;
 let host: EngineHost;
@@ -50,12 +51,7 @@ async function backupOnce(): Promise<string> {
   const src = path.join(tmp, 'src-of-a-private-name');
   await fs.mkdir(src, { recursive: true });
   await fs.writeFile(path.join(src, 'client-file.txt'), 'x'.repeat(5000));
-  const repo = (await host.handle('repo.create', {
-    location: path.join(tmp, 'repo'),
-    password: 'pw',
-    label: 'Disk',
-    region: 'this-device',
-  })) as { id: string };
+  const repo = { id: await createTestRepository(host, path.join(tmp, 'repo')) };
   await host.handle('sources.add', { repositoryId: repo.id, path: src });
   const { taskId } = (await host.handle('backup.start', { repositoryId: repo.id })) as { taskId: string };
   expect((await host.tasks.settled(taskId)).status).toBe('succeeded');

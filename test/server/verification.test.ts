@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
+import { createTestRepository } from './host-helpers.js';
 
 interface Coverage {
   windowDays: number;
@@ -57,12 +58,7 @@ beforeAll(async () => {
   const src = path.join(tmp, 'src');
   await fs.mkdir(src);
   for (let i = 0; i < 5; i++) await fs.writeFile(path.join(src, `file-${i}.bin`), randomBytes(8 * 1024 * 1024));
-  const repo = (await host.handle('repo.create', {
-    location: path.join(tmp, 'repo'),
-    password: 'pw',
-    label: 'Disk',
-    region: 'this-device',
-  })) as { id: string };
+  const repo = { id: await createTestRepository(host, path.join(tmp, 'repo')) };
   repositoryId = repo.id;
   await host.handle('sources.add', { repositoryId, path: src });
   const backup = await runTask('backup.start', { repositoryId });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
 import { JournalStore } from '../../src/engine/journal/journal-store.js';
+import { createTestRepository } from './host-helpers.js';
 
 let tmp: string;
 let host: EngineHost;
@@ -65,12 +66,7 @@ describe('the app watches its source folders', () => {
       await fs.mkdir(path.join(src, `d${d}`), { recursive: true });
       for (let f = 0; f < 5; f++) await fs.writeFile(path.join(src, `d${d}`, `f${f}.txt`), `${d}/${f}`);
     }
-    const repo = (await host.handle('repo.create', {
-      location: path.join(tmp, 'repo'),
-      password: 'pw',
-      label: 'Disk',
-      region: 'this-device',
-    })) as { id: string };
+    const repo = { id: await createTestRepository(host, path.join(tmp, 'repo')) };
     await host.handle('sources.add', { repositoryId: repo.id, path: src });
     await watcherReady(src);
 

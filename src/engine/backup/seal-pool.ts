@@ -4,9 +4,8 @@
  * - Small blobs (most files are small) are read and named on the main thread and copied into a
  *   batch of up to BATCH_BYTES, to be encoded (zstd + AES-256-GCM) by a worker: one message per
  *   batch; a batch also closes at the next turn of the event loop, so no blob waits for company.
- *   Each worker holds a few megabytes of batches (WORKER_BACKLOG); further ones wait here,
- *   where the main thread encodes them itself (`helpOnce`) instead of idling while the workers
- *   are busy.
+ *   Each worker holds at most WORKER_QUEUE jobs; further batches wait here, where the main
+ *   thread encodes them itself (`helpOnce`) instead of idling while the workers are busy.
  * - Large files are handed over whole (`processFile`): a worker reads, chunks, names and
  *   encodes them, skipping chunks the index already has (`setKnownIds`), and streams the chunks
  *   back in order. Encoded bytes not yet taken into a pack are capped per worker (CREDIT_LIMIT)
@@ -22,12 +21,10 @@ import { startWorker } from '../util/workers.js';
 const BATCH_BYTES = 1024 * 1024;
 const BATCH_COUNT = 256;
 /**
- * A worker takes another batch while it holds fewer than WORKER_BACKLOG bytes of batches and
- * fewer than WORKER_QUEUE jobs: enough that it never runs dry while the main thread is busy,
- * whatever the batches' sizes. Further batches wait in the pool.
+ * Jobs a worker holds at most: enough that it never runs dry while the main thread is busy,
+ * even when the batches are small. Further batches wait in the pool.
  */
 const WORKER_QUEUE = 16;
-const WORKER_BACKLOG = 4 * 1024 * 1024;
 /** Batch buffers kept for reuse: enough for the batches in flight, so batches rarely allocate. */
 const MAX_SPARES = 8;
 /** Encoded bytes a worker may hand over before they are in a pack; then it waits. */
@@ -78,8 +75,6 @@ export class SealPool {
   private batch?: Batch;
   /** Closed batches not yet handed to a worker. */
   private readonly queued: Batch[] = [];
-  /** Plaintext bytes of the batches each worker holds. */
-  private readonly batchBytes: number[] = [];
   /** Batch buffers whose blobs are encoded, ready to be filled again. */
   private readonly spares: Buffer[] = [];
   private knownIds?: SharedArrayBuffer;
@@ -223,19 +218,14 @@ export class SealPool {
     this.pump();
   }
 
-  /** Whether worker `i` should take another batch: little encoding queued and few jobs. */
-  private hasRoom(i: number): boolean {
-    return (this.load[i] ?? 0) < WORKER_QUEUE && (this.batchBytes[i] ?? 0) < WORKER_BACKLOG;
-  }
-
   /**
-   * Hands waiting batches to workers while one has room (`hasRoom`): the rest wait
+   * Hands waiting batches to workers, keeping at most WORKER_QUEUE jobs on each: the rest wait
    * here, where the main thread can take them over (`helpOnce`) rather than wait behind a
    * worker's long file job.
    */
   private pump(): void {
     while (this.queued.length > 0) {
-      if (this.workers.length > 0 && !this.workers.some((_, i) => this.hasRoom(i))) return;
+      if (this.workers.length > 0 && Math.min(...this.load) >= WORKER_QUEUE) return;
       this.sendBatch(this.queued.shift() as Batch);
     }
   }
@@ -279,12 +269,9 @@ export class SealPool {
       fail(this.failure);
       return;
     }
-    const bytes = batch.bytes;
-    let worker = -1;
-    worker = this.dispatch({ type: 'encode', data, lengths: batch.lengths }, [data.buffer as ArrayBuffer], {
+    this.dispatch({ type: 'encode', data, lengths: batch.lengths }, [data.buffer as ArrayBuffer], {
       reject: fail,
       onReply: (reply) => {
-        this.batchBytes[worker] = (this.batchBytes[worker] ?? bytes) - bytes;
         if (reply.kind !== 'encoded') {
           fail(reply.kind === 'error' ? workerError(reply) : new Error('unexpected reply to an encode job'));
           return true;
@@ -350,7 +337,6 @@ export class SealPool {
       this.workers.push(worker);
       this.controls.push(new Int32Array(control));
       this.load.push(0);
-      this.batchBytes.push(0);
     }
   }
 

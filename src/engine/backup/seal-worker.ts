@@ -11,8 +11,9 @@
  *   `{ job, kind: 'done', size }`, or `{ job, kind: 'error', … }`.
  *
  * Flow control: `control[0]` counts encoded bytes handed to the main thread and not yet taken
- * into a pack; above the credit limit (set by the pool) the worker waits, so memory stays bounded. `control[1]` set
- * means abort. Buffers are transferred, never copied, across the thread boundary.
+ * into a pack; above the credit limit (set by the pool) the worker waits, so memory stays
+ * bounded. `control[1]` set means abort. Buffers are transferred, never copied, across the
+ * thread boundary.
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';

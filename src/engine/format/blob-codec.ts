@@ -107,12 +107,17 @@ export function encodeBlobInto(out: Uint8Array, at: number, dataKey: Uint8Array,
   return sealInto(out, at, dataKey, frameParts(plain), 'blob');
 }
 
-export function decodeBlob(dataKey: Uint8Array, idKey: Uint8Array, stored: Uint8Array, expectedId: string): Buffer {
-  const what = `blob ${expectedId.slice(0, 12)}`;
-  const plain = unframeBlob(open(dataKey, stored, 'blob', what), what);
+/** A blob swapped for another valid blob decodes fine: only its keyed id tells. */
+function checkId(idKey: Uint8Array, plain: Uint8Array, expectedId: string, what: string): void {
   if (blobId(idKey, plain) !== expectedId) {
     throw new IntegrityError(`${what} does not match its id: the repository holds the wrong content under this name`);
   }
+}
+
+export function decodeBlob(dataKey: Uint8Array, idKey: Uint8Array, stored: Uint8Array, expectedId: string): Buffer {
+  const what = `blob ${expectedId.slice(0, 12)}`;
+  const plain = unframeBlob(open(dataKey, stored, 'blob', what), what);
+  checkId(idKey, plain, expectedId, what);
   return plain;
 }
 
@@ -156,8 +161,6 @@ export function decodeBlobReusing(
   if (plain.length !== rawLength) {
     throw new IntegrityError(`${what} holds ${plain.length} bytes where the index records ${rawLength}`);
   }
-  if (blobId(idKey, plain) !== expectedId) {
-    throw new IntegrityError(`${what} does not match its id: the repository holds the wrong content under this name`);
-  }
+  checkId(idKey, plain, expectedId, what);
   return plain;
 }

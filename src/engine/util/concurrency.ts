@@ -28,7 +28,7 @@ export class Budget {
   constructor(private readonly capacity: number) {}
 
   async acquire(amount: number): Promise<void> {
-    if (this.fits(amount) && this.waiters.length === 0) {
+    if (this.available(amount)) {
       this.used += amount;
       return;
     }
