@@ -6,7 +6,10 @@
  * `fatal` and ends the process with code 1.
  */
 import { EngineHost } from '../engine/app/engine-host.js';
+import { keepYoungGenerationSmall } from '../engine/util/young-generation.js';
 import { type ParentPortLike, reportFatal, runEngineProcess } from './engine-protocol.js';
+
+keepYoungGenerationSmall();
 
 // Gives the `fatal` message a moment to reach main before the process goes away.
 const FATAL_EXIT_DELAY_MS = 100;

@@ -22,6 +22,9 @@ import { ENVELOPE_OVERHEAD, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { BLOB_OVERHEAD, encodeBlobInto, frameParts } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
+import { keepYoungGenerationSmallInWorker } from '../util/young-generation.js';
+
+keepYoungGenerationSmallInWorker();
 
 const CREDIT_LIMIT = workerData.creditLimit as number;
 

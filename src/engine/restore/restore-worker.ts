@@ -9,6 +9,9 @@ import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeBlobReusing } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
+import { keepYoungGenerationSmallInWorker } from '../util/young-generation.js';
+
+keepYoungGenerationSmallInWorker();
 
 export interface PackWrite {
   id: string;

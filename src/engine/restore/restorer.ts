@@ -341,8 +341,8 @@ class Restorer {
     if (plan.size > 0) {
       this.pool ??= new RestorePool({ dataKey: this.repo.keys.dataKey, idKey: this.repo.keys.idKey });
       const pool = this.pool;
-      // One pack more than workers is read ahead, so the workers never wait for the disk.
-      await mapLimit([...plan.entries()], pool.size + 1, async ([packId, { writes, tasks: owners, bytes }]) => {
+      // As many packs as workers: reading one more ahead measured no faster, for 16 MiB more.
+      await mapLimit([...plan.entries()], pool.size, async ([packId, { writes, tasks: owners, bytes }]) => {
         this.options.signal?.throwIfAborted();
         let failures: { index: number; message: string }[];
         try {
