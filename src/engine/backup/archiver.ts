@@ -18,6 +18,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readSync, type Stats } fro
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { blobId } from '../crypto/ids.js';
 import { CairnError, describeError } from '../errors.js';
 import { encodeBlob } from '../format/blob-codec.js';
@@ -553,7 +554,7 @@ class Archiver {
     if (this.helping) return;
     this.helping = true;
     try {
-      while (!ready() && pool.helpOnce()) await new Promise((resolve) => setImmediate(resolve));
+      while (!ready() && pool.helpOnce()) await nextTurn();
     } finally {
       this.helping = false;
     }
@@ -566,7 +567,7 @@ class Archiver {
   private async yieldNow(): Promise<void> {
     const now = performance.now();
     if (now - this.lastYield < YIELD_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     this.lastYield = performance.now();
   }
 

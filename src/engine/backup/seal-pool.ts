@@ -15,7 +15,7 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { ChunkerParams } from '../chunker/fastcdc.js';
-import { encodeBlob } from '../format/blob-codec.js';
+import { encodeBatch } from '../format/blob-codec.js';
 import { startWorker } from '../util/workers.js';
 
 const BATCH_BYTES = 1024 * 1024;
@@ -236,15 +236,11 @@ export class SealPool {
       for (const w of batch.waiters) w.reject(this.failure);
       return;
     }
-    let from = 0;
-    for (const [i, w] of batch.waiters.entries()) {
-      const length = batch.lengths[i] as number;
-      try {
-        w.resolve(encodeBlob(this.keys.dataKey, batch.data.subarray(from, from + length)));
-      } catch (err) {
-        w.reject(err as Error);
-      }
-      from += length;
+    try {
+      const encoded = encodeBatch(this.keys.dataKey, batch.data.subarray(0, batch.bytes), batch.lengths);
+      resolveBatch(batch, encoded.stored, encoded.lengths);
+    } catch (err) {
+      for (const w of batch.waiters) w.reject(err as Error);
     }
     this.keepSpare(batch.data);
   }
@@ -277,13 +273,11 @@ export class SealPool {
           return true;
         }
         if (reply.spare) this.keepSpare(Buffer.from(reply.spare.buffer));
-        const whole = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
-        let pos = 0;
-        for (const [i, w] of batch.waiters.entries()) {
-          const length = reply.lengths[i] as number;
-          w.resolve(whole.subarray(pos, pos + length));
-          pos += length;
-        }
+        resolveBatch(
+          batch,
+          Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength),
+          reply.lengths,
+        );
         return true;
       },
     });
@@ -352,6 +346,16 @@ export class SealPool {
     this.abort();
     const workers = this.workers.splice(0);
     await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** Hands each waiter of `batch` its stored blob: `stored` holds them back to back. */
+function resolveBatch(batch: Batch, stored: Buffer, lengths: readonly number[]): void {
+  let pos = 0;
+  for (const [i, w] of batch.waiters.entries()) {
+    const length = lengths[i] as number;
+    w.resolve(stored.subarray(pos, pos + length));
+    pos += length;
   }
 }
 

@@ -20,7 +20,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type ChunkerParams, chunkFdSync, gearTable } from '../chunker/fastcdc.js';
 import { ENVELOPE_OVERHEAD, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
-import { BLOB_OVERHEAD, encodeBlobInto, frameParts } from '../format/blob-codec.js';
+import { encodeBatch, frameParts } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
 import { keepYoungGenerationSmallInWorker } from '../util/young-generation.js';
 
@@ -54,27 +54,10 @@ port.on('message', (msg: Message) => {
 
 function encodeJob(job: number, data: Uint8Array, lengths: number[]): void {
   try {
-    // Room for the worst case (no blob shrinks), then trimmed when that wastes much: the main
-    // thread keeps this buffer until the blobs are in a pack.
-    let out = Buffer.allocUnsafeSlow(data.length + lengths.length * BLOB_OVERHEAD);
-    const storedLengths: number[] = [];
-    let from = 0;
-    let at = 0;
-    for (const length of lengths) {
-      const stored = encodeBlobInto(out, at, dataKey, data.subarray(from, from + length));
-      from += length;
-      at += stored;
-      storedLengths.push(stored);
-    }
-    if (at < out.length * 0.75) {
-      const trimmed = Buffer.allocUnsafeSlow(at);
-      out.copy(trimmed, 0, 0, at);
-      out = trimmed;
-    }
-    const reply = out.subarray(0, at);
+    const encoded = encodeBatch(dataKey, data, lengths);
     // The plaintext batch goes back too, for the pool to fill again (no new buffer per batch).
-    port?.postMessage({ job, kind: 'encoded', data: reply, lengths: storedLengths, spare: data }, [
-      out.buffer as ArrayBuffer,
+    port?.postMessage({ job, kind: 'encoded', data: encoded.stored, lengths: encoded.lengths, spare: data }, [
+      encoded.stored.buffer as ArrayBuffer,
       data.buffer as ArrayBuffer,
     ]);
   } catch (err) {

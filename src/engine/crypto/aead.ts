@@ -125,8 +125,14 @@ export function openInto(
   out: Uint8Array,
   what = 'object',
 ): number {
-  const decipher = decipherFor(key, envelope, purpose, what);
+  if (envelope.length < ENVELOPE_OVERHEAD) throw new IntegrityError(`${what} is truncated (${envelope.length} bytes)`);
+  if (envelope[0] !== ENVELOPE_AES256GCM) {
+    throw new IntegrityError(`${what} has an unknown encryption envelope (version byte ${envelope[0]})`);
+  }
   const bodyEnd = envelope.length - TAG_BYTES;
+  const decipher = createDecipheriv('aes-256-gcm', key, envelope.subarray(1, 1 + NONCE_BYTES));
+  decipher.setAAD(aadFor(purpose));
+  decipher.setAuthTag(envelope.subarray(bodyEnd));
   if (out.length < bodyEnd - 1 - NONCE_BYTES) throw new RangeError('openInto: no room for the plaintext');
   let at = 0;
   try {
@@ -143,26 +149,8 @@ export function openInto(
   }
 }
 
-function decipherFor(key: Uint8Array, envelope: Uint8Array, purpose: ObjectPurpose, what: string) {
-  if (envelope.length < ENVELOPE_OVERHEAD) throw new IntegrityError(`${what} is truncated (${envelope.length} bytes)`);
-  if (envelope[0] !== ENVELOPE_AES256GCM) {
-    throw new IntegrityError(`${what} has an unknown encryption envelope (version byte ${envelope[0]})`);
-  }
-  const decipher = createDecipheriv('aes-256-gcm', key, envelope.subarray(1, 1 + NONCE_BYTES));
-  decipher.setAAD(aadFor(purpose));
-  decipher.setAuthTag(envelope.subarray(envelope.length - TAG_BYTES));
-  return decipher;
-}
-
 /** Decrypts and authenticates; any modified byte raises IntegrityError. */
 export function open(key: Uint8Array, envelope: Uint8Array, purpose: ObjectPurpose, what = 'object'): Buffer {
-  const decipher = decipherFor(key, envelope, purpose, what);
-  const tagStart = envelope.length - TAG_BYTES;
-  try {
-    const head = decipher.update(envelope.subarray(1 + NONCE_BYTES, tagStart));
-    const tail = decipher.final();
-    return tail.length === 0 ? head : Buffer.concat([head, tail]);
-  } catch (cause) {
-    throw new IntegrityError(`${what} failed authentication: it was modified or damaged`, { cause });
-  }
+  const out = Buffer.allocUnsafe(Math.max(0, envelope.length - ENVELOPE_OVERHEAD));
+  return out.subarray(0, openInto(key, envelope, purpose, out, what));
 }

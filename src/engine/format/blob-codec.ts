@@ -107,6 +107,35 @@ export function encodeBlobInto(out: Uint8Array, at: number, dataKey: Uint8Array,
   return sealInto(out, at, dataKey, frameParts(plain), 'blob');
 }
 
+/**
+ * Encodes the blobs given back to back in `data` (`lengths` bytes each) into one buffer that owns
+ * its whole ArrayBuffer (so it can be transferred between threads), back to back; returns it with
+ * each stored length. The buffer has room for the worst case (no blob shrinks) and is trimmed when
+ * that would waste more than a quarter: its holder keeps it until every blob is in a pack.
+ */
+export function encodeBatch(
+  dataKey: Uint8Array,
+  data: Uint8Array,
+  lengths: readonly number[],
+): { stored: Buffer; lengths: number[] } {
+  let out = Buffer.allocUnsafeSlow(data.length + lengths.length * BLOB_OVERHEAD);
+  const storedLengths: number[] = [];
+  let from = 0;
+  let at = 0;
+  for (const length of lengths) {
+    const stored = encodeBlobInto(out, at, dataKey, data.subarray(from, from + length));
+    from += length;
+    at += stored;
+    storedLengths.push(stored);
+  }
+  if (at < out.length * 0.75) {
+    const trimmed = Buffer.allocUnsafeSlow(at);
+    out.copy(trimmed, 0, 0, at);
+    out = trimmed;
+  }
+  return { stored: out.subarray(0, at), lengths: storedLengths };
+}
+
 /** A blob swapped for another valid blob decodes fine: only its keyed id tells. */
 function checkId(idKey: Uint8Array, plain: Uint8Array, expectedId: string, what: string): void {
   if (blobId(idKey, plain) !== expectedId) {
