@@ -82,6 +82,99 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory)
       });
     });
 
+    describe('staged objects', () => {
+      beforeEach(async () => {
+        await backend.create();
+      });
+
+      it('are invisible until commit, then hold every appended byte in order', async () => {
+        const parts = [randomBytes(1000), randomBytes(0), randomBytes(70_000), randomBytes(3)];
+        const staged = await backend.stage('data');
+        await staged.append(parts[0] as Buffer);
+        await staged.append([parts[1] as Buffer, parts[2] as Buffer]);
+        await staged.append(parts[3] as Buffer);
+        const ref = refFor('data');
+        expect(await collect(backend, 'data')).toEqual([]);
+        await expectBackendError(backend.load(ref), 'not-found');
+        await staged.commit(ref.id);
+        const whole = Buffer.concat(parts);
+        expect((await backend.load(ref)).equals(whole)).toBe(true);
+        expect(await backend.stat(ref)).toEqual({ size: whole.length });
+        expect((await backend.load(ref, { offset: 999, length: 5 })).equals(whole.subarray(999, 1004))).toBe(true);
+        expect(await collect(backend, 'data')).toEqual([{ kind: 'data', id: ref.id, size: whole.length }]);
+      });
+
+      it('commit an empty object, and objects of other kinds', async () => {
+        for (const kind of ['index', 'snapshots'] as const) {
+          const staged = await backend.stage(kind);
+          const ref = refFor(kind);
+          await staged.commit(ref.id);
+          expect((await backend.load(ref)).length).toBe(0);
+        }
+      });
+
+      it('round-trips 20 MiB appended in 1 MiB pieces, next to other staged objects', async () => {
+        const data = randomBytes(20 * 1024 * 1024);
+        const [a, b] = [await backend.stage('data'), await backend.stage('data')];
+        const other = randomBytes(5000);
+        await b.append(other);
+        for (let at = 0; at < data.length; at += 1024 * 1024) await a.append(data.subarray(at, at + 1024 * 1024));
+        const [refA, refB] = [refFor('data'), refFor('data')];
+        await Promise.all([a.commit(refA.id), b.commit(refB.id)]);
+        expect((await backend.load(refA)).equals(data)).toBe(true);
+        expect((await backend.load(refB)).equals(other)).toBe(true);
+      });
+
+      it('refuse to commit over an existing object and keep the original', async () => {
+        const ref = refFor('data');
+        await backend.save(ref, Buffer.from('original'));
+        const staged = await backend.stage('data');
+        await staged.append(Buffer.from('replacement'));
+        await expectBackendError(staged.commit(ref.id), 'exists');
+        expect((await backend.load(ref)).toString()).toBe('original');
+        expect(await collect(backend, 'data')).toHaveLength(1);
+      });
+
+      it('leave nothing behind when discarded, and refuse use after commit or discard', async () => {
+        const staged = await backend.stage('data');
+        await staged.append(randomBytes(4096));
+        await staged.discard();
+        await staged.discard();
+        await expectBackendError(staged.append(Buffer.from('x')), 'io');
+        await expectBackendError(staged.commit(randomId()), 'io');
+        expect(await collect(backend, 'data')).toEqual([]);
+
+        const committed = await backend.stage('index');
+        await committed.append(Buffer.from('kept'));
+        const ref = refFor('index');
+        await committed.commit(ref.id);
+        await expectBackendError(committed.append(Buffer.from('more')), 'io');
+        await expectBackendError(committed.commit(randomId()), 'io');
+        await committed.discard();
+        expect((await backend.load(ref)).toString()).toBe('kept');
+      });
+
+      it('keep the bytes an append was given even when the caller reuses its buffer', async () => {
+        const staged = await backend.stage('data');
+        const buffer = Buffer.from('first part ');
+        await staged.append(buffer);
+        buffer.fill(0x41);
+        await staged.append(Buffer.from('second part'));
+        const ref = refFor('data');
+        await staged.commit(ref.id);
+        expect((await backend.load(ref)).toString()).toBe('first part second part');
+      });
+
+      it('refuse an invalid id on commit with an io error and store nothing', async () => {
+        const staged = await backend.stage('data');
+        await staged.append(Buffer.from('x'));
+        const err = await expectBackendError(staged.commit('../escape'), 'io');
+        expect(err.message).toMatch(/invalid object id/);
+        expect(await collect(backend, 'data')).toEqual([]);
+        await expectBackendError(backend.stage('nonsense' as ObjectKind), 'io');
+      });
+    });
+
     describe('objects', () => {
       beforeEach(async () => {
         await backend.create();

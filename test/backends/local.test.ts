@@ -221,6 +221,51 @@ describe('LocalBackend on disk', () => {
     expect(await fs.readdir(path.join(root, 'data', '42'))).toEqual([]);
   });
 
+  it('reports a full disk during a staged append as no-space; discard removes the staged file', async () => {
+    await backend.create();
+    const realOpen = fs.open.bind(fs);
+    vi.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      const handle = await realOpen(...args);
+      if (args[1] === 'wx') {
+        handle.writev = async () => {
+          throw errno('ENOSPC');
+        };
+      }
+      return handle;
+    });
+    const staged = await backend.stage('data');
+    expect((await fs.readdir(path.join(root, 'data'))).filter((n) => n.startsWith('.tmp-'))).toHaveLength(1);
+    const err = await expectBackendError(staged.append(randomBytes(1000)), 'no-space');
+    expect(err.message).toMatch(/^the storage location is full \(/);
+    await staged.discard();
+    expect((await fs.readdir(path.join(root, 'data'))).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('commits a staged object on a filesystem without hard links, never replacing one', async () => {
+    await backend.create();
+    vi.spyOn(fs, 'link').mockRejectedValue(errno('EPERM'));
+    const ref: ObjectRef = { kind: 'data', id: id('7a') };
+    const first = await backend.stage('data');
+    await first.append(Buffer.from('first'));
+    await first.commit(ref.id);
+    const second = await backend.stage('data');
+    await second.append(Buffer.from('second'));
+    await expectBackendError(second.commit(ref.id), 'exists');
+    expect((await backend.load(ref)).toString()).toBe('first');
+    expect(await fs.readdir(path.join(root, 'data', '7a'))).toEqual([ref.id]);
+    expect((await fs.readdir(path.join(root, 'data'))).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+  });
+
+  it('commits a staged object into a shard folder a sync tool removed', async () => {
+    await backend.create();
+    await fs.rm(path.join(root, 'data', 'c3'), { recursive: true });
+    const staged = await backend.stage('data');
+    await staged.append(Buffer.from('pack bytes'));
+    const ref: ObjectRef = { kind: 'data', id: id('c3') };
+    await staged.commit(ref.id);
+    expect((await backend.load(ref)).toString()).toBe('pack bytes');
+  });
+
   it('saves without replacing on a filesystem without hard links', async () => {
     await backend.create();
     const link = vi.spyOn(fs, 'link').mockRejectedValue(errno('EPERM'));

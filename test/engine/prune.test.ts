@@ -309,4 +309,21 @@ describe('unindexed packs left by an interrupted backup', () => {
       await reopened.close();
     }
   });
+
+  it('are removed with the half-written packs a killed backup leaves, once they are an hour old', async () => {
+    const { repo, repoDir } = await initLocalRepo(path.join(dir, 'staged'));
+    const dataDir = path.join(repoDir, 'data');
+    const leftovers = async () => (await fs.readdir(dataDir)).filter((n) => n.startsWith('.tmp-')).sort();
+    // What a killed backup leaves of the packs it was filling: staged objects never committed.
+    for (const label of ['old', 'recent'])
+      await (await repo.backend.stage('data')).append(seededBytes(label, 64 * KiB));
+    const [first, second] = await leftovers();
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await fs.utimes(path.join(dataDir, first as string), twoHoursAgo, twoHoursAgo);
+    await prune(repo, await planPrune(repo));
+    await repo.close();
+    // The recent one may still belong to a backup that ignores locks; it stays.
+    expect(await leftovers()).toEqual([second]);
+    expect(await expectCheckClean(repoDir)).toEqual([]);
+  });
 });

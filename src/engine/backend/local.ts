@@ -4,8 +4,10 @@
  * Layout under rootDir: `config`, `keys/<id>`, `data/<first two hex chars>/<id>`, `index/<id>`,
  * `snapshots/<id>`, `locks/<id>`. Saves are atomic: the bytes go to a `.tmp-<hex>` file in the
  * target folder, are fsynced, then moved into place (a hard link when the object must not be
- * replaced, so an existing object is never overwritten), and the folder is fsynced. Leftover
- * `.tmp-*` files from a crash are never listed; `cleanTemporaryFiles` removes them.
+ * replaced, so an existing object is never overwritten), and the folder is fsynced. A staged
+ * object (`stage`) is a `.tmp-<hex>` file in its kind's folder that grows with each append and
+ * is moved into place the same way on commit. Leftover `.tmp-*` files from a crash are never
+ * listed; `cleanTemporaryFiles` removes them.
  * Files are created 0600 and folders 0700.
  */
 import { randomBytes } from 'node:crypto';
@@ -19,6 +21,7 @@ import {
   type ObjectKind,
   type ObjectRef,
   type SaveOptions,
+  type StagedObject,
 } from './types.js';
 
 const FILE_MODE = 0o600;
@@ -169,6 +172,31 @@ export class LocalBackend implements Backend {
     }
   }
 
+  async stage(kind: ObjectKind): Promise<StagedObject> {
+    assertValidKind(kind);
+    const dir = kind === 'config' ? this.root : path.join(this.root, kind);
+    const tmp = path.join(dir, TMP_PREFIX + randomBytes(8).toString('hex'));
+    let handle: fs.FileHandle;
+    try {
+      handle = await this.createFile(tmp, dir);
+    } catch (err) {
+      throw toBackendError(err, `a new ${kind} object`);
+    }
+    return new LocalStagedObject(kind, tmp, handle, async (id, file) => {
+      const ref = { kind, id };
+      const target = this.pathOf(ref);
+      try {
+        await this.moveIntoPlaceWithoutReplacing(file, target, ref);
+      } catch (err) {
+        // A shard folder dropped by a sync tool: make it again and retry once.
+        if (errnoCode(err) !== 'ENOENT') throw err;
+        await this.ensureFolder(path.dirname(target));
+        await this.moveIntoPlaceWithoutReplacing(file, target, ref);
+      }
+      await syncDir(path.dirname(target));
+    });
+  }
+
   async exists(): Promise<boolean> {
     return (await this.sizeIfPresent(path.join(this.root, 'config'))) !== undefined;
   }
@@ -258,20 +286,24 @@ export class LocalBackend implements Backend {
 
   /** Writes `data` to a new file and flushes it to disk; recreates the object's folder if it went missing. */
   private async writeDurably(file: string, data: Uint8Array | readonly Uint8Array[], dir: string): Promise<void> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(file, 'wx', FILE_MODE);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-      await this.ensureFolder(dir);
-      handle = await fs.open(file, 'wx', FILE_MODE);
-    }
+    const handle = await this.createFile(file, dir);
     try {
       if (Array.isArray(data)) await writeAllParts(handle, data);
       else await handle.writeFile(data as Uint8Array);
       await handle.sync();
     } finally {
       await handle.close();
+    }
+  }
+
+  /** Creates a new file (never opening an existing one) in `dir`; recreates `dir` if it went missing. */
+  private async createFile(file: string, dir: string): Promise<fs.FileHandle> {
+    try {
+      return await fs.open(file, 'wx', FILE_MODE);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      await this.ensureFolder(dir);
+      return await fs.open(file, 'wx', FILE_MODE);
     }
   }
 
@@ -348,9 +380,69 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes the parts back to back with vectored writes, continuing after short writes. */
-async function writeAllParts(handle: fs.FileHandle, parts: readonly Uint8Array[]): Promise<void> {
-  let position = 0;
+/**
+ * A staged object: appends go to the end of a temporary file; `commit` flushes it and hands it
+ * to `moveIntoPlace`, `discard` (or a failed commit) removes it.
+ */
+class LocalStagedObject implements StagedObject {
+  private position = 0;
+  private handle?: fs.FileHandle;
+
+  constructor(
+    private readonly kind: ObjectKind,
+    private readonly file: string,
+    handle: fs.FileHandle,
+    private readonly moveIntoPlace: (id: string, file: string) => Promise<void>,
+  ) {
+    this.handle = handle;
+  }
+
+  async append(data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    const handle = this.openHandle();
+    const parts = Array.isArray(data) ? data : [data as Uint8Array];
+    try {
+      this.position = await writeAllParts(handle, parts, this.position);
+    } catch (err) {
+      throw toBackendError(err, `a new ${this.kind} object`);
+    }
+  }
+
+  async commit(id: string): Promise<void> {
+    const handle = this.openHandle();
+    this.handle = undefined;
+    try {
+      try {
+        assertValidRef({ kind: this.kind, id });
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await this.moveIntoPlace(id, this.file);
+    } catch (err) {
+      await fs.rm(this.file, { force: true }).catch(() => {});
+      throw toBackendError(err, describeRef({ kind: this.kind, id }));
+    }
+  }
+
+  async discard(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close().catch(() => {});
+    await fs.rm(this.file, { force: true }).catch(() => {});
+  }
+
+  private openHandle(): fs.FileHandle {
+    if (!this.handle)
+      throw new BackendError('io', `this staged ${this.kind} object was already committed or discarded`);
+    return this.handle;
+  }
+}
+
+/**
+ * Writes the parts back to back from `position` with vectored writes, continuing after short
+ * writes; returns the position after the last byte.
+ */
+async function writeAllParts(handle: fs.FileHandle, parts: readonly Uint8Array[], position = 0): Promise<number> {
   for (let i = 0; i < parts.length; ) {
     const group = parts.slice(i, i + 512);
     const expected = group.reduce((n, p) => n + p.length, 0);
@@ -367,4 +459,5 @@ async function writeAllParts(handle: fs.FileHandle, parts: readonly Uint8Array[]
     position += expected;
     i += group.length;
   }
+  return position;
 }

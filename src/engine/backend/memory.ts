@@ -10,6 +10,7 @@ import {
   type ObjectKind,
   type ObjectRef,
   type SaveOptions,
+  type StagedObject,
 } from './types.js';
 
 export class MemoryBackend implements Backend {
@@ -46,6 +47,29 @@ export class MemoryBackend implements Backend {
 
   async remove(ref: ObjectRef): Promise<void> {
     this.objects.delete(keyOf(ref));
+  }
+
+  async stage(kind: ObjectKind): Promise<StagedObject> {
+    assertValidKind(kind);
+    let parts: Buffer[] | undefined = [];
+    const take = (): Buffer[] => {
+      if (!parts) throw new BackendError('io', `this staged ${kind} object was already committed or discarded`);
+      return parts;
+    };
+    return {
+      append: async (data) => {
+        const held = take();
+        for (const part of Array.isArray(data) ? data : [data]) held.push(Buffer.from(part as Uint8Array));
+      },
+      commit: async (id) => {
+        const whole = Buffer.concat(take());
+        parts = undefined;
+        await this.save({ kind, id }, whole);
+      },
+      discard: async () => {
+        parts = undefined;
+      },
+    };
   }
 
   async exists(): Promise<boolean> {

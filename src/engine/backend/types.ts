@@ -16,6 +16,9 @@
  * - `stat` returns the size, or fails with `NotFoundError`.
  * - `list` yields every object of a kind, in no particular order, each once.
  * - `remove` is idempotent: removing a missing object succeeds.
+ * - `stage` starts an object that is written piece by piece and named only at the end (a pack,
+ *   whose name is the hash of its bytes): see `StagedObject`. Until `commit` it is invisible to
+ *   `load`, `stat` and `list`; a crash leaves at most an invisible leftover.
  * - Errors are `BackendError`s carrying a `code` ('not-found', 'exists', 'range', 'no-space',
  *   'permission', 'io') and a message fit to show a user; the original error is kept as `cause`.
  */
@@ -42,6 +45,24 @@ export interface SaveOptions {
   overwrite?: boolean;
 }
 
+/**
+ * An object being written in pieces (`Backend.stage`). Calls must not overlap: each `append`
+ * resolves before the next call. The caller must not change a buffer it passed until the
+ * call it passed it to has resolved.
+ */
+export interface StagedObject {
+  /** Adds bytes after those appended before; `data` may be given in parts. */
+  append(data: Uint8Array | readonly Uint8Array[]): Promise<void>;
+  /**
+   * Makes everything appended visible as `{ kind, id }`, atomically and durably, as `save` does
+   * without `overwrite` (fails with 'exists' when the object is already there, leaving it as it
+   * was). The staged object is finished afterwards, whether the commit succeeded or not.
+   */
+  commit(id: string): Promise<void>;
+  /** Drops the bytes appended so far. Idempotent; also allowed after `commit`. */
+  discard(): Promise<void>;
+}
+
 export interface Backend {
   /** Human-readable location, e.g. `/mnt/drive/cairn` or `memory:`; never contains secrets. */
   readonly location: string;
@@ -51,6 +72,8 @@ export interface Backend {
   stat(ref: ObjectRef): Promise<{ size: number }>;
   list(kind: ObjectKind): AsyncIterable<ObjectInfo>;
   remove(ref: ObjectRef): Promise<void>;
+  /** Starts an object of `kind` to be written piece by piece (see the contract above). */
+  stage(kind: ObjectKind): Promise<StagedObject>;
   /** True when a repository seems to live here (a `config` object exists). */
   exists(): Promise<boolean>;
   /** Prepares an empty location (creates folders). Fails with code 'exists' if a config is already there. */
@@ -63,6 +86,11 @@ export interface Backend {
    * Backends without it are erased with `remove`.
    */
   shred?(ref: ObjectRef): Promise<void>;
+  /**
+   * Optional: removes what interrupted saves and staged objects left behind (invisible
+   * leftovers) last written more than `olderThanMs` ago; returns how many were removed.
+   */
+  cleanTemporaryFiles?(olderThanMs: number): Promise<number>;
   /** Optional (erasure): removes the repository location itself with everything left in it. */
   destroy?(): Promise<void>;
 }

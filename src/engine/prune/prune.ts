@@ -10,6 +10,7 @@
  *   3. remove the old index files;
  *   4. remove the packs the new index does not list: fully unused packs, repacked originals and
  *      unindexed leftovers (none of them is referenced by any index that is still read).
+ * Before planning, temporary files a crashed save left (older than an hour) are removed.
  * Nothing a remaining snapshot needs is removed before the index that locates its new copy is
  * stored. A Repository whose session index was loaded before a prune is stale afterwards: open
  * the repository again before backing up or restoring with it.
@@ -36,6 +37,8 @@ export {
 
 /** Tree blobs are repacked into packs of this size, like the packs backups write for them. */
 const TREE_PACK_SIZE = 4 * 1024 * 1024;
+/** Temporary files older than this are leftovers of a crashed save (see `Backend.cleanTemporaryFiles`). */
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 
 export interface PruneProgress {
   phase: 'plan' | 'repack' | 'index' | 'delete';
@@ -79,6 +82,8 @@ export async function pruneUnderLock(
   options: PruneOptions = {},
 ): Promise<PruneResult> {
   options.onProgress?.({ phase: 'plan', done: 0, total: 1 });
+  // No backup runs under our exclusive lock; the age spares a writer that ignores locks.
+  await repo.backend.cleanTemporaryFiles?.(LEFTOVER_AGE_MS);
   const threshold = plan?.repackThreshold ?? options.repackThreshold ?? DEFAULT_REPACK_THRESHOLD;
   const current =
     plan && !options.mustRemoveBlobs && (await planMatchesRepository(repo, plan))
@@ -107,17 +112,16 @@ async function planMatchesRepository(repo: Repository, plan: PrunePlan): Promise
   return sameSet(stored, planned);
 }
 
-async function executePlan(repo: Repository, plan: PrunePlan, options: PruneOptions): Promise<PruneResult> {
-  if (planIsEmpty(plan)) return { bytesFreed: 0, packsDeleted: 0, packsRepacked: 0, blobsRemoved: 0 };
-  const progress = options.onProgress;
-
-  // 1. Repack: copy the used blobs of sparse packs into new packs.
-  const newPacks: SavedPack[] = [];
-  const onSaved = (pack: SavedPack) => newPacks.push(pack);
-  const dataWriter = new PackWriter(repo.backend, repo.keys.dataKey, repo.config.packSize, onSaved);
-  const treeWriter = new PackWriter(repo.backend, repo.keys.dataKey, TREE_PACK_SIZE, onSaved);
+/** Copies the used blobs of the packs to repack into the two writers (not flushed). */
+async function repackInto(
+  repo: Repository,
+  plan: PrunePlan,
+  dataWriter: PackWriter,
+  treeWriter: PackWriter,
+  options: PruneOptions,
+): Promise<void> {
   for (const [i, pack] of plan.packsToRepack.entries()) {
-    progress?.({ phase: 'repack', done: i, total: plan.packsToRepack.length });
+    options.onProgress?.({ phase: 'repack', done: i, total: plan.packsToRepack.length });
     const what = `pack ${pack.id.slice(0, 12)}`;
     const bytes = await repo.backend.load({ kind: 'data', id: pack.id });
     const header = new Map(decodePackHeader(repo.keys.dataKey, bytes, what).map((e) => [e.id, e]));
@@ -135,8 +139,28 @@ async function executePlan(repo: Repository, plan: PrunePlan, options: PruneOpti
       await writer.add(entry.type, entry.id, Buffer.from(stored), entry.rawLength);
     }
   }
+}
+
+async function executePlan(repo: Repository, plan: PrunePlan, options: PruneOptions): Promise<PruneResult> {
+  if (planIsEmpty(plan)) return { bytesFreed: 0, packsDeleted: 0, packsRepacked: 0, blobsRemoved: 0 };
+  const progress = options.onProgress;
+
+  // 1. Repack: copy the used blobs of sparse packs into new packs.
+  const newPacks: SavedPack[] = [];
+  const onSaved = (pack: SavedPack) => newPacks.push(pack);
+  const dataWriter = new PackWriter(repo.backend, repo.keys.dataKey, repo.config.packSize, onSaved);
+  const treeWriter = new PackWriter(repo.backend, repo.keys.dataKey, TREE_PACK_SIZE, onSaved);
+  try {
+    await repackInto(repo, plan, dataWriter, treeWriter, options);
+  } catch (err) {
+    // The packs being filled are dropped; the packs already saved are unindexed leftovers.
+    await dataWriter.abandon();
+    await treeWriter.abandon();
+    throw err;
+  }
   await dataWriter.flush();
   await treeWriter.flush();
+
   progress?.({ phase: 'repack', done: plan.packsToRepack.length, total: plan.packsToRepack.length });
   if (options.__testFailAfter === 'repack') throw new Error('prune interrupted after repacking (test)');
 

@@ -249,6 +249,8 @@ export class Repository {
     this.index.clear();
     this.indexLoaded = false;
     this.unindexed = [];
+    await this.dataWriter?.abandon();
+    await this.treeWriter?.abandon();
     this.dataWriter = undefined;
     this.treeWriter = undefined;
     this.writtenThisSession.clear();
