@@ -478,9 +478,12 @@ class Archiver {
    * and one read buffer serves every file. Undefined when the file grew past one chunk.
    */
   private async readSmall(localPath: string, expectedSize: number): Promise<{ id?: string; size: number } | undefined> {
-    await this.yieldNow();
-    await this.helpWhileBusy(() => this.encodeBudget.available(expectedSize));
-    await this.encodeBudget.acquire(expectedSize);
+    // The common case takes no await at all: each would keep this file's frames alive a turn longer.
+    if (this.yieldDue()) await this.yieldNow();
+    if (!this.encodeBudget.tryAcquire(expectedSize)) {
+      await this.helpWhileBusy(() => this.encodeBudget.available(expectedSize));
+      await this.encodeBudget.acquire(expectedSize);
+    }
     let handedOver = false;
     try {
       this.smallReadBuffer ??= Buffer.allocUnsafeSlow(this.repo.config.chunker.minSize + 1);
@@ -560,13 +563,16 @@ class Archiver {
     }
   }
 
+  private yieldDue(): boolean {
+    return performance.now() - this.lastYield >= YIELD_MS;
+  }
+
   /**
    * Lets the event loop turn at least every YIELD_MS: the walk otherwise runs as one long chain
    * of promise continuations, and the workers' replies (which return their memory credit) wait.
    */
   private async yieldNow(): Promise<void> {
-    const now = performance.now();
-    if (now - this.lastYield < YIELD_MS) return;
+    if (!this.yieldDue()) return;
     await nextTurn();
     this.lastYield = performance.now();
   }

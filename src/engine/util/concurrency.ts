@@ -28,11 +28,15 @@ export class Budget {
   constructor(private readonly capacity: number) {}
 
   async acquire(amount: number): Promise<void> {
-    if (this.available(amount)) {
-      this.used += amount;
-      return;
-    }
+    if (this.tryAcquire(amount)) return;
     await new Promise<void>((resolve) => this.waiters.push({ amount, resolve }));
+  }
+
+  /** Takes `amount` when `acquire` would go through at once, without waiting; false otherwise. */
+  tryAcquire(amount: number): boolean {
+    if (!this.available(amount)) return false;
+    this.used += amount;
+    return true;
   }
 
   /** Whether `acquire(amount)` would go through at once. */

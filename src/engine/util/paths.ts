@@ -4,6 +4,9 @@
  */
 import path from 'node:path';
 
+/** `//`, a `.` or `..` segment, or a trailing `/` after something: what resolve would change. */
+const NOT_NORMAL_POSIX = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+
 /** Absolute, normalized, POSIX form of a local path. */
 export function toRepoPath(localPath: string, platform: NodeJS.Platform = process.platform): string {
   if (platform === 'win32') {
@@ -13,6 +16,8 @@ export function toRepoPath(localPath: string, platform: NodeJS.Platform = proces
       return `/${m[1]?.toUpperCase()}/${(m[2] ?? '').split('\\').filter(Boolean).join('/')}`.replace(/\/$/, '') || '/';
     return `/${abs.split('\\').filter(Boolean).join('/')}`;
   }
+  // The walk's paths are already absolute and normal: skip resolve (it allocates per segment).
+  if (localPath[0] === '/' && !NOT_NORMAL_POSIX.test(localPath)) return localPath;
   return path.posix.resolve(localPath);
 }
 
