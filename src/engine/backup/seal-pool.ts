@@ -27,8 +27,12 @@ const BATCH_COUNT = 256;
 const WORKER_QUEUE = 16;
 /** Batch buffers kept for reuse: enough for the batches in flight, so batches rarely allocate. */
 const MAX_SPARES = 8;
-/** Encoded bytes a worker may hand over before they are in a pack; then it waits. */
-const CREDIT_LIMIT = 24 * 1024 * 1024;
+/**
+ * Encoded bytes a worker may hand over before they are in a pack; then it waits. Since packs
+ * stream to their file, the main thread takes chunks in at once: 16 MiB measured as fast as
+ * 24 MiB (8 and 12 too) for ~20 MiB less peak memory on the 1 GiB benchmark.
+ */
+const CREDIT_LIMIT = 16 * 1024 * 1024;
 
 export interface WorkerKeys {
   dataKey: Buffer;
