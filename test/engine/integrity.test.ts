@@ -136,6 +136,54 @@ describe('integrity checks on a damaged repository', () => {
     ).toBe(true);
   });
 
+  it('a deleted pack: the restore reports each file that needed it, with the reason, and leaves no partial file', async () => {
+    const blob = await largestBlob();
+    await fs.rm(packFile(blob.pack));
+    const target = path.join(dir, 'restored');
+    const restored = await restore(repo, snapshot, { target });
+    expect(restored.errors.map((e) => e.path)).toContain(path.join(src, 'big.bin'));
+    for (const e of restored.errors)
+      expect(e.message).toBe(`pack ${blob.pack.slice(0, 12)} is missing from the repository`);
+    expect(await restoreLeftovers(target)).toEqual([]);
+  });
+
+  it('a truncated pack: files whose blobs lie before the cut are restored, the others are reported', async () => {
+    // Cut the pack right after the earliest blob of one of the small files.
+    const pack = (await largestBlob()).pack;
+    const blobsOf = new Map<string, { offset: number; length: number; pack: string }[]>();
+    for await (const e of walk(repo, snapshot.tree, src)) {
+      if (e.node.type !== 'file') continue;
+      const located = (e.node.content ?? []).map((id) => repo.index.get(id));
+      blobsOf.set(
+        e.path,
+        located.filter((b) => b !== undefined),
+      );
+    }
+    const smallEnds = ['small.txt', 'text.txt'].flatMap((n) =>
+      (blobsOf.get(path.join(src, n)) ?? []).filter((b) => b.pack === pack).map((b) => b.offset + b.length),
+    );
+    const cut = Math.min(...smallEnds);
+    await fs.truncate(packFile(pack), cut);
+    const intact = [...blobsOf].filter(([, blobs]) =>
+      blobs.every((b) => b.pack !== pack || b.offset + b.length <= cut),
+    );
+    expect(intact.length).toBeGreaterThan(0);
+    expect(intact.length).toBeLessThan(blobsOf.size);
+
+    const target = path.join(dir, 'restored');
+    const restored = await restore(repo, snapshot, { target });
+    const intactPaths = new Set(intact.map(([p]) => p));
+    expect(restored.errors.map((e) => e.path).sort()).toEqual(
+      [...blobsOf.keys()].filter((p) => !intactPaths.has(p)).sort(),
+    );
+    for (const e of restored.errors) expect(e.message).toMatch(/lies beyond the end of its pack/);
+    for (const p of intactPaths) {
+      const back = path.join(restoredPath(target, src), path.basename(p));
+      expect((await fs.readFile(back)).equals(await fs.readFile(p))).toBe(true);
+    }
+    expect(await restoreLeftovers(target)).toEqual([]);
+  });
+
   it('a modified snapshot file is reported', async () => {
     const file = path.join(repoDir, 'snapshots', snapshot.id);
     const size = (await fs.stat(file)).size;

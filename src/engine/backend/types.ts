@@ -87,6 +87,12 @@ export interface Backend {
    */
   shred?(ref: ObjectRef): Promise<void>;
   /**
+   * Optional: the path of an object's file, for backends that keep each object as a plain local
+   * file which other threads may read directly (restore workers read packs into their own
+   * reused buffers). The ref is validated like every other call; the file may be missing.
+   */
+  filePath?(ref: ObjectRef): string;
+  /**
    * Optional: removes what interrupted saves and staged objects left behind (invisible
    * leftovers) last written more than `olderThanMs` ago; returns how many were removed.
    */

@@ -25,17 +25,29 @@ export class RestorePool {
     readonly size = Math.max(1, Math.min(4, os.availableParallelism())),
   ) {}
 
-  /** Writes the given blobs of `pack` (whose memory moves to the worker); resolves to the failed writes. */
-  writePack(pack: Buffer, writes: PackWrite[]): Promise<{ index: number; message: string }[]> {
+  /**
+   * Writes the given blobs of a pack; resolves to the failed writes. `pack` is the pack's bytes
+   * (their memory moves to the worker) or, for a backend of plain files, the pack file's path and
+   * a label for messages: the worker then reads the pack into a buffer it keeps for the next.
+   */
+  writePack(
+    pack: Buffer | { file: string; name: string },
+    writes: PackWrite[],
+  ): Promise<{ index: number; message: string }[]> {
     if (this.workers.length === 0) this.start();
     let chosen = 0;
     for (let i = 1; i < this.load.length; i++) if ((this.load[i] ?? 0) < (this.load[chosen] ?? 0)) chosen = i;
     this.load[chosen] = (this.load[chosen] ?? 0) + 1;
     const job = this.nextJob++;
-    const owned = pack.byteOffset === 0 && pack.byteLength === pack.buffer.byteLength ? pack : Buffer.from(pack);
+    const worker = this.workers[chosen] as Worker;
     return new Promise((resolve, reject) => {
       this.jobs.set(job, { resolve, reject, worker: chosen });
-      (this.workers[chosen] as Worker).postMessage({ job, pack: owned, writes }, [owned.buffer as ArrayBuffer]);
+      if (!Buffer.isBuffer(pack)) {
+        worker.postMessage({ job, packFile: pack.file, packName: pack.name, writes });
+        return;
+      }
+      const owned = pack.byteOffset === 0 && pack.byteLength === pack.buffer.byteLength ? pack : Buffer.from(pack);
+      worker.postMessage({ job, pack: owned, writes }, [owned.buffer as ArrayBuffer]);
     });
   }
 

@@ -1,11 +1,12 @@
 /**
- * Worker thread body of restore (see restore-pool.ts): receives one whole pack and the list of
- * its blobs to write; authenticates, decompresses and id-checks each blob and writes it at its
+ * Worker thread body of restore (see restore-pool.ts): receives one whole pack (or the path of
+ * a pack file, which it reads into a buffer it keeps for the next pack: no large allocation per
+ * pack) and the list of its blobs to write; authenticates, decompresses and id-checks each blob and writes it at its
  * offset into the named (temporary) file, creating the file if it does not exist yet. Replies
  * `{ job, errors }` with one message per write that failed (by index), so the main thread can
  * fail exactly the affected files.
  */
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeBlobReusing } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
@@ -30,8 +31,27 @@ const idKey = Buffer.from(workerData.idKey as Uint8Array);
 const port = parentPort;
 if (!port) throw new Error('restore-worker must run as a worker thread');
 
-port.on('message', ({ job, pack, writes }: { job: number; pack: Uint8Array; writes: PackWrite[] }) => {
-  const data = Buffer.from(pack.buffer, pack.byteOffset, pack.byteLength);
+type PackJob =
+  | { job: number; pack: Uint8Array; writes: PackWrite[] }
+  | { job: number; packFile: string; packName: string; writes: PackWrite[] };
+
+/** Pack files are read into this buffer, grown in steps of READ_STEP as larger packs come. */
+let readBuffer = Buffer.alloc(0);
+const READ_STEP = 4 * 1024 * 1024;
+
+port.on('message', (msg: PackJob) => {
+  let data: Buffer;
+  if ('pack' in msg) data = Buffer.from(msg.pack.buffer, msg.pack.byteOffset, msg.pack.byteLength);
+  else {
+    try {
+      data = readPackFile(msg.packFile, msg.packName, msg.writes);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      port.postMessage({ job: msg.job, errors: msg.writes.map((_, index) => ({ index, message })) });
+      return;
+    }
+  }
+  const { job, writes } = msg;
   const errors: { index: number; message: string }[] = [];
   const fds = new Map<string, number>();
   try {
@@ -58,5 +78,34 @@ port.on('message', ({ job, pack, writes }: { job: number; pack: Uint8Array; writ
     for (const fd of fds.values()) closeSync(fd);
   }
   port.postMessage({ job, errors });
-  releaseAfterJob(data.length);
+  if ('pack' in msg) releaseAfterJob(data.length);
 });
+
+/**
+ * The bytes of a pack file up to the end of its last blob to write (or to the end of the file,
+ * when it was truncated: the blobs before the damage are still written), read into `readBuffer`.
+ */
+function readPackFile(file: string, name: string, writes: readonly PackWrite[]): Buffer {
+  let end = 0;
+  for (const w of writes) end = Math.max(end, w.offset + w.length);
+  if (readBuffer.length < end) readBuffer = Buffer.allocUnsafeSlow(Math.ceil(end / READ_STEP) * READ_STEP);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`pack ${name} is missing from the repository`);
+    throw err;
+  }
+  try {
+    let filled = 0;
+    while (filled < end) {
+      const n = readSync(fd, readBuffer, filled, end - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    return readBuffer.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -346,7 +346,13 @@ class Restorer {
         this.options.signal?.throwIfAborted();
         let failures: { index: number; message: string }[];
         try {
-          failures = await pool.writePack(await this.repo.backend.load({ kind: 'data', id: packId }), writes);
+          const ref = { kind: 'data', id: packId } as const;
+          const backend = this.repo.backend;
+          // A backend of plain files lets the worker read the pack itself, into a buffer it reuses.
+          failures = await pool.writePack(
+            backend.filePath ? { file: backend.filePath(ref), name: packId.slice(0, 12) } : await backend.load(ref),
+            writes,
+          );
         } catch (err) {
           const message = isNotFound(err)
             ? `pack ${packId.slice(0, 12)} is missing from the repository`
