@@ -1,7 +1,10 @@
 /** Process entry of the `cairn` CLI: runs `main` and exits with its code. */
 import { keepYoungGenerationSmall } from '../engine/util/young-generation.js';
-import { main } from './main.js';
+import { startUnlockingEarly } from './early-unlock.js';
 
 keepYoungGenerationSmall();
-
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// Before the rest of the CLI loads: the key derivation runs meanwhile.
+startUnlockingEarly(argv);
+const { main } = await import('./main.js');
+process.exitCode = await main(argv);

@@ -158,9 +158,36 @@ function costIsValid(cost: { N: number; r: number; p: number }): boolean {
   }
 }
 
+/** Derivations started ahead of an unlock (`deriveAhead`), by the slot's salt; each is taken once. */
+const derivedAhead = new Map<string, { password: string; kdf: ScryptParams; key: Promise<Buffer> }>();
+
+/**
+ * Starts deriving `slot`'s wrapping key from `password` now, for an `unlockKeySlot` of the same
+ * slot and password soon after (the CLI starts it while its modules load). Only an unlock with
+ * the very same password and parameters takes it; one nobody takes costs a scrypt run.
+ */
+export function deriveAhead(slot: KeySlotFile, password: string): void {
+  const key = deriveKey(password, slot.kdf);
+  key.catch(() => undefined);
+  derivedAhead.set(slot.kdf.salt, { password, kdf: slot.kdf, key });
+}
+
+/** How many derivations started ahead wait to be taken. */
+export function derivationsAhead(): number {
+  return derivedAhead.size;
+}
+
+function takeDerivedAhead(password: string, kdf: ScryptParams): Promise<Buffer> | undefined {
+  const ahead = derivedAhead.get(kdf.salt);
+  if (!ahead) return undefined;
+  derivedAhead.delete(kdf.salt);
+  const same = ahead.password === password && ahead.kdf.N === kdf.N && ahead.kdf.r === kdf.r && ahead.kdf.p === kdf.p;
+  return same ? ahead.key : undefined;
+}
+
 /** Unwraps the master keys, or throws WrongPasswordError when the password does not fit this slot. */
 export async function unlockKeySlot(slot: KeySlotFile, password: string): Promise<MasterKeys> {
-  const wrappingKey = await deriveKey(password, slot.kdf);
+  const wrappingKey = await (takeDerivedAhead(password, slot.kdf) ?? deriveKey(password, slot.kdf));
   let payload: Buffer;
   try {
     payload = open(wrappingKey, Buffer.from(slot.wrapped, 'base64'), 'key-slot');
