@@ -51,7 +51,7 @@ export interface SaveOptions {
  * call it passed it to has resolved.
  */
 export interface StagedObject {
-  /** Adds bytes after those appended before; `data` may be given in parts. */
+  /** Adds bytes after those appended before; `data` may be given in parts. After a failed append, only `discard` is of use. */
   append(data: Uint8Array | readonly Uint8Array[]): Promise<void>;
   /**
    * Makes everything appended visible as `{ kind, id }`, atomically and durably, as `save` does
