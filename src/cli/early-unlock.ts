@@ -8,9 +8,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { openBackend } from '../engine/backend/open.js';
 import { isValidId } from '../engine/backend/refs.js';
 import { deriveAhead, parseKeySlot } from '../engine/crypto/keys.js';
+import { GLOBAL_OPTIONS } from './global-options.js';
+import { passwordFromFile } from './password.js';
 
 const OPENS_REPOSITORY = new Set([
   'backup',
@@ -31,13 +34,16 @@ const OPENS_REPOSITORY = new Set([
  */
 export function startUnlockingEarly(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
   const [command, ...rest] = argv;
-  if (!command || !OPENS_REPOSITORY.has(command) || rest.includes('--help') || rest.includes('-h')) return false;
-  const location = optionValue(rest, '--repo', '-r') ?? env.CAIRN_REPOSITORY;
-  if (!location) return false;
+  if (!command || !OPENS_REPOSITORY.has(command)) return false;
   try {
-    // The same precedence and trimming as the command's own password reading (password.ts).
-    const file = optionValue(rest, '--password-file');
-    const password = file !== undefined ? readFileSync(file, 'utf8').replace(/\r?\n$/, '') : env.CAIRN_PASSWORD;
+    // Only the global options are known here; the command's own are left for main to check.
+    const { values } = parseArgs({ args: rest, options: GLOBAL_OPTIONS, strict: false, allowPositionals: true });
+    const repo = values.repo;
+    const file = values['password-file'];
+    const location = typeof repo === 'string' ? repo : env.CAIRN_REPOSITORY;
+    if (values.help || !location) return false;
+    // The same precedence as the command's own password reading (password.ts).
+    const password = typeof file === 'string' ? passwordFromFile(readFileSync(file, 'utf8')) : env.CAIRN_PASSWORD;
     if (!password) return false;
     const backend = openBackend(location);
     if (!backend.filePath) return false;
@@ -50,15 +56,4 @@ export function startUnlockingEarly(argv: readonly string[], env: NodeJS.Process
   } catch {
     return false;
   }
-}
-
-/** The value of an option given as `--name value`, `--name=value` or `-x value`. */
-function optionValue(args: readonly string[], long: string, short?: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--') break;
-    if (arg === long || (short !== undefined && arg === short)) return args[i + 1];
-    if (arg.startsWith(`${long}=`)) return arg.slice(long.length + 1);
-  }
-  return undefined;
 }

@@ -7,17 +7,9 @@ import { BackendError } from '../engine/backend/types.js';
 import { CairnError } from '../engine/errors.js';
 import { PROGRAM } from '../engine/version.js';
 import { COMMANDS } from './command-list.js';
-import { type Command, EXIT, type OptionSpecs, type OptionValues } from './commands/types.js';
+import { type Command, EXIT, type OptionValues } from './commands/types.js';
 import { CliContext, type GlobalOptions } from './context.js';
-
-const GLOBAL_OPTIONS: OptionSpecs = {
-  repo: { type: 'string', short: 'r' },
-  'password-file': { type: 'string' },
-  'data-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-};
+import { GLOBAL_OPTIONS } from './global-options.js';
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -10,12 +10,16 @@ export interface PasswordSource {
   file?: string;
 }
 
+/** A password file's content as the password: without its one trailing line break. */
+export function passwordFromFile(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
 export async function readPassword(source: PasswordSource, prompt: string, confirm = false): Promise<string> {
   // An explicit --password-file wins over the environment.
   if (source.file) {
     try {
-      const text = await fs.readFile(source.file, 'utf8');
-      const password = text.replace(/\r?\n$/, '');
+      const password = passwordFromFile(await fs.readFile(source.file, 'utf8'));
       if (password === '') throw new CairnError('invalid-argument', `the password file ${source.file} is empty`);
       return password;
     } catch (err) {

@@ -27,6 +27,20 @@ async function walk(dir: string): Promise<string[]> {
   return entries.map((e) => e.toString()).sort();
 }
 
+/** Makes `method` of every file handle opened for a new file ('wx') fail with errno `code`, like a full disk. */
+function failWritesToNewFiles(method: 'writeFile' | 'writev', code: string): void {
+  const realOpen = fs.open.bind(fs);
+  vi.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+    const handle = await realOpen(...args);
+    if (args[1] === 'wx') {
+      handle[method] = async () => {
+        throw errno(code);
+      };
+    }
+    return handle;
+  });
+}
+
 const id = (prefix = ''): string => prefix + randomBytes(32).toString('hex').slice(prefix.length);
 const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: simulated`), { code });
 
@@ -205,16 +219,7 @@ describe('LocalBackend on disk', () => {
 
   it('reports a full disk during save as no-space and removes the temporary file', async () => {
     await backend.create();
-    const realOpen = fs.open.bind(fs);
-    vi.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
-      const handle = await realOpen(...args);
-      if (args[1] === 'wx') {
-        handle.writeFile = async () => {
-          throw errno('ENOSPC');
-        };
-      }
-      return handle;
-    });
+    failWritesToNewFiles('writeFile', 'ENOSPC');
     const ref: ObjectRef = { kind: 'data', id: id('42') };
     const err = await expectBackendError(backend.save(ref, randomBytes(1000)), 'no-space');
     expect(err.message).toMatch(/^the storage location is full \(/);
@@ -223,16 +228,7 @@ describe('LocalBackend on disk', () => {
 
   it('reports a full disk during a staged append as no-space; discard removes the staged file', async () => {
     await backend.create();
-    const realOpen = fs.open.bind(fs);
-    vi.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
-      const handle = await realOpen(...args);
-      if (args[1] === 'wx') {
-        handle.writev = async () => {
-          throw errno('ENOSPC');
-        };
-      }
-      return handle;
-    });
+    failWritesToNewFiles('writev', 'ENOSPC');
     const staged = await backend.stage('data');
     expect((await fs.readdir(path.join(root, 'data'))).filter((n) => n.startsWith('.tmp-'))).toHaveLength(1);
     const err = await expectBackendError(staged.append(randomBytes(1000)), 'no-space');

@@ -1,8 +1,8 @@
 /**
  * Worker thread body of restore (see restore-pool.ts): receives one whole pack (or the path of
  * a pack file, which it reads into a buffer it keeps for the next pack: no large allocation per
- * pack) and the list of its blobs to write; authenticates, decompresses and id-checks each blob and writes it at its
- * offset into the named (temporary) file, creating the file if it does not exist yet. Replies
+ * pack) and the list of its blobs to write; authenticates, decompresses and id-checks each blob
+ * and writes it at its offset into the named (temporary) file, creating the file if it does not exist yet. Replies
  * `{ job, errors }` with one message per write that failed (by index), so the main thread can
  * fail exactly the affected files.
  */
