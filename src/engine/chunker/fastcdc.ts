@@ -186,51 +186,116 @@ function scanCut(
   const normalEnd = start + normal;
   const limitEnd = start + limit;
   // Unrolled by eight: 1.5–2× faster in V8 than the plain loop (measured on Node 20); the
-  // plain loops finish the last few bytes.
+  // plain loops finish the last few bytes. A hit only records its place in the group of eight
+  // (`k`) and leaves the loop; one shared exit computes the length. With a return per byte, every
+  // return first taken by optimized code had no type feedback yet, so V8 threw the code away and
+  // compiled it again: 21 times in a 256 MiB backup (~0.2 s of compiler time), 7 now.
+  let k = 0;
   for (; i + 7 < normalEnd; i += 8) {
     h = ((h << 1) + gear[data[i]!]!) | 0;
-    if ((h & mS) === 0) return i + 1 - start;
+    if ((h & mS) === 0) {
+      k = 1;
+      break;
+    }
     h = ((h << 1) + gear[data[i + 1]!]!) | 0;
-    if ((h & mS) === 0) return i + 2 - start;
+    if ((h & mS) === 0) {
+      k = 2;
+      break;
+    }
     h = ((h << 1) + gear[data[i + 2]!]!) | 0;
-    if ((h & mS) === 0) return i + 3 - start;
+    if ((h & mS) === 0) {
+      k = 3;
+      break;
+    }
     h = ((h << 1) + gear[data[i + 3]!]!) | 0;
-    if ((h & mS) === 0) return i + 4 - start;
+    if ((h & mS) === 0) {
+      k = 4;
+      break;
+    }
     h = ((h << 1) + gear[data[i + 4]!]!) | 0;
-    if ((h & mS) === 0) return i + 5 - start;
+    if ((h & mS) === 0) {
+      k = 5;
+      break;
+    }
     h = ((h << 1) + gear[data[i + 5]!]!) | 0;
-    if ((h & mS) === 0) return i + 6 - start;
+    if ((h & mS) === 0) {
+      k = 6;
+      break;
+    }
     h = ((h << 1) + gear[data[i + 6]!]!) | 0;
-    if ((h & mS) === 0) return i + 7 - start;
+    if ((h & mS) === 0) {
+      k = 7;
+      break;
+    }
     h = ((h << 1) + gear[data[i + 7]!]!) | 0;
-    if ((h & mS) === 0) return i + 8 - start;
+    if ((h & mS) === 0) {
+      k = 8;
+      break;
+    }
   }
-  for (; i < normalEnd; i++) {
-    h = ((h << 1) + gear[data[i]!]!) | 0;
-    if ((h & mS) === 0) return i + 1 - start;
+  if (k === 0) {
+    for (; i < normalEnd; i++) {
+      h = ((h << 1) + gear[data[i]!]!) | 0;
+      if ((h & mS) === 0) {
+        k = 1;
+        break;
+      }
+    }
   }
-  for (; i + 7 < limitEnd; i += 8) {
-    h = ((h << 1) + gear[data[i]!]!) | 0;
-    if ((h & mL) === 0) return i + 1 - start;
-    h = ((h << 1) + gear[data[i + 1]!]!) | 0;
-    if ((h & mL) === 0) return i + 2 - start;
-    h = ((h << 1) + gear[data[i + 2]!]!) | 0;
-    if ((h & mL) === 0) return i + 3 - start;
-    h = ((h << 1) + gear[data[i + 3]!]!) | 0;
-    if ((h & mL) === 0) return i + 4 - start;
-    h = ((h << 1) + gear[data[i + 4]!]!) | 0;
-    if ((h & mL) === 0) return i + 5 - start;
-    h = ((h << 1) + gear[data[i + 5]!]!) | 0;
-    if ((h & mL) === 0) return i + 6 - start;
-    h = ((h << 1) + gear[data[i + 6]!]!) | 0;
-    if ((h & mL) === 0) return i + 7 - start;
-    h = ((h << 1) + gear[data[i + 7]!]!) | 0;
-    if ((h & mL) === 0) return i + 8 - start;
+  if (k === 0) {
+    for (; i + 7 < limitEnd; i += 8) {
+      h = ((h << 1) + gear[data[i]!]!) | 0;
+      if ((h & mL) === 0) {
+        k = 1;
+        break;
+      }
+      h = ((h << 1) + gear[data[i + 1]!]!) | 0;
+      if ((h & mL) === 0) {
+        k = 2;
+        break;
+      }
+      h = ((h << 1) + gear[data[i + 2]!]!) | 0;
+      if ((h & mL) === 0) {
+        k = 3;
+        break;
+      }
+      h = ((h << 1) + gear[data[i + 3]!]!) | 0;
+      if ((h & mL) === 0) {
+        k = 4;
+        break;
+      }
+      h = ((h << 1) + gear[data[i + 4]!]!) | 0;
+      if ((h & mL) === 0) {
+        k = 5;
+        break;
+      }
+      h = ((h << 1) + gear[data[i + 5]!]!) | 0;
+      if ((h & mL) === 0) {
+        k = 6;
+        break;
+      }
+      h = ((h << 1) + gear[data[i + 6]!]!) | 0;
+      if ((h & mL) === 0) {
+        k = 7;
+        break;
+      }
+      h = ((h << 1) + gear[data[i + 7]!]!) | 0;
+      if ((h & mL) === 0) {
+        k = 8;
+        break;
+      }
+    }
   }
-  for (; i < limitEnd; i++) {
-    h = ((h << 1) + gear[data[i]!]!) | 0;
-    if ((h & mL) === 0) return i + 1 - start;
+  if (k === 0) {
+    for (; i < limitEnd; i++) {
+      h = ((h << 1) + gear[data[i]!]!) | 0;
+      if ((h & mL) === 0) {
+        k = 1;
+        break;
+      }
+    }
   }
+  if (k !== 0) return i + k - start;
   if (limit === maxSize || eof) return limit;
   state.pos = i;
   state.h = h;
