@@ -8,6 +8,8 @@ import type { Command } from './commands/types.js';
 export interface CommandEntry {
   name: string;
   summary: string;
+  /** Opens a repository with its password: the CLI's entry starts the key derivation early (early-unlock.ts). */
+  opensRepository?: true;
   load(): Promise<Command>;
 }
 
@@ -19,6 +21,7 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'backup',
+    opensRepository: true,
     summary: 'back up files and folders into a new recovery point',
     load: async () => (await import('./commands/backup.js')).backupCommand,
   },
@@ -29,46 +32,55 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'snapshots',
+    opensRepository: true,
     summary: 'list recovery points',
     load: async () => (await import('./commands/snapshots.js')).snapshotsCommand,
   },
   {
     name: 'ls',
+    opensRepository: true,
     summary: 'list files in a recovery point',
     load: async () => (await import('./commands/ls.js')).lsCommand,
   },
   {
     name: 'restore',
+    opensRepository: true,
     summary: 'restore files from a recovery point into a folder',
     load: async () => (await import('./commands/restore.js')).restoreCommand,
   },
   {
     name: 'diff',
+    opensRepository: true,
     summary: 'show what changed between two recovery points',
     load: async () => (await import('./commands/diff.js')).diffCommand,
   },
   {
     name: 'check',
+    opensRepository: true,
     summary: 'verify the repository (structure; with --read-data all stored data)',
     load: async () => (await import('./commands/check.js')).checkCommand,
   },
   {
     name: 'forget',
+    opensRepository: true,
     summary: 'remove recovery points by a retention policy or by id (--prune also frees their data)',
     load: async () => (await import('./commands/forget.js')).forgetCommand,
   },
   {
     name: 'prune',
+    opensRepository: true,
     summary: 'remove stored data that no recovery point uses',
     load: async () => (await import('./commands/prune.js')).pruneCommand,
   },
   {
     name: 'stats',
+    opensRepository: true,
     summary: 'show repository sizes, deduplication and compression',
     load: async () => (await import('./commands/stats.js')).statsCommand,
   },
   {
     name: 'key',
+    opensRepository: true,
     summary: 'manage passwords (key slots): list, add, passwd, remove',
     load: async () => (await import('./commands/key.js')).keyCommand,
   },

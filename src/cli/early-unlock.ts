@@ -1,10 +1,10 @@
 /**
  * Gives a repository command's key derivation a head start: it begins before the rest of the
  * CLI loads, so the ~0.15 s of module loading overlaps the ~0.5 s scrypt run (which runs on the
- * thread pool, on the other core). Only for the commands that open a repository, only when the
- * password comes from CAIRN_PASSWORD or --password-file, and for the first key slot (the one
- * `Repository.open` tries first). Anything unexpected just means no head start: the command
- * then reports it as usual.
+ * thread pool, on the other core). Only for the commands that open a repository (marked
+ * `opensRepository` in command-list.ts), only when the password comes from CAIRN_PASSWORD or
+ * --password-file, and for the first key slot (the one `Repository.open` tries first). Anything
+ * unexpected just means no head start: the command then reports it as usual.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,21 +12,9 @@ import { parseArgs } from 'node:util';
 import { openBackend } from '../engine/backend/open.js';
 import { isValidId } from '../engine/backend/refs.js';
 import { deriveAhead, parseKeySlot } from '../engine/crypto/keys.js';
+import { COMMANDS } from './command-list.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
 import { passwordFromFile } from './password.js';
-
-const OPENS_REPOSITORY = new Set([
-  'backup',
-  'restore',
-  'snapshots',
-  'ls',
-  'diff',
-  'check',
-  'forget',
-  'prune',
-  'stats',
-  'key',
-]);
 
 /**
  * Starts the derivation (on the thread pool) and returns. Synchronous on purpose: the module
@@ -34,7 +22,7 @@ const OPENS_REPOSITORY = new Set([
  */
 export function startUnlockingEarly(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
   const [command, ...rest] = argv;
-  if (!command || !OPENS_REPOSITORY.has(command)) return false;
+  if (!COMMANDS.find((c) => c.name === command)?.opensRepository) return false;
   try {
     // Only the global options are known here; the command's own are left for main to check.
     const { values } = parseArgs({ args: rest, options: GLOBAL_OPTIONS, strict: false, allowPositionals: true });

@@ -39,6 +39,11 @@ export class WrongPasswordError extends CairnError {
   }
 }
 
+/** What restore, check and loading say of a pack the index names but the repository lacks. */
+export function missingPackMessage(packId: string): string {
+  return `pack ${packId.slice(0, 12)} is missing from the repository`;
+}
+
 /** A short, user-facing description of a file-system error (errno code → words). */
 export function describeError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;

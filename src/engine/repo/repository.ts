@@ -17,7 +17,7 @@ import {
   parseKeySlot,
   unlockKeySlot,
 } from '../crypto/keys.js';
-import { CairnError, IntegrityError, WrongPasswordError } from '../errors.js';
+import { CairnError, IntegrityError, missingPackMessage, WrongPasswordError } from '../errors.js';
 import { decodeBlob, encodeBlob } from '../format/blob-codec.js';
 import { ALGORITHMS_V1, FORMAT_VERSION, type RepositoryConfig, validateConfig } from '../format/config.js';
 import { fromStoredIndex, type IndexedPack, type IndexFile, toStoredIndex } from '../format/index-file.js';
@@ -351,8 +351,7 @@ export class Repository {
           : await this.backend.load({ kind: 'data', id: loc.pack }, { offset: loc.offset, length: loc.length });
       if (stored.length !== loc.length) throw new BackendError('range', 'short read');
     } catch (err) {
-      if (isNotFound(err))
-        throw new IntegrityError(`pack ${loc.pack.slice(0, 12)} is missing from the repository`, { cause: err });
+      if (isNotFound(err)) throw new IntegrityError(missingPackMessage(loc.pack), { cause: err });
       if (err instanceof BackendError && err.code === 'range') {
         throw new IntegrityError(`pack ${loc.pack.slice(0, 12)} is shorter than the index says: it was truncated`, {
           cause: err,

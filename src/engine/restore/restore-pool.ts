@@ -28,10 +28,10 @@ export class RestorePool {
   /**
    * Writes the given blobs of a pack; resolves to the failed writes. `pack` is the pack's bytes
    * (their memory moves to the worker) or, for a backend of plain files, the pack file's path and
-   * a label for messages: the worker then reads the pack into a buffer it keeps for the next.
+   * its id (for messages): the worker then reads the pack into a buffer it keeps for the next.
    */
   writePack(
-    pack: Buffer | { file: string; name: string },
+    pack: Buffer | { file: string; id: string },
     writes: PackWrite[],
   ): Promise<{ index: number; message: string }[]> {
     if (this.workers.length === 0) this.start();
@@ -43,7 +43,7 @@ export class RestorePool {
     return new Promise((resolve, reject) => {
       this.jobs.set(job, { resolve, reject, worker: chosen });
       if (!Buffer.isBuffer(pack)) {
-        worker.postMessage({ job, packFile: pack.file, packName: pack.name, writes });
+        worker.postMessage({ job, packFile: pack.file, packId: pack.id, writes });
         return;
       }
       const owned = pack.byteOffset === 0 && pack.byteLength === pack.buffer.byteLength ? pack : Buffer.from(pack);

@@ -8,6 +8,7 @@
  */
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { missingPackMessage } from '../errors.js';
 import { decodeBlobReusing } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
 import { keepYoungGenerationSmallInWorker } from '../util/young-generation.js';
@@ -33,7 +34,7 @@ if (!port) throw new Error('restore-worker must run as a worker thread');
 
 type PackJob =
   | { job: number; pack: Uint8Array; writes: PackWrite[] }
-  | { job: number; packFile: string; packName: string; writes: PackWrite[] };
+  | { job: number; packFile: string; packId: string; writes: PackWrite[] };
 
 /** Pack files are read into this buffer, grown in steps of READ_STEP as larger packs come. */
 let readBuffer = Buffer.alloc(0);
@@ -44,7 +45,7 @@ port.on('message', (msg: PackJob) => {
   if ('pack' in msg) data = Buffer.from(msg.pack.buffer, msg.pack.byteOffset, msg.pack.byteLength);
   else {
     try {
-      data = readPackFile(msg.packFile, msg.packName, msg.writes);
+      data = readPackFile(msg.packFile, msg.packId, msg.writes);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       port.postMessage({ job: msg.job, errors: msg.writes.map((_, index) => ({ index, message })) });
@@ -85,7 +86,7 @@ port.on('message', (msg: PackJob) => {
  * The bytes of a pack file up to the end of its last blob to write (or to the end of the file,
  * when it was truncated: the blobs before the damage are still written), read into `readBuffer`.
  */
-function readPackFile(file: string, name: string, writes: readonly PackWrite[]): Buffer {
+function readPackFile(file: string, packId: string, writes: readonly PackWrite[]): Buffer {
   let end = 0;
   for (const w of writes) end = Math.max(end, w.offset + w.length);
   if (readBuffer.length < end) readBuffer = Buffer.allocUnsafeSlow(Math.ceil(end / READ_STEP) * READ_STEP);
@@ -93,8 +94,7 @@ function readPackFile(file: string, name: string, writes: readonly PackWrite[]):
   try {
     fd = openSync(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error(`pack ${name} is missing from the repository`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(missingPackMessage(packId));
     throw err;
   }
   try {

@@ -24,7 +24,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isNotFound } from '../backend/types.js';
 import { findNode } from '../browse/walk.js';
-import { CairnError, describeError } from '../errors.js';
+import { CairnError, describeError, missingPackMessage } from '../errors.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
 import { isSafeName, type TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
@@ -350,12 +350,12 @@ class Restorer {
           const backend = this.repo.backend;
           // A backend of plain files lets the worker read the pack itself, into a buffer it reuses.
           failures = await pool.writePack(
-            backend.filePath ? { file: backend.filePath(ref), name: packId.slice(0, 12) } : await backend.load(ref),
+            backend.filePath ? { file: backend.filePath(ref), id: packId } : await backend.load(ref),
             writes,
           );
         } catch (err) {
           const message = isNotFound(err)
-            ? `pack ${packId.slice(0, 12)} is missing from the repository`
+            ? missingPackMessage(packId)
             : err instanceof Error
               ? err.message
               : String(err);
