@@ -308,21 +308,24 @@ class Archiver {
     }
     const posixPath = toRepoPath(localPath);
     if (!isRoot && rules.isExcluded(posixPath, stat.isDirectory())) return undefined;
-    const base = { name, mode: stat.mode & 0o7777, mtime: stat.mtimeMs };
+    // Nodes are written as whole literals, never spread from a common part: V8 builds an object
+    // spread with more properties after it ~20x slower, and this runs for every entry. The key
+    // order is the order the tree's JSON has (name, mode, mtime, type, ...), so tree ids stay equal.
+    const mode = stat.mode & 0o7777;
     if (stat.isDirectory()) {
       const subtree = await this.archiveDir(localPath, parentNode, rules, isRoot);
       if (subtree === undefined) return undefined;
-      return { ...base, type: 'dir', subtree };
+      return { name, mode, mtime: stat.mtimeMs, type: 'dir', subtree };
     }
     if (stat.isSymbolicLink()) {
       try {
-        return { ...base, type: 'symlink', target: await fs.readlink(localPath) };
+        return { name, mode, mtime: stat.mtimeMs, type: 'symlink', target: await fs.readlink(localPath) };
       } catch (err) {
         this.warn(`${localPath}: ${describeError(err)}`);
         return undefined;
       }
     }
-    if (stat.isFile()) return this.archiveFile(localPath, stat, base, parentNode);
+    if (stat.isFile()) return this.archiveFile(localPath, name, stat, parentNode);
     return undefined; // sockets, FIFOs and devices are not backed up
   }
 
@@ -416,11 +419,19 @@ class Archiver {
 
   private async archiveFile(
     localPath: string,
+    name: string,
     stat: Stats,
-    base: { name: string; mode: number; mtime: number },
     parentNode: TreeNode | undefined,
   ): Promise<TreeNode | undefined> {
-    const node: TreeNode = { ...base, type: 'file', ctime: stat.ctimeMs, inode: stat.ino, size: stat.size };
+    const node: TreeNode = {
+      name,
+      mode: stat.mode & 0o7777,
+      mtime: stat.mtimeMs,
+      type: 'file',
+      ctime: stat.ctimeMs,
+      inode: stat.ino,
+      size: stat.size,
+    };
     const c = this.counters;
     if (
       !this.options.force &&
