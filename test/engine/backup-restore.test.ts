@@ -222,6 +222,36 @@ describe('backup and restore of a real tree', () => {
     expect(await fs.readFile(path.join(old, 'a/b/c/deep.txt'), 'utf8')).toBe('deep inside\n');
     await expect(fs.access(path.join(old, 'added.txt'))).rejects.toThrow();
   });
+
+  it('an edit deep down, with every folder mtime kept, reaches the top while untouched folders keep their trees', async () => {
+    const before = (await backup(repo, { paths: [src] })).snapshot;
+    // Rewrite a file three folders down in place, then put the folders' mtimes back: only the
+    // file itself says that anything changed.
+    const folders = ['a', 'a/b', 'a/b/c'];
+    const times = await Promise.all(folders.map(async (rel) => (await fs.stat(path.join(src, rel))).mtime));
+    const deep = path.join(src, 'a/b/c/deeper.txt');
+    await fs.writeFile(deep, 'first words\n');
+    for (const [i, rel] of folders.entries()) await fs.utimes(path.join(src, rel), times[i] as Date, times[i] as Date);
+    const withFile = (await backup(repo, { paths: [src] })).snapshot;
+    await fs.writeFile(deep, 'other words\n');
+    const after = (await backup(repo, { paths: [src] })).snapshot;
+    expect(after.summary.filesChanged).toBe(1);
+    expect(after.summary.filesUnchanged).toBe(withFile.summary.totalFiles - 1);
+    expect(after.tree).not.toBe(withFile.tree);
+    for (const rel of folders) {
+      const was = await findNode(repo, withFile.tree, path.join(src, rel));
+      const now = await findNode(repo, after.tree, path.join(src, rel));
+      expect(now?.mtime).toBe(was?.mtime);
+      expect(now?.subtree).not.toBe(was?.subtree);
+    }
+    for (const rel of ['unicode', 'odd', 'private']) {
+      const was = await findNode(repo, before.tree, path.join(src, rel));
+      expect((await findNode(repo, after.tree, path.join(src, rel)))?.subtree).toBe(was?.subtree);
+    }
+    const target = path.join(dir, 'restore-deep-edit');
+    expect((await restore(repo, after, { target })).errors).toEqual([]);
+    expect(await fs.readFile(path.join(restoredPath(target, src), 'a/b/c/deeper.txt'), 'utf8')).toBe('other words\n');
+  });
 });
 
 describe('backing up the filesystem root', () => {

@@ -315,6 +315,9 @@ class Archiver {
     if (stat.isDirectory()) {
       const subtree = await this.archiveDir(localPath, parentNode, rules, isRoot);
       if (subtree === undefined) return undefined;
+      // Unchanged: the parent's own node, so the folder above can take over the parent's tree.
+      if (parentNode?.type === 'dir' && parentNode.subtree === subtree && sameMeta(parentNode, mode, stat))
+        return parentNode;
       return { name, mode, mtime: stat.mtimeMs, type: 'dir', subtree };
     }
     if (stat.isSymbolicLink()) {
@@ -357,7 +360,12 @@ class Archiver {
       this.archiveEntry(path.join(localPath, name), name, parentByName.get(name), rules),
     );
     const kept = nodes.filter((n): n is TreeNode => n !== undefined);
-    const id = await this.repo.saveTree({ nodes: kept });
+    // Every entry is the parent's own node (nothing in this folder changed): the folder is the
+    // parent's tree, already stored (it was just loaded), and needs no encoding and naming again.
+    const id =
+      parentTree && parentNode?.subtree && isSameNodeList(kept, parentTree.nodes)
+        ? parentNode.subtree
+        : await this.repo.saveTree({ nodes: kept });
     this.recordStats(id, kept);
     return id;
   }
@@ -423,15 +431,7 @@ class Archiver {
     stat: Stats,
     parentNode: TreeNode | undefined,
   ): Promise<TreeNode | undefined> {
-    const node: TreeNode = {
-      name,
-      mode: stat.mode & 0o7777,
-      mtime: stat.mtimeMs,
-      type: 'file',
-      ctime: stat.ctimeMs,
-      inode: stat.ino,
-      size: stat.size,
-    };
+    const mode = stat.mode & 0o7777;
     const c = this.counters;
     if (
       !this.options.force &&
@@ -439,14 +439,34 @@ class Archiver {
       isUnchanged(parentNode, stat) &&
       parentNode.content?.every((id) => this.repo.hasBlob(id))
     ) {
-      node.content = parentNode.content;
       c.filesUnchanged++;
       c.bytesUnchanged += stat.size;
       c.totalFiles++;
       c.totalBytes += stat.size;
       this.fileDone(localPath, stat.size);
-      return node;
+      // The parent's own node when even the mode is the same, so the folder can take over the
+      // parent's tree (see archiveDir).
+      if (sameMeta(parentNode, mode, stat)) return parentNode;
+      return {
+        name,
+        mode,
+        mtime: stat.mtimeMs,
+        type: 'file',
+        ctime: stat.ctimeMs,
+        inode: stat.ino,
+        size: stat.size,
+        content: parentNode.content,
+      };
     }
+    const node: TreeNode = {
+      name,
+      mode,
+      mtime: stat.mtimeMs,
+      type: 'file',
+      ctime: stat.ctimeMs,
+      inode: stat.ino,
+      size: stat.size,
+    };
     const content: string[] = [];
     let size = 0;
     try {
@@ -685,6 +705,18 @@ function isUnchanged(prev: TreeNode, stat: Stats): boolean {
     prev.ctime === stat.ctimeMs &&
     prev.inode === stat.ino
   );
+}
+
+/** A parent node's mode and mtime are those of the entry now (the rest is compared by the caller). */
+function sameMeta(prev: TreeNode, mode: number, stat: Stats): boolean {
+  return prev.mode === mode && prev.mtime === stat.mtimeMs;
+}
+
+/** The same node objects in the same order (nodes taken over from the parent, see archiveEntry). */
+function isSameNodeList(nodes: readonly TreeNode[], parentNodes: readonly TreeNode[]): boolean {
+  if (nodes.length !== parentNodes.length) return false;
+  for (let i = 0; i < nodes.length; i++) if (nodes[i] !== parentNodes[i]) return false;
+  return true;
 }
 
 function isAbort(err: unknown): boolean {
