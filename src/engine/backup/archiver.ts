@@ -14,7 +14,7 @@
  * listed: their subtree is taken over from the parent recovery point (a journal backup).
  * Unreadable entries are skipped with a warning and the recovery point is marked partial.
  */
-import { closeSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import { Budget, mapLimit } from '../util/concurrency.js';
 import { joinRepoPath, localPathOf, repoPathComponents, toRepoPath } from '../util/paths.js';
 import { PROGRAM } from '../version.js';
 import { ExcludeRules, IGNORE_FILE_NAME, isCacheDir, readIgnoreFile } from './excludes.js';
+import { readSmallFile } from './read-small-file.js';
 import { SealPool } from './seal-pool.js';
 
 export { PROGRAM };
@@ -653,29 +654,6 @@ class Archiver {
       ...(this.estimate ? { filesTotal: this.estimate.files, bytesTotal: this.estimate.bytes } : {}),
       currentPath,
     });
-  }
-}
-
-/**
- * Reads a file that fits in one chunk with synchronous calls: on this kind of workload a thread
- * pool round trip per open/read/close costs several times the read itself. Returns undefined
- * when the file grew beyond the size lstat gave (the caller then chunks it as a large file);
- * otherwise a view into `buffer` (at least expectedSize + 1 bytes), valid until the next call.
- */
-function readSmallFile(localPath: string, expectedSize: number, buffer: Buffer): Buffer | undefined {
-  const fd = openSync(localPath, 'r');
-  try {
-    const buf = buffer.subarray(0, expectedSize + 1);
-    let filled = 0;
-    while (filled < buf.length) {
-      const n = readSync(fd, buf, filled, buf.length - filled, filled);
-      if (n === 0) break;
-      filled += n;
-    }
-    if (filled > expectedSize) return undefined;
-    return buf.subarray(0, filled);
-  } finally {
-    closeSync(fd);
   }
 }
 
