@@ -9,7 +9,8 @@
  * Memory stays bounded: at most `READ_CONCURRENCY` large files are read at once, at most
  * `ENCODE_BUDGET` bytes of small blobs wait for encoding and each worker's encoded output
  * waiting for a pack is capped, whatever the number or size of files.
- * Files whose size, mtime, ctime and inode equal the parent recovery point's are not read again.
+ * Files whose size, mtime, ctime and inode equal the parent recovery point's are not read again,
+ * and a folder in which nothing changed keeps the parent's tree id without encoding it again.
  * With a change set from the watcher journal, folders that nothing changed in are not even
  * listed: their subtree is taken over from the parent recovery point (a journal backup).
  * Unreadable entries are skipped with a warning and the recovery point is marked partial.
@@ -448,26 +449,11 @@ class Archiver {
       // The parent's own node when even the mode is the same, so the folder can take over the
       // parent's tree (see archiveDir).
       if (sameMeta(parentNode, mode, stat)) return parentNode;
-      return {
-        name,
-        mode,
-        mtime: stat.mtimeMs,
-        type: 'file',
-        ctime: stat.ctimeMs,
-        inode: stat.ino,
-        size: stat.size,
-        content: parentNode.content,
-      };
+      const changedMode = fileNode(name, mode, stat);
+      changedMode.content = parentNode.content;
+      return changedMode;
     }
-    const node: TreeNode = {
-      name,
-      mode,
-      mtime: stat.mtimeMs,
-      type: 'file',
-      ctime: stat.ctimeMs,
-      inode: stat.ino,
-      size: stat.size,
-    };
+    const node = fileNode(name, mode, stat);
     const content: string[] = [];
     let size = 0;
     try {
@@ -683,6 +669,14 @@ function isUnchanged(prev: TreeNode, stat: Stats): boolean {
     prev.ctime === stat.ctimeMs &&
     prev.inode === stat.ino
   );
+}
+
+/**
+ * A file's node without its content, as one literal in the order of the tree's JSON (content is
+ * added last): see archiveEntry on why nodes are never spread from a common part.
+ */
+function fileNode(name: string, mode: number, stat: Stats): TreeNode {
+  return { name, mode, mtime: stat.mtimeMs, type: 'file', ctime: stat.ctimeMs, inode: stat.ino, size: stat.size };
 }
 
 /** A parent node's mode and mtime are those of the entry now (the rest is compared by the caller). */
