@@ -28,7 +28,7 @@ import { compareNames, type TreeNode } from '../format/tree.js';
 import type { ChangeSet } from '../journal/change-set.js';
 import type { TreeStats } from '../journal/journal-store.js';
 import type { Repository } from '../repo/repository.js';
-import { Budget, mapLimit } from '../util/concurrency.js';
+import { Budget } from '../util/concurrency.js';
 import { joinRepoPath, localPathOf, repoPathComponents, toRepoPath } from '../util/paths.js';
 import { PROGRAM } from '../version.js';
 import { ExcludeRules, IGNORE_FILE_NAME, isCacheDir, readIgnoreFile } from './excludes.js';
@@ -296,6 +296,12 @@ class Archiver {
     rules: ExcludeRules,
     isRoot = false,
   ): Promise<TreeNode | undefined> {
+    const stat = this.statEntry(localPath, name, rules, isRoot);
+    return stat && this.archiveStatted(localPath, name, stat, parentNode, rules, isRoot);
+  }
+
+  /** The entry's lstat, or undefined when it cannot be read (a warning) or is excluded. */
+  private statEntry(localPath: string, name: string, rules: ExcludeRules, isRoot: boolean): Stats | undefined {
     this.checkAborted();
     let stat: Stats;
     try {
@@ -308,8 +314,19 @@ class Archiver {
       );
       return undefined;
     }
-    const posixPath = toRepoPath(localPath);
-    if (!isRoot && rules.isExcluded(posixPath, stat.isDirectory())) return undefined;
+    if (!isRoot && rules.isExcluded(toRepoPath(localPath), stat.isDirectory())) return undefined;
+    return stat;
+  }
+
+  /** Archives an entry already stat-ed by `statEntry`. */
+  private async archiveStatted(
+    localPath: string,
+    name: string,
+    stat: Stats,
+    parentNode: TreeNode | undefined,
+    rules: ExcludeRules,
+    isRoot: boolean,
+  ): Promise<TreeNode | undefined> {
     // Nodes are written as whole literals, never spread from a common part: V8 builds an object
     // spread with more properties after it ~20x slower, and this runs for every entry. The key
     // order is the order the tree's JSON has (name, mode, mtime, type, ...), so tree ids stay equal.
@@ -358,9 +375,25 @@ class Archiver {
     const parentTree =
       parentNode?.type === 'dir' && parentNode.subtree ? await this.repo.loadTree(parentNode.subtree) : undefined;
     const parentByName = new Map(parentTree?.nodes.map((n) => [n.name, n]));
-    const nodes = await mapLimit(names, ENTRY_CONCURRENCY, (name) =>
-      this.archiveEntry(path.join(localPath, name), name, parentByName.get(name), rules),
-    );
+    // Up to ENTRY_CONCURRENCY entries at once, in name order. An unchanged file (most of them,
+    // after the first backup) is settled right here, without a promise of its own.
+    const nodes = new Array<TreeNode | undefined>(names.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < names.length) {
+        const i = next++;
+        const name = names[i] as string;
+        const entryPath = path.join(localPath, name);
+        const stat = this.statEntry(entryPath, name, rules, false);
+        if (!stat) continue;
+        const parent = parentByName.get(name);
+        nodes[i] =
+          (stat.isFile() ? this.unchangedFile(entryPath, name, stat, parent) : undefined) ??
+          (await this.archiveStatted(entryPath, name, stat, parent, rules, false));
+        if (this.yieldDue()) await this.yieldNow();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ENTRY_CONCURRENCY, names.length) }, lane));
     const kept = nodes.filter((n): n is TreeNode => n !== undefined);
     // Every entry is the parent's own node (nothing in this folder changed): the folder is the
     // parent's tree, already stored (it was just loaded), and needs no encoding and naming again.
@@ -427,33 +460,48 @@ class Archiver {
     }
   }
 
+  /**
+   * The node of a file that has not changed since the parent recovery point (same size, mtime,
+   * ctime and inode, every blob still stored), counted as unchanged; undefined when it must be read.
+   */
+  private unchangedFile(
+    localPath: string,
+    name: string,
+    stat: Stats,
+    parentNode: TreeNode | undefined,
+  ): TreeNode | undefined {
+    if (
+      this.options.force ||
+      !parentNode ||
+      !isUnchanged(parentNode, stat) ||
+      !parentNode.content?.every((id) => this.repo.hasBlob(id))
+    )
+      return undefined;
+    const c = this.counters;
+    c.filesUnchanged++;
+    c.bytesUnchanged += stat.size;
+    c.totalFiles++;
+    c.totalBytes += stat.size;
+    this.fileDone(localPath, stat.size);
+    const mode = stat.mode & 0o7777;
+    // The parent's own node when even the mode is the same, so the folder can take over the
+    // parent's tree (see archiveDir).
+    if (sameMeta(parentNode, mode, stat)) return parentNode;
+    const changedMode = fileNode(name, mode, stat);
+    changedMode.content = parentNode.content;
+    return changedMode;
+  }
+
   private async archiveFile(
     localPath: string,
     name: string,
     stat: Stats,
     parentNode: TreeNode | undefined,
   ): Promise<TreeNode | undefined> {
-    const mode = stat.mode & 0o7777;
+    const unchanged = this.unchangedFile(localPath, name, stat, parentNode);
+    if (unchanged) return unchanged;
     const c = this.counters;
-    if (
-      !this.options.force &&
-      parentNode &&
-      isUnchanged(parentNode, stat) &&
-      parentNode.content?.every((id) => this.repo.hasBlob(id))
-    ) {
-      c.filesUnchanged++;
-      c.bytesUnchanged += stat.size;
-      c.totalFiles++;
-      c.totalBytes += stat.size;
-      this.fileDone(localPath, stat.size);
-      // The parent's own node when even the mode is the same, so the folder can take over the
-      // parent's tree (see archiveDir).
-      if (sameMeta(parentNode, mode, stat)) return parentNode;
-      const changedMode = fileNode(name, mode, stat);
-      changedMode.content = parentNode.content;
-      return changedMode;
-    }
-    const node = fileNode(name, mode, stat);
+    const node = fileNode(name, stat.mode & 0o7777, stat);
     const content: string[] = [];
     let size = 0;
     try {
