@@ -134,7 +134,9 @@ class Archiver {
   private readonly warnings: string[] = [];
   private readonly readSlots = new Budget(READ_CONCURRENCY);
   private readonly encodeBudget = new Budget(ENCODE_BUDGET);
-  private readonly pending = new Set<Promise<void>>();
+  /** Background writes not yet settled (see `track`); `drain` waits for none to be left. */
+  private inFlight = 0;
+  private onAllSettled?: () => void;
   private pool?: SealPool;
   private failure: unknown;
   private bytesDone = 0;
@@ -606,17 +608,29 @@ class Archiver {
     await this.repo.addStoredBlob('data', id, stored, rawLength);
   }
 
-  /** Keeps a background write in `pending`; its failure fails the backup at the next check. */
+  /**
+   * Runs a write in the background: its failure fails the backup at the next check, and
+   * `onSettled` runs once it has settled either way. Counted rather than kept in a set, with one
+   * continuation: this runs for every new small file, and whatever it allocates per file stays
+   * alive until the file's batch is encoded.
+   */
   private track(work: Promise<void>, onSettled: () => void): void {
-    const job: Promise<void> = work
-      .catch((err: unknown) => {
+    this.inFlight++;
+    work.then(
+      () => this.settled(onSettled),
+      (err: unknown) => {
         this.failure ??= err;
-      })
-      .finally(() => {
-        onSettled();
-        this.pending.delete(job);
-      });
-    this.pending.add(job);
+        this.settled(onSettled);
+      },
+    );
+  }
+
+  private settled(onSettled: () => void): void {
+    onSettled();
+    if (--this.inFlight > 0) return;
+    const wake = this.onAllSettled;
+    this.onAllSettled = undefined;
+    wake?.();
   }
 
   /**
@@ -652,7 +666,7 @@ class Archiver {
 
   private async drain(): Promise<void> {
     await this.helpWhileBusy(() => false);
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    while (this.inFlight > 0) await new Promise<void>((resolve) => (this.onAllSettled = resolve));
     this.throwIfFailed();
   }
 
