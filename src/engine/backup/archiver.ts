@@ -299,7 +299,21 @@ class Archiver {
     isRoot = false,
   ): Promise<TreeNode | undefined> {
     const stat = this.statEntry(localPath, name, rules, isRoot);
-    return stat && this.archiveStatted(localPath, name, stat, parentNode, rules, isRoot);
+    if (!stat) return undefined;
+    return (
+      this.settledAtOnce(localPath, name, stat, parentNode) ??
+      this.archiveStatted(localPath, name, stat, parentNode, rules, isRoot)
+    );
+  }
+
+  /** The node of an entry that needs no further work: a file unchanged since the parent. */
+  private settledAtOnce(
+    localPath: string,
+    name: string,
+    stat: Stats,
+    parentNode: TreeNode | undefined,
+  ): TreeNode | undefined {
+    return stat.isFile() ? this.unchangedFile(localPath, name, stat, parentNode) : undefined;
   }
 
   /** The entry's lstat, or undefined when it cannot be read (a warning) or is excluded. */
@@ -320,7 +334,7 @@ class Archiver {
     return stat;
   }
 
-  /** Archives an entry already stat-ed by `statEntry`. */
+  /** Archives an entry already stat-ed by `statEntry` that `settledAtOnce` did not settle. */
   private async archiveStatted(
     localPath: string,
     name: string,
@@ -390,7 +404,7 @@ class Archiver {
         if (!stat) continue;
         const parent = parentByName.get(name);
         nodes[i] =
-          (stat.isFile() ? this.unchangedFile(entryPath, name, stat, parent) : undefined) ??
+          this.settledAtOnce(entryPath, name, stat, parent) ??
           (await this.archiveStatted(entryPath, name, stat, parent, rules, false));
         if (this.yieldDue()) await this.yieldNow();
       }
@@ -494,14 +508,13 @@ class Archiver {
     return changedMode;
   }
 
+  /** Reads and stores a new or changed file (`unchangedFile` settles the others). */
   private async archiveFile(
     localPath: string,
     name: string,
     stat: Stats,
     parentNode: TreeNode | undefined,
   ): Promise<TreeNode | undefined> {
-    const unchanged = this.unchangedFile(localPath, name, stat, parentNode);
-    if (unchanged) return unchanged;
     const c = this.counters;
     const node = fileNode(name, stat.mode & 0o7777, stat);
     const content: string[] = [];
@@ -735,7 +748,7 @@ function isUnchanged(prev: TreeNode, stat: Stats): boolean {
 
 /**
  * A file's node without its content, as one literal in the order of the tree's JSON (content is
- * added last): see archiveEntry on why nodes are never spread from a common part.
+ * added last): see archiveStatted on why nodes are never spread from a common part.
  */
 function fileNode(name: string, mode: number, stat: Stats): TreeNode {
   return { name, mode, mtime: stat.mtimeMs, type: 'file', ctime: stat.ctimeMs, inode: stat.ino, size: stat.size };
@@ -746,7 +759,7 @@ function sameMeta(prev: TreeNode, mode: number, stat: Stats): boolean {
   return prev.mode === mode && prev.mtime === stat.mtimeMs;
 }
 
-/** The same node objects in the same order (nodes taken over from the parent, see archiveEntry). */
+/** The same node objects in the same order (nodes taken over from the parent, see unchangedFile). */
 function isSameNodeList(nodes: readonly TreeNode[], parentNodes: readonly TreeNode[]): boolean {
   if (nodes.length !== parentNodes.length) return false;
   for (let i = 0; i < nodes.length; i++) if (nodes[i] !== parentNodes[i]) return false;
