@@ -44,6 +44,11 @@ export function missingPackMessage(packId: string): string {
   return `pack ${packId.slice(0, 12)} is missing from the repository`;
 }
 
+/** What loading and restore say of a blob a tree names but the index does not list. */
+export function missingBlobMessage(blobId: string): string {
+  return `blob ${blobId.slice(0, 12)} is not in the index: data is missing from the repository`;
+}
+
 /** A short, user-facing description of a file-system error (errno code → words). */
 export function describeError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;

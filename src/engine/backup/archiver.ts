@@ -301,19 +301,9 @@ class Archiver {
     const stat = this.statEntry(localPath, name, rules, isRoot);
     if (!stat) return undefined;
     return (
-      this.settledAtOnce(localPath, name, stat, parentNode) ??
+      this.unchangedFile(localPath, name, stat, parentNode) ??
       this.archiveStatted(localPath, name, stat, parentNode, rules, isRoot)
     );
-  }
-
-  /** The node of an entry that needs no further work: a file unchanged since the parent. */
-  private settledAtOnce(
-    localPath: string,
-    name: string,
-    stat: Stats,
-    parentNode: TreeNode | undefined,
-  ): TreeNode | undefined {
-    return stat.isFile() ? this.unchangedFile(localPath, name, stat, parentNode) : undefined;
   }
 
   /** The entry's lstat, or undefined when it cannot be read (a warning) or is excluded. */
@@ -334,7 +324,7 @@ class Archiver {
     return stat;
   }
 
-  /** Archives an entry already stat-ed by `statEntry` that `settledAtOnce` did not settle. */
+  /** Archives an entry already stat-ed by `statEntry` that `unchangedFile` did not settle. */
   private async archiveStatted(
     localPath: string,
     name: string,
@@ -404,7 +394,7 @@ class Archiver {
         if (!stat) continue;
         const parent = parentByName.get(name);
         nodes[i] =
-          this.settledAtOnce(entryPath, name, stat, parent) ??
+          this.unchangedFile(entryPath, name, stat, parent) ??
           (await this.archiveStatted(entryPath, name, stat, parent, rules, false));
         if (this.yieldDue()) await this.yieldNow();
       }
@@ -478,7 +468,8 @@ class Archiver {
 
   /**
    * The node of a file that has not changed since the parent recovery point (same size, mtime,
-   * ctime and inode, every blob still stored), counted as unchanged; undefined when it must be read.
+   * ctime and inode, every blob still stored), counted as unchanged; undefined for any other
+   * entry, which must be read.
    */
   private unchangedFile(
     localPath: string,
@@ -488,6 +479,7 @@ class Archiver {
   ): TreeNode | undefined {
     if (
       this.options.force ||
+      !stat.isFile() ||
       !parentNode ||
       !isUnchanged(parentNode, stat) ||
       !parentNode.content?.every((id) => this.repo.hasBlob(id))

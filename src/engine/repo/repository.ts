@@ -17,7 +17,7 @@ import {
   parseKeySlot,
   unlockKeySlot,
 } from '../crypto/keys.js';
-import { CairnError, IntegrityError, missingPackMessage, WrongPasswordError } from '../errors.js';
+import { CairnError, IntegrityError, missingBlobMessage, missingPackMessage, WrongPasswordError } from '../errors.js';
 import { decodeBlob, encodeBlob } from '../format/blob-codec.js';
 import { ALGORITHMS_V1, FORMAT_VERSION, type RepositoryConfig, validateConfig } from '../format/config.js';
 import { fromStoredIndex, type IndexedPack, type IndexFile, toStoredIndex } from '../format/index-file.js';
@@ -340,8 +340,7 @@ export class Repository {
 
   async loadBlob(id: string): Promise<Buffer> {
     const loc = this.index.get(id);
-    if (!loc)
-      throw new IntegrityError(`blob ${id.slice(0, 12)} is not in the index: data is missing from the repository`);
+    if (!loc) throw new IntegrityError(missingBlobMessage(id));
     let stored: Buffer;
     try {
       // Tree packs are read whole and cached: a walk reads many trees of the same pack.

@@ -24,7 +24,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isNotFound } from '../backend/types.js';
 import { findNode } from '../browse/walk.js';
-import { CairnError, describeError, missingPackMessage } from '../errors.js';
+import { CairnError, describeError, missingBlobMessage, missingPackMessage } from '../errors.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
 import { isSafeName, type TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
@@ -298,7 +298,7 @@ class Restorer {
     for (const id of node.content ?? []) {
       const loc = this.repo.index.get(id);
       if (!loc) {
-        task.failure ??= `blob ${id.slice(0, 12)} is not in the index: data is missing from the repository`;
+        task.failure ??= missingBlobMessage(id);
         continue;
       }
       let pack = this.plan.get(loc.pack);
