@@ -1,7 +1,8 @@
 /**
- * Writes the committed format-v1 fixture repository (test/fixtures/repo-v1) once. Never run it
- * to "update" the fixture: the point of the fixture is that every later Cairn must read the bytes
- * committed here. Run: npx tsx scripts/make-fixture-repo.ts
+ * Writes a committed fixture repository once: test/fixtures/repo-v1 (format version 1, scrypt key
+ * slot) or test/fixtures/repo-v2 (format version 2, Argon2id key slot). Never run it to "update" a
+ * fixture: the point of a fixture is that every later Cairn must read the bytes committed here.
+ * Run: npx tsx scripts/make-fixture-repo.ts 1|2
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,14 +12,16 @@ import { LocalBackend } from '../src/engine/backend/local.js';
 import { backup } from '../src/engine/backup/archiver.js';
 import { Repository } from '../src/engine/repo/repository.js';
 
-const out = path.resolve('test/fixtures/repo-v1');
+const version = process.argv[2];
+if (version !== '1' && version !== '2') throw new Error('usage: npx tsx scripts/make-fixture-repo.ts 1|2');
+const out = path.resolve(`test/fixtures/repo-v${version}`);
 const repoDir = path.join(out, 'repository');
 if (fs.existsSync(repoDir)) throw new Error(`${repoDir} exists: the fixture is committed and must not be regenerated`);
 const src = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-fixture-'));
 const root = path.join(src, 'fixture');
 fs.mkdirSync(path.join(root, 'docs/notes'), { recursive: true });
 fs.mkdirSync(path.join(root, 'empty-folder'));
-fs.writeFileSync(path.join(root, 'docs/readme.txt'), 'Cairn fixture repository, format version 1.\n');
+fs.writeFileSync(path.join(root, 'docs/readme.txt'), `Cairn fixture repository, format version ${version}.\n`);
 fs.writeFileSync(path.join(root, 'docs/notes/ünïcødé name.md'), '# notes\n'.repeat(200));
 fs.writeFileSync(path.join(root, 'empty.txt'), '');
 let seed = 1;
@@ -30,9 +33,10 @@ for (let i = 0; i < big.length; i++) {
 fs.writeFileSync(path.join(root, 'large.bin'), big);
 fs.symlinkSync('docs/readme.txt', path.join(root, 'link-to-readme'));
 fs.chmodSync(path.join(root, 'docs/readme.txt'), 0o640);
-const password = 'cairn-fixture-v1';
+const password = `cairn-fixture-v${version}`;
 const repo = await Repository.init(new LocalBackend(repoDir), password, {
-  scrypt: { N: 1024, r: 8, p: 1 },
+  // Cheap costs, so the tests that open the fixture stay fast.
+  kdf: version === '1' ? { name: 'scrypt', N: 1024, r: 8, p: 1 } : { name: 'argon2id', m: 1024, t: 2, p: 2 },
   chunker: { minSize: 64 * 1024, avgSize: 256 * 1024, maxSize: 1024 * 1024 },
 });
 const first = await backup(repo, {

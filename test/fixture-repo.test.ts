@@ -1,7 +1,8 @@
 /**
- * The committed format-v1 repository (test/fixtures/repo-v1, written once by
- * scripts/make-fixture-repo.ts) must stay readable by every later Cairn: it opens with its
- * password, lists its recovery points, restores byte-identical files, and checks clean.
+ * The committed repositories of each format version (test/fixtures/repo-v1 with a scrypt key
+ * slot, repo-v2 with an Argon2id one, each written once by scripts/make-fixture-repo.ts) must
+ * stay readable by every later Cairn: each opens with its password, lists its recovery points,
+ * restores byte-identical files, and checks clean.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,31 +15,44 @@ import { WrongPasswordError } from '../src/engine/errors.js';
 import { Repository } from '../src/engine/repo/repository.js';
 import { restore } from '../src/engine/restore/restorer.js';
 
-const fixture = path.resolve('test/fixtures/repo-v1');
-const expected = JSON.parse(fs.readFileSync(path.join(fixture, 'expected.json'), 'utf8')) as {
-  password: string;
-  sourcePath: string;
-  snapshots: string[];
-  latest: Record<string, { type: string; sha256?: string; size?: number; target?: string; mode: number }>;
-};
 const temps: string[] = [];
 afterAll(() => {
   for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
 });
 
-/** A copy, so nothing a test does (locks) touches the committed bytes. */
-function copyOfFixture(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-fixture-'));
-  temps.push(dir);
-  fs.cpSync(path.join(fixture, 'repository'), path.join(dir, 'repo'), { recursive: true });
-  return path.join(dir, 'repo');
+interface Expected {
+  password: string;
+  sourcePath: string;
+  snapshots: string[];
+  latest: Record<string, { type: string; sha256?: string; size?: number; target?: string; mode: number }>;
 }
 
-describe('format v1 fixture repository', () => {
+describe.each([
+  { version: 1, kdf: 'scrypt' },
+  { version: 2, kdf: 'argon2id' },
+])('format v$version fixture repository ($kdf key slot)', ({ version, kdf }) => {
+  const fixture = path.resolve(`test/fixtures/repo-v${version}`);
+  const expected = JSON.parse(fs.readFileSync(path.join(fixture, 'expected.json'), 'utf8')) as Expected;
+
+  /** A copy, so nothing a test does (locks) touches the committed bytes. */
+  function copyOfFixture(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-fixture-'));
+    temps.push(dir);
+    fs.cpSync(path.join(fixture, 'repository'), path.join(dir, 'repo'), { recursive: true });
+    return path.join(dir, 'repo');
+  }
+
   it('refuses a wrong password', async () => {
     await expect(Repository.open(new LocalBackend(copyOfFixture()), 'not the password')).rejects.toBeInstanceOf(
       WrongPasswordError,
     );
+  });
+
+  it('opens with its password as its format version, with its key derivation', async () => {
+    const repo = await Repository.open(new LocalBackend(copyOfFixture()), expected.password);
+    expect(repo.config.version).toBe(version);
+    expect(repo.config.algorithms.keyDerivation).toBe(kdf);
+    expect((await repo.listKeySlots()).map((s) => s.kdf.split(' ')[0])).toEqual([kdf]);
   });
 
   it('lists both recovery points with their metadata', async () => {

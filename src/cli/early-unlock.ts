@@ -1,7 +1,7 @@
 /**
  * Gives a repository command's key derivation a head start: it begins before the rest of the
- * CLI loads, so the ~0.15 s of module loading overlaps the ~0.5 s scrypt run (which runs on the
- * thread pool, on the other core). Only for the commands that open a repository (marked
+ * CLI loads, so the ~0.15 s of module loading overlaps the key derivation (Argon2id's lanes, or
+ * scrypt, run on threads of their own). Only for the commands that open a repository (marked
  * `opensRepository` in command-list.ts), only when the password comes from CAIRN_PASSWORD or
  * --password-file, and for the first key slot (the one `Repository.open` tries first). Anything
  * unexpected just means no head start: the command then reports it as usual.

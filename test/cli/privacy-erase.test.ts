@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/engine/backend/local.js';
 import { Repository } from '../../src/engine/repo/repository.js';
-import { FAST_SCRYPT, makeTempDir, removeDir, scanTree } from '../engine/helpers.js';
+import { FAST_KDF, makeTempDir, removeDir, scanTree } from '../engine/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PASSWORD = 'privacy test password';
@@ -70,7 +70,7 @@ describe('cairn privacy', () => {
     await fs.writeFile(secret, 'my bank PIN is 1234\n');
     await fs.writeFile(path.join(src, 'notes', 'a.txt'), 'a note\n');
     await fs.writeFile(path.join(src, 'photo.bin'), Buffer.alloc(300_000, 7));
-    await (await Repository.init(new LocalBackend(repo), PASSWORD, { scrypt: FAST_SCRYPT })).close();
+    await (await Repository.init(new LocalBackend(repo), PASSWORD, { kdf: FAST_KDF })).close();
     ok(['backup', '-r', repo, src, '-q']);
     await fs.writeFile(path.join(src, 'notes', 'b.txt'), 'another note\n');
     ok(['backup', '-r', repo, src, '-q']);

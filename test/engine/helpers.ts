@@ -1,5 +1,5 @@
 /**
- * Shared helpers for the engine integration suites: temp folders, fast repositories (small scrypt
+ * Shared helpers for the engine integration suites: temp folders, fast repositories (small Argon2id
  * cost), deterministic pseudo-random data, and a byte-for-byte comparison of two local trees
  * (content, mode, mtime in ms, symlink targets).
  */
@@ -10,11 +10,13 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { LocalBackend } from '../../src/engine/backend/local.js';
 import type { Backend } from '../../src/engine/backend/types.js';
+import type { KdfCost } from '../../src/engine/crypto/kdf.js';
 import type { Snapshot, SnapshotSummary } from '../../src/engine/format/snapshot.js';
 import { Repository } from '../../src/engine/repo/repository.js';
 
 export const PASSWORD = 'correct horse battery staple';
-export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 } as const;
+/** The production key derivation (Argon2id) at a cost of ~1 ms. */
+export const FAST_KDF: KdfCost = { name: 'argon2id', m: 1024, t: 1, p: 1 };
 export const MiB = 1024 * 1024;
 
 export async function makeTempDir(label: string): Promise<string> {
@@ -32,12 +34,12 @@ export async function initLocalRepo(
 ): Promise<{ repo: Repository; backend: LocalBackend; repoDir: string }> {
   const repoDir = path.join(dir, 'repo');
   const backend = new LocalBackend(repoDir);
-  const repo = await Repository.init(backend, password, { scrypt: FAST_SCRYPT });
+  const repo = await Repository.init(backend, password, { kdf: FAST_KDF });
   return { repo, backend, repoDir };
 }
 
 export async function initRepo(backend: Backend, password = PASSWORD): Promise<Repository> {
-  return Repository.init(backend, password, { scrypt: FAST_SCRYPT });
+  return Repository.init(backend, password, { kdf: FAST_KDF });
 }
 
 /** Deterministic pseudo-random bytes (AES-256-CTR keystream of a seed): fast and reproducible. */

@@ -11,7 +11,7 @@ import { findNode } from '../../src/engine/browse/walk.js';
 import { CairnError, WrongPasswordError } from '../../src/engine/errors.js';
 import { Repository } from '../../src/engine/repo/repository.js';
 import { restore } from '../../src/engine/restore/restorer.js';
-import { FAST_SCRYPT, initLocalRepo, makeTempDir, PASSWORD, removeDir, restoredPath } from './helpers.js';
+import { FAST_KDF, initLocalRepo, makeTempDir, PASSWORD, removeDir, restoredPath } from './helpers.js';
 
 describe('key slots', () => {
   let dir: string;
@@ -48,14 +48,14 @@ describe('key slots', () => {
   it('adds a slot, opens with either password, changes one, and the data still restores', async () => {
     const { repo, repoDir } = await initLocalRepo(path.join(dir, 'slots'));
     const { snapshot } = await backup(repo, { paths: [src] });
-    const secondId = await repo.addKeySlot('second password', 'laptop', FAST_SCRYPT);
+    const secondId = await repo.addKeySlot('second password', 'laptop', FAST_KDF);
     const slots = await repo.listKeySlots();
     expect(slots).toHaveLength(2);
     expect(slots.find((s) => s.current)?.id).toBe(repo.keySlotId);
     expect(slots.find((s) => s.id === secondId)).toMatchObject({
       label: 'laptop',
       current: false,
-      kdf: 'scrypt N=1024 r=8 p=1',
+      kdf: 'argon2id m=1024 KiB t=1 p=1',
     });
     await repo.close();
 
@@ -66,7 +66,7 @@ describe('key slots', () => {
 
     const viaFirst = await Repository.open(new LocalBackend(repoDir), PASSWORD);
     const firstSlot = viaFirst.keySlotId;
-    const newId = await viaFirst.changePassword('brand new password', FAST_SCRYPT);
+    const newId = await viaFirst.changePassword('brand new password', FAST_KDF);
     expect(viaFirst.keySlotId).toBe(newId);
     const after = await viaFirst.listKeySlots();
     expect(after.map((s) => s.id).sort()).toEqual([secondId, newId].sort());
@@ -90,6 +90,31 @@ describe('key slots', () => {
     await stillSecond.close();
   });
 
+  it('makes a version-2 repository with Argon2id slots, and keeps a version-1 one on scrypt', async () => {
+    const { repo: v2, repoDir: v2Dir } = await initLocalRepo(path.join(dir, 'v2'));
+    expect(v2.config.version).toBe(2);
+    expect(v2.config.algorithms.keyDerivation).toBe('argon2id');
+    const scrypt = { name: 'scrypt', N: 1024, r: 8, p: 1 } as const;
+    await expect(v2.addKeySlot('other', 'other', scrypt)).rejects.toThrow(
+      "this repository's key slots use argon2id (format version 2), not scrypt",
+    );
+    await v2.close();
+    expect(await fs.readdir(path.join(v2Dir, 'keys'))).toHaveLength(1);
+
+    const v1Dir = path.join(dir, 'v1');
+    const v1 = await Repository.init(new LocalBackend(v1Dir), PASSWORD, { kdf: scrypt });
+    expect(v1.config.version).toBe(1);
+    expect(v1.config.algorithms.keyDerivation).toBe('scrypt');
+    await expect(v1.addKeySlot('other', 'other', FAST_KDF)).rejects.toMatchObject({ code: 'invalid-argument' });
+    const added = await v1.addKeySlot('second password', 'desk', scrypt);
+    expect((await v1.listKeySlots()).map((s) => s.kdf)).toEqual(['scrypt N=1024 r=8 p=1', 'scrypt N=1024 r=8 p=1']);
+    await v1.close();
+    const reopened = await Repository.open(new LocalBackend(v1Dir), 'second password');
+    expect(reopened.keySlotId).toBe(added);
+    expect(reopened.config.version).toBe(1);
+    await reopened.close();
+  });
+
   it('refuses to remove the last key slot, and removes one of two', async () => {
     const { repo } = await initLocalRepo(path.join(dir, 'last'));
     try {
@@ -100,7 +125,7 @@ describe('key slots', () => {
       await expect(attempt).rejects.toThrow(/only key slot/);
       expect(await repo.listIds('keys')).toEqual([only]);
 
-      const other = await repo.addKeySlot('other', 'other', FAST_SCRYPT);
+      const other = await repo.addKeySlot('other', 'other', FAST_KDF);
       await repo.removeKeySlot(other.slice(0, 10));
       expect(await repo.listIds('keys')).toEqual([only]);
       await expect(repo.removeKeySlot('ffffffffffff')).rejects.toMatchObject({ code: 'not-found' });

@@ -10,13 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
+import { FAST_KDF } from '../engine/helpers.js';
 
 let tmp: string;
 let host: EngineHost;
 
 beforeEach(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-pause-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, scrypt: { N: 1024, r: 8, p: 1 } });
+  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
 });
 afterEach(async () => {
   await host.close();

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
 import type { Task } from '../../src/engine/app/task-manager.js';
+import { FAST_KDF } from '../engine/helpers.js';
 
 let tmp: string;
 let dataDir: string;
@@ -21,7 +22,7 @@ let repoDir: string;
 beforeEach(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-erasure-host-'));
   dataDir = path.join(tmp, 'data');
-  host = EngineHost.open({ dataDir, validateResults: true, scrypt: { N: 1024, r: 8, p: 1 } });
+  host = EngineHost.open({ dataDir, validateResults: true, kdf: FAST_KDF });
   src = path.join(tmp, 'src');
   repoDir = path.join(tmp, 'repo');
   await fs.mkdir(src);

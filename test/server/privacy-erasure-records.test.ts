@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
 import { readZip } from '../../src/engine/privacy/zip.js';
+import { FAST_KDF } from '../engine/helpers.js';
 import { createTestRepository } from './host-helpers.js';
 
 let tmp: string;
@@ -18,7 +19,7 @@ let src: string;
 
 beforeEach(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-privacy-erasure-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, scrypt: { N: 1024, r: 8, p: 1 } });
+  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
   src = path.join(tmp, 'src');
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, 'secret.txt'), 'customer data');

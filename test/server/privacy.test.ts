@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContractError } from '../../src/contract/errors.js';
 import { type EngineEvent, EngineHost } from '../../src/engine/app/engine-host.js';
 import { readZip } from '../../src/engine/privacy/zip.js';
-import { flipByte, largestFile } from '../engine/helpers.js';
+import { FAST_KDF, flipByte, largestFile } from '../engine/helpers.js';
 
 let tmp: string;
 let dataDir: string;
@@ -24,7 +24,7 @@ let events: EngineEvent[];
 beforeEach(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-privacy-host-'));
   dataDir = path.join(tmp, 'data');
-  host = EngineHost.open({ dataDir, validateResults: true, scrypt: { N: 1024, r: 8, p: 1 } });
+  host = EngineHost.open({ dataDir, validateResults: true, kdf: FAST_KDF });
   events = [];
   host.subscribe((e) => events.push(e));
   src = path.join(tmp, 'src');

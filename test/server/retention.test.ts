@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
 import type { Task } from '../../src/engine/app/task-manager.js';
+import { FAST_KDF } from '../engine/helpers.js';
 
 let tmp: string;
 let host: EngineHost;
@@ -17,7 +18,7 @@ let src: string;
 
 beforeEach(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-retention-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, scrypt: { N: 1024, r: 8, p: 1 } });
+  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
   src = path.join(tmp, 'src');
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, 'stable.txt'), 'unchanged between backups');

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
 import { lastVerificationRunKey } from '../../src/engine/app/scheduled-verification.js';
+import { FAST_KDF } from '../engine/helpers.js';
 import { createTestRepository } from './host-helpers.js';
 
 let tmp: string;
@@ -18,7 +19,7 @@ function open(tickMs: number): EngineHost {
   host = EngineHost.open({
     dataDir: path.join(tmp, 'data'),
     validateResults: true,
-    scrypt: { N: 1024, r: 8, p: 1 },
+    kdf: FAST_KDF,
     verification: { tickMs, everyMs: 60 * 60 * 1000 },
   });
   return host;

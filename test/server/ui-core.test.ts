@@ -12,17 +12,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContractError } from '../../src/contract/errors.js';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
 import { generateRecoveryKey, normalizeRecoveryKey } from '../../src/engine/app/keys.js';
+import { FAST_KDF } from '../engine/helpers.js';
 
 let tmp: string;
 let host: EngineHost;
 let src: string;
 let repositoryId: string;
 
-const SCRYPT = { N: 1024, r: 8, p: 1 };
-
 beforeEach(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-ui-core-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, scrypt: SCRYPT });
+  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
   src = path.join(tmp, 'src');
   await fs.mkdir(path.join(src, 'notes'), { recursive: true });
   await fs.writeFile(path.join(src, 'report.txt'), 'first version of the report');

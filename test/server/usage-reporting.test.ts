@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
+import { FAST_KDF } from '../engine/helpers.js';
 import { createTestRepository } from './host-helpers.js';
 
 let tmp: string;
@@ -24,7 +25,7 @@ beforeEach(async () => {
   host = EngineHost.open({
     dataDir: path.join(tmp, 'data'),
     validateResults: true,
-    scrypt: { N: 1024, r: 8, p: 1 },
+    kdf: FAST_KDF,
     usageReporting: { periodMs: 0, tickMs: 3_600_000 },
   });
   received = [];

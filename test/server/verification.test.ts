@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
+import { FAST_KDF } from '../engine/helpers.js';
 import { createTestRepository } from './host-helpers.js';
 
 interface Coverage {
@@ -51,7 +52,7 @@ async function packFiles(): Promise<string[]> {
 
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-verify-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'app'), validateResults: true, scrypt: { N: 1024, r: 8, p: 1 } });
+  host = EngineHost.open({ dataDir: path.join(tmp, 'app'), validateResults: true, kdf: FAST_KDF });
   host.subscribe((e) => {
     if (e.name === 'app.status') statusEvents.push(e.payload);
   });

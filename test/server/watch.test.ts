@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineHost } from '../../src/engine/app/engine-host.js';
 import { JournalStore } from '../../src/engine/journal/journal-store.js';
+import { FAST_KDF } from '../engine/helpers.js';
 import { createTestRepository } from './host-helpers.js';
 
 let tmp: string;
@@ -18,7 +19,7 @@ let dataDir: string;
 beforeEach(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-app-watch-'));
   dataDir = path.join(tmp, 'data');
-  host = EngineHost.open({ dataDir, validateResults: true, scrypt: { N: 1024, r: 8, p: 1 }, watch: true });
+  host = EngineHost.open({ dataDir, validateResults: true, kdf: FAST_KDF, watch: true });
 });
 afterEach(async () => {
   await host.close();

@@ -8,6 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { ContractError } from '../../contract/errors.js';
 import type { Result } from '../../contract/methods.js';
+import type { KdfCost } from '../crypto/kdf.js';
 import { withLock } from '../repo/lock.js';
 import type { KeySlotInfo, Repository } from '../repo/repository.js';
 
@@ -16,8 +17,15 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, 
 const GROUPS = 6;
 const GROUP_LENGTH = 5;
 
-type Scrypt = { N: number; r: number; p: number } | undefined;
 type Slot = Result<'keys.list'>[number];
+
+/**
+ * The cost to give a new slot of `repo`: the host's (lowered in tests) when it is for the
+ * repository's own key derivation, otherwise that derivation's default.
+ */
+function slotCost(repo: Repository, cost: KdfCost | undefined): KdfCost | undefined {
+  return cost?.name === repo.config.algorithms.keyDerivation ? cost : undefined;
+}
 
 /** A new random recovery key, e.g. `7KQ2M-0XH4T-…` (6 × 5 characters, 150 bits). */
 export function generateRecoveryKey(): string {
@@ -63,24 +71,26 @@ async function slotById(repo: Repository, id: string): Promise<Slot> {
   return slot;
 }
 
-export async function addKey(repo: Repository, password: string, label: string, scrypt: Scrypt): Promise<Slot> {
+export async function addKey(repo: Repository, password: string, label: string, cost?: KdfCost): Promise<Slot> {
   if (label.trim().toLowerCase() === RECOVERY_LABEL) {
     throw new ContractError(
       'invalid-argument',
       `"${RECOVERY_LABEL}" is reserved for the recovery key; choose another name`,
     );
   }
-  return slotById(repo, await repo.addKeySlot(password, label.trim(), scrypt));
+  return slotById(repo, await repo.addKeySlot(password, label.trim(), slotCost(repo, cost)));
 }
 
 /**
  * Replaces the password that unlocked this session. When the session was unlocked with the
  * recovery key, the recovery key stays valid and the new password gets a slot of its own.
  */
-export async function changePassword(repo: Repository, newPassword: string, scrypt: Scrypt): Promise<Slot> {
+export async function changePassword(repo: Repository, newPassword: string, cost?: KdfCost): Promise<Slot> {
   const current = (await listKeys(repo)).find((s) => s.current);
-  if (current?.recoveryKey) return slotById(repo, await repo.addKeySlot(newPassword, 'password', scrypt));
-  const id = await withLock(repo, 'change password', true, () => repo.changePassword(newPassword, scrypt));
+  if (current?.recoveryKey) return slotById(repo, await repo.addKeySlot(newPassword, 'password', slotCost(repo, cost)));
+  const id = await withLock(repo, 'change password', true, () =>
+    repo.changePassword(newPassword, slotCost(repo, cost)),
+  );
   return slotById(repo, id);
 }
 
@@ -103,11 +113,11 @@ export interface RecoveryKeyOutcome {
 }
 
 /** Adds a fresh recovery key slot, then removes the earlier recovery key slots (not the session's own). */
-export async function createRecoveryKey(repo: Repository, scrypt: Scrypt): Promise<RecoveryKeyOutcome> {
+export async function createRecoveryKey(repo: Repository, cost?: KdfCost): Promise<RecoveryKeyOutcome> {
   return withLock(repo, 'recovery key', true, async () => {
     const earlier = (await listKeys(repo)).filter((s) => s.recoveryKey && !s.current);
     const recoveryKey = generateRecoveryKey();
-    const slotId = await repo.addKeySlot(recoveryKey, RECOVERY_LABEL, scrypt);
+    const slotId = await repo.addKeySlot(recoveryKey, RECOVERY_LABEL, slotCost(repo, cost));
     for (const old of earlier) await repo.removeKeySlot(old.id);
     return { slotId, recoveryKey };
   });

@@ -1,13 +1,13 @@
 /**
- * Tests for master keys and password key slots (scrypt cost lowered to N = 2^10 for speed).
+ * Tests for master keys and password key slots, with each key derivation (Argon2id and scrypt) at
+ * a lowered cost for speed.
  */
-import { scryptSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CairnError, IntegrityError, WrongPasswordError } from '../errors.js';
 import { seal } from './aead.js';
+import { DEFAULT_ARGON2ID, DEFAULT_SCRYPT, deriveKey, type KdfCost } from './kdf.js';
 import {
   createKeySlot,
-  DEFAULT_SCRYPT,
   generateMasterKeys,
   type KeySlotFile,
   type MasterKeys,
@@ -16,14 +16,16 @@ import {
   unlockKeySlot,
 } from './keys.js';
 
-const FAST = { N: 2 ** 10, r: 8, p: 1 };
+const FAST_SCRYPT: KdfCost = { name: 'scrypt', N: 2 ** 10, r: 8, p: 1 };
+const FAST_ARGON2ID: KdfCost = { name: 'argon2id', m: 1024, t: 1, p: 1 };
+let FAST: KdfCost = FAST_ARGON2ID;
 
 function slotBytes(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
 async function validSlot(keys: MasterKeys = generateMasterKeys(), password = 'correct horse'): Promise<KeySlotFile> {
-  return createKeySlot(keys, password, { scrypt: FAST, label: 'laptop' });
+  return createKeySlot(keys, password, { kdf: FAST, label: 'laptop' });
 }
 
 function expectSameKeys(a: MasterKeys, b: MasterKeys): void {
@@ -56,14 +58,21 @@ describe('generateMasterKeys', () => {
   });
 });
 
-describe('createKeySlot / unlockKeySlot', () => {
+describe.each([FAST_ARGON2ID, FAST_SCRYPT])('createKeySlot / unlockKeySlot with $name', (cost) => {
+  beforeAll(() => {
+    FAST = cost;
+  });
+  afterAll(() => {
+    FAST = FAST_ARGON2ID;
+  });
+
   it('unlocks the same master keys with the right password', async () => {
     const keys = generateMasterKeys();
     const slot = await validSlot(keys, 'correct horse');
     expect(slot.version).toBe(1);
     expect(slot.cipher).toBe('aes-256-gcm');
     expect(slot.label).toBe('laptop');
-    expect(slot.kdf).toMatchObject({ name: 'scrypt', N: 2 ** 10, r: 8, p: 1 });
+    expect(slot.kdf).toEqual({ ...cost, salt: slot.kdf.salt });
     expect(Buffer.from(slot.kdf.salt, 'base64').length).toBe(32);
     expect(Number.isNaN(Date.parse(slot.created))).toBe(false);
     expectSameKeys(keys, await unlockKeySlot(slot, 'correct horse'));
@@ -102,14 +111,13 @@ describe('createKeySlot / unlockKeySlot', () => {
     await expect(
       unlockKeySlot({ ...slot, kdf: { ...slot.kdf, salt: otherSalt } }, 'correct horse'),
     ).rejects.toBeInstanceOf(WrongPasswordError);
-    await expect(unlockKeySlot({ ...slot, kdf: { ...slot.kdf, N: 2 ** 11 } }, 'correct horse')).rejects.toBeInstanceOf(
-      WrongPasswordError,
-    );
+    const costlier = slot.kdf.name === 'scrypt' ? { ...slot.kdf, N: 2 ** 11 } : { ...slot.kdf, t: 2 };
+    await expect(unlockKeySlot({ ...slot, kdf: costlier }, 'correct horse')).rejects.toBeInstanceOf(WrongPasswordError);
   });
 
   it('normalizes the password to NFC, so composed and decomposed forms both unlock', async () => {
     const keys = generateMasterKeys();
-    const slot = await createKeySlot(keys, 'caf\u00e9', { scrypt: FAST });
+    const slot = await createKeySlot(keys, 'caf\u00e9', { kdf: FAST });
     expectSameKeys(keys, await unlockKeySlot(slot, 'cafe\u0301'));
   });
 
@@ -122,19 +130,13 @@ describe('createKeySlot / unlockKeySlot', () => {
   });
 
   it('refuses an empty password', async () => {
-    await expect(createKeySlot(generateMasterKeys(), '', { scrypt: FAST })).rejects.toThrow(
+    await expect(createKeySlot(generateMasterKeys(), '', { kdf: FAST })).rejects.toThrow(
       'the password must not be empty',
     );
   });
 
   it('labels a slot "password" unless told otherwise', async () => {
-    expect((await createKeySlot(generateMasterKeys(), 'pw', { scrypt: FAST })).label).toBe('password');
-  });
-
-  it('records the interactive scrypt cost as the default', () => {
-    expect(DEFAULT_SCRYPT.N).toBe(2 ** 17);
-    expect(DEFAULT_SCRYPT.r).toBe(8);
-    expect(DEFAULT_SCRYPT.p).toBe(1);
+    expect((await createKeySlot(generateMasterKeys(), 'pw', { kdf: FAST })).label).toBe('password');
   });
 
   it('never writes the raw keys into the slot JSON', async () => {
@@ -153,8 +155,7 @@ describe('createKeySlot / unlockKeySlot', () => {
 
   it('reports a wrapped payload that is not a key set as IntegrityError', async () => {
     const slot = await validSlot();
-    const salt = Buffer.from(slot.kdf.salt, 'base64');
-    const wrappingKey = scryptSync('correct horse', salt, 32, { N: FAST.N, r: FAST.r, p: FAST.p });
+    const wrappingKey = await deriveKey('correct horse', slot.kdf);
     const notJson = seal(wrappingKey, Buffer.from('not json'), 'key-slot').toString('base64');
     await expect(unlockKeySlot({ ...slot, wrapped: notJson }, 'correct horse')).rejects.toThrow(IntegrityError);
     const shortKeys = seal(
@@ -165,6 +166,17 @@ describe('createKeySlot / unlockKeySlot', () => {
     await expect(unlockKeySlot({ ...slot, wrapped: shortKeys }, 'correct horse')).rejects.toThrow(
       'a key slot holds malformed keys',
     );
+  });
+});
+
+describe('createKeySlot defaults', () => {
+  it('gives new slots Argon2id at its interactive default cost unless told otherwise', async () => {
+    expect(DEFAULT_ARGON2ID).toEqual({ name: 'argon2id', m: 128 * 1024, t: 3, p: 4 });
+    expect(DEFAULT_SCRYPT).toEqual({ name: 'scrypt', N: 2 ** 17, r: 8, p: 1 });
+    const keys = generateMasterKeys();
+    const slot = await createKeySlot(keys, 'pw');
+    expect(slot.kdf).toEqual({ ...DEFAULT_ARGON2ID, salt: slot.kdf.salt });
+    expectSameKeys(keys, await unlockKeySlot(slot, 'pw'));
   });
 });
 
@@ -192,14 +204,17 @@ describe('parseKeySlot', () => {
       { ...slot, version: '1' },
       { ...slot, version: 0 },
       { ...slot, cipher: 'chacha20-poly1305' },
-      { ...slot, kdf: { ...slot.kdf, name: 'argon2id' } },
+      { ...slot, kdf: { ...slot.kdf, name: 'bcrypt' } },
+      // Argon2id's fields under scrypt's name, and the reverse
+      { ...slot, kdf: { ...slot.kdf, name: 'scrypt' } },
+      { ...slot, kdf: { name: 'argon2id', N: 1024, r: 8, p: 1, salt: slot.kdf.salt } },
     ]) {
       expect(() => parseKeySlot(slotBytes(bad), 'key slot'), JSON.stringify(bad).slice(0, 60)).toThrow(IntegrityError);
     }
   });
 
   it('rejects scrypt N below 2^10 or not a power of two, and out-of-range r and p', async () => {
-    const slot = await validSlot();
+    const slot = await createKeySlot(generateMasterKeys(), 'pw', { kdf: FAST_SCRYPT });
     for (const N of [2 ** 9, 1, 0, -1024, 1000, 1025, 3 * 2 ** 10, 2 ** 10 + 0.5, '1024']) {
       expect(() => parseKeySlot(slotBytes({ ...slot, kdf: { ...slot.kdf, N } }), 'key slot'), `N=${N}`).toThrow(
         IntegrityError,
@@ -216,7 +231,28 @@ describe('parseKeySlot', () => {
       );
     }
     for (const N of [2 ** 10, 2 ** 14, 2 ** 20]) {
-      expect(parseKeySlot(slotBytes({ ...slot, kdf: { ...slot.kdf, N } }), 'key slot').kdf.N).toBe(N);
+      expect(parseKeySlot(slotBytes({ ...slot, kdf: { ...slot.kdf, N } }), 'key slot').kdf).toMatchObject({ N });
+    }
+  });
+
+  it('rejects Argon2id memory below 1 MiB or 8 KiB per lane or above 2 GiB, and out-of-range t and p', async () => {
+    const slot = await validSlot();
+    const refused = (kdf: Record<string, unknown>) =>
+      expect(() => parseKeySlot(slotBytes({ ...slot, kdf: { ...slot.kdf, ...kdf } }), 'key slot'), JSON.stringify(kdf));
+    for (const m of [1023, 0, -1024, 1024.5, '1024', 2 * 1024 * 1024 + 1]) refused({ m }).toThrow(IntegrityError);
+    for (const t of [0, 17, 1.5, '3']) refused({ t }).toThrow(IntegrityError);
+    for (const p of [0, 17, 2.5]) refused({ p }).toThrow(IntegrityError);
+    // 16 lanes need at least 128 KiB, which the 1 MiB floor already covers; 2 GiB is the ceiling
+    for (const [m, t, p] of [
+      [1024, 1, 16],
+      [2 * 1024 * 1024, 16, 1],
+      [131072, 3, 4],
+    ]) {
+      expect(parseKeySlot(slotBytes({ ...slot, kdf: { ...slot.kdf, m, t, p } }), 'key slot').kdf).toMatchObject({
+        m,
+        t,
+        p,
+      });
     }
   });
 
@@ -229,13 +265,18 @@ describe('parseKeySlot', () => {
         'key slot is not a valid version-1 key slot',
       );
     }
-    const kdf = slot.kdf as Record<string, unknown>;
-    for (const field of ['name', 'N', 'r', 'p', 'salt']) {
-      const copy = { ...kdf };
-      delete copy[field];
-      expect(() => parseKeySlot(slotBytes({ ...slot, kdf: copy }), 'key slot'), `without kdf.${field}`).toThrow(
-        IntegrityError,
-      );
+    const scryptSlot = await createKeySlot(generateMasterKeys(), 'pw', { kdf: FAST_SCRYPT });
+    for (const [kdf, fields] of [
+      [slot.kdf, ['name', 'm', 't', 'p', 'salt']],
+      [scryptSlot.kdf, ['name', 'N', 'r', 'p', 'salt']],
+    ] as const) {
+      for (const field of fields) {
+        const copy: Record<string, unknown> = { ...(kdf as object) };
+        delete copy[field];
+        expect(() => parseKeySlot(slotBytes({ ...slot, kdf: copy }), 'key slot'), `without kdf.${field}`).toThrow(
+          IntegrityError,
+        );
+      }
     }
   });
 });

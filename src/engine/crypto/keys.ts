@@ -4,13 +4,23 @@
  * A repository has one master key set, drawn from the CSPRNG at `init` and never derived from a
  * password: the data key (AES-256-GCM for every object), the id key (HMAC-SHA-256 blob ids) and
  * the chunker seed (gear table of FastCDC). Each key slot wraps the set under a key derived from
- * one password with scrypt; the slot stores its own KDF parameters, so they can be raised later
- * without touching other slots. Changing a password writes a new slot and removes the old one;
- * no data is re-encrypted.
+ * one password (Argon2id, or scrypt in version-1 repositories: kdf.ts); the slot stores its own
+ * KDF parameters, so they can be raised later without touching other slots. Changing a password
+ * writes a new slot and removes the old one; no data is re-encrypted.
  */
-import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CairnError, IntegrityError, WrongPasswordError } from '../errors.js';
 import { open, seal } from './aead.js';
+import {
+  DEFAULT_ARGON2ID,
+  deriveKey,
+  type KdfCost,
+  type KdfParams,
+  kdfCostIsValid,
+  kdfParams,
+  sameCost,
+  validateKdfCost,
+} from './kdf.js';
 
 export interface MasterKeys {
   /** Identifies the repository (random, 32 bytes hex); also in the encrypted config. */
@@ -20,55 +30,15 @@ export interface MasterKeys {
   chunkerSeed: Buffer;
 }
 
-export interface ScryptParams {
-  name: 'scrypt';
-  /** CPU/memory cost, a power of two. */
-  N: number;
-  r: number;
-  p: number;
-  /** 32 random bytes, base64. */
-  salt: string;
-}
-
 /** The stored form of a key slot: `keys/<sha256 of this JSON>`, plaintext JSON. */
 export interface KeySlotFile {
   version: 1;
-  kdf: ScryptParams;
+  kdf: KdfParams;
   cipher: 'aes-256-gcm';
   created: string;
   label: string;
   /** The master key set, JSON, sealed under the password-derived key (purpose "key-slot"), base64. */
   wrapped: string;
-}
-
-/** Interactive default: 2^17 × 8 × 128 bytes = 128 MiB of memory, about 0.3–0.5 s here. */
-export const DEFAULT_SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const;
-/** Floor accepted when opening a slot, so a tampered slot cannot downgrade the KDF to nothing. */
-const MIN_SCRYPT_N = 2 ** 10;
-/** Ceiling, so a tampered slot cannot make opening take gigabytes of memory or minutes. */
-const MAX_SCRYPT_N = 2 ** 22;
-const MAX_SCRYPT_MEMORY = 2 * 1024 * 1024 * 1024;
-
-/** Throws unless the cost parameters are within the bounds every reader accepts. */
-export function validateScryptCost(cost: { N: number; r: number; p: number }): void {
-  const ok =
-    Number.isInteger(cost.N) &&
-    cost.N >= MIN_SCRYPT_N &&
-    cost.N <= MAX_SCRYPT_N &&
-    (cost.N & (cost.N - 1)) === 0 &&
-    Number.isInteger(cost.r) &&
-    cost.r >= 1 &&
-    cost.r <= 64 &&
-    Number.isInteger(cost.p) &&
-    cost.p >= 1 &&
-    cost.p <= 16 &&
-    128 * cost.N * cost.r <= MAX_SCRYPT_MEMORY;
-  if (!ok) {
-    throw new CairnError(
-      'invalid-argument',
-      `scrypt parameters N=${cost.N} r=${cost.r} p=${cost.p} are out of bounds (N a power of two from 2^10 to 2^22, r 1-64, p 1-16, at most 2 GiB)`,
-    );
-  }
 }
 
 export function generateMasterKeys(): MasterKeys {
@@ -80,31 +50,15 @@ export function generateMasterKeys(): MasterKeys {
   };
 }
 
-function deriveKey(password: string, kdf: ScryptParams): Promise<Buffer> {
-  const salt = Buffer.from(kdf.salt, 'base64');
-  const maxmem = 128 * kdf.N * kdf.r * (kdf.p + 2) + 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    scryptCb(password.normalize('NFC'), salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
-  });
-}
-
 export async function createKeySlot(
   keys: MasterKeys,
   password: string,
-  options: { label?: string; scrypt?: { N: number; r: number; p: number } } = {},
+  options: { label?: string; kdf?: KdfCost } = {},
 ): Promise<KeySlotFile> {
   if (password.length === 0) throw new CairnError('invalid-argument', 'the password must not be empty');
-  const cost = options.scrypt ?? DEFAULT_SCRYPT;
-  validateScryptCost(cost);
-  const kdf: ScryptParams = {
-    name: 'scrypt',
-    N: cost.N,
-    r: cost.r,
-    p: cost.p,
-    salt: randomBytes(32).toString('base64'),
-  };
+  const cost = options.kdf ?? DEFAULT_ARGON2ID;
+  validateKdfCost(cost);
+  const kdf = kdfParams(cost, randomBytes(32).toString('base64'));
   const wrappingKey = await deriveKey(password, kdf);
   const payload = Buffer.from(
     JSON.stringify({
@@ -136,8 +90,7 @@ export function parseKeySlot(bytes: Uint8Array, what: string): KeySlotFile {
   if (
     slot?.version !== 1 ||
     slot.cipher !== 'aes-256-gcm' ||
-    k?.name !== 'scrypt' ||
-    !costIsValid(k) ||
+    !kdfCostIsValid(k) ||
     typeof k.salt !== 'string' ||
     Buffer.from(k.salt, 'base64').length < 16 ||
     typeof slot.wrapped !== 'string' ||
@@ -149,22 +102,13 @@ export function parseKeySlot(bytes: Uint8Array, what: string): KeySlotFile {
   return slot;
 }
 
-function costIsValid(cost: { N: number; r: number; p: number }): boolean {
-  try {
-    validateScryptCost(cost);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Derivations started ahead of an unlock (`deriveAhead`), by the slot's salt; each is taken once. */
-const derivedAhead = new Map<string, { password: string; kdf: ScryptParams; key: Promise<Buffer> }>();
+const derivedAhead = new Map<string, { password: string; kdf: KdfParams; key: Promise<Buffer> }>();
 
 /**
  * Starts deriving `slot`'s wrapping key from `password` now, for an `unlockKeySlot` of the same
  * slot and password soon after (the CLI starts it while its modules load). Only an unlock with
- * the very same password and parameters takes it; one nobody takes costs a scrypt run.
+ * the very same password and parameters takes it; one nobody takes costs a derivation.
  */
 export function deriveAhead(slot: KeySlotFile, password: string): void {
   const key = deriveKey(password, slot.kdf);
@@ -177,12 +121,11 @@ export function derivationsAhead(): number {
   return derivedAhead.size;
 }
 
-function takeDerivedAhead(password: string, kdf: ScryptParams): Promise<Buffer> | undefined {
+function takeDerivedAhead(password: string, kdf: KdfParams): Promise<Buffer> | undefined {
   const ahead = derivedAhead.get(kdf.salt);
   if (!ahead) return undefined;
   derivedAhead.delete(kdf.salt);
-  const same = ahead.password === password && ahead.kdf.N === kdf.N && ahead.kdf.r === kdf.r && ahead.kdf.p === kdf.p;
-  return same ? ahead.key : undefined;
+  return ahead.password === password && sameCost(ahead.kdf, kdf) ? ahead.key : undefined;
 }
 
 /** Unwraps the master keys, or throws WrongPasswordError when the password does not fit this slot. */

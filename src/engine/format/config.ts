@@ -1,13 +1,16 @@
 /**
  * The repository config (`config`, sealed document, purpose "config"): the format version, the
- * algorithm of each role by name, and the chunker parameters. A later format version may name
- * other algorithms; this version refuses a config it does not know rather than guessing.
+ * algorithm of each role by name, and the chunker parameters. Version 2 differs from version 1
+ * only in the key derivation of its key slots (Argon2id instead of scrypt); this Cairn reads both
+ * and creates version 2. It refuses a version or an algorithm it does not know rather than guessing.
  */
 
 import type { ChunkerParams } from '../chunker/fastcdc.js';
+import type { KdfName } from '../crypto/kdf.js';
 import { CairnError } from '../errors.js';
 
-export const FORMAT_VERSION = 1;
+/** The version `init` creates. */
+export const FORMAT_VERSION = 2;
 
 export const ALGORITHMS_V1 = {
   encryption: 'aes-256-gcm',
@@ -18,25 +21,39 @@ export const ALGORITHMS_V1 = {
   keyDerivation: 'scrypt',
 } as const;
 
+export const ALGORITHMS_V2 = { ...ALGORITHMS_V1, keyDerivation: 'argon2id' } as const;
+
+/** The algorithm registry of each format version this Cairn reads. */
+export const ALGORITHMS_BY_VERSION: Readonly<Record<number, typeof ALGORITHMS_V1 | typeof ALGORITHMS_V2>> = {
+  1: ALGORITHMS_V1,
+  2: ALGORITHMS_V2,
+};
+
 export interface RepositoryConfig {
-  version: number;
+  version: 1 | 2;
   id: string;
   created: string;
-  algorithms: typeof ALGORITHMS_V1;
+  algorithms: typeof ALGORITHMS_V1 | typeof ALGORITHMS_V2;
   chunker: ChunkerParams;
   /** Target size of a data pack in bytes; packs close at or above it. */
   packSize: number;
 }
 
+/** The format version whose key slots use `kdf`: 1 for scrypt, 2 for Argon2id. */
+export function versionForKdf(kdf: KdfName): 1 | 2 {
+  return kdf === 'scrypt' ? 1 : 2;
+}
+
 export function validateConfig(config: RepositoryConfig): RepositoryConfig {
-  if (config?.version !== FORMAT_VERSION) {
+  const known = typeof config?.version === 'number' ? ALGORITHMS_BY_VERSION[config.version] : undefined;
+  if (!known) {
     throw new CairnError(
       'unsupported-format',
-      `this repository uses format version ${String(config?.version)}; this Cairn reads version ${FORMAT_VERSION}`,
+      `this repository uses format version ${String(config?.version)}; this Cairn reads versions 1 and 2`,
     );
   }
   const algorithms = (config.algorithms ?? {}) as Record<string, unknown>;
-  for (const [role, name] of Object.entries(ALGORITHMS_V1)) {
+  for (const [role, name] of Object.entries(known)) {
     if (algorithms[role] !== name) {
       throw new CairnError(
         'unsupported-format',

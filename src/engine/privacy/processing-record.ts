@@ -5,7 +5,7 @@
  * time limits (from the policies), and security measures (algorithms, key slots). As JSON and as a
  * self-contained printable HTML page (every value escaped; no scripts, no external resources).
  */
-import { ALGORITHMS_V1 } from '../format/config.js';
+import { ALGORITHMS_V1, ALGORITHMS_V2 } from '../format/config.js';
 import type { RetentionPolicy } from '../retention/policy.js';
 import type { ConsentState } from './consent-ledger.js';
 import type { PrivacySettings } from './settings.js';
@@ -119,7 +119,7 @@ export function buildProcessingRecord(inv: PrivacyInventory, now: Date = new Dat
     }),
     security: {
       encryption: `${ALGORITHMS_V1.encryption.toUpperCase()} on this computer before storage, a fresh nonce per object`,
-      keyDerivation: `${ALGORITHMS_V1.keyDerivation}: each password (key slot) wraps the repository's master keys`,
+      keyDerivation: `${ALGORITHMS_V2.keyDerivation} (${ALGORITHMS_V1.keyDerivation} in repositories of format version 1): each password (key slot) wraps the repository's master keys; each slot below names its own`,
       blobIds: `${ALGORITHMS_V1.blobId} under a secret key (content is not identifiable from ids)`,
       objectNames: `${ALGORITHMS_V1.objectName} of the stored bytes (tampering is detected)`,
       compression: ALGORITHMS_V1.compression,

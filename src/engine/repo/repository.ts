@@ -8,9 +8,9 @@ import os from 'node:os';
 import { type Backend, BackendError, isNotFound, type ObjectKind } from '../backend/types.js';
 import { type ChunkerParams, DEFAULT_CHUNKER, gearTable } from '../chunker/fastcdc.js';
 import { blobId, sha256Hex } from '../crypto/ids.js';
+import { DEFAULT_ARGON2ID, defaultCost, describeKdf, type KdfCost, validateKdfCost } from '../crypto/kdf.js';
 import {
   createKeySlot,
-  DEFAULT_SCRYPT,
   generateMasterKeys,
   type KeySlotFile,
   type MasterKeys,
@@ -19,7 +19,7 @@ import {
 } from '../crypto/keys.js';
 import { CairnError, IntegrityError, missingBlobMessage, missingPackMessage, WrongPasswordError } from '../errors.js';
 import { decodeBlob, encodeBlob } from '../format/blob-codec.js';
-import { ALGORITHMS_V1, FORMAT_VERSION, type RepositoryConfig, validateConfig } from '../format/config.js';
+import { ALGORITHMS_BY_VERSION, type RepositoryConfig, validateConfig, versionForKdf } from '../format/config.js';
 import { fromStoredIndex, type IndexedPack, type IndexFile, toStoredIndex } from '../format/index-file.js';
 import type { BlobType } from '../format/pack.js';
 import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
@@ -39,7 +39,11 @@ const PACKS_PER_INDEX = 32;
 const TREE_PACK_CACHE_BYTES = 32 * 1024 * 1024;
 
 export interface InitOptions {
-  scrypt?: { N: number; r: number; p: number };
+  /**
+   * The key derivation of the repository's slots and its cost (default: Argon2id at its default
+   * cost). scrypt makes a format-version-1 repository, Argon2id a version-2 one.
+   */
+  kdf?: KdfCost;
   chunker?: ChunkerParams;
   packSize?: number;
   label?: string;
@@ -88,18 +92,21 @@ export class Repository {
     await backend.create();
     // Key slots without a config are left by an init that was interrupted: they wrap other keys.
     for await (const leftover of backend.list('keys')) await backend.remove({ kind: 'keys', id: leftover.id });
+    const kdf = options.kdf ?? DEFAULT_ARGON2ID;
+    validateKdfCost(kdf);
     const keys = generateMasterKeys();
+    const version = versionForKdf(kdf.name);
     const config: RepositoryConfig = {
-      version: FORMAT_VERSION,
+      version,
       id: keys.repositoryId,
       created: new Date().toISOString(),
-      algorithms: ALGORITHMS_V1,
+      algorithms: ALGORITHMS_BY_VERSION[version] as RepositoryConfig['algorithms'],
       chunker: options.chunker ?? DEFAULT_CHUNKER,
       packSize: options.packSize ?? DEFAULT_PACK_SIZE,
     };
     const slot = await createKeySlot(keys, password, {
       label: options.label ?? 'initial password',
-      scrypt: options.scrypt ?? DEFAULT_SCRYPT,
+      kdf,
     });
     const slotId = await Repository.storeKeySlot(backend, slot);
     // The config is written last: a repository without config is an unfinished init.
@@ -179,7 +186,7 @@ export class Repository {
           id: info.id,
           label: slot.label,
           created: slot.created,
-          kdf: `scrypt N=${slot.kdf.N} r=${slot.kdf.r} p=${slot.kdf.p}`,
+          kdf: describeKdf(slot.kdf),
           current,
         });
       } catch (err) {
@@ -197,8 +204,19 @@ export class Repository {
     return out.sort((a, b) => a.created.localeCompare(b.created));
   }
 
-  async addKeySlot(password: string, label: string, scrypt?: { N: number; r: number; p: number }): Promise<string> {
-    const slot = await createKeySlot(this.keys, password, { label, scrypt: scrypt ?? DEFAULT_SCRYPT });
+  /**
+   * Adds a slot for `password`. Its key derivation is the repository's own (Argon2id in version 2,
+   * scrypt in version 1), at `cost` (that KDF's default when omitted).
+   */
+  async addKeySlot(password: string, label: string, cost?: KdfCost): Promise<string> {
+    const kdf = this.config.algorithms.keyDerivation;
+    if (cost && cost.name !== kdf) {
+      throw new CairnError(
+        'invalid-argument',
+        `this repository's key slots use ${kdf} (format version ${this.config.version}), not ${cost.name}`,
+      );
+    }
+    const slot = await createKeySlot(this.keys, password, { label, kdf: cost ?? defaultCost(kdf) });
     return Repository.storeKeySlot(this.backend, slot);
   }
 
@@ -222,9 +240,9 @@ export class Repository {
   }
 
   /** Adds a slot for the new password, then removes the slot that opened this session. */
-  async changePassword(newPassword: string, scrypt?: { N: number; r: number; p: number }): Promise<string> {
+  async changePassword(newPassword: string, cost?: KdfCost): Promise<string> {
     const current = (await this.listKeySlots()).find((s) => s.current);
-    const id = await this.addKeySlot(newPassword, current?.label ?? 'password', scrypt);
+    const id = await this.addKeySlot(newPassword, current?.label ?? 'password', cost);
     await this.backend.remove({ kind: 'keys', id: this.keySlotId });
     (this as { keySlotId: string }).keySlotId = id;
     return id;
