@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { argon2id as nobleArgon2id } from '@noble/hashes/argon2.js';
 import { scrypt as nobleScrypt } from '@noble/hashes/scrypt.js';
 import { describe, expect, it } from 'vitest';
-import type { CairnError } from '../errors.js';
+import { CairnError } from '../errors.js';
 import {
   DEFAULT_ARGON2ID,
   DEFAULT_SCRYPT,
@@ -70,6 +70,20 @@ describe('deriveKey with argon2id', () => {
       deriveKey('pw', kdfParams({ ...cost, m: 2048 }, SALT)),
     ]);
     for (const other of others) expect(other.equals(base)).toBe(false);
+  });
+});
+
+describe('deriveKey failures', () => {
+  it('reports a derivation that cannot run as a CairnError naming the KDF and the reason', async () => {
+    for (const params of [
+      kdfParams({ name: 'argon2id', m: 1024, t: 0, p: 1 }, SALT),
+      kdfParams({ name: 'scrypt', N: 1000, r: 8, p: 1 }, SALT),
+    ]) {
+      const error = (await deriveKey('pw', params).catch((e: unknown) => e)) as CairnError;
+      expect(error).toBeInstanceOf(CairnError);
+      expect(error.code).toBe('io');
+      expect(error.message).toMatch(new RegExp(`^the key derivation \\(${describeKdf(params)}\\) failed: .+`));
+    }
   });
 });
 

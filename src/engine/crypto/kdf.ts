@@ -125,10 +125,20 @@ export function kdfParams(cost: KdfCost, salt: string): KdfParams {
 type Argon2Module = typeof import('argon2');
 let argon2: Argon2Module | undefined;
 
-/** The 32-byte key `params` derive from `password` (run off the main thread). */
-export function deriveKey(password: string, params: KdfParams): Promise<Buffer> {
-  const secret = password.normalize('NFC');
-  const salt = Buffer.from(params.salt, 'base64');
+/**
+ * The 32-byte key `params` derive from `password` (run off the main thread). A derivation that
+ * cannot run (most likely: not enough memory) rejects with a CairnError that names the KDF.
+ */
+export async function deriveKey(password: string, params: KdfParams): Promise<Buffer> {
+  try {
+    return await derive(password.normalize('NFC'), Buffer.from(params.salt, 'base64'), params);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new CairnError('io', `the key derivation (${describeKdf(params)}) failed: ${reason}`, { cause });
+  }
+}
+
+function derive(secret: string, salt: Buffer, params: KdfParams): Promise<Buffer> {
   if (params.name === 'argon2id') {
     // Loaded on first use: opening a version-1 repository never loads the native module.
     argon2 ??= createRequire(import.meta.url)('argon2') as Argon2Module;
