@@ -9,9 +9,6 @@ import type { ChunkerParams } from '../chunker/fastcdc.js';
 import type { KdfName } from '../crypto/kdf.js';
 import { CairnError } from '../errors.js';
 
-/** The version `init` creates. */
-export const FORMAT_VERSION = 2;
-
 export const ALGORITHMS_V1 = {
   encryption: 'aes-256-gcm',
   blobId: 'hmac-sha256',
@@ -24,10 +21,7 @@ export const ALGORITHMS_V1 = {
 export const ALGORITHMS_V2 = { ...ALGORITHMS_V1, keyDerivation: 'argon2id' } as const;
 
 /** The algorithm registry of each format version this Cairn reads. */
-export const ALGORITHMS_BY_VERSION: Readonly<Record<number, typeof ALGORITHMS_V1 | typeof ALGORITHMS_V2>> = {
-  1: ALGORITHMS_V1,
-  2: ALGORITHMS_V2,
-};
+export const ALGORITHMS_BY_VERSION = { 1: ALGORITHMS_V1, 2: ALGORITHMS_V2 } as const;
 
 export interface RepositoryConfig {
   version: 1 | 2;
@@ -39,13 +33,14 @@ export interface RepositoryConfig {
   packSize: number;
 }
 
-/** The format version whose key slots use `kdf`: 1 for scrypt, 2 for Argon2id. */
+/** The format version whose key slots use `kdf`: 1 for scrypt, 2 for Argon2id (what `init` makes). */
 export function versionForKdf(kdf: KdfName): 1 | 2 {
   return kdf === 'scrypt' ? 1 : 2;
 }
 
 export function validateConfig(config: RepositoryConfig): RepositoryConfig {
-  const known = typeof config?.version === 'number' ? ALGORITHMS_BY_VERSION[config.version] : undefined;
+  const registries: Partial<Record<number, Record<string, string>>> = ALGORITHMS_BY_VERSION;
+  const known = typeof config?.version === 'number' ? registries[config.version] : undefined;
   if (!known) {
     throw new CairnError(
       'unsupported-format',

@@ -100,7 +100,7 @@ export class Repository {
       version,
       id: keys.repositoryId,
       created: new Date().toISOString(),
-      algorithms: ALGORITHMS_BY_VERSION[version] as RepositoryConfig['algorithms'],
+      algorithms: ALGORITHMS_BY_VERSION[version],
       chunker: options.chunker ?? DEFAULT_CHUNKER,
       packSize: options.packSize ?? DEFAULT_PACK_SIZE,
     };
