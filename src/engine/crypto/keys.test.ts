@@ -2,7 +2,7 @@
  * Tests for master keys and password key slots, with each key derivation (Argon2id and scrypt) at
  * a lowered cost for speed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CairnError, IntegrityError, WrongPasswordError } from '../errors.js';
 import { seal } from './aead.js';
 import { DEFAULT_ARGON2ID, DEFAULT_SCRYPT, deriveKey, type KdfCost } from './kdf.js';
@@ -18,14 +18,17 @@ import {
 
 const FAST_SCRYPT: KdfCost = { name: 'scrypt', N: 2 ** 10, r: 8, p: 1 };
 const FAST_ARGON2ID: KdfCost = { name: 'argon2id', m: 1024, t: 1, p: 1 };
-let FAST: KdfCost = FAST_ARGON2ID;
 
 function slotBytes(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
-async function validSlot(keys: MasterKeys = generateMasterKeys(), password = 'correct horse'): Promise<KeySlotFile> {
-  return createKeySlot(keys, password, { kdf: FAST, label: 'laptop' });
+async function validSlot(
+  keys: MasterKeys = generateMasterKeys(),
+  password = 'correct horse',
+  kdf: KdfCost = FAST_ARGON2ID,
+): Promise<KeySlotFile> {
+  return createKeySlot(keys, password, { kdf, label: 'laptop' });
 }
 
 function expectSameKeys(a: MasterKeys, b: MasterKeys): void {
@@ -59,16 +62,11 @@ describe('generateMasterKeys', () => {
 });
 
 describe.each([FAST_ARGON2ID, FAST_SCRYPT])('createKeySlot / unlockKeySlot with $name', (cost) => {
-  beforeAll(() => {
-    FAST = cost;
-  });
-  afterAll(() => {
-    FAST = FAST_ARGON2ID;
-  });
+  const slotWithCost = (keys?: MasterKeys, password?: string) => validSlot(keys, password, cost);
 
   it('unlocks the same master keys with the right password', async () => {
     const keys = generateMasterKeys();
-    const slot = await validSlot(keys, 'correct horse');
+    const slot = await slotWithCost(keys, 'correct horse');
     expect(slot.version).toBe(1);
     expect(slot.cipher).toBe('aes-256-gcm');
     expect(slot.label).toBe('laptop');
@@ -80,14 +78,14 @@ describe.each([FAST_ARGON2ID, FAST_SCRYPT])('createKeySlot / unlockKeySlot with 
 
   it('survives a JSON roundtrip through parseKeySlot', async () => {
     const keys = generateMasterKeys();
-    const slot = await validSlot(keys);
+    const slot = await slotWithCost(keys);
     const parsed = parseKeySlot(slotBytes(slot), 'key slot');
     expect(parsed).toEqual(slot);
     expectSameKeys(keys, await unlockKeySlot(parsed, 'correct horse'));
   });
 
   it('throws WrongPasswordError for a wrong password', async () => {
-    const slot = await validSlot();
+    const slot = await slotWithCost();
     const attempt = unlockKeySlot(slot, 'Correct horse');
     await expect(attempt).rejects.toBeInstanceOf(WrongPasswordError);
     await expect(unlockKeySlot(slot, 'correct horse ')).rejects.toThrow('wrong password (no key slot matches)');
@@ -97,7 +95,7 @@ describe.each([FAST_ARGON2ID, FAST_SCRYPT])('createKeySlot / unlockKeySlot with 
   });
 
   it('treats a tampered wrapped key set as a wrong password, not as success', async () => {
-    const slot = await validSlot();
+    const slot = await slotWithCost();
     const wrapped = Buffer.from(slot.wrapped, 'base64');
     wrapped[20] = (wrapped[20] ?? 0) ^ 1;
     await expect(
@@ -106,7 +104,7 @@ describe.each([FAST_ARGON2ID, FAST_SCRYPT])('createKeySlot / unlockKeySlot with 
   });
 
   it('fails when the slot KDF parameters or salt are changed', async () => {
-    const slot = await validSlot();
+    const slot = await slotWithCost();
     const otherSalt = Buffer.alloc(32, 1).toString('base64');
     await expect(
       unlockKeySlot({ ...slot, kdf: { ...slot.kdf, salt: otherSalt } }, 'correct horse'),
@@ -117,31 +115,31 @@ describe.each([FAST_ARGON2ID, FAST_SCRYPT])('createKeySlot / unlockKeySlot with 
 
   it('normalizes the password to NFC, so composed and decomposed forms both unlock', async () => {
     const keys = generateMasterKeys();
-    const slot = await createKeySlot(keys, 'caf\u00e9', { kdf: FAST });
+    const slot = await createKeySlot(keys, 'caf\u00e9', { kdf: cost });
     expectSameKeys(keys, await unlockKeySlot(slot, 'cafe\u0301'));
   });
 
   it('uses a fresh salt per slot, so two slots with the same password differ', async () => {
     const keys = generateMasterKeys();
-    const a = await validSlot(keys);
-    const b = await validSlot(keys);
+    const a = await slotWithCost(keys);
+    const b = await slotWithCost(keys);
     expect(a.kdf.salt).not.toBe(b.kdf.salt);
     expect(a.wrapped).not.toBe(b.wrapped);
   });
 
   it('refuses an empty password', async () => {
-    await expect(createKeySlot(generateMasterKeys(), '', { kdf: FAST })).rejects.toThrow(
+    await expect(createKeySlot(generateMasterKeys(), '', { kdf: cost })).rejects.toThrow(
       'the password must not be empty',
     );
   });
 
   it('labels a slot "password" unless told otherwise', async () => {
-    expect((await createKeySlot(generateMasterKeys(), 'pw', { kdf: FAST })).label).toBe('password');
+    expect((await createKeySlot(generateMasterKeys(), 'pw', { kdf: cost })).label).toBe('password');
   });
 
   it('never writes the raw keys into the slot JSON', async () => {
     const keys = generateMasterKeys();
-    const json = JSON.stringify(await validSlot(keys));
+    const json = JSON.stringify(await slotWithCost(keys));
     for (const secret of [keys.dataKey, keys.idKey, keys.chunkerSeed]) {
       expect(json).not.toContain(secret.toString('base64'));
       expect(json).not.toContain(secret.toString('base64url'));
@@ -154,7 +152,7 @@ describe.each([FAST_ARGON2ID, FAST_SCRYPT])('createKeySlot / unlockKeySlot with 
   });
 
   it('reports a wrapped payload that is not a key set as IntegrityError', async () => {
-    const slot = await validSlot();
+    const slot = await slotWithCost();
     const wrappingKey = await deriveKey('correct horse', slot.kdf);
     const notJson = seal(wrappingKey, Buffer.from('not json'), 'key-slot').toString('base64');
     await expect(unlockKeySlot({ ...slot, wrapped: notJson }, 'correct horse')).rejects.toThrow(IntegrityError);

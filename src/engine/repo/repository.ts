@@ -8,7 +8,7 @@ import os from 'node:os';
 import { type Backend, BackendError, isNotFound, type ObjectKind } from '../backend/types.js';
 import { type ChunkerParams, DEFAULT_CHUNKER, gearTable } from '../chunker/fastcdc.js';
 import { blobId, sha256Hex } from '../crypto/ids.js';
-import { DEFAULT_ARGON2ID, defaultCost, describeKdf, type KdfCost, validateKdfCost } from '../crypto/kdf.js';
+import { DEFAULT_ARGON2ID, defaultCost, describeKdf, type KdfCost } from '../crypto/kdf.js';
 import {
   createKeySlot,
   generateMasterKeys,
@@ -92,8 +92,8 @@ export class Repository {
     await backend.create();
     // Key slots without a config are left by an init that was interrupted: they wrap other keys.
     for await (const leftover of backend.list('keys')) await backend.remove({ kind: 'keys', id: leftover.id });
+    // createKeySlot refuses a cost out of bounds, before anything is written to the slot or config.
     const kdf = options.kdf ?? DEFAULT_ARGON2ID;
-    validateKdfCost(kdf);
     const keys = generateMasterKeys();
     const version = versionForKdf(kdf.name);
     const config: RepositoryConfig = {
