@@ -18,6 +18,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ChunkerParams, chunkFdSync, gearTable } from '../chunker/fastcdc.js';
+import { GearScanner } from '../chunker/gear-scan.js';
 import { ENVELOPE_OVERHEAD, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { encodeBatch, frameParts } from '../format/blob-codec.js';
@@ -31,14 +32,13 @@ const CREDIT_LIMIT = workerData.creditLimit as number;
 const dataKey = Buffer.from(workerData.dataKey as Uint8Array);
 const idKey = Buffer.from(workerData.idKey as Uint8Array);
 const chunker = workerData.chunker as ChunkerParams;
-const gear = gearTable(workerData.chunkerSeed as Uint8Array);
 const control = new Int32Array(workerData.control as SharedArrayBuffer);
 const port = parentPort;
 if (!port) throw new Error('seal-worker must run as a worker thread');
 
 let known: Buffer<ArrayBufferLike> = Buffer.alloc(0);
-/** One read buffer for every file this worker chunks. */
-const readBuffer = Buffer.allocUnsafeSlow(2 * chunker.maxSize);
+/** The cut search, with the one read buffer for every file this worker chunks. */
+const scanner = new GearScanner(chunker, gearTable(workerData.chunkerSeed as Uint8Array));
 const encodedHere = new Set<string>();
 
 type Message =
@@ -70,7 +70,7 @@ function fileJob(job: number, path: string): void {
   try {
     fd = openSync(path, 'r');
     let size = 0;
-    for (const chunk of chunkFdSync(fd, chunker, gear, readBuffer)) {
+    for (const chunk of chunkFdSync(fd, scanner)) {
       if (Atomics.load(control, 1) !== 0) {
         port?.postMessage({ job, kind: 'error', name: 'AbortError', message: 'the backup was cancelled' });
         return;

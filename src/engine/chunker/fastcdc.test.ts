@@ -17,6 +17,7 @@ import {
   maskFor,
   validateChunkerParams,
 } from './fastcdc.js';
+import { GearScanner } from './gear-scan.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -350,7 +351,7 @@ describe('chunkFdSync', () => {
     await writeFile(path, data);
     const fd = openSync(path, 'r');
     try {
-      return Array.from(chunkFdSync(fd, params, GEAR), sha256); // views: hash each at once
+      return Array.from(chunkFdSync(fd, new GearScanner(params, GEAR)), sha256); // views: hash each at once
     } finally {
       closeSync(fd);
     }

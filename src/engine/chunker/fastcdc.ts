@@ -26,6 +26,7 @@ import { createCipheriv, createHmac } from 'node:crypto';
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { CairnError } from '../errors.js';
+import type { GearScanner } from './gear-scan.js';
 
 export interface ChunkerParams {
   minSize: number;
@@ -152,7 +153,7 @@ export function findCut(
  * Only the last 32 bytes affect h, but keeping it lets a search resume when more data arrives
  * without rescanning.
  */
-interface ScanState {
+export interface ScanState {
   pos: number;
   h: number;
 }
@@ -429,24 +430,17 @@ export async function* chunkFile(
 
 /**
  * Synchronous variant of `chunkFile` for worker threads, which may block: reads the open file
- * descriptor from offset 0 through one buffer of 2 × maxSize (the caller's, when given) and yields
- * each chunk as a view into that buffer, valid only until the next iteration (consume or copy it
- * at once). Same chunks as `chunkBuffer` on the file's contents.
+ * descriptor from offset 0 through the scanner's buffer (2 × maxSize, in WebAssembly memory, see
+ * gear-scan.ts) and yields each chunk as a view into that buffer, valid only until the next
+ * iteration (consume or copy it at once; never transfer its ArrayBuffer). Same chunks as
+ * `chunkBuffer` on the file's contents, with the scanner's params and gear table.
  *
  * The buffer is filled whole and cut until a cut point needs bytes beyond its end; only then does
  * the unfinished chunk (usually far less than maxSize) move to the front, and the search resumes
  * where it stopped. So almost no byte is copied or hashed twice.
  */
-export function* chunkFdSync(
-  fd: number,
-  params: ChunkerParams,
-  gear: Uint32Array,
-  buffer?: Buffer,
-): Generator<Uint8Array> {
-  const { maskS, maskL } = maskFor(params);
-  checkGear(gear);
-  const { minSize, avgSize, maxSize } = params;
-  const buf = buffer && buffer.length >= 2 * maxSize ? buffer : Buffer.allocUnsafeSlow(2 * maxSize);
+export function* chunkFdSync(fd: number, scanner: GearScanner): Generator<Uint8Array> {
+  const buf = scanner.buffer;
   const state: ScanState = { pos: 0, h: 0 };
   let start = 0;
   let end = 0;
@@ -454,8 +448,7 @@ export function* chunkFdSync(
   let eof = false;
   for (;;) {
     if (start === end && eof) return;
-    const len =
-      start === end ? -1 : scanCut(buf, start, end, eof, state, minSize, avgSize, maxSize, maskS, maskL, gear);
+    const len = start === end ? -1 : scanner.findCut(start, end, eof, state);
     if (len > 0) {
       yield buf.subarray(start, start + len);
       start += len;
@@ -463,7 +456,7 @@ export function* chunkFdSync(
       state.h = 0;
       continue;
     }
-    // More bytes are needed (scanCut never asks for more once it has maxSize bytes, so after a
+    // More bytes are needed (the search never asks for more once it has maxSize bytes, so after a
     // move to the front at least maxSize bytes of the buffer are free).
     if (end === buf.length) {
       buf.copy(buf, 0, start, end);
