@@ -8,7 +8,7 @@
  * the id the caller expected, so a blob swapped for another valid blob is caught as well.
  */
 import { createRequire } from 'node:module';
-import { Decompressor } from 'zstd-napi';
+import type { Decompressor } from 'zstd-napi';
 import { ENVELOPE_OVERHEAD, open, openInto, seal, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { IntegrityError } from '../errors.js';
@@ -24,8 +24,11 @@ const MIN_COMPRESS = 64;
 export const BLOB_OVERHEAD = 1 + ENVELOPE_OVERHEAD;
 
 // The raw binding compresses into a buffer we keep, where zstd-napi's Compressor allocates (and
-// often copies) a result per call; the frames are the same.
-const zstd = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof import('zstd-napi/binding.js');
+// often copies) a result per call; the frames are the same. The rest of zstd-napi (its
+// Decompressor) loads on the first decode: a backup worker never decodes, and loading it took
+// 7-15 ms of every worker's start.
+const cjs = createRequire(import.meta.url);
+const zstd = cjs('zstd-napi/binding.js') as typeof import('zstd-napi/binding.js');
 let cctx: InstanceType<typeof zstd.CCtx> | undefined;
 let scratch = Buffer.alloc(0);
 let decompressor: Decompressor | undefined;
@@ -80,12 +83,17 @@ export function frameBlob(plain: Uint8Array): Buffer {
   return Buffer.concat(frameParts(plain));
 }
 
+function loadDecompressor(): Decompressor {
+  const { Decompressor: ZstdDecompressor } = cjs('zstd-napi') as typeof import('zstd-napi');
+  return new ZstdDecompressor();
+}
+
 export function unframeBlob(frame: Uint8Array, what: string): Buffer {
   const codec = frame[0];
   const payload = frame.subarray(1);
   if (codec === CODEC_RAW) return Buffer.from(payload.buffer, payload.byteOffset, payload.length);
   if (codec === CODEC_ZSTD) {
-    decompressor ??= new Decompressor();
+    decompressor ??= loadDecompressor();
     try {
       return decompressor.decompress(payload);
     } catch (cause) {
