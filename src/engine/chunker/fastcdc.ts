@@ -161,8 +161,9 @@ export interface ScanState {
 /**
  * The hot loop, with params already validated: like `findCut`, continuing from `state`. On -1 it
  * records how far it got in `state`; otherwise `state` is stale and must be reset for the next chunk.
+ * Exported for gear-scan.ts, which falls back to it where WebAssembly is unavailable.
  */
-function scanCut(
+export function scanCut(
   data: Uint8Array,
   start: number,
   end: number,

@@ -1,5 +1,5 @@
 import { createCipheriv } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ChunkerParams, chunkBuffer, DEFAULT_CHUNKER, findCut, gearTable, type ScanState } from './fastcdc.js';
 import { GearScanner } from './gear-scan.js';
 
@@ -93,6 +93,21 @@ describe('GearScanner', () => {
     expect(misses.findCut(0, SMALL.minSize, false, fresh(0))).toBe(-1);
     expect(misses.findCut(0, SMALL.minSize, true, fresh(0))).toBe(SMALL.minSize);
     expect(misses.findCut(7, 7, true, fresh(7))).toBe(0);
+  });
+
+  describe('where WebAssembly is unavailable (node --jitless)', () => {
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('searches with the JavaScript loop over a plain buffer, with the same cuts', () => {
+      const data = pseudoRandom(1024 * KiB, 6);
+      const expected = Array.from(chunkBuffer(data, SMALL, GEAR), (c) => c.length);
+      vi.stubGlobal('WebAssembly', undefined);
+      const scanner = new GearScanner(SMALL, GEAR, data.length);
+      expect(scanner.buffer.byteOffset).toBe(0);
+      expect(scannerCuts(scanner, data)).toEqual(expected);
+    });
   });
 
   it('refuses invalid params, a wrong-sized gear table and a buffer smaller than maxSize', () => {

@@ -9,8 +9,9 @@
  * a millisecond, and runs at the speed of the optimized loop from its first byte: on the 256 MiB
  * benchmark tree the initial backup took 0.28-0.37 CPU-seconds less (docs/performance.md).
  *
- * The JavaScript `scanCut` stays the reference: `chunkBuffer` and `findCut` use it, and the tests
- * check that both give the same chunks.
+ * The JavaScript `scanCut` stays the reference: `chunkBuffer` and `findCut` use it, the scanner
+ * falls back to it where WebAssembly is unavailable (`node --jitless`), and the tests check that
+ * both give the same chunks.
  *
  * Memory layout: the gear table (256 little-endian uint32) at offset 0, the read buffer from
  * offset 1024. The module is assembled below from its instructions (no build step, no binary
@@ -41,7 +42,7 @@
  *   ;;     (i32.load (i32.shl (i32.load8_u (local.get $i)) (i32.const 2)))))
  *   ;;   (local.set $i (i32.add (local.get $i) (i32.const 1)))
  */
-import { type ChunkerParams, maskFor, type ScanState } from './fastcdc.js';
+import { type ChunkerParams, maskFor, type ScanState, scanCut } from './fastcdc.js';
 
 /** The parts of the WebAssembly API used here (the engine's TypeScript libraries have no DOM types). */
 interface WasmApi {
@@ -50,8 +51,6 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 type ScanFunction = (i: number, normalEnd: number, limitEnd: number, h: number, maskS: number, maskL: number) => number;
-
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** Where the read buffer starts in the module's memory (after the gear table). */
 const DATA_OFFSET = 1024;
@@ -139,10 +138,12 @@ export class GearScanner {
   readonly params: ChunkerParams;
   /** The read buffer: fill it, then ask `findCut` about ranges of it. */
   readonly buffer: Buffer;
-  readonly #scan: ScanFunction;
-  readonly #h: { value: number };
+  readonly #gear: Uint32Array;
   readonly #maskS: number;
   readonly #maskL: number;
+  /** The WebAssembly search and its hash global; undefined where WebAssembly is unavailable. */
+  readonly #scan: ScanFunction | undefined;
+  readonly #h: { value: number } | undefined;
 
   constructor(params: ChunkerParams, gear: Uint32Array, bufferSize = 2 * params.maxSize) {
     const { maskS, maskL } = maskFor(params);
@@ -151,8 +152,14 @@ export class GearScanner {
       throw new RangeError(`the scan buffer must hold at least maxSize (${params.maxSize}) bytes`);
     }
     this.params = params;
-    this.#maskS = maskS | 0;
-    this.#maskL = maskL | 0;
+    this.#gear = Uint32Array.from(gear);
+    this.#maskS = maskS;
+    this.#maskL = maskL;
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (!wasm) {
+      this.buffer = Buffer.allocUnsafeSlow(bufferSize);
+      return;
+    }
     const pages = Math.ceil((DATA_OFFSET + bufferSize) / PAGE);
     const memory = new wasm.Memory({ initial: pages, maximum: pages });
     compiled ??= new wasm.Module(moduleBytes());
@@ -172,13 +179,17 @@ export class GearScanner {
    */
   findCut(start: number, end: number, eof: boolean, state: ScanState): number {
     const { minSize, avgSize, maxSize } = this.params;
+    const [maskS, maskL] = [this.#maskS, this.#maskL];
+    if (!this.#scan || !this.#h) {
+      return scanCut(this.buffer, start, end, eof, state, minSize, avgSize, maxSize, maskS, maskL, this.#gear);
+    }
     const n = end - start;
     if (n <= minSize) return eof ? n : -1;
     const limit = Math.min(n, maxSize);
     const normal = Math.min(limit, avgSize);
     const from = Math.max(state.pos, start + minSize);
     const base = DATA_OFFSET + start;
-    const cut = this.#scan(DATA_OFFSET + from, base + normal, base + limit, state.h, this.#maskS, this.#maskL);
+    const cut = this.#scan(DATA_OFFSET + from, base + normal, base + limit, state.h, maskS | 0, maskL | 0);
     if (cut !== 0) return cut - base;
     if (limit === maxSize || eof) return limit;
     state.pos = start + limit;
