@@ -1,9 +1,11 @@
 // Builds Cairn: the engine, CLI and server with tsc into dist/ (what `cairn` and `cairn serve`
-// run), then the desktop parts with electron-vite into out/ (Electron main, the sandboxed
-// preload, and the renderer that both Electron and `cairn serve` show). Fails with the tools'
-// own messages.
+// run) with each engine worker then bundled into one file (scripts/bundle-workers.mjs), then the
+// desktop parts with electron-vite into out/ (Electron main, the sandboxed preload, and the
+// renderer that both Electron and `cairn serve` show). Fails with the tools' own messages.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkers } from './bundle-workers.mjs';
 
 const root = new URL('..', import.meta.url);
 function run(script, args) {
@@ -13,4 +15,5 @@ function run(script, args) {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
+await bundleWorkers(fileURLToPath(new URL('../dist', import.meta.url)));
 run('node_modules/electron-vite/bin/electron-vite.js', ['build']);

@@ -3,8 +3,8 @@
  * checks exit codes, JSON output, restored bytes, key management, locking, interruption and damage
  * detection. The tests of the first describe run in order and share one repository.
  *
- * The CLI is compiled once in beforeAll with the project's own build config (tsconfig.build.json),
- * into a private folder beside a copy of bin/cairn.mjs and package.json (node_modules linked):
+ * The CLI is compiled once in beforeAll with the project's own build config (tsconfig.build.json)
+ * and its workers bundled as `npm run build` does (scripts/bundle-workers.mjs), into a private folder beside a copy of bin/cairn.mjs and package.json (node_modules linked):
  * `npm run build` deletes and rewrites the shared dist/, so using it here would break, and be
  * broken by, any build or CLI run happening at the same time.
  */
@@ -118,6 +118,12 @@ beforeAll(async () => {
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stdout}\n${build.stderr}`);
+  // As `npm run build` does: each worker becomes one file, so these tests run what ships.
+  const bundle = spawnSync(process.execPath, ['scripts/bundle-workers.mjs', path.join(buildDir, 'dist')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (bundle.status !== 0) throw new Error(`bundling the workers failed:\n${bundle.stdout}\n${bundle.stderr}`);
   await fs.mkdir(path.join(buildDir, 'bin'));
   await fs.copyFile(path.join(ROOT, 'bin', 'cairn.mjs'), path.join(buildDir, 'bin', 'cairn.mjs'));
   await fs.copyFile(path.join(ROOT, 'package.json'), path.join(buildDir, 'package.json'));
