@@ -1,11 +1,10 @@
-// Builds Cairn: the engine, CLI and server with tsc into dist/ (what `cairn` and `cairn serve`
-// run) with each engine worker then bundled into one file (scripts/bundle-workers.mjs), then the
-// desktop parts with electron-vite into out/ (Electron main, the sandboxed preload, and the
+// Builds Cairn: the engine, CLI and server with tsc into dist/src, bundled into dist/cli (what
+// `cairn` and `cairn serve` run, scripts/bundle-cli.mjs), then the desktop parts with electron-vite into out/ (Electron main, the sandboxed preload, and the
 // renderer that both Electron and `cairn serve` show). Fails with the tools' own messages.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkers } from './bundle-workers.mjs';
+import { bundleCli } from './bundle-cli.mjs';
 
 const root = new URL('..', import.meta.url);
 function run(script, args) {
@@ -15,5 +14,5 @@ function run(script, args) {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
-await bundleWorkers(fileURLToPath(new URL('../dist', import.meta.url)));
+await bundleCli(fileURLToPath(new URL('../dist', import.meta.url)));
 run('node_modules/electron-vite/bin/electron-vite.js', ['build']);

@@ -1,6 +1,7 @@
 /**
  * Makes sure dist/ holds a build of the current sources before a benchmark: runs `npm run build`
- * when dist/src/cli/index.js is missing or older than any source file the build compiles.
+ * when dist/cli/index.js (the bundled command line) is missing or older than any source file the
+ * build compiles.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -30,8 +31,8 @@ function newestSource(dir) {
 
 /** Why dist/ needs a (re)build, or null when it is up to date. */
 export function staleReason(root) {
-  const entry = path.join(root, 'dist', 'src', 'cli', 'index.js');
-  if (!existsSync(entry)) return 'dist/src/cli/index.js is missing';
+  const entry = path.join(root, 'dist', 'cli', 'index.js');
+  if (!existsSync(entry)) return 'dist/cli/index.js is missing';
   const built = statSync(entry).mtimeMs;
   const configs = ['tsconfig.json', 'tsconfig.build.json'].map((f) => path.join(root, f)).filter((f) => existsSync(f));
   const newest = Math.max(

@@ -4,7 +4,7 @@
  * detection. The tests of the first describe run in order and share one repository.
  *
  * The CLI is compiled once in beforeAll with the project's own build config (tsconfig.build.json)
- * and its workers bundled as `npm run build` does (scripts/bundle-workers.mjs), into a private folder beside a copy of bin/cairn.mjs and package.json (node_modules linked):
+ * and bundled as `npm run build` does (scripts/bundle-cli.mjs), into a private folder beside a copy of bin/cairn.mjs and package.json (node_modules linked):
  * `npm run build` deletes and rewrites the shared dist/, so using it here would break, and be
  * broken by, any build or CLI run happening at the same time.
  */
@@ -118,16 +118,17 @@ beforeAll(async () => {
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stdout}\n${build.stderr}`);
-  // As `npm run build` does: each worker becomes one file, so these tests run what ships.
-  const bundle = spawnSync(process.execPath, ['scripts/bundle-workers.mjs', path.join(buildDir, 'dist')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (bundle.status !== 0) throw new Error(`bundling the workers failed:\n${bundle.stdout}\n${bundle.stderr}`);
   await fs.mkdir(path.join(buildDir, 'bin'));
   await fs.copyFile(path.join(ROOT, 'bin', 'cairn.mjs'), path.join(buildDir, 'bin', 'cairn.mjs'));
   await fs.copyFile(path.join(ROOT, 'package.json'), path.join(buildDir, 'package.json'));
   await fs.symlink(path.join(ROOT, 'node_modules'), path.join(buildDir, 'node_modules'));
+  // Bundled as `npm run build` does (the packages resolve through the link above), so these tests
+  // run what ships.
+  const bundle = spawnSync(process.execPath, ['scripts/bundle-cli.mjs', path.join(buildDir, 'dist')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (bundle.status !== 0) throw new Error(`bundling the CLI failed:\n${bundle.stdout}\n${bundle.stderr}`);
   BIN = path.join(buildDir, 'bin', 'cairn.mjs');
 }, 120_000);
 
