@@ -179,7 +179,8 @@ export class GearScanner {
    */
   findCut(start: number, end: number, eof: boolean, state: ScanState): number {
     const { minSize, avgSize, maxSize } = this.params;
-    const [maskS, maskL] = [this.#maskS, this.#maskL];
+    const maskS = this.#maskS;
+    const maskL = this.#maskL;
     if (!this.#scan || !this.#h) {
       return scanCut(this.buffer, start, end, eof, state, minSize, avgSize, maxSize, maskS, maskL, this.#gear);
     }
