@@ -1,6 +1,7 @@
 // Builds Cairn: the engine, CLI and server with tsc into dist/src, bundled into dist/cli (what
-// `cairn` and `cairn serve` run, scripts/bundle-cli.mjs), then the desktop parts with electron-vite into out/ (Electron main, the sandboxed preload, and the
-// renderer that both Electron and `cairn serve` show). Fails with the tools' own messages.
+// `cairn` and `cairn serve` run, scripts/bundle-cli.mjs), then the desktop parts with
+// electron-vite into out/ (Electron main, the sandboxed preload, and the renderer that both
+// Electron and `cairn serve` show). Fails with the tools' own messages.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

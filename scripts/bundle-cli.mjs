@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /** The entry points under dist/: the command line, then every worker the engine starts. */
-export const ENTRIES = ['src/cli/index.js', 'src/engine/backup/seal-worker.js', 'src/engine/restore/restore-worker.js'];
+const ENTRIES = ['src/cli/index.js', 'src/engine/backup/seal-worker.js', 'src/engine/restore/restore-worker.js'];
 
 /** Writes dist/cli/ from the compiled entries under `distDir`; throws when one is missing or fails. */
 export async function bundleCli(distDir) {

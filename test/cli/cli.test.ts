@@ -4,7 +4,8 @@
  * detection. The tests of the first describe run in order and share one repository.
  *
  * The CLI is compiled once in beforeAll with the project's own build config (tsconfig.build.json)
- * and bundled as `npm run build` does (scripts/bundle-cli.mjs), into a private folder beside a copy of bin/cairn.mjs and package.json (node_modules linked):
+ * and bundled as `npm run build` does (scripts/bundle-cli.mjs), into a private folder beside a
+ * copy of bin/cairn.mjs and package.json (node_modules linked):
  * `npm run build` deletes and rewrites the shared dist/, so using it here would break, and be
  * broken by, any build or CLI run happening at the same time.
  */

@@ -118,7 +118,8 @@ export function gearTable(seed: Uint8Array): Uint32Array {
   return table;
 }
 
-function checkGear(gear: Uint32Array): void {
+/** Throws a CairnError('invalid-argument') unless the gear table has 256 entries. */
+export function checkGear(gear: Uint32Array): void {
   if (gear.length !== 256) {
     throw new CairnError('invalid-argument', `the gear table must have 256 entries (got ${gear.length})`);
   }

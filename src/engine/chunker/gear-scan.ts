@@ -42,7 +42,7 @@
  *   ;;     (i32.load (i32.shl (i32.load8_u (local.get $i)) (i32.const 2)))))
  *   ;;   (local.set $i (i32.add (local.get $i) (i32.const 1)))
  */
-import { type ChunkerParams, maskFor, type ScanState, scanCut } from './fastcdc.js';
+import { type ChunkerParams, checkGear, maskFor, type ScanState, scanCut } from './fastcdc.js';
 
 /** The parts of the WebAssembly API used here (the engine's TypeScript libraries have no DOM types). */
 interface WasmApi {
@@ -147,7 +147,7 @@ export class GearScanner {
 
   constructor(params: ChunkerParams, gear: Uint32Array, bufferSize = 2 * params.maxSize) {
     const { maskS, maskL } = maskFor(params);
-    if (gear.length !== 256) throw new RangeError(`the gear table must have 256 entries (got ${gear.length})`);
+    checkGear(gear);
     if (!Number.isSafeInteger(bufferSize) || bufferSize < params.maxSize) {
       throw new RangeError(`the scan buffer must hold at least maxSize (${params.maxSize}) bytes`);
     }

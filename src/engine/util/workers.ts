@@ -1,8 +1,8 @@
 /**
  * Starts the engine's worker threads from JavaScript (the bundles in dist/cli, or tsc's output in
- * dist/src): the worker file next to the caller's own, with `.js` for `.ts`. Or, when the engine runs
- * from its TypeScript sources (tests, tsx), through a small bootstrap that registers tsx inside
- * the worker first. Each worker module calls `keepYoungGenerationSmallInWorker` first
+ * dist/src): the worker file next to the caller's own, with `.js` for `.ts`. Or, when the engine
+ * runs from its TypeScript sources (tests, tsx), through a small bootstrap that registers tsx
+ * inside the worker first. Each worker module calls `keepYoungGenerationSmallInWorker` first
  * (young-generation.ts).
  */
 import { fileURLToPath } from 'node:url';
