@@ -4,7 +4,7 @@
  * it one file per engine worker (`seal-worker.js`, `restore-worker.js`), which the engine starts
  * by path next to its own code (`new URL('./seal-worker.ts', import.meta.url)`, see
  * src/engine/util/workers.ts). Only better-sqlite3 stays an import (its native addon is found
- * through its package); argon2 and zstd-napi are loaded with `createRequire` at run time.
+ * through its package); @node-rs/argon2 and zstd-napi are loaded with `createRequire` at run time.
  * Modules that a command imports lazily stay lazy inside the bundle, so every command still
  * runs only the code it needs.
  *

@@ -1,10 +1,10 @@
 /**
- * Tests for the key derivations of key slots: Argon2id checked against RFC 9106's test vector and
- * against an independent implementation (@noble/hashes), scrypt against @noble/hashes too; the
+ * Tests for the key derivations of key slots: Argon2id checked against an independent
+ * implementation (@noble/hashes, itself checked against RFC 9106's test vector), scrypt against
+ * @noble/hashes too; the
  * bounds every reader accepts; descriptions and comparisons of costs.
  */
 
-import { createRequire } from 'node:module';
 import { argon2id as nobleArgon2id } from '@noble/hashes/argon2.js';
 import { scrypt as nobleScrypt } from '@noble/hashes/scrypt.js';
 import { describe, expect, it } from 'vitest';
@@ -28,21 +28,17 @@ const DECOMPOSED = 'cafe\u0301 \u00fcber \u{1F511}';
 const COMPOSED = DECOMPOSED.normalize('NFC');
 
 describe('deriveKey with argon2id', () => {
-  it('computes RFC 9106 test vector 5.3 (Argon2id, version 0x13) with the native library', async () => {
-    const argon2 = createRequire(import.meta.url)('argon2') as typeof import('argon2');
-    const tag = await argon2.hash(Buffer.alloc(32, 1), {
-      raw: true,
-      type: argon2.argon2id,
-      version: 0x13,
-      memoryCost: 32,
-      timeCost: 3,
-      parallelism: 4,
-      salt: Buffer.alloc(16, 2),
-      secret: Buffer.alloc(8, 3),
-      associatedData: Buffer.alloc(12, 4),
-      hashLength: 32,
+  it('has an independent implementation that computes RFC 9106 test vector 5.3 (Argon2id, version 0x13)', () => {
+    // The cross-checks below compare deriveKey with @noble/hashes; this pins @noble/hashes to the RFC.
+    const tag = nobleArgon2id(Buffer.alloc(32, 1), Buffer.alloc(16, 2), {
+      m: 32,
+      t: 3,
+      p: 4,
+      key: Buffer.alloc(8, 3),
+      personalization: Buffer.alloc(12, 4),
+      dkLen: 32,
     });
-    expect(tag.toString('hex')).toBe('0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659');
+    expect(Buffer.from(tag).toString('hex')).toBe('0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659');
   });
 
   it('equals an independent Argon2id of the NFC, UTF-8 password (4 lanes, 2 passes)', async () => {
