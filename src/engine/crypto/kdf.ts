@@ -4,10 +4,10 @@
  *
  * - `argon2id` (RFC 9106, version 0x13): the KDF of new repositories (format version 2). Its
  *   lanes run on parallel threads, and every lane reads blocks of the others, so a guess needs
- *   all `m` KiB at once however it is computed. Computed by @node-rs/argon2 (RustCrypto's
- *   argon2 over N-API, with its SIMD code): the default cost takes ~0.45 CPU-seconds here, where
- *   the reference C implementation (the `argon2` package, SSE2) took ~0.65; the tests check it
- *   against RFC 9106's vector through @noble/hashes.
+ *   all `m` KiB at once however it is computed. Computed by @node-rs/argon2 (the argon2-rust
+ *   crate over N-API): the default cost takes ~0.45 CPU-seconds here, where the reference C
+ *   implementation (the `argon2` package, built for SSE2) took ~0.65; the tests check it against
+ *   RFC 9106's vector through @noble/hashes.
  * - `scrypt`: the KDF of format-version-1 repositories, still used for their new slots.
  *
  * The password is normalized to Unicode NFC first; the output is always 32 bytes.
