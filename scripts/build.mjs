@@ -8,12 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { bundleCli } from './bundle-cli.mjs';
 
 const root = new URL('..', import.meta.url);
+const dist = new URL('../dist', import.meta.url);
 function run(script, args) {
   const r = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+rmSync(dist, { recursive: true, force: true });
 run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
-await bundleCli(fileURLToPath(new URL('../dist', import.meta.url)));
+await bundleCli(fileURLToPath(dist));
 run('node_modules/electron-vite/bin/electron-vite.js', ['build']);

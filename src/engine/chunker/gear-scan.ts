@@ -138,12 +138,12 @@ export class GearScanner {
   readonly params: ChunkerParams;
   /** The read buffer: fill it, then ask `findCut` about ranges of it. */
   readonly buffer: Buffer;
-  readonly #gear: Uint32Array;
   readonly #maskS: number;
   readonly #maskL: number;
   /** The WebAssembly search and its hash global; undefined where WebAssembly is unavailable. */
-  readonly #scan: ScanFunction | undefined;
-  readonly #h: { value: number } | undefined;
+  readonly #wasm: { scan: ScanFunction; h: { value: number } } | undefined;
+  /** The gear table for the JavaScript search, kept only where WebAssembly is unavailable. */
+  readonly #gear: Uint32Array | undefined;
 
   constructor(params: ChunkerParams, gear: Uint32Array, bufferSize = 2 * params.maxSize) {
     const { maskS, maskL } = maskFor(params);
@@ -152,11 +152,11 @@ export class GearScanner {
       throw new RangeError(`the scan buffer must hold at least maxSize (${params.maxSize}) bytes`);
     }
     this.params = params;
-    this.#gear = Uint32Array.from(gear);
-    this.#maskS = maskS;
-    this.#maskL = maskL;
+    this.#maskS = maskS | 0;
+    this.#maskL = maskL | 0;
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (!wasm) {
+      this.#gear = Uint32Array.from(gear);
       this.buffer = Buffer.allocUnsafeSlow(bufferSize);
       return;
     }
@@ -164,8 +164,7 @@ export class GearScanner {
     const memory = new wasm.Memory({ initial: pages, maximum: pages });
     compiled ??= new wasm.Module(moduleBytes());
     const { exports } = new wasm.Instance(compiled, { env: { memory } });
-    this.#scan = exports.scan as ScanFunction;
-    this.#h = exports.h as { value: number };
+    this.#wasm = { scan: exports.scan as ScanFunction, h: exports.h as { value: number } };
     // Little-endian, as the table's definition says, whatever the host's byte order.
     const table = Buffer.from(memory.buffer, 0, DATA_OFFSET);
     for (let i = 0; i < 256; i++) table.writeUInt32LE(gear[i] as number, 4 * i);
@@ -181,8 +180,10 @@ export class GearScanner {
     const { minSize, avgSize, maxSize } = this.params;
     const maskS = this.#maskS;
     const maskL = this.#maskL;
-    if (!this.#scan || !this.#h) {
-      return scanCut(this.buffer, start, end, eof, state, minSize, avgSize, maxSize, maskS, maskL, this.#gear);
+    const wasm = this.#wasm;
+    if (!wasm) {
+      const gear = this.#gear as Uint32Array;
+      return scanCut(this.buffer, start, end, eof, state, minSize, avgSize, maxSize, maskS, maskL, gear);
     }
     const n = end - start;
     if (n <= minSize) return eof ? n : -1;
@@ -190,11 +191,11 @@ export class GearScanner {
     const normal = Math.min(limit, avgSize);
     const from = Math.max(state.pos, start + minSize);
     const base = DATA_OFFSET + start;
-    const cut = this.#scan(DATA_OFFSET + from, base + normal, base + limit, state.h, maskS | 0, maskL | 0);
+    const cut = wasm.scan(DATA_OFFSET + from, base + normal, base + limit, state.h, maskS, maskL);
     if (cut !== 0) return cut - base;
     if (limit === maxSize || eof) return limit;
     state.pos = start + limit;
-    state.h = this.#h.value;
+    state.h = wasm.h.value;
     return -1;
   }
 }

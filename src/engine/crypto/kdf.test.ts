@@ -1,8 +1,7 @@
 /**
  * Tests for the key derivations of key slots: Argon2id checked against an independent
  * implementation (@noble/hashes, itself checked against RFC 9106's test vector), scrypt against
- * @noble/hashes too; the
- * bounds every reader accepts; descriptions and comparisons of costs.
+ * @noble/hashes too; the bounds every reader accepts; descriptions and comparisons of costs.
  */
 
 import { argon2id as nobleArgon2id } from '@noble/hashes/argon2.js';
