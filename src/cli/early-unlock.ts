@@ -9,8 +9,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { OBJECT_SIZE_CAPS } from '../engine/backend/limits.js';
 import { openBackend } from '../engine/backend/open.js';
 import { isValidId } from '../engine/backend/refs.js';
+import { readRegularFileSync } from '../engine/backend/regular-file.js';
 import { deriveAhead, parseKeySlot } from '../engine/crypto/keys.js';
 import { COMMANDS } from './command-list.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
@@ -39,7 +41,10 @@ export function startUnlockingEarly(argv: readonly string[], env: NodeJS.Process
     const keysDir = path.dirname(backend.filePath({ kind: 'keys', id: '0'.repeat(64) }));
     const first = readdirSync(keysDir).find((name) => isValidId('keys', name));
     if (!first) return false;
-    deriveAhead(parseKeySlot(readFileSync(path.join(keysDir, first)), 'a key slot'), password);
+    deriveAhead(
+      parseKeySlot(readRegularFileSync(path.join(keysDir, first), 'a key slot', OBJECT_SIZE_CAPS.keys), 'a key slot'),
+      password,
+    );
     return true;
   } catch {
     return false;

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OBJECT_SIZE_CAPS } from '../../src/engine/backend/limits.js';
 import {
   type Backend,
   BackendError,
@@ -391,6 +392,33 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory)
       it('close() can be called more than once', async () => {
         await backend.close();
         await backend.close();
+      });
+    });
+
+    describe('size caps (src/engine/backend/limits.ts)', () => {
+      beforeEach(async () => {
+        await backend.create();
+      });
+
+      it('loads an object at its cap, and refuses one a byte above it naming the object, size and cap', async () => {
+        for (const kind of ['config', 'keys', 'locks'] as const) {
+          const cap = OBJECT_SIZE_CAPS[kind];
+          const atCap = refFor(kind);
+          const data = randomBytes(cap);
+          await backend.save(atCap, data, { overwrite: kind === 'config' });
+          expect((await backend.load(atCap)).equals(data), kind).toBe(true);
+          const above = refFor(kind);
+          await backend.save(above, randomBytes(cap + 1), { overwrite: kind === 'config' });
+          const err = await expectBackendError(backend.load(above), 'invalid-object');
+          expect(err.message).toContain(kind === 'config' ? 'the repository config' : above.id);
+          expect(err.message).toContain(`(${cap + 1} bytes)`);
+          expect(err.message).toContain(`(${cap} bytes)`);
+          // The size is reported as it is, and the bytes below the cap can still be read by range.
+          expect((await backend.stat(above)).size).toBe(cap + 1);
+          expect((await backend.load(above, { offset: cap - 4, length: 4 })).length).toBe(4);
+          const ranged = await expectBackendError(backend.load(above, { offset: cap - 4, length: 5 }), 'invalid-object');
+          expect(ranged.message).toContain(`(${cap} bytes)`);
+        }
       });
     });
   });

@@ -8,12 +8,15 @@
  * object (`stage`) is a `.tmp-<hex>` file in its kind's folder that grows with each append and
  * is moved into place the same way on commit. Leftover `.tmp-*` files from a crash are never
  * listed; `cleanTemporaryFiles` removes them.
- * Files are created 0600 and folders 0700.
+ * Files are created 0600 and folders 0700. Only regular files are read, never through a symlink
+ * and never waiting on a FIFO (regular-file.ts), and none above its kind's size cap (limits.ts).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { assertWithinCap } from './limits.js';
 import { assertRange, assertValidKind, assertValidRef, describeRef, isValidId } from './refs.js';
+import { describeFileType, notRegularFileError, openRegularFile, WRITE_FLAGS } from './regular-file.js';
 import {
   type Backend,
   BackendError,
@@ -27,7 +30,6 @@ import {
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 const TMP_PREFIX = '.tmp-';
-const CHECK_SIZE_FIRST_ABOVE = 1024 * 1024;
 const FOLDER_KINDS = ['keys', 'data', 'index', 'snapshots', 'locks'] as const;
 const SHARDS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** Files desktop systems drop into any folder; they do not make a folder "non-empty" for create(). */
@@ -105,46 +107,40 @@ export class LocalBackend implements Backend {
     }
   }
 
+  /**
+   * Only a regular file is read (regular-file.ts: a FIFO would block, a symlink would be
+   * followed), and only up to its kind's size cap (limits.ts), checked before anything is
+   * allocated: a whole load against the file's size, a ranged load against the range's end.
+   */
   async load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer> {
     const file = this.pathOf(ref);
-    if (!range) {
-      try {
-        return await fs.readFile(file);
-      } catch (err) {
-        throw toBackendError(err, describeRef(ref));
-      }
-    }
-    let handle: fs.FileHandle | undefined;
+    const what = describeRef(ref);
+    if (range) assertRange(ref, Number.POSITIVE_INFINITY, range); // the numbers themselves, before any I/O
+    let opened: { handle: fs.FileHandle; size: number } | undefined;
     try {
-      assertRange(ref, Number.POSITIVE_INFINITY, range); // the numbers themselves; the size is checked by reading
-      handle = await fs.open(file, 'r');
-      // Small reads (the common case) skip the extra fstat; a zero-length read still needs the size to
-      // check its offset, and a large one is checked before a (possibly corrupt) length is allocated.
-      if (range.length === 0 || range.length > CHECK_SIZE_FIRST_ABOVE)
-        assertRange(ref, (await handle.stat()).size, range);
-      // allocUnsafeSlow: never a slice of Node's shared pool, and every byte is overwritten below.
-      const buffer = Buffer.allocUnsafeSlow(range.length);
-      let filled = 0;
-      while (filled < range.length) {
-        const { bytesRead } = await handle.read(buffer, filled, range.length - filled, range.offset + filled);
-        if (bytesRead === 0) {
-          assertRange(ref, (await handle.stat()).size, range);
-          throw new BackendError('range', `${describeRef(ref)} ended before offset ${range.offset + range.length}`);
-        }
-        filled += bytesRead;
+      opened = await openRegularFile(file, what);
+      const { handle, size } = opened;
+      if (!range) {
+        assertWithinCap(ref, size);
+        return await readFully(handle, ref, { offset: 0, length: size }, false);
       }
-      return buffer;
+      assertRange(ref, size, range);
+      assertWithinCap(ref, range.offset + range.length, true);
+      return await readFully(handle, ref, range, true);
     } catch (err) {
-      throw toBackendError(err, describeRef(ref));
+      throw toBackendError(err, what);
     } finally {
-      await handle?.close();
+      await opened?.handle.close();
     }
   }
 
   async stat(ref: ObjectRef): Promise<{ size: number }> {
     const file = this.pathOf(ref);
     try {
-      return { size: (await fs.stat(file)).size };
+      // lstat: a symlink is reported, never followed; stat never opens, so a FIFO cannot block it.
+      const stats = await fs.lstat(file);
+      if (!stats.isFile()) throw notRegularFileError(describeRef(ref), describeFileType(stats));
+      return { size: stats.size };
     } catch (err) {
       throw toBackendError(err, describeRef(ref));
     }
@@ -162,6 +158,8 @@ export class LocalBackend implements Backend {
     for (const sub of dirs) {
       const dir = path.join(kindDir, sub);
       // A stray file (e.g. `.DS_Store`) or a `.tmp-*` leftover is not a valid id and is skipped.
+      // An entry with a valid name that is not a regular file (a FIFO, a symlink) is listed: reading
+      // it then fails with a message, so the caller reports a damaged object instead of missing it.
       const ids = (await this.readDir(dir)).filter((name) => isValidId(kind, name));
       const sizes = await Promise.all(ids.map((id) => this.sizeIfPresent(path.join(dir, id))));
       for (const [i, id] of ids.entries()) {
@@ -209,17 +207,22 @@ export class LocalBackend implements Backend {
     return (await this.sizeIfPresent(path.join(this.root, 'config'))) !== undefined;
   }
 
-  /** Overwrites the file with random bytes of the same length, flushes it, then removes it. */
+  /**
+   * Overwrites the file with random bytes of the same length, flushes it, then removes it. An
+   * entry that is not a regular file is only removed: never write through a symlink (it may lead
+   * to a file outside the repository) or into a FIFO or device.
+   */
   async shred(ref: ObjectRef): Promise<void> {
     const file = this.pathOf(ref);
     let handle: fs.FileHandle | undefined;
     try {
-      handle = await fs.open(file, 'r+');
-      const { size } = await handle.stat();
-      if (size > 0) await handle.write(randomBytes(size), 0, size, 0);
+      const opened = await openRegularFile(file, describeRef(ref), WRITE_FLAGS);
+      handle = opened.handle;
+      if (opened.size > 0) await handle.write(randomBytes(opened.size), 0, opened.size, 0);
       await handle.sync();
     } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw toBackendError(err, describeRef(ref));
+      const notRegular = err instanceof BackendError && err.code === 'invalid-object';
+      if (!notRegular && errnoCode(err) !== 'ENOENT') throw toBackendError(err, describeRef(ref));
     } finally {
       await handle?.close();
     }
@@ -364,14 +367,41 @@ export class LocalBackend implements Backend {
     }
   }
 
+  /** The size of whatever entry stands at `file` (lstat: a symlink or FIFO counts, and is never followed or opened). */
   private async sizeIfPresent(file: string): Promise<number | undefined> {
     try {
-      return (await fs.stat(file)).size;
+      return (await fs.lstat(file)).size;
     } catch (err) {
       if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return undefined;
       throw toBackendError(err, file);
     }
   }
+}
+
+/**
+ * Reads `range` of an open file into a new buffer. A whole load (`exact` false) returns what
+ * the file held up to its size at open (shorter if it shrank since); a ranged load fails
+ * with code 'range' when the file ends first.
+ */
+async function readFully(
+  handle: fs.FileHandle,
+  ref: ObjectRef,
+  range: { offset: number; length: number },
+  exact: boolean,
+): Promise<Buffer> {
+  // allocUnsafeSlow: never a slice of Node's shared pool, and every byte is overwritten below.
+  const buffer = Buffer.allocUnsafeSlow(range.length);
+  let filled = 0;
+  while (filled < range.length) {
+    const { bytesRead } = await handle.read(buffer, filled, range.length - filled, range.offset + filled);
+    if (bytesRead === 0) {
+      if (!exact) return buffer.subarray(0, filled);
+      assertRange(ref, (await handle.stat()).size, range);
+      throw new BackendError('range', `${describeRef(ref)} ended before offset ${range.offset + range.length}`);
+    }
+    filled += bytesRead;
+  }
+  return buffer;
 }
 
 /** Flushes a folder's entries (new names, renames) to disk. Windows cannot open folders for this. */

@@ -1,7 +1,10 @@
 /**
  * MemoryBackend: a repository held in a Map, for tests. It follows the same contract as the real
  * backends; buffers are copied on save and on load so callers can never change stored bytes.
+ * It refuses loads above a kind's size cap (limits.ts) as LocalBackend does, so tests over it
+ * meet the same limits.
  */
+import { assertWithinCap } from './limits.js';
 import { assertRange, assertValidKind, assertValidRef, describeRef } from './refs.js';
 import {
   type Backend,
@@ -27,8 +30,12 @@ export class MemoryBackend implements Backend {
 
   async load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer> {
     const stored = this.get(ref);
-    if (!range) return Buffer.from(stored);
+    if (!range) {
+      assertWithinCap(ref, stored.length);
+      return Buffer.from(stored);
+    }
     assertRange(ref, stored.length, range);
+    assertWithinCap(ref, range.offset + range.length, true);
     return Buffer.from(stored.subarray(range.offset, range.offset + range.length));
   }
 

@@ -20,7 +20,7 @@
  *   whose name is the hash of its bytes): see `StagedObject`. Until `commit` it is invisible to
  *   `load`, `stat` and `list`; a crash leaves at most an invisible leftover.
  * - Errors are `BackendError`s carrying a `code` ('not-found', 'exists', 'range', 'no-space',
- *   'permission', 'io') and a message fit to show a user; the original error is kept as `cause`.
+ *   'permission', 'io', 'invalid-object') and a message fit to show a user; the original error is kept as `cause`.
  */
 
 /** The kinds of objects a repository stores; each maps to a folder (or key prefix). */
@@ -101,7 +101,11 @@ export interface Backend {
   destroy?(): Promise<void>;
 }
 
-export type BackendErrorCode = 'not-found' | 'exists' | 'range' | 'no-space' | 'permission' | 'io';
+/**
+ * `invalid-object`: what is stored under an object's name cannot be an object Cairn wrote (not a
+ * regular file, or larger than its kind's cap); it holds nobody's data, unlike an 'io' failure.
+ */
+export type BackendErrorCode = 'not-found' | 'exists' | 'range' | 'no-space' | 'permission' | 'io' | 'invalid-object';
 
 export class BackendError extends Error {
   readonly code: BackendErrorCode;

@@ -10,8 +10,10 @@ import {
   createKeySlot,
   generateMasterKeys,
   type KeySlotFile,
+  MAX_LABEL_LENGTH,
   type MasterKeys,
   parseKeySlot,
+  parseWrappedKeys,
   sameKeys,
   unlockKeySlot,
 } from './keys.js';
@@ -276,5 +278,49 @@ describe('parseKeySlot', () => {
         );
       }
     }
+  });
+});
+
+describe('parseWrappedKeys (the unwrapped key set)', () => {
+  const keys = generateMasterKeys();
+  const payload = (fields: Record<string, unknown>) =>
+    Buffer.from(
+      JSON.stringify({
+        repositoryId: keys.repositoryId,
+        dataKey: keys.dataKey.toString('base64'),
+        idKey: keys.idKey.toString('base64'),
+        chunkerSeed: keys.chunkerSeed.toString('base64'),
+        ...fields,
+      }),
+    );
+
+  it('returns the key set a slot wraps', () => {
+    expectSameKeys(keys, parseWrappedKeys(payload({})));
+  });
+
+  it('refuses a repository id that is not 64 hex digits, and keys that are not strings', () => {
+    for (const fields of [
+      { repositoryId: 'r' },
+      { repositoryId: keys.repositoryId.toUpperCase() },
+      { repositoryId: 5 },
+      { dataKey: 12345 },
+      { idKey: null },
+      { chunkerSeed: ['AAAA'] },
+    ]) {
+      expect(() => parseWrappedKeys(payload(fields)), JSON.stringify(fields)).toThrow(
+        'a key slot holds malformed keys',
+      );
+    }
+  });
+});
+
+describe('createKeySlot labels', () => {
+  it(`takes a label of ${MAX_LABEL_LENGTH} characters and refuses a longer one (slots are read up to 64 KiB)`, async () => {
+    const keys = generateMasterKeys();
+    const slot = await createKeySlot(keys, 'pw', { kdf: FAST_ARGON2ID, label: '\u0001'.repeat(MAX_LABEL_LENGTH) });
+    expect(Buffer.byteLength(JSON.stringify(slot, null, 2))).toBeLessThan(64 * 1024);
+    await expect(
+      createKeySlot(keys, 'pw', { kdf: FAST_ARGON2ID, label: 'x'.repeat(MAX_LABEL_LENGTH + 1) }),
+    ).rejects.toThrow(`a key slot label can be at most ${MAX_LABEL_LENGTH} characters long`);
   });
 });

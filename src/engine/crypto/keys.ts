@@ -11,6 +11,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CairnError, IntegrityError, WrongPasswordError } from '../errors.js';
 import { open, seal } from './aead.js';
+import { isId } from './ids.js';
 import {
   DEFAULT_ARGON2ID,
   deriveKey,
@@ -29,6 +30,9 @@ export interface MasterKeys {
   idKey: Buffer;
   chunkerSeed: Buffer;
 }
+
+/** The longest label a new slot takes (JSON-escaped, it stays far below the 64 KiB a slot file may be). */
+export const MAX_LABEL_LENGTH = 1000;
 
 /** The stored form of a key slot: `keys/<sha256 of this JSON>`, plaintext JSON. */
 export interface KeySlotFile {
@@ -56,6 +60,11 @@ export async function createKeySlot(
   options: { label?: string; kdf?: KdfCost } = {},
 ): Promise<KeySlotFile> {
   if (password.length === 0) throw new CairnError('invalid-argument', 'the password must not be empty');
+  const label = options.label ?? 'password';
+  // Slots are read only up to 64 KiB (limits.ts): a label that could not be read back is refused here.
+  if (label.length > MAX_LABEL_LENGTH) {
+    throw new CairnError('invalid-argument', `a key slot label can be at most ${MAX_LABEL_LENGTH} characters long`);
+  }
   const cost = options.kdf ?? DEFAULT_ARGON2ID;
   validateKdfCost(cost);
   const kdf = kdfParams(cost, randomBytes(32).toString('base64'));
@@ -73,7 +82,7 @@ export async function createKeySlot(
     kdf,
     cipher: 'aes-256-gcm',
     created: new Date().toISOString(),
-    label: options.label ?? 'password',
+    label,
     wrapped: seal(wrappingKey, payload, 'key-slot').toString('base64'),
   };
 }
@@ -137,18 +146,36 @@ export async function unlockKeySlot(slot: KeySlotFile, password: string): Promis
   } catch {
     throw new WrongPasswordError();
   }
-  let parsed: Record<string, string>;
+  return parseWrappedKeys(payload);
+}
+
+/**
+ * The master key set from a slot's unwrapped payload (authenticated JSON): a 64-hex repository
+ * id and three 32-byte keys in base64. Throws IntegrityError for anything else.
+ */
+export function parseWrappedKeys(payload: Uint8Array): MasterKeys {
+  let parsed: Record<string, unknown>;
   try {
-    parsed = JSON.parse(payload.toString('utf8')) as Record<string, string>;
+    parsed = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.length).toString('utf8'));
   } catch (cause) {
     throw new IntegrityError('a key slot holds malformed keys (not JSON)', { cause });
   }
   if (parsed === null || typeof parsed !== 'object') throw new IntegrityError('a key slot holds malformed keys');
+  const { repositoryId, dataKey, idKey, chunkerSeed } = parsed;
+  if (
+    typeof repositoryId !== 'string' ||
+    !isId(repositoryId) ||
+    typeof dataKey !== 'string' ||
+    typeof idKey !== 'string' ||
+    typeof chunkerSeed !== 'string'
+  ) {
+    throw new IntegrityError('a key slot holds malformed keys');
+  }
   const keys: MasterKeys = {
-    repositoryId: String(parsed.repositoryId),
-    dataKey: Buffer.from(String(parsed.dataKey), 'base64'),
-    idKey: Buffer.from(String(parsed.idKey), 'base64'),
-    chunkerSeed: Buffer.from(String(parsed.chunkerSeed), 'base64'),
+    repositoryId,
+    dataKey: Buffer.from(dataKey, 'base64'),
+    idKey: Buffer.from(idKey, 'base64'),
+    chunkerSeed: Buffer.from(chunkerSeed, 'base64'),
   };
   if (keys.dataKey.length !== 32 || keys.idKey.length !== 32 || keys.chunkerSeed.length !== 32) {
     throw new IntegrityError('a key slot holds malformed keys');

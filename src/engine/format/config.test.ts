@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHUNKER } from '../chunker/fastcdc.js';
-import { CairnError } from '../errors.js';
+import { CairnError, IntegrityError } from '../errors.js';
 import { ALGORITHMS_V1, ALGORITHMS_V2, type RepositoryConfig, validateConfig, versionForKdf } from './config.js';
 
 const config: RepositoryConfig = {
@@ -77,5 +77,37 @@ describe('validateConfig', () => {
     const error = failure(rest);
     expect(error).toBeInstanceOf(CairnError);
     expect(error.code).toBe('unsupported-format');
+  });
+});
+
+describe('validateConfig: the fields no writer could have made otherwise', () => {
+  it('refuses a missing or malformed id or creation time', () => {
+    for (const bad of [{ id: 'ab' }, { id: 42 }, { id: 'AB'.repeat(32) }, { created: 5 }, { created: undefined }]) {
+      const error = failure({ ...config, ...bad });
+      expect(error, JSON.stringify(bad)).toBeInstanceOf(IntegrityError);
+      expect(error.message).toBe('the repository config is malformed (its id or creation time is missing)');
+    }
+  });
+
+  it('refuses chunker parameters the chunker refuses, naming the reason', () => {
+    const error = failure({ ...config, chunker: { minSize: 16, avgSize: 64, maxSize: 128 } });
+    expect(error).toBeInstanceOf(IntegrityError);
+    expect(error.message).toBe(
+      'the repository config is malformed: invalid chunker parameters: minSize must be at least 64 bytes (got 16)',
+    );
+    expect(failure({ ...config, chunker: null }).message).toMatch(/minSize must be a positive whole number/);
+    expect(failure({ ...config, chunker: { ...DEFAULT_CHUNKER, maxSize: 2 ** 27 } })).toBeInstanceOf(IntegrityError);
+  });
+
+  it('accepts a pack size from 1 byte to 128 MiB, and refuses anything else', () => {
+    for (const packSize of [1, 128 * 1024 * 1024])
+      expect(validateConfig({ ...config, packSize }).packSize).toBe(packSize);
+    for (const packSize of [0, -1, 1.5, 128 * 1024 * 1024 + 1, '16777216', null, 2 ** 53]) {
+      const error = failure({ ...config, packSize });
+      expect(error, String(packSize)).toBeInstanceOf(IntegrityError);
+      expect(error.message).toBe(
+        `the repository config is malformed: its pack size ${String(packSize)} is not from 1 to 134217728 bytes`,
+      );
+    }
   });
 });

@@ -2,12 +2,15 @@
  * The repository config (`config`, sealed document, purpose "config"): the format version, the
  * algorithm of each role by name, and the chunker parameters. Version 2 differs from version 1
  * only in the key derivation of its key slots (Argon2id instead of scrypt); this Cairn reads both
- * and creates version 2. It refuses a version or an algorithm it does not know rather than guessing.
+ * and creates version 2. It refuses a version or an algorithm it does not know rather than guessing,
+ * and a config whose other fields (id, chunker parameters, pack size) no writer could have made.
  */
 
-import type { ChunkerParams } from '../chunker/fastcdc.js';
+import { MAX_PACK_SIZE_SETTING } from '../backend/limits.js';
+import { type ChunkerParams, validateChunkerParams } from '../chunker/fastcdc.js';
+import { isId } from '../crypto/ids.js';
 import type { KdfName } from '../crypto/kdf.js';
-import { CairnError } from '../errors.js';
+import { CairnError, IntegrityError } from '../errors.js';
 
 export const ALGORITHMS_V1 = {
   encryption: 'aes-256-gcm',
@@ -55,6 +58,21 @@ export function validateConfig(config: RepositoryConfig): RepositoryConfig {
         `this repository uses ${role} algorithm "${String(algorithms[role])}", which this Cairn does not support`,
       );
     }
+  }
+  if (typeof config.id !== 'string' || !isId(config.id) || typeof config.created !== 'string') {
+    throw new IntegrityError('the repository config is malformed (its id or creation time is missing)');
+  }
+  try {
+    validateChunkerParams(config.chunker ?? ({} as ChunkerParams));
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new IntegrityError(`the repository config is malformed: ${reason}`, { cause });
+  }
+  const { packSize } = config;
+  if (!Number.isSafeInteger(packSize) || packSize < 1 || packSize > MAX_PACK_SIZE_SETTING) {
+    throw new IntegrityError(
+      `the repository config is malformed: its pack size ${String(packSize)} is not from 1 to ${MAX_PACK_SIZE_SETTING} bytes`,
+    );
   }
   return config;
 }

@@ -2,22 +2,34 @@
  * Sealed JSON documents: config, index files, snapshots, locks, tombstones.
  * stored = seal(dataKey, frame(JSON UTF-8), purpose), with the same framing as blobs (codec byte,
  * zstd when it helps). The object name is the SHA-256 of the stored bytes (except `config` and
- * locks, whose names are fixed or random).
+ * locks, whose names are fixed or random). Each purpose has a size cap (limits.ts) that bounds
+ * both the stored bytes and their decompression.
  */
 
-import { type ObjectPurpose, open, seal } from '../crypto/aead.js';
+import { DOCUMENT_PLAIN_CAPS, type DocumentPurpose } from '../backend/limits.js';
+import { ENVELOPE_OVERHEAD, open, seal } from '../crypto/aead.js';
 import { IntegrityError } from '../errors.js';
 import { frameBlob, unframeBlob } from './blob-codec.js';
 
-export function encodeDocument(dataKey: Uint8Array, value: unknown, purpose: ObjectPurpose): Buffer {
+export function encodeDocument(dataKey: Uint8Array, value: unknown, purpose: DocumentPurpose): Buffer {
   return seal(dataKey, frameBlob(Buffer.from(JSON.stringify(value), 'utf8')), purpose);
 }
 
-export function decodeDocument<T>(dataKey: Uint8Array, stored: Uint8Array, purpose: ObjectPurpose, what: string): T {
-  const plain = unframeBlob(open(dataKey, stored, purpose, what), what);
+/**
+ * Authenticates, decompresses (to at most the purpose's cap) and parses a document. The result
+ * is only JSON: callers validate its shape (e.g. `fromStoredIndex`, `parseSnapshot`).
+ */
+export function decodeDocument<T>(dataKey: Uint8Array, stored: Uint8Array, purpose: DocumentPurpose, what: string): T {
+  const cap = DOCUMENT_PLAIN_CAPS[purpose];
+  // A raw frame is the plaintext plus the codec byte and envelope; a compressed one is smaller.
+  if (stored.length > cap + 1 + ENVELOPE_OVERHEAD) {
+    throw new IntegrityError(`${what} is ${stored.length} bytes, more than a ${purpose} document can be (${cap})`);
+  }
+  const plain = unframeBlob(open(dataKey, stored, purpose, what), what, cap);
   try {
     return JSON.parse(plain.toString('utf8')) as T;
   } catch (cause) {
+    // Not JSON, or (with a cap above V8's string limit) text too long to become one string.
     throw new IntegrityError(`${what} is not valid JSON`, { cause });
   }
 }

@@ -76,3 +76,48 @@ describe('compareNames', () => {
     expect(compareNames('a', 'a')).toBe(0);
   });
 });
+
+describe('decodeTree: every field a reader uses has its declared type', () => {
+  const good = {
+    name: 'a',
+    type: 'file',
+    mode: 0o644,
+    mtime: 1.5,
+    ctime: 2,
+    inode: 3,
+    size: 4,
+    content: ['a'.repeat(64)],
+  };
+  const decode = (node: unknown) => decodeTree(Buffer.from(JSON.stringify({ nodes: [node] })), 'tree 9');
+
+  it('accepts nodes with only the fields every type needs, and extra fields it does not know', () => {
+    expect(decode({ name: 'x', type: 'dir', mode: 0, mtime: 0 }).nodes).toHaveLength(1);
+    expect(decode({ ...good, future: { any: 'thing' } }).nodes).toHaveLength(1);
+    expect(decode({ ...good, name: '../escape' }).nodes[0]?.name).toBe('../escape'); // restore refuses it
+  });
+
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['name missing', { name: undefined }, 'an entry without a name'],
+    ['name a number', { name: 7 }, 'an entry without a name'],
+    ['mode a string', { mode: '644' }, 'an entry with invalid permissions'],
+    ['mode above 0o7777', { mode: 0o10000 }, 'an entry with invalid permissions'],
+    ['mode fractional', { mode: 1.5 }, 'an entry with invalid permissions'],
+    ['mtime missing', { mtime: undefined }, 'an entry with an invalid time or inode'],
+    ['ctime a string', { ctime: 'x' }, 'an entry with an invalid time or inode'],
+    ['inode null', { inode: null }, 'an entry with an invalid time or inode'],
+    ['size negative', { size: -1 }, 'a file entry with invalid content'],
+    ['content a string', { content: 'a'.repeat(64) }, 'a file entry with invalid content'],
+    ['content id not hex', { content: ['zz'] }, 'a file entry with invalid content'],
+    ['subtree a number', { type: 'dir', subtree: 5 }, 'a folder entry with an invalid subtree'],
+    ['target an object', { type: 'symlink', target: {} }, 'a symlink entry with an invalid target'],
+  ];
+  for (const [label, change, message] of cases) {
+    it(`refuses a node with ${label}`, () => {
+      expect(() => decode({ ...good, ...change })).toThrow(`tree 9 has ${message}`);
+    });
+  }
+
+  it('refuses an array where a node belongs', () => {
+    expect(() => decode([good])).toThrow('tree 9 has a malformed entry');
+  });
+});

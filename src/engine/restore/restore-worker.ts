@@ -8,6 +8,7 @@
  */
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { openRegularFileSync } from '../backend/regular-file.js';
 import { missingPackMessage } from '../errors.js';
 import { decodeBlobReusing } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
@@ -89,15 +90,18 @@ port.on('message', (msg: PackJob) => {
 function readPackFile(file: string, packId: string, writes: readonly PackWrite[]): Buffer {
   let end = 0;
   for (const w of writes) end = Math.max(end, w.offset + w.length);
-  if (readBuffer.length < end) readBuffer = Buffer.allocUnsafeSlow(Math.ceil(end / READ_STEP) * READ_STEP);
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Only a regular file, never through a symlink, never waiting on a FIFO put in its place.
+    const opened = openRegularFileSync(file, `pack ${packId.slice(0, 12)}`);
+    fd = opened.fd;
+    end = Math.min(end, opened.size); // the buffer never outgrows the file, whatever the index claims
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(missingPackMessage(packId));
     throw err;
   }
   try {
+    if (readBuffer.length < end) readBuffer = Buffer.allocUnsafeSlow(Math.ceil(end / READ_STEP) * READ_STEP);
     let filled = 0;
     while (filled < end) {
       const n = readSync(fd, readBuffer, filled, end - filled, filled);
