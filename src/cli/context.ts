@@ -82,6 +82,8 @@ export class CliContext {
       }
       throw err;
     }
+    // Damaged index files and recovery points do not stop a command; they are named once each.
+    repo.onDamage = (message) => this.warn(message);
     if (options.applyTombstones === false) return repo;
     try {
       for (const outcome of await reapplyTombstones(repo, this.appDataDir())) {

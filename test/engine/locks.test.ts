@@ -1,25 +1,33 @@
 /**
  * Repository locks on a real folder: exclusive locks exclude everything, shared locks coexist,
  * stale locks (old refresh time, or a dead process on this host) are ignored, and releasing
- * removes the lock file.
+ * removes the lock file. A lock that is lost (not renewed within its validity, or removed by
+ * another process) stops its operation before it commits anything, and a reader never sees "no
+ * lock" while a holder refreshes.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/engine/backend/local.js';
+import { backup } from '../../src/engine/backup/archiver.js';
+import { check } from '../../src/engine/check/checker.js';
 import { randomId } from '../../src/engine/crypto/ids.js';
 import { CairnError } from '../../src/engine/errors.js';
 import { encodeDocument } from '../../src/engine/format/sealed-json.js';
+import { prune } from '../../src/engine/prune/prune.js';
 import {
   isStale,
   LOCK_STALE_MS,
+  LOCK_VALID_MS,
   type LockInfo,
   listLocks,
   RepositoryLock,
   withLock,
 } from '../../src/engine/repo/lock.js';
 import { Repository } from '../../src/engine/repo/repository.js';
-import { initLocalRepo, makeTempDir, PASSWORD, removeDir } from './helpers.js';
+import { craftedSnapshot, initLocalRepo, makeTempDir, PASSWORD, removeDir, seededBytes } from './helpers.js';
 
 describe('repository locks', () => {
   let dir: string;
@@ -159,5 +167,138 @@ describe('repository locks', () => {
     await expect(RepositoryLock.acquire(other, 'backup', false)).rejects.toMatchObject({ code: 'locked' });
     await lock.release();
     expect(await repo.listIds('locks')).toEqual([]);
+  });
+
+  it('a reader listing while the holder refreshes still sees the lock (it lists again)', async () => {
+    const held = await RepositoryLock.acquire(repo, 'backup', true);
+    try {
+      const load = other.backend.load.bind(other.backend);
+      let raced = false;
+      other.backend.load = async (ref, range) => {
+        if (ref.kind === 'locks' && !raced) {
+          raced = true;
+          await held.refresh(); // the listed file is replaced under a new name before we read it
+        }
+        return load(ref, range);
+      };
+      const locks = await listLocks(other);
+      expect(raced).toBe(true);
+      expect(locks).toHaveLength(1);
+      expect(locks[0]?.info.operation).toBe('backup');
+    } finally {
+      await held.release();
+    }
+  });
+});
+
+describe('a lost lock stops its operation before it commits anything', () => {
+  let dir: string;
+  let repo: Repository;
+  let repoDir: string;
+  let now: number;
+  const clock = () => now;
+
+  beforeEach(async () => {
+    dir = await makeTempDir('lost-locks');
+    const made = await initLocalRepo(dir);
+    repo = made.repo;
+    repoDir = made.repoDir;
+    now = Date.now();
+  });
+
+  afterEach(async () => {
+    await repo?.close();
+    await removeDir(dir);
+  });
+
+  async function sourceTree(): Promise<string> {
+    const src = path.join(dir, 'src');
+    await fs.mkdir(src, { recursive: true });
+    for (let i = 0; i < 3; i++) await fs.writeFile(path.join(src, `f${i}.bin`), seededBytes(`lost ${i}`, 200 * 1024));
+    return src;
+  }
+
+  it("after the computer slept past the lock's validity: no index, snapshot, removal or key slot is written", async () => {
+    const lock = await RepositoryLock.acquire(repo, 'backup', false, { clock });
+    now += LOCK_VALID_MS + 60_000; // the laptop slept
+    const lost =
+      /backup stopped before saving anything more: its lock on the repository was last renewed \d+ minutes ago/;
+    await expect(repo.saveSnapshot(craftedSnapshot('00'.repeat(32)))).rejects.toThrow(lost);
+    await expect(repo.saveIndexFile({ version: 1, supersedes: [], packs: [] })).rejects.toThrow(lost);
+    await expect(repo.removeSnapshot('00'.repeat(32))).rejects.toThrow(lost);
+    await expect(repo.addKeySlot('another', 'second')).rejects.toThrow(lost);
+    // A refresh after waking does not bring it back: another process may have acted meanwhile.
+    await lock.refresh();
+    expect(() => lock.assertValid()).toThrow(lost);
+    expect(await repo.listIds('snapshots')).toEqual([]);
+    expect(await repo.listIds('index')).toEqual([]);
+    await lock.release();
+    // Released, the session writes again under a new lock.
+    await withLock(repo, 'backup', false, () => repo.saveIndexFile({ version: 1, supersedes: [], packs: [] }));
+  });
+
+  it('a lock another process removed as abandoned is lost at its next refresh', async () => {
+    const lock = await RepositoryLock.acquire(repo, 'prune', true, { clock });
+    for (const id of await repo.listIds('locks')) await fs.rm(path.join(repoDir, 'locks', id));
+    await lock.refresh();
+    expect(() => lock.assertValid()).toThrow(/another process removed its lock on the repository as abandoned/);
+    await lock.release();
+  });
+
+  it('a backup whose lock is lost part-way fails without a recovery point; the repository checks clean', async () => {
+    const src = await sourceTree();
+    let jumped = false;
+    const run = withLock(
+      repo,
+      'backup',
+      false,
+      () =>
+        backup(repo, {
+          paths: [src],
+          onProgress: () => {
+            if (!jumped) now += LOCK_VALID_MS + 60_000;
+            jumped = true;
+          },
+        }),
+      { clock },
+    );
+    await expect(run).rejects.toMatchObject({ code: 'locked' });
+    expect(jumped).toBe(true);
+    expect(await repo.listIds('snapshots')).toEqual([]);
+    const fresh = await Repository.open(new LocalBackend(repoDir), PASSWORD);
+    try {
+      const r = await withLock(fresh, 'check', false, () => check(fresh, { readData: { kind: 'all' } }));
+      expect(r.errors).toEqual([]);
+      const again = await withLock(fresh, 'backup', false, () => backup(fresh, { paths: [src] }));
+      expect(again.snapshot.summary.totalFiles).toBe(3);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('a prune whose lock is lost after its new index deletes nothing; the repository checks clean', async () => {
+    const src = await sourceTree();
+    const first = await withLock(repo, 'backup', false, () => backup(repo, { paths: [src] }));
+    await fs.writeFile(path.join(src, 'f0.bin'), seededBytes('changed', 200 * 1024));
+    await withLock(repo, 'backup', false, () => backup(repo, { paths: [src] }));
+    await withLock(repo, 'forget', true, () => repo.removeSnapshot(first.snapshot.id));
+    const packsBefore = await repo.listIds('data');
+    const run = withLock(
+      repo,
+      'prune',
+      true,
+      () =>
+        prune(repo, undefined, {
+          repackThreshold: 1,
+          onProgress: (p) => {
+            if (p.phase === 'index' && p.done === 1) now += LOCK_VALID_MS + 60_000;
+          },
+        }),
+      { clock },
+    );
+    await expect(run).rejects.toMatchObject({ code: 'locked' });
+    expect((await repo.listIds('data')).filter((id) => packsBefore.includes(id)).sort()).toEqual(packsBefore.sort());
+    const r = await withLock(repo, 'check', false, () => check(repo, { readData: { kind: 'all' } }));
+    expect(r.errors).toEqual([]);
   });
 });

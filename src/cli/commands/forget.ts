@@ -56,6 +56,8 @@ function policyFrom(values: OptionValues): RetentionPolicy | undefined {
 interface Decision {
   keep: { snapshot: SnapshotRecord; reasons: string[] }[];
   remove: SnapshotRecord[];
+  /** Damaged recovery points named by id (a policy never chooses them: their time cannot be read). */
+  damaged?: string[];
 }
 
 /** Frozen recovery points (GDPR Art. 18) are never removed by a policy: they move to "keep". */
@@ -97,7 +99,7 @@ export const forgetCommand: Command = {
     const dryRun = flag(values, 'dry-run');
     const repo = await ctx.openRepository();
     try {
-      const snapshots = await repo.listSnapshots();
+      const { snapshots, damaged } = await repo.listSnapshotsChecked();
       const frozen = ctx.frozen();
       const frozenIds = frozen.ids(repo.config.id);
       let decision: Decision;
@@ -107,7 +109,8 @@ export const forgetCommand: Command = {
         const named = new Set<string>();
         for (const ref of args) {
           if (ref === 'latest') throw new CairnError('invalid-argument', 'name recovery points by id to forget them');
-          const id = (await repo.findSnapshot(ref)).id;
+          // Resolved without reading it: a damaged recovery point can be forgotten too.
+          const id = await repo.resolveSnapshotId(ref);
           if (frozenIds.has(id)) {
             throw new CairnError(
               'invalid-argument',
@@ -119,10 +122,15 @@ export const forgetCommand: Command = {
         decision = {
           keep: snapshots.filter((s) => !named.has(s.id)).map((snapshot) => ({ snapshot, reasons: [NAMED_REASON] })),
           remove: snapshots.filter((s) => named.has(s.id)),
+          damaged: damaged.filter((d) => named.has(d.id)).map((d) => d.id),
         };
       }
       const keep = decision.keep.map((k) => ({ id: k.snapshot.id, time: k.snapshot.time, reasons: k.reasons }));
-      const remove = decision.remove.map((s) => ({ id: s.id, time: s.time }));
+      // A damaged recovery point has no time that can be read.
+      const remove = [
+        ...decision.remove.map((s) => ({ id: s.id, time: s.time })),
+        ...(decision.damaged ?? []).map((id) => ({ id, time: '(damaged)' })),
+      ];
       const removeIds = remove.map((s) => s.id);
       const keepLines = () =>
         table(
@@ -149,7 +157,7 @@ export const forgetCommand: Command = {
       }
 
       await withLock(repo, 'forget', true, async () => {
-        for (const id of removeIds) await repo.backend.remove({ kind: 'snapshots', id });
+        for (const id of removeIds) await repo.removeSnapshot(id);
       });
       auditCli(ctx, 'snapshots.forgotten', {
         repositoryId: repo.config.id,

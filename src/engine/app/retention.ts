@@ -125,7 +125,7 @@ export async function applyRetention(
   const { removed, kept } = await withLock(repo, 'forget', true, async () => {
     const decision = decide(await repo.listSnapshots(), policy, hooks.frozen ?? new Set());
     const ids = decision.remove.map((s) => s.id);
-    for (const id of ids) await repo.backend.remove({ kind: 'snapshots', id });
+    for (const id of ids) await repo.removeSnapshot(id);
     return { removed: ids, kept: decision.keep.length };
   });
   hooks.onRemoved?.(removed, kept);

@@ -21,10 +21,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { blobId } from '../crypto/ids.js';
-import { CairnError, describeError } from '../errors.js';
+import { CairnError, describeError, IntegrityError } from '../errors.js';
 import { encodeBlob } from '../format/blob-codec.js';
 import type { Snapshot, SnapshotRecord, SnapshotSummary } from '../format/snapshot.js';
-import { compareNames, type TreeNode } from '../format/tree.js';
+import { compareNames, type Tree, type TreeNode } from '../format/tree.js';
 import type { ChangeSet } from '../journal/change-set.js';
 import type { TreeStats } from '../journal/journal-store.js';
 import type { Repository } from '../repo/repository.js';
@@ -177,10 +177,19 @@ class Archiver {
     }
     const rules = ExcludeRules.fromPatterns(options.excludes ?? []);
     await repo.loadIndex();
+    // Data whose pack is gone is stored again from the source rather than pointed at (healing);
+    // the journal's reuse of whole folders is then off, since they may hold such data.
+    const packsLost = await repo.dropMissingPacks();
+    if (packsLost > 0) {
+      // Not a warning of the recovery point: it is whole, since that data is stored anew.
+      options.onWarning?.(
+        `${packsLost} pack(s) of stored data are missing from the repository: files whose data they held are read and stored again`,
+      );
+    }
     const hostname = options.hostname ?? os.hostname();
     const parent = await this.findParent(hostname, repoPaths);
     if (parent) this.estimate = { files: parent.summary.totalFiles, bytes: parent.summary.totalBytes };
-    this.changes = options.planChanges?.(options.force ? undefined : parent);
+    this.changes = packsLost > 0 ? undefined : options.planChanges?.(options.force ? undefined : parent);
     this.pool = new SealPool({
       dataKey: repo.keys.dataKey,
       idKey: repo.keys.idKey,
@@ -190,6 +199,7 @@ class Archiver {
     this.pool.setKnownIds(() => repo.index.ids('data'));
     const pool = this.pool;
     options.signal?.addEventListener('abort', () => pool.abort(), { once: true });
+    repo.beginWrite();
     try {
       const root: RootStep = { children: new Map() };
       for (const [i, repoPath] of repoPaths.entries()) {
@@ -239,6 +249,7 @@ class Archiver {
       await repo.flush().catch(() => undefined);
       throw err;
     } finally {
+      repo.endWrite();
       await this.pool.close();
     }
   }
@@ -246,12 +257,27 @@ class Archiver {
   private async findParent(hostname: string, repoPaths: string[]): Promise<SnapshotRecord | undefined> {
     if (this.options.parent) return this.repo.findSnapshot(this.options.parent);
     const key = [...repoPaths].sort().join('\0');
+    // Unreadable recovery points are not listed; one whose root folder is not stored is passed over.
     const all = await this.repo.listSnapshots();
     for (let i = all.length - 1; i >= 0; i--) {
       const s = all[i] as SnapshotRecord;
-      if (s.hostname === hostname && [...s.paths].sort().join('\0') === key) return s;
+      if (s.hostname === hostname && [...s.paths].sort().join('\0') === key && this.repo.hasBlob(s.tree)) return s;
     }
     return undefined;
+  }
+
+  /**
+   * The parent recovery point's folder for `node`, when it is stored and readable. A folder the
+   * parent lost (its tree's pack is missing or damaged) is no parent: everything in it is read.
+   */
+  private async parentTreeOf(node: TreeNode | undefined): Promise<Tree | undefined> {
+    if (node?.type !== 'dir' || !node.subtree || !this.repo.hasBlob(node.subtree)) return undefined;
+    try {
+      return await this.repo.loadTree(node.subtree);
+    } catch (err) {
+      if (err instanceof IntegrityError) return undefined;
+      throw err;
+    }
   }
 
   /**
@@ -271,8 +297,7 @@ class Archiver {
       if (tree === undefined) throw new CairnError('io', `cannot read ${step.localPath}`);
       return tree;
     }
-    const parentTree =
-      parentNode?.type === 'dir' && parentNode.subtree ? await this.repo.loadTree(parentNode.subtree) : undefined;
+    const parentTree = await this.parentTreeOf(parentNode);
     const nodes: TreeNode[] = [];
     for (const name of [...step.children.keys()].sort(compareNames)) {
       const child = step.children.get(name) as RootStep;
@@ -378,8 +403,7 @@ class Archiver {
     }
     names.sort(compareNames);
     this.counters.dirs++;
-    const parentTree =
-      parentNode?.type === 'dir' && parentNode.subtree ? await this.repo.loadTree(parentNode.subtree) : undefined;
+    const parentTree = await this.parentTreeOf(parentNode);
     const parentByName = new Map(parentTree?.nodes.map((n) => [n.name, n]));
     // Up to ENTRY_CONCURRENCY entries at once, in name order. An unchanged file (most of them,
     // after the first backup) is settled right here, without a promise of its own.

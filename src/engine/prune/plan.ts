@@ -129,7 +129,7 @@ export async function planPrune(repo: Repository, options: PlanOptions = {}): Pr
   const indexSizes = new Map<string, number>();
   for await (const info of repo.backend.list('index')) indexSizes.set(info.id, info.size);
   const files: { id: string; index: IndexFile }[] = [];
-  for (const id of indexSizes.keys()) files.push({ id, index: await repo.loadIndexFile(id) });
+  for (const id of indexSizes.keys()) files.push({ id, index: await readIndexFile(repo, id) });
   const superseded = new Set(files.flatMap((f) => f.index.supersedes));
   const indexedPacks = new Map<string, PackEntry[]>();
   for (const { id, index } of files) {
@@ -223,7 +223,17 @@ async function markUsedBlobs(
 ): Promise<Set<string>> {
   const used = new Set<string>();
   const stack: string[] = [];
-  for (const id of snapshotIds) stack.push((await repo.loadSnapshot(id)).tree);
+  for (const id of snapshotIds) {
+    try {
+      stack.push((await repo.loadSnapshot(id)).tree);
+    } catch (err) {
+      if (!(err instanceof IntegrityError)) throw err;
+      throw new IntegrityError(
+        `recovery point ${id.slice(0, 8)} cannot be read (${err.message}); prune cannot tell which data it uses and refuses to run: remove it with "cairn forget ${id.slice(0, 8)}" first`,
+        { cause: err },
+      );
+    }
+  }
   while (stack.length > 0) {
     const treeId = stack.pop() as string;
     if (used.has(treeId)) continue;
@@ -235,7 +245,7 @@ async function markUsedBlobs(
       { offset: loc.entry.offset, length: loc.entry.length },
     );
     const tree = decodeTree(
-      decodeBlob(repo.keys.dataKey, repo.keys.idKey, stored, treeId),
+      decodeBlob(repo.keys.dataKey, repo.keys.idKey, stored, treeId, loc.entry.rawLength),
       `tree ${treeId.slice(0, 12)}`,
     );
     for (const node of tree.nodes) {
@@ -244,4 +254,17 @@ async function markUsedBlobs(
     }
   }
   return used;
+}
+
+/** An index file for planning: a damaged one stops the plan, naming the repair. */
+async function readIndexFile(repo: Repository, id: string): Promise<IndexFile> {
+  try {
+    return await repo.loadIndexFile(id);
+  } catch (err) {
+    if (!(err instanceof IntegrityError)) throw err;
+    throw new IntegrityError(
+      `${err.message}; prune refuses to run while an index file is damaged, since it could delete data only that file lists: run "cairn repair index" first`,
+      { cause: err },
+    );
+  }
 }

@@ -12,8 +12,9 @@
  *      unindexed leftovers (none of them is referenced by any index that is still read).
  * Before planning, temporary files a crashed save left (older than an hour) are removed.
  * Nothing a remaining snapshot needs is removed before the index that locates its new copy is
- * stored. A Repository whose session index was loaded before a prune is stale afterwards: open
- * the repository again before backing up or restoring with it.
+ * stored. Every step that writes or removes first checks that the exclusive lock is still valid
+ * (a computer that slept past the stale limit may have let a backup start meanwhile). Sessions
+ * that loaded the index before a prune see the new one on their next refresh (`withLock`).
  */
 import { IntegrityError } from '../errors.js';
 import { decodeBlob } from '../format/blob-codec.js';
@@ -134,7 +135,7 @@ async function repackInto(
       }
       const stored = bytes.subarray(entry.offset, entry.offset + entry.length);
       // Copy only what is intact: a damaged blob must not be carried into a new pack unnoticed.
-      decodeBlob(repo.keys.dataKey, repo.keys.idKey, stored, entry.id);
+      decodeBlob(repo.keys.dataKey, repo.keys.idKey, stored, entry.id, entry.rawLength);
       const writer = entry.type === 'tree' ? treeWriter : dataWriter;
       await writer.add(entry.type, entry.id, Buffer.from(stored), entry.rawLength);
     }
@@ -182,10 +183,13 @@ async function executePlan(repo: Repository, plan: PrunePlan, options: PruneOpti
   let done = 0;
   const staleIndexIds = oldIndexIds.filter((id) => id !== newIndexId);
   await mapLimit(staleIndexIds, 4, async (id) => {
+    repo.assertLocksValid();
     await repo.backend.remove({ kind: 'index', id });
     progress?.({ phase: 'delete', done: ++done, total });
   });
   await mapLimit(obsoletePacks, 4, async (pack) => {
+    // A lost lock means a backup may now be indexing what this prune took for unused.
+    repo.assertLocksValid();
     await repo.backend.remove({ kind: 'data', id: pack.id });
     progress?.({ phase: 'delete', done: ++done, total });
   });

@@ -4,14 +4,23 @@
  * Protocol (docs/repository-format.md, "Locks"): an operation writes its lock, then lists the
  * other locks; if any conflicts (an exclusive one, or any lock when ours is exclusive) and is not
  * stale, it removes its own lock and fails. Backups, restores and checks take shared locks;
- * prune, erasure and key removal take exclusive ones. Holders refresh their lock every
+ * prune, erasure and key changes take exclusive ones. Holders refresh their lock every
  * 5 minutes; a lock not refreshed for 30 minutes, or one from this host whose process is gone,
  * is stale and ignored (and removed by the next exclusive operation).
+ *
+ * A lock can be lost without its holder noticing: the computer slept past the stale limit, the
+ * storage did not answer the refreshes, or another process removed it as stale. Then another
+ * process may already have pruned what this operation relies on. So a held lock is *valid* only
+ * while its last successful refresh is recent (`LOCK_VALID_MS`, well inside the stale limit) and
+ * its file was still there at that refresh; the repository asks every lock it holds before it
+ * commits anything (index files, snapshots, removals, key slots) and the operation stops with
+ * the reason when one is no longer valid.
  */
 import os from 'node:os';
-import { isNotFound } from '../backend/types.js';
+import { BackendError, isNotFound } from '../backend/types.js';
 import { randomId } from '../crypto/ids.js';
 import { CairnError, IntegrityError } from '../errors.js';
+import { parseLockInfo } from '../format/lock-info.js';
 import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
 import type { Repository } from './repository.js';
 
@@ -26,19 +35,48 @@ export interface LockInfo {
 
 export const LOCK_REFRESH_MS = 5 * 60 * 1000;
 export const LOCK_STALE_MS = 30 * 60 * 1000;
+/**
+ * How long after its last successful refresh a held lock still counts as ours: two missed
+ * refreshes, leaving ten minutes before others may call it stale (for clocks that disagree).
+ */
+export const LOCK_VALID_MS = LOCK_STALE_MS - 4 * LOCK_REFRESH_MS;
+/** After a failed refresh, the next attempt comes this soon instead of a full interval later. */
+const RETRY_MS = 30 * 1000;
+/** Listing retries when a lock vanishes while it is read (a refresh replacing it). */
+const LIST_ATTEMPTS = 5;
+
+/** Wall-clock time in milliseconds; other processes compare our `refreshed` with theirs. */
+export type Clock = () => number;
+
+export interface LockOptions {
+  /** Tests: the clock the lock reads (default Date.now). */
+  clock?: Clock;
+}
 
 export class RepositoryLock {
   private timer?: NodeJS.Timeout;
   private released = false;
+  private lostReason?: string;
+  private lastRefreshed: number;
+  private refreshing?: Promise<void>;
 
   private constructor(
     private readonly repo: Repository,
     private id: string,
     private info: LockInfo,
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.lastRefreshed = Date.parse(info.refreshed);
+  }
 
-  static async acquire(repo: Repository, operation: string, exclusive: boolean): Promise<RepositoryLock> {
-    const now = new Date().toISOString();
+  static async acquire(
+    repo: Repository,
+    operation: string,
+    exclusive: boolean,
+    options: LockOptions = {},
+  ): Promise<RepositoryLock> {
+    const clock = options.clock ?? Date.now;
+    const now = new Date(clock()).toISOString();
     const info: LockInfo = {
       time: now,
       refreshed: now,
@@ -49,12 +87,12 @@ export class RepositoryLock {
     };
     const id = randomId();
     await repo.backend.save({ kind: 'locks', id }, encodeDocument(repo.keys.dataKey, info, 'lock'));
-    const lock = new RepositoryLock(repo, id, info);
+    const lock = new RepositoryLock(repo, id, info, clock);
     try {
       const others = await listLocks(repo);
       for (const other of others) {
         if (other.id === id) continue;
-        if (isStale(other.info)) {
+        if (isStale(other.info, clock())) {
           if (exclusive) await repo.backend.remove({ kind: 'locks', id: other.id });
           continue;
         }
@@ -69,59 +107,137 @@ export class RepositoryLock {
       await lock.release();
       throw err;
     }
-    lock.timer = setInterval(() => void lock.refresh().catch(() => undefined), LOCK_REFRESH_MS);
-    lock.timer.unref();
+    lock.schedule(LOCK_REFRESH_MS);
+    repo.holdLock(lock);
     return lock;
   }
 
+  get operation(): string {
+    return this.info.operation;
+  }
+
+  /**
+   * Throws when this lock can no longer be relied on (see the module comment); the operation
+   * must then stop before it writes or removes anything more.
+   */
+  assertValid(): void {
+    if (this.released) {
+      throw new CairnError('locked', `the ${this.info.operation} lock was already released`);
+    }
+    const age = this.clock() - this.lastRefreshed;
+    if (!this.lostReason && age > LOCK_VALID_MS) {
+      this.lostReason = `its lock on the repository was last renewed ${Math.round(age / 60000)} minutes ago (the computer slept or the storage did not answer), so another process may have taken it over`;
+    }
+    if (this.lostReason) {
+      throw new CairnError('locked', `${this.info.operation} stopped before saving anything more: ${this.lostReason}`);
+    }
+  }
+
+  /** Writes a fresh copy of the lock, then removes the previous one. */
   async refresh(): Promise<void> {
-    if (this.released) return;
-    const info = { ...this.info, refreshed: new Date().toISOString() };
+    if (this.released || this.lostReason) return;
+    // One refresh at a time: the timer and a caller may both ask.
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    try {
+      this.assertValid();
+    } catch {
+      return; // too late: stays lost
+    }
+    // Our lock file must still be there: an exclusive operation that took it for stale has
+    // removed it and may since have removed data this operation relies on.
+    try {
+      await this.repo.backend.stat({ kind: 'locks', id: this.id });
+    } catch (err) {
+      if (isNotFound(err)) {
+        this.lostReason = 'another process removed its lock on the repository as abandoned';
+        return;
+      }
+      throw err;
+    }
+    const now = this.clock();
+    const info = { ...this.info, refreshed: new Date(now).toISOString() };
     const id = randomId();
     await this.repo.backend.save({ kind: 'locks', id }, encodeDocument(this.repo.keys.dataKey, info, 'lock'));
     const old = this.id;
     this.id = id;
     this.info = info;
+    this.lastRefreshed = now;
     await this.repo.backend.remove({ kind: 'locks', id: old });
+  }
+
+  private schedule(delay: number): void {
+    if (this.released) return;
+    this.timer = setTimeout(() => {
+      this.refresh().then(
+        () => this.schedule(LOCK_REFRESH_MS),
+        () => this.schedule(RETRY_MS),
+      );
+    }, delay);
+    this.timer.unref();
   }
 
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.repo.dropLock(this);
+    await this.refreshing?.catch(() => undefined);
     await this.repo.backend.remove({ kind: 'locks', id: this.id });
   }
 }
 
+/**
+ * Every lock in the repository. A lock removed between listing and reading is usually a
+ * refresh replacing it under a new name, so the listing is taken again: a reader never sees
+ * "no lock" while its holder refreshes.
+ */
 export async function listLocks(repo: Repository): Promise<{ id: string; info: LockInfo }[]> {
-  const out: { id: string; info: LockInfo }[] = [];
-  for (const id of await repo.listIds('locks')) {
-    try {
-      const stored = await repo.backend.load({ kind: 'locks', id });
-      out.push({ id, info: decodeDocument<LockInfo>(repo.keys.dataKey, stored, 'lock', `lock ${id.slice(0, 8)}`) });
-    } catch (err) {
-      if (isNotFound(err)) continue; // removed while we listed: not a conflict
-      if (!(err instanceof IntegrityError)) throw err;
-      // A lock that cannot be read holds nobody: treat it as stale, so it never blocks the
-      // repository (an exclusive operation removes it).
-      out.push({
-        id,
-        info: {
-          time: '',
-          refreshed: new Date(0).toISOString(),
-          hostname: '',
-          pid: 0,
-          exclusive: false,
-          operation: 'damaged lock',
-        },
-      });
+  for (let attempt = 1; ; attempt++) {
+    const out: { id: string; info: LockInfo }[] = [];
+    let vanished = false;
+    for (const id of await repo.listIds('locks')) {
+      try {
+        const stored = await repo.backend.load({ kind: 'locks', id });
+        const what = `lock ${id.slice(0, 8)}`;
+        out.push({ id, info: parseLockInfo(decodeDocument<unknown>(repo.keys.dataKey, stored, 'lock', what), what) });
+      } catch (err) {
+        if (isNotFound(err)) {
+          vanished = true;
+          continue;
+        }
+        // Not a regular file (a FIFO, a symlink…), or too large: no lock either.
+        const odd = err instanceof BackendError && err.code === 'invalid-object';
+        if (!(err instanceof IntegrityError) && !odd) throw err;
+        // A lock that cannot be read holds nobody: treat it as stale, so it never blocks the
+        // repository (an exclusive operation removes it). A transient I/O error is different:
+        // it must not let an exclusive operation ignore a live lock.
+        out.push({ id, info: damagedLockInfo() });
+      }
     }
+    if (!vanished || attempt >= LIST_ATTEMPTS) return out;
   }
-  return out;
+}
+
+function damagedLockInfo(): LockInfo {
+  return {
+    time: '',
+    refreshed: new Date(0).toISOString(),
+    hostname: '',
+    pid: 0,
+    exclusive: false,
+    operation: 'damaged lock',
+  };
 }
 
 export function isStale(info: LockInfo, now = Date.now()): boolean {
-  if (now - Date.parse(info.refreshed) > LOCK_STALE_MS) return true;
+  const refreshed = Date.parse(info.refreshed);
+  if (!Number.isFinite(refreshed) || now - refreshed > LOCK_STALE_MS) return true;
   if (info.hostname === os.hostname() && info.pid !== process.pid) {
     try {
       process.kill(info.pid, 0);
@@ -132,17 +248,24 @@ export function isStale(info: LockInfo, now = Date.now()): boolean {
   return false;
 }
 
-/** Runs `fn` under a lock, releasing it however `fn` ends. */
+/**
+ * Runs `fn` under a lock, releasing it however `fn` ends. After taking the lock the repository
+ * brings its view up to date (index files, config, the key slot in use): what another process
+ * changed before now is seen, and nothing can change under a valid lock afterwards except by
+ * other shared holders adding data.
+ */
 export async function withLock<T>(
   repo: Repository,
   operation: string,
   exclusive: boolean,
   fn: () => Promise<T>,
+  options: LockOptions = {},
 ): Promise<T> {
-  const lock = await RepositoryLock.acquire(repo, operation, exclusive);
+  const lock = await RepositoryLock.acquire(repo, operation, exclusive, options);
   try {
+    await repo.refresh();
     return await fn();
   } finally {
-    await lock.release();
+    await lock.release().catch(() => undefined);
   }
 }

@@ -24,8 +24,11 @@ import { fromStoredIndex, type IndexedPack, type IndexFile, toStoredIndex } from
 import type { BlobType } from '../format/pack.js';
 import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
 import type { Snapshot, SnapshotRecord } from '../format/snapshot.js';
+import { parseSnapshot } from '../format/snapshot-check.js';
 import { decodeTree, encodeTree, type Tree } from '../format/tree.js';
 import { mapLimit } from '../util/concurrency.js';
+import { joinRepoPath } from '../util/paths.js';
+import type { RepositoryLock } from './lock.js';
 import { MasterIndex } from './master-index.js';
 import { PackCache } from './pack-cache.js';
 import { PackWriter, type SavedPack } from './pack-writer.js';
@@ -58,10 +61,41 @@ export interface KeySlotInfo {
   damaged?: boolean;
 }
 
+/** A recovery point whose file cannot be read or authenticated. */
+export interface DamagedSnapshot {
+  id: string;
+  reason: string;
+}
+
+/** What `refreshIndex` had to do to bring the session index up to date. */
+export type IndexRefresh = 'unchanged' | 'added' | 'rebuilt';
+
 export class Repository {
   readonly index = new MasterIndex();
   readonly gear: Uint32Array;
+  /**
+   * Damaged index files (id → reason): skipped, so the repository stays usable; the blobs only
+   * they list count as missing (a backup stores them again). `cairn repair index` rewrites them.
+   */
+  readonly indexProblems = new Map<string, string>();
+  /** Told once of each damaged object found while reading (damaged index files, recovery points). */
+  onDamage?: (message: string) => void;
   private indexLoaded = false;
+  /** The index files the session index is built from, and those they supersede. */
+  private readonly indexFiles = new Set<string>();
+  private readonly supersededByLoaded = new Set<string>();
+  private readonly damageReported = new Set<string>();
+  /** Backups writing through this session now (see `beginWrite`). */
+  private activeWrites = 0;
+  /**
+   * Set by every blob claimed or queued, cleared when the operation that wrote it is over (its
+   * lock released, or `endWrite`): until then a refresh keeps the write's state.
+   */
+  private writing = false;
+  /** Locks this session holds; each must still be valid before anything is committed. */
+  private readonly locks = new Set<RepositoryLock>();
+  /** Set when the repository changed under this session so that it must not be used any more. */
+  private invalidReason?: CairnError;
   private unindexed: IndexedPack[] = [];
   private dataWriter?: PackWriter;
   private treeWriter?: PackWriter;
@@ -104,6 +138,8 @@ export class Repository {
       chunker: options.chunker ?? DEFAULT_CHUNKER,
       packSize: options.packSize ?? DEFAULT_PACK_SIZE,
     };
+    // A config that would not open again (a pack size out of bounds) is refused before any write.
+    validateConfig(config);
     const slot = await createKeySlot(keys, password, {
       label: options.label ?? 'initial password',
       kdf,
@@ -217,6 +253,7 @@ export class Repository {
       );
     }
     const slot = await createKeySlot(this.keys, password, { label, kdf: cost ?? defaultCost(kdf) });
+    this.assertLocksValid();
     return Repository.storeKeySlot(this.backend, slot);
   }
 
@@ -236,6 +273,7 @@ export class Repository {
         'refusing to remove the only key slot that can open the repository: it could never be opened again',
       );
     }
+    this.assertLocksValid();
     await this.backend.remove({ kind: 'keys', id: match[0].id });
   }
 
@@ -243,6 +281,7 @@ export class Repository {
   async changePassword(newPassword: string, cost?: KdfCost): Promise<string> {
     const current = (await this.listKeySlots()).find((s) => s.current);
     const id = await this.addKeySlot(newPassword, current?.label ?? 'password', cost);
+    this.assertLocksValid();
     await this.backend.remove({ kind: 'keys', id: this.keySlotId });
     (this as { keySlotId: string }).keySlotId = id;
     return id;
@@ -250,42 +289,152 @@ export class Repository {
 
   // ---------------------------------------------------------------- index
 
-  /** Reads every index file (once per session). */
+  /**
+   * Brings the session index up to date with the index files stored now (the first call reads
+   * them all). Cheap when nothing changed: one listing. Another process may have added index
+   * files (a backup), or superseded and removed them (a prune, an erasure, a repair): added files
+   * are read and merged; when any file the session relied on is gone or superseded, the session
+   * index is rebuilt from the files as they are.
+   */
   async loadIndex(): Promise<void> {
-    if (this.indexLoaded) return;
-    this.adoptIndexFiles(await this.readIndexFiles());
+    await this.refreshIndex();
+  }
+
+  /** `loadIndex`, saying whether the session index only grew or was rebuilt. */
+  async refreshIndex(): Promise<IndexRefresh> {
+    this.assertUsable();
+    const listed = await this.listIds('index');
+    const present = new Set(listed);
+    for (const id of this.indexProblems.keys()) if (!present.has(id)) this.indexProblems.delete(id);
+    const lost = [...this.indexFiles].some((id) => !present.has(id));
+    const added = listed.filter((id) => !this.indexFiles.has(id) && !this.indexProblems.has(id));
+    const idle = this.activeWrites === 0 && !this.writing;
+    const leftovers = idle && this.unindexed.length > 0;
+    if (idle) await this.resetWriteState();
+    if (!this.indexLoaded || lost || leftovers) {
+      await this.rebuildIndex(listed);
+      return 'rebuilt';
+    }
+    if (added.length === 0) return 'unchanged';
+    const files = await this.readIndexFilesTolerant(added);
+    const supersedesOurs = files.some((f) => f.index.supersedes.some((id) => this.indexFiles.has(id)));
+    const supersededByOurs = files.some((f) => this.supersededByLoaded.has(f.id));
+    if (supersedesOurs || supersededByOurs) {
+      await this.rebuildIndex(listed);
+      return 'rebuilt';
+    }
+    this.mergeIndexFiles(files);
+    return 'added';
   }
 
   /**
    * Starts the session over from the stored index files: drops the session index, the blobs
    * claimed in this session, the cached trees, and whatever an interrupted backup left unindexed
-   * or unwritten, then reads the index files again. Needed after a prune, which rewrites the
-   * index and removes packs (including packs no index listed yet). Call it only while no backup
-   * uses this Repository.
+   * or unwritten, then reads the index files again. Call it only while no backup uses this
+   * Repository.
    */
   async reloadIndex(): Promise<void> {
-    this.index.clear();
-    this.indexLoaded = false;
-    this.unindexed = [];
-    await this.dataWriter?.abandon();
-    await this.treeWriter?.abandon();
-    this.dataWriter = undefined;
-    this.treeWriter = undefined;
-    this.writtenThisSession.clear();
+    await this.resetWriteState();
     this.treeCache.clear();
     this.treePacks.clear();
-    await this.loadIndex();
+    this.indexLoaded = false;
+    await this.refreshIndex();
   }
 
-  /** Builds the session index from index files already read (check reads them one by one). */
+  /** Builds the session index from exactly these index files (check reads them one by one). */
   adoptIndexFiles(files: { id: string; index: IndexFile }[]): void {
-    if (this.indexLoaded) return;
-    const superseded = new Set(files.flatMap((f) => f.index.supersedes));
+    this.index.clear();
+    this.indexFiles.clear();
+    this.supersededByLoaded.clear();
+    this.mergeIndexFiles(files);
+    for (const pack of this.unindexed) this.index.addPack(pack.id, pack.blobs);
+    this.indexLoaded = true;
+  }
+
+  private async rebuildIndex(listed: string[]): Promise<void> {
+    this.adoptIndexFiles(await this.readIndexFilesTolerant(listed));
+  }
+
+  /** Adds the packs of these files, skipping every file that one of them supersedes. */
+  private mergeIndexFiles(files: { id: string; index: IndexFile }[]): void {
+    for (const f of files) for (const id of f.index.supersedes) this.supersededByLoaded.add(id);
     for (const { id, index } of files) {
-      if (superseded.has(id)) continue;
+      if (this.supersededByLoaded.has(id)) continue;
+      this.indexFiles.add(id);
       for (const pack of index.packs) this.index.addPack(pack.id, pack.blobs);
     }
-    this.indexLoaded = true;
+  }
+
+  /** Reads index files; a damaged one is recorded in `indexProblems` and skipped. */
+  private async readIndexFilesTolerant(ids: string[]): Promise<{ id: string; index: IndexFile }[]> {
+    const read = await mapLimit(ids, 4, async (id) => {
+      try {
+        return { id, index: await this.loadIndexFile(id) };
+      } catch (err) {
+        if (!(err instanceof IntegrityError) && !(err instanceof BackendError && err.code !== 'not-found')) throw err;
+        if (isNotFound(err)) return undefined; // removed while we listed: a prune's step 3
+        this.indexProblems.set(id, err.message);
+        this.reportDamage(
+          id,
+          `index file ${id.slice(0, 8)} cannot be read (${err.message}): the data it lists is treated as missing until "cairn repair index" rebuilds the index`,
+        );
+        return undefined;
+      }
+    });
+    return read.filter((f): f is { id: string; index: IndexFile } => f !== undefined);
+  }
+
+  private reportDamage(key: string, message: string): void {
+    if (this.damageReported.has(key)) return;
+    this.damageReported.add(key);
+    this.onDamage?.(message);
+  }
+
+  /**
+   * Drops what a finished or failed write left in this session: claimed blob ids (a claim that
+   * failed never stored its blob), packs saved but not indexed (a prune elsewhere may since have
+   * removed them), and half-filled packs.
+   */
+  private async resetWriteState(): Promise<void> {
+    this.writtenThisSession.clear();
+    this.unindexed = [];
+    const writers = [this.dataWriter, this.treeWriter];
+    this.dataWriter = undefined;
+    this.treeWriter = undefined;
+    for (const w of writers) await w?.abandon();
+  }
+
+  /**
+   * Marks the start of a backup writing through this session (until `endWrite`): while one is
+   * running, a refresh for another operation keeps the backup's claimed blobs and unindexed packs.
+   */
+  beginWrite(): void {
+    this.activeWrites++;
+  }
+
+  endWrite(): void {
+    this.activeWrites = Math.max(0, this.activeWrites - 1);
+    if (this.activeWrites === 0) this.writing = false;
+  }
+
+  /**
+   * Drops from the session index the packs that are not stored any more (deleted or lost by the
+   * storage). A blob stored elsewhere too is then read from there (restore after a backup healed
+   * it); one stored nowhere else counts as missing, so that a backup stores that data again from
+   * the source instead of pointing at it. With `keepSole` (restore), such a blob keeps its
+   * location instead, so that reading it names the pack that is missing. Returns the number of
+   * missing packs.
+   */
+  async dropMissingPacks(options: { keepSole?: boolean } = {}): Promise<number> {
+    const missing = await this.missingPacks();
+    this.index.removePacks(new Set(missing), options);
+    return missing.length;
+  }
+
+  /** Packs the session index names that are not stored (one listing of `data/`). */
+  async missingPacks(): Promise<string[]> {
+    const stored = new Set(await this.listIds('data'));
+    return [...this.index.packIds()].filter((id) => !stored.has(id));
   }
 
   async readIndexFiles(): Promise<{ id: string; index: IndexFile }[]> {
@@ -302,6 +451,7 @@ export class Repository {
   }
 
   async saveIndexFile(index: IndexFile): Promise<string> {
+    this.assertLocksValid();
     const stored = encodeDocument(this.keys.dataKey, toStoredIndex(index), 'index');
     const id = sha256Hex(stored);
     await this.backend.save({ kind: 'index', id }, stored);
@@ -338,6 +488,7 @@ export class Repository {
   claimBlob(id: string): boolean {
     if (this.hasBlob(id)) return false;
     this.writtenThisSession.add(id);
+    this.writing = true;
     return true;
   }
 
@@ -356,7 +507,27 @@ export class Repository {
     return { id, added: true, storedLength: stored.length };
   }
 
+  /**
+   * Reads, authenticates and decompresses one blob. When its pack is gone, the index files are
+   * listed again once: a prune or repair elsewhere may have moved the blob to another pack.
+   */
   async loadBlob(id: string): Promise<Buffer> {
+    try {
+      return await this.loadBlobOnce(id);
+    } catch (err) {
+      const packGone = err instanceof IntegrityError && isNotFound(err.cause);
+      if (!packGone && this.index.has(id)) throw err;
+      const before = this.index.get(id);
+      await this.refreshIndex();
+      // The pack may be lost while another copy of the blob is stored (a backup healed it).
+      if (packGone && this.index.get(id)?.pack === before?.pack) await this.dropMissingPacks();
+      const after = this.index.get(id);
+      if (!after || after.pack === before?.pack) throw err;
+      return this.loadBlobOnce(id);
+    }
+  }
+
+  private async loadBlobOnce(id: string): Promise<Buffer> {
     const loc = this.index.get(id);
     if (!loc) throw new IntegrityError(missingBlobMessage(id));
     let stored: Buffer;
@@ -376,7 +547,7 @@ export class Repository {
       }
       throw err;
     }
-    return decodeBlob(this.keys.dataKey, this.keys.idKey, stored, id);
+    return decodeBlob(this.keys.dataKey, this.keys.idKey, stored, id, loc.rawLength);
   }
 
   /** Writes the partly filled packs and an index of every pack saved since the last index. */
@@ -390,7 +561,17 @@ export class Repository {
     if (this.unindexed.length === 0) return;
     const packs = this.unindexed;
     this.unindexed = [];
-    await this.saveIndexFile({ version: 1, supersedes: [], packs });
+    let id: string;
+    try {
+      id = await this.saveIndexFile({ version: 1, supersedes: [], packs });
+    } catch (err) {
+      // Still unindexed: the caller's error path tries again (see the archiver's flush).
+      this.unindexed = [...packs, ...this.unindexed];
+      throw err;
+    }
+    this.indexFiles.add(id);
+    // A rebuild while the file was being written did not see these packs anywhere.
+    for (const pack of packs) this.index.addPack(pack.id, pack.blobs);
   }
 
   // ---------------------------------------------------------------- trees
@@ -410,27 +591,94 @@ export class Repository {
 
   // ---------------------------------------------------------------- snapshots
 
-  /** Flushes packs and index, then stores the snapshot (write order packs → index → snapshot). */
+  /**
+   * Flushes packs and index, then stores the snapshot (write order packs → index → snapshot).
+   * Before that it makes sure the snapshot points at nothing that is gone: when an index file the
+   * session relied on was removed or superseded meanwhile (a prune or repair by a process that
+   * did not see our lock), every tree and data blob the snapshot reaches is looked up again in
+   * the index as stored now, and the snapshot is refused if any is missing.
+   */
   async saveSnapshot(snapshot: Snapshot): Promise<string> {
     await this.flush();
+    this.assertLocksValid();
+    const hadIndex = this.indexLoaded;
+    if ((await this.refreshIndex()) === 'rebuilt' && hadIndex) await this.assertReachable(snapshot.tree);
+    this.assertLocksValid();
     const stored = encodeDocument(this.keys.dataKey, snapshot, 'snapshot');
     const id = sha256Hex(stored);
     await this.backend.save({ kind: 'snapshots', id }, stored);
     return id;
   }
 
+  /** Throws when a tree or data blob reachable from `root` is not in the session index. */
+  private async assertReachable(root: string): Promise<void> {
+    const seen = new Set<string>();
+    const stack: { tree: string; path: string }[] = [{ tree: root, path: '/' }];
+    let missing: string | undefined;
+    while (stack.length > 0 && !missing) {
+      const { tree, path } = stack.pop() as { tree: string; path: string };
+      if (seen.has(tree)) continue;
+      seen.add(tree);
+      if (!this.index.has(tree)) {
+        missing = `folder ${path}`;
+        break;
+      }
+      for (const node of (await this.loadTree(tree)).nodes) {
+        const nodePath = joinRepoPath(path, node.name);
+        if (node.type === 'dir' && node.subtree) stack.push({ tree: node.subtree, path: nodePath });
+        if (node.content?.some((blob) => !this.index.has(blob))) missing = nodePath;
+      }
+    }
+    if (missing) {
+      throw new CairnError(
+        'integrity',
+        `another process removed data this backup relied on while it ran (the stored data of ${missing} is gone), so its recovery point was not saved; back up again: the next backup stores that data again`,
+      );
+    }
+  }
+
   async loadSnapshot(id: string): Promise<SnapshotRecord> {
     const what = `snapshot ${id.slice(0, 8)}`;
     const stored = await this.backend.load({ kind: 'snapshots', id });
     if (sha256Hex(stored) !== id) throw new IntegrityError(`${what} does not match its name`);
-    return { ...decodeDocument<Snapshot>(this.keys.dataKey, stored, 'snapshot', what), id };
+    return { ...parseSnapshot(decodeDocument<unknown>(this.keys.dataKey, stored, 'snapshot', what), what), id };
   }
 
-  /** Every snapshot, oldest first. */
+  /**
+   * Every recovery point that can be read, oldest first. One that cannot (damaged, or not a
+   * regular file) is left out and reported through `onDamage`; `listSnapshotsChecked` lists them.
+   */
   async listSnapshots(): Promise<SnapshotRecord[]> {
+    return (await this.listSnapshotsChecked()).snapshots;
+  }
+
+  /** Every recovery point, the readable ones oldest first and the damaged ones with the reason. */
+  async listSnapshotsChecked(): Promise<{ snapshots: SnapshotRecord[]; damaged: DamagedSnapshot[] }> {
     const ids = await this.listIds('snapshots');
-    const all = await mapLimit(ids, 8, (id) => this.loadSnapshot(id));
-    return all.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
+    const damaged: DamagedSnapshot[] = [];
+    const read = await mapLimit(ids, 8, async (id) => {
+      try {
+        return await this.loadSnapshot(id);
+      } catch (err) {
+        if (isNotFound(err)) return undefined; // forgotten while we listed
+        if (!(err instanceof IntegrityError) && !(err instanceof BackendError)) throw err;
+        damaged.push({ id, reason: err.message });
+        this.reportDamage(
+          `snapshot:${id}`,
+          `recovery point ${id.slice(0, 8)} cannot be read (${err.message}); the others are usable. Remove it with "cairn forget ${id.slice(0, 8)}"`,
+        );
+        return undefined;
+      }
+    });
+    const snapshots = read.filter((s): s is SnapshotRecord => s !== undefined);
+    snapshots.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
+    return { snapshots, damaged: damaged.sort((a, b) => a.id.localeCompare(b.id)) };
+  }
+
+  /** Removes a recovery point (forget, erasure): only under a lock that is still valid. */
+  async removeSnapshot(id: string): Promise<void> {
+    this.assertLocksValid();
+    await this.backend.remove({ kind: 'snapshots', id });
   }
 
   /** Finds a snapshot by id, unique id prefix, or "latest". */
@@ -441,12 +689,101 @@ export class Repository {
       if (!last) throw new CairnError('not-found', 'the repository has no recovery points yet');
       return last;
     }
+    return this.loadSnapshot(await this.resolveSnapshotId(ref));
+  }
+
+  /** The full id of the recovery point named by an id or unique prefix, without reading it. */
+  async resolveSnapshotId(ref: string): Promise<string> {
     if (!/^[0-9a-f]{4,64}$/.test(ref)) throw new CairnError('invalid-argument', `"${ref}" is not a recovery point id`);
     const matches = (await this.listIds('snapshots')).filter((id) => id.startsWith(ref));
     if (matches.length === 0 || !matches[0]) throw new CairnError('not-found', `no recovery point ${ref}`);
     if (matches.length > 1)
       throw new CairnError('invalid-argument', `recovery point prefix ${ref} is ambiguous; give more characters`);
-    return this.loadSnapshot(matches[0]);
+    return matches[0];
+  }
+
+  // ---------------------------------------------------------------- freshness and locks
+
+  /**
+   * Brings everything this session believes up to date (called after taking a lock): the
+   * repository must still be the one it opened (a config with the same id), the key slot that
+   * unlocked it must still exist (a password removed elsewhere ends the session), and the index
+   * is refreshed. A session found invalid stays so: every later call fails with the reason.
+   */
+  async refresh(): Promise<void> {
+    this.assertUsable();
+    await this.checkIdentity();
+    await this.refreshIndex();
+  }
+
+  private async checkIdentity(): Promise<void> {
+    let config: RepositoryConfig;
+    try {
+      const stored = await this.backend.load({ kind: 'config', id: 'config' });
+      config = decodeDocument<RepositoryConfig>(this.keys.dataKey, stored, 'config', 'the repository config');
+    } catch (err) {
+      if (isNotFound(err)) {
+        this.invalidate(
+          new CairnError(
+            'no-repository',
+            `the repository at ${this.location} no longer exists: it was erased or moved by another program or computer`,
+          ),
+        );
+      }
+      if (err instanceof IntegrityError) {
+        this.invalidate(
+          new CairnError(
+            'no-repository',
+            `the repository at ${this.location} was replaced by another one (its config no longer opens with this session's keys)`,
+          ),
+        );
+      }
+      throw err;
+    }
+    if (config.id !== this.config.id) {
+      this.invalidate(
+        new CairnError('no-repository', `the repository at ${this.location} was replaced by another repository`),
+      );
+    }
+    const slots = new Set(await this.listIds('keys'));
+    if (!slots.has(this.keySlotId)) {
+      this.invalidate(
+        new CairnError(
+          'locked',
+          `the password that unlocked the repository at ${this.location} was changed or removed by another program or computer: unlock it again`,
+        ),
+      );
+    }
+  }
+
+  private invalidate(reason: CairnError): never {
+    this.invalidReason = reason;
+    throw reason;
+  }
+
+  /** Why this session must not be used any more, if it must not. */
+  get invalid(): CairnError | undefined {
+    return this.invalidReason;
+  }
+
+  private assertUsable(): void {
+    if (this.invalidReason) throw this.invalidReason;
+  }
+
+  /** Called by `RepositoryLock` when it is taken and released. */
+  holdLock(lock: RepositoryLock): void {
+    this.locks.add(lock);
+  }
+
+  dropLock(lock: RepositoryLock): void {
+    this.locks.delete(lock);
+    // The operations of this session are over: what they left unfinished is stale from now on.
+    if (this.locks.size === 0 && this.activeWrites === 0) this.writing = false;
+  }
+
+  /** Throws when a lock this session holds is no longer valid: nothing may be committed then. */
+  assertLocksValid(): void {
+    for (const lock of this.locks) lock.assertValid();
   }
 
   async listIds(kind: ObjectKind): Promise<string[]> {

@@ -114,6 +114,8 @@ export async function restore(
   options: RestoreOptions,
 ): Promise<RestoreResult> {
   await repo.loadIndex();
+  // One listing: data whose pack is lost is read from another stored copy where there is one.
+  await repo.dropMissingPacks({ keepSole: true });
   const restorer = new Restorer(repo, snapshot, options);
   return restorer.run();
 }
