@@ -73,6 +73,12 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/prune.js')).pruneCommand,
   },
   {
+    name: 'repair',
+    opensRepository: true,
+    summary: 'repair a damaged repository: index (rebuild it from the packs), snapshots (drop lost files)',
+    load: async () => (await import('./commands/repair.js')).repairCommand,
+  },
+  {
     name: 'stats',
     opensRepository: true,
     summary: 'show repository sizes, deduplication and compression',

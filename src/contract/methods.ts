@@ -31,6 +31,8 @@ import {
   RecoveryKit,
   Region,
   RegionSettings,
+  RepairKind,
+  RepositoryHealth,
   RepositoryInfo,
   RepositoryUsage,
   RestorePreview,
@@ -125,6 +127,28 @@ export const methods = {
   'check.start': {
     params: z.object({ repositoryId: nonEmpty, readData: z.boolean().default(false) }),
     result: z.object({ taskId: z.string() }),
+  },
+
+  /** What is damaged in an unlocked repository, as far as it shows without reading the data. */
+  'repo.health': { params: z.object({ repositoryId: nonEmpty }), result: RepositoryHealth },
+  /**
+   * A 'repair' task: `index` rebuilds the index from the pack headers (with `readData`, also
+   * drops damaged blobs), `snapshots` writes copies of the recovery points that reference missing
+   * data without what is lost. `dryRun` reports what it would do and changes nothing.
+   */
+  'repair.start': {
+    params: z.object({
+      repositoryId: nonEmpty,
+      kind: RepairKind,
+      dryRun: z.boolean().default(true),
+      readData: z.boolean().default(false),
+    }),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** Removes recovery points by id (a damaged one too; never a frozen one). Their data stays until a prune. */
+  'snapshots.forget': {
+    params: z.object({ repositoryId: nonEmpty, ids: z.array(nonEmpty).min(1) }),
+    result: z.object({ removed: z.array(z.string()) }),
   },
 
   'tasks.list': { params: z.object({ limit: z.number().int().min(1).max(500).default(50) }), result: z.array(Task) },

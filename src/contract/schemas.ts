@@ -45,7 +45,7 @@ export const PlannedRun = z.object({
 
 export const PowerState = z.object({ onBattery: z.boolean(), suspended: z.boolean() });
 
-export const TaskKind = z.enum(['backup', 'restore', 'check', 'forget', 'erase']);
+export const TaskKind = z.enum(['backup', 'restore', 'check', 'forget', 'erase', 'repair']);
 export const TaskStatus = z.enum(['queued', 'running', 'cancelling', 'cancelled', 'succeeded', 'failed']);
 
 export const TaskProgress = z.object({
@@ -74,6 +74,23 @@ export const Task = z.object({
   /** Kind-specific outcome, e.g. the recovery point id of a backup. */
   result: z.record(z.string(), z.unknown()).nullable(),
 });
+
+/** An object of a repository that cannot be read, and why. */
+export const DamagedObject = z.object({ id: z.string(), reason: z.string() });
+
+/**
+ * What the open session knows is damaged, without a check: index files and recovery points that
+ * cannot be read, and packs the index names that are not stored. Each kind has its repair.
+ */
+export const RepositoryHealth = z.object({
+  indexFilesDamaged: z.array(DamagedObject),
+  snapshotsDamaged: z.array(DamagedObject),
+  packsMissing: z.number().int(),
+  /** When this was read. Data a recovery point misses shows only in a check. */
+  checkedAt: z.string(),
+});
+
+export const RepairKind = z.enum(['index', 'snapshots']);
 
 export const AppStatus = z.object({
   version: z.string(),

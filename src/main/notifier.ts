@@ -36,6 +36,7 @@ const FAILURE_TITLES: Record<Task['kind'], string> = {
   check: 'Check found problems',
   forget: 'Clean-up of old recovery points failed',
   erase: 'Erasure failed',
+  repair: 'Repair failed',
 };
 
 /** Collapses whitespace and cuts `text` to at most `max` characters, ending with "…" when cut. */

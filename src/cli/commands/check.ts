@@ -1,11 +1,74 @@
-/** `cairn check`: verifies the repository's structure, and with --read-data its content. */
-import { check, type DataSubset, parseSubset } from '../../engine/check/checker.js';
+/**
+ * `cairn check`: verifies the repository's structure, and with --read-data its content. When data
+ * is lost it names the recovery points each problem affects, what the next backup stores again,
+ * and which command repairs what. The text stays short however much is damaged (--json has all).
+ */
+import { type CheckResult, check, type DataSubset, parseSubset } from '../../engine/check/checker.js';
 import { CairnError } from '../../engine/errors.js';
 import { openIncidentsForProblems } from '../../engine/privacy/incidents.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { formatBytes } from '../output.js';
 import { withRecords } from '../privacy-records.js';
 import { type Command, EXIT, flag, str } from './types.js';
+
+/** Errors, affected recovery points and ids per line that the text shows before "… and N more". */
+const MAX_ERRORS = 50;
+const MAX_POINTS = 10;
+const MAX_IDS = 5;
+
+const short = (id: string) => id.slice(0, 8);
+
+function idList(ids: string[]): string {
+  return `${ids.slice(0, MAX_IDS).map(short).join(', ')}${ids.length > MAX_IDS ? ', …' : ''}`;
+}
+
+/** The errors, each problem that loses data followed once by the recovery points it affects. */
+function errorLines(result: CheckResult): string[] {
+  const lines: string[] = [];
+  const named = new Set<string>();
+  for (const e of result.errors.slice(0, MAX_ERRORS)) {
+    lines.push(`error: ${e.object}: ${e.message}`);
+    const affected = result.affectedBy[e.object];
+    if (affected && !named.has(e.object)) {
+      named.add(e.object);
+      lines.push(`  affects ${affected.length} recovery point(s): ${idList(affected)}`);
+    }
+  }
+  if (result.errors.length > MAX_ERRORS)
+    lines.push(`… and ${result.errors.length - MAX_ERRORS} more error(s) (--json lists them all)`);
+  return lines;
+}
+
+function lossLines(result: CheckResult): string[] {
+  const lines: string[] = [];
+  if (result.affected.length > 0) {
+    lines.push(`${result.affected.length} recovery point(s) lack data:`);
+    for (const a of result.affected.slice(0, MAX_POINTS)) {
+      const what = a.rootLost
+        ? 'the root folder is lost: nothing in it can be restored'
+        : `${a.lostFiles} file(s) and ${a.lostFolders} folder(s) lost (e.g. ${a.examples.join(', ')})`;
+      lines.push(
+        `  ${short(a.id)}  ${a.time.replace('T', ' ').slice(0, 19)}  ${a.hostname}  ${a.paths.join(' ')}: ${what}`,
+      );
+    }
+    if (result.affected.length > MAX_POINTS) lines.push(`  … and ${result.affected.length - MAX_POINTS} more`);
+  }
+  const h = result.healable;
+  if (h.files > 0 || h.folders > 0) {
+    const after = h.needsRepairIndex ? ' once "cairn repair index" has dropped the broken index entries' : '';
+    if (h.files > 0)
+      lines.push(
+        `healable: ${h.files} lost file(s) (${formatBytes(h.bytes)}) of the newest recovery points are still on this computer with the same size (e.g. ${h.examples.join(', ')}): the next backup of those folders stores their data again${after}`,
+      );
+    if (h.folders > 0)
+      lines.push(`healable: ${h.folders} lost folder(s) still exist here: the next backup lists them again`);
+  }
+  if (result.advice.length > 0) {
+    lines.push('to repair, run in this order:');
+    for (const a of result.advice) lines.push(`  ${a.command}: ${a.reason}`);
+  }
+  return lines;
+}
 
 export const checkCommand: Command = {
   name: 'check',
@@ -41,7 +104,8 @@ export const checkCommand: Command = {
           `${result.snapshots} recovery points, ${result.trees} folders, ${result.blobsReferenced} blobs referenced, ${result.packs} packs`,
           ...(readData ? [`read ${result.packsRead} packs (${formatBytes(result.bytesRead)})`] : []),
           ...result.notes.map((n) => `note: ${n}`),
-          ...result.errors.map((e) => `error: ${e.object}: ${e.message}`),
+          ...errorLines(result),
+          ...lossLines(result),
           result.ok ? 'no errors were found' : `${result.errors.length} error(s) found: the repository is damaged`,
         ].join('\n'),
       );

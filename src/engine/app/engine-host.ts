@@ -33,6 +33,7 @@ import { listLocalFolder } from './local-folders.js';
 import { activePause, pauseSources } from './pause.js';
 import { PrivacyApp } from './privacy-handlers.js';
 import { diffSnapshots, searchSnapshots } from './recovery-points.js';
+import { RepairHandlers } from './repair-handlers.js';
 import { previewRestore, resolveRestoreRequest } from './restore-plan.js';
 import { applyRetention, previewRetention, readRetention, writeRetention } from './retention.js';
 import { readStoredSchedule, ScheduledBackups, type StoredSchedule } from './scheduled-backups.js';
@@ -90,7 +91,7 @@ export function toContractError(err: unknown): ContractError {
         ? 'not-found'
         : err.code === 'no-space'
           ? 'no-space'
-          : err.code === 'range'
+          : err.code === 'range' || err.code === 'invalid-object'
             ? 'integrity'
             : err.code === 'exists'
               ? 'invalid-argument'
@@ -114,6 +115,7 @@ export class EngineHost {
   private readonly watching: SourceWatching;
   private readonly scheduledVerification: ScheduledVerification;
   private readonly erasure: ErasureHandlers;
+  private readonly repair: RepairHandlers;
   readonly privacy: PrivacyApp;
   readonly usageReporting: UsageReporting;
 
@@ -170,8 +172,18 @@ export class EngineHost {
       emitStatus: () => this.emitStatus(),
       audit: (action, details) => this.privacy.audit(action, details),
     });
+    this.repair = new RepairHandlers({
+      tasks: this.tasks,
+      unlocked: (id) => this.unlocked(id),
+      frozen: () => this.erasure.frozen,
+      audit: (action, details) => this.privacy.audit(action, details),
+      emitStatus: () => this.emitStatus(),
+    });
     this.tasks.subscribe((task) => this.emit({ name: 'task.updated', payload: task }));
     this.tasks.subscribe((task) => this.privacy.taskUpdated(task));
+    this.tasks.subscribe((task) => {
+      if (task.status === 'failed' && task.repositoryId) this.dropIfInvalid(task.repositoryId);
+    });
     this.handlers = {
       'app.status': async () => this.status(),
       'repo.create': (p) => this.createRepository(p),
@@ -211,6 +223,9 @@ export class EngineHost {
       'snapshots.browse': (p) => this.browse(p),
       'restore.start': (p) => this.startRestore(p),
       'check.start': (p) => this.startCheck(p),
+      'repo.health': (p) => this.repair.health(p),
+      'repair.start': async (p) => this.repair.start(p),
+      'snapshots.forget': (p) => this.repair.forget(p),
       'tasks.list': async (p) => this.tasks.list(p.limit),
       'tasks.get': async (p) => this.tasks.get(p.id),
       'tasks.cancel': async (p) => {
@@ -405,7 +420,23 @@ export class EngineHost {
     if (!repo) {
       throw new ContractError('locked', `the repository "${record.label}" is locked: unlock it with its password`);
     }
+    const invalid = this.dropIfInvalid(id);
+    if (invalid) throw toContractError(invalid);
     return { record, repo };
+  }
+
+  /**
+   * A session that found its repository erased or replaced, or its password removed, by another
+   * program or computer is closed: the repository shows as locked until it is unlocked again.
+   */
+  private dropIfInvalid(id: string): Error | undefined {
+    const repo = this.open.get(id);
+    const invalid = repo?.invalid;
+    if (!repo || !invalid) return undefined;
+    this.open.delete(id);
+    void repo.close().catch(() => undefined);
+    this.emitStatus();
+    return invalid;
   }
 
   private async createRepository(p: ParsedParams<'repo.create'>): Promise<Result<'repo.create'>> {

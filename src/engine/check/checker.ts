@@ -4,7 +4,9 @@
  * recovery point references is indexed. With `readData` (all packs) or a subset, it also reads
  * packs: the SHA-256 of each must equal its name, its header must match the index, and each
  * blob must decrypt and match its id. Problems are collected, never thrown, so one damaged
- * object does not hide another.
+ * object does not hide another. When data is lost, the result also names the recovery points it
+ * affects, what the next backup stores again (affected.ts) and which command repairs what
+ * (advice.ts).
  */
 import { isNotFound } from '../backend/types.js';
 import { sha256Hex } from '../crypto/ids.js';
@@ -15,6 +17,12 @@ import { decodePackHeader, type PackEntry } from '../format/pack.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
 import type { Repository } from '../repo/repository.js';
 import { joinRepoPath } from '../util/paths.js';
+import { type RepairAdvice, repairAdvice } from './advice.js';
+import { type AffectedPoint, assessLoss, type Healable, noLoss } from './affected.js';
+import type { LostCause } from './lost-data.js';
+
+export type { RepairAdvice } from './advice.js';
+export type { AffectedPoint, Healable } from './affected.js';
 
 export type DataSubset =
   | { kind: 'all' }
@@ -47,6 +55,16 @@ export interface CheckResult {
   bytesRead: number;
   /** Ids of the packs whose data was read and found intact. */
   packsVerified: string[];
+  /** Recovery points that lack data because of the problems found (counts and a few paths each). */
+  affected: AffectedPoint[];
+  /** For each problem that loses data (named as its `errors[].object`): the recovery points it affects. */
+  affectedBy: Record<string, string[]>;
+  /** Recovery points whose file cannot be read (full ids). */
+  unreadableSnapshots: string[];
+  /** What the next backup stores again by itself. */
+  healable: Healable;
+  /** Which command repairs which problem, in the order to run them (empty when all is well). */
+  advice: RepairAdvice[];
 }
 
 /** Parses `n/t` (the n-th of t groups) or `x%` (a random share). */
@@ -92,6 +110,9 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
     packsRead: 0,
     bytesRead: 0,
     packsVerified: [],
+    ...noLoss(),
+    unreadableSnapshots: [],
+    advice: [],
   };
   const fail = (object: string, message: string) => result.errors.push({ object, message });
 
@@ -100,15 +121,26 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
   const blobs = new Map<string, { pack: string; entry: PackEntry }>();
   const indexIds = await repo.listIds('index');
   const files: { id: string; index: IndexFile }[] = [];
+  const unreadableIndexFiles: { id: string; message: string }[] = [];
   for (const [i, id] of indexIds.entries()) {
     options.onProgress?.({ phase: 'index', done: i, total: indexIds.length });
     try {
       files.push({ id, index: await repo.loadIndexFile(id) });
     } catch (err) {
-      fail(`index ${id.slice(0, 12)}`, messageOf(err));
+      unreadableIndexFiles.push({ id, message: messageOf(err) });
     }
   }
   const superseded = new Set(files.flatMap((f) => f.index.supersedes));
+  let damagedIndexFiles = 0;
+  for (const { id, message } of unreadableIndexFiles) {
+    // No reader uses a superseded file, damaged or not: it is a leftover, removed by prune or repair.
+    if (superseded.has(id))
+      result.notes.push(`index file ${id.slice(0, 12)} is damaged (${message}) but superseded: no reader uses it`);
+    else {
+      damagedIndexFiles++;
+      fail(`index ${id.slice(0, 12)}`, message);
+    }
+  }
   for (const { id, index } of files) {
     if (superseded.has(id)) continue;
     for (const pack of index.packs) {
@@ -123,15 +155,20 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
   const stored = new Map<string, number>();
   for await (const info of repo.backend.list('data')) stored.set(info.id, info.size);
   result.packs = stored.size;
+  let missingPacks = 0;
+  let truncatedPacks = 0;
   for (const [packId, entries] of indexed) {
     const size = stored.get(packId);
     if (size === undefined) {
+      missingPacks++;
       fail(`pack ${packId.slice(0, 12)}`, `missing: ${entries.length} blobs it held are lost`);
       continue;
     }
     const end = entries.reduce((m, e) => Math.max(m, e.offset + e.length), 0);
-    if (size < end + 4)
+    if (size < end + 4) {
+      truncatedPacks++;
       fail(`pack ${packId.slice(0, 12)}`, `truncated: ${size} bytes, the index needs at least ${end + 4}`);
+    }
   }
   const unindexed = [...stored.keys()].filter((id) => !indexed.has(id));
   if (unindexed.length > 0) {
@@ -144,15 +181,20 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
   const snapshotIds = await repo.listIds('snapshots');
   const seenTrees = new Set<string>();
   const referenced = new Set<string>();
+  const snapshots: SnapshotRecord[] = [];
+  let missingFromIndex = 0;
   for (const [i, id] of snapshotIds.entries()) {
     options.onProgress?.({ phase: 'snapshots', done: i, total: snapshotIds.length });
     let snapshot: SnapshotRecord;
     try {
       snapshot = await repo.loadSnapshot(id);
     } catch (err) {
+      if (isNotFound(err)) continue; // forgotten while we listed
+      result.unreadableSnapshots.push(id);
       fail(`snapshot ${id.slice(0, 8)}`, messageOf(err));
       continue;
     }
+    snapshots.push(snapshot);
     result.snapshots++;
     const stack: { tree: string; path: string }[] = [{ tree: snapshot.tree, path: '/' }];
     while (stack.length > 0) {
@@ -161,6 +203,7 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
       seenTrees.add(treeId);
       referenced.add(treeId);
       if (!blobs.has(treeId)) {
+        missingFromIndex++;
         fail(`tree ${treeId.slice(0, 12)}`, `folder ${path} of snapshot ${id.slice(0, 8)} is missing from the index`);
         continue;
       }
@@ -171,12 +214,15 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
           const childPath = joinRepoPath(path, node.name);
           if (node.type === 'dir' && node.subtree) stack.push({ tree: node.subtree, path: childPath });
           for (const blob of node.content ?? []) {
+            if (referenced.has(blob)) continue;
             referenced.add(blob);
-            if (!blobs.has(blob))
+            if (!blobs.has(blob)) {
+              missingFromIndex++;
               fail(
                 `blob ${blob.slice(0, 12)}`,
                 `${childPath} in snapshot ${id.slice(0, 8)} references data that is missing`,
               );
+            }
           }
         }
       } catch (err) {
@@ -187,25 +233,68 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
   result.blobsReferenced = referenced.size;
 
   // 4. Pack contents.
+  /** `pack:blob` of every indexed blob found damaged where it lies. */
+  const damagedBlobs = new Set<string>();
+  let damagedPacks = 0;
+  let damagedUnindexedPacks = 0;
   if (options.readData) {
     const toRead = selectPacks([...stored.keys()].sort(), options.readData);
     for (const [i, packId] of toRead.entries()) {
       options.onProgress?.({ phase: 'data', done: i, total: toRead.length });
       const before = result.errors.length;
-      await checkPack(repo, packId, indexed.get(packId), result, fail);
+      await checkPack(repo, packId, indexed.get(packId), result, fail, damagedBlobs);
       if (result.errors.length === before) result.packsVerified.push(packId);
+      else if (indexed.has(packId)) damagedPacks++;
+      else damagedUnindexedPacks++;
     }
+  }
+
+  // 5. What the problems cost, and what repairs them.
+  if (result.errors.length > 0) {
+    // A blob is there when any pack that holds it is stored, long enough and not found damaged.
+    const intact = new Set<string>();
+    for (const [packId, entries] of indexed) {
+      const size = stored.get(packId);
+      if (size === undefined) continue;
+      for (const e of entries) {
+        if (e.offset + e.length <= size && !damagedBlobs.has(`${packId}:${e.id}`)) intact.add(e.id);
+      }
+    }
+    const lostCause: LostCause = (id, type) => {
+      const at = blobs.get(id);
+      if (!at) return `${type === 'tree' ? 'tree' : 'blob'} ${id.slice(0, 12)}`;
+      return intact.has(id) ? undefined : `pack ${at.pack.slice(0, 12)}`;
+    };
+    const indexedButBroken = (id: string) => {
+      const at = blobs.get(id);
+      return at !== undefined && stored.has(at.pack);
+    };
+    Object.assign(result, await assessLoss(repo, snapshots, lostCause, indexedButBroken));
+    result.advice = repairAdvice({
+      damagedIndexFiles,
+      missingPacks,
+      truncatedPacks,
+      unindexedPacks: unindexed.length,
+      missingFromIndex,
+      damagedPacks,
+      damagedUnindexedPacks,
+      affected: result.affected,
+      repairedOriginals: new Set(snapshots.flatMap((s) => (s.repaired ? [s.repaired.original] : []))),
+      unreadableSnapshots: result.unreadableSnapshots,
+    });
   }
   result.ok = result.errors.length === 0;
   return result;
 }
 
+/** Reads one pack whole; adds `pack:blob` of every blob found damaged to `damagedBlobs`. */
 async function checkPack(
   repo: Repository,
   packId: string,
   indexedEntries: PackEntry[] | undefined,
   result: CheckResult,
   fail: (object: string, message: string) => void,
+  damagedBlobs: Set<string>,
 ): Promise<void> {
   const name = `pack ${packId.slice(0, 12)}`;
   let pack: Buffer;
@@ -223,6 +312,16 @@ async function checkPack(
     entries = decodePackHeader(repo.keys.dataKey, pack, name);
   } catch (err) {
     fail(name, messageOf(err));
+    // Without the header, the index's entries still say where each blob lies: check those.
+    for (const e of indexedEntries ?? []) {
+      try {
+        if (e.offset + e.length > pack.length) throw new Error(`blob ${e.id.slice(0, 12)} lies beyond the pack's end`);
+        decodeBlob(repo.keys.dataKey, repo.keys.idKey, pack.subarray(e.offset, e.offset + e.length), e.id, e.rawLength);
+      } catch (blobErr) {
+        damagedBlobs.add(`${packId}:${e.id}`);
+        fail(name, messageOf(blobErr));
+      }
+    }
     return;
   }
   if (indexedEntries) {
@@ -235,8 +334,9 @@ async function checkPack(
   }
   for (const e of entries) {
     try {
-      decodeBlob(repo.keys.dataKey, repo.keys.idKey, pack.subarray(e.offset, e.offset + e.length), e.id);
+      decodeBlob(repo.keys.dataKey, repo.keys.idKey, pack.subarray(e.offset, e.offset + e.length), e.id, e.rawLength);
     } catch (err) {
+      damagedBlobs.add(`${packId}:${e.id}`);
       fail(name, messageOf(err));
     }
   }

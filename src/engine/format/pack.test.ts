@@ -8,7 +8,14 @@ import { open } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { IntegrityError } from '../errors.js';
 import { decodeBlob, encodeBlob } from './blob-codec.js';
-import { type BlobType, decodePackHeader, encodePackHeader, type PackEntry } from './pack.js';
+import {
+  type BlobType,
+  decodePackHeader,
+  decodeSealedPackHeader,
+  encodePackHeader,
+  type PackEntry,
+  packHeaderRange,
+} from './pack.js';
 
 const dataKey = Buffer.alloc(32, 0x31);
 const idKey = Buffer.alloc(32, 0x32);
@@ -160,5 +167,44 @@ describe('encodePackHeader / decodePackHeader', () => {
         /invalid length/,
       );
     }
+  });
+});
+
+describe('packHeaderRange / decodeSealedPackHeader (reading only the header)', () => {
+  /** Reads a pack the way repair index does: the last 4 bytes, then the header they locate. */
+  function headerOnly(pack: Buffer, what: string): PackEntry[] {
+    const { offset, length } = packHeaderRange(pack.length, pack.subarray(pack.length - 4), what);
+    return decodeSealedPackHeader(dataKey, pack.subarray(offset, offset + length), pack.length, what);
+  }
+
+  it('gives the entries decodePackHeader gives, from the header bytes alone', () => {
+    const { pack, entries } = sample();
+    const { offset, length } = packHeaderRange(pack.length, pack.subarray(pack.length - 4), 'pack 1');
+    expect(offset + length).toBe(pack.length - 4);
+    expect(offset).toBe(entries.reduce((sum, e) => sum + e.length, 0));
+    // Only the header is handed over: the blobs before it are not needed.
+    const sealed = Buffer.from(pack.subarray(offset, offset + length));
+    expect(decodeSealedPackHeader(dataKey, sealed, pack.length, 'pack 1')).toEqual(entries);
+    expect(headerOnly(pack, 'pack 1')).toEqual(decodePackHeader(dataKey, pack, 'pack 1'));
+  });
+
+  it('refuses what decodePackHeader refuses, with the same messages', () => {
+    const { pack, entries } = sample();
+    expect(() => packHeaderRange(3, Buffer.alloc(3), 'pack 9')).toThrow('pack 9 is too short to be a pack');
+    const beyond = Buffer.from(pack);
+    beyond.writeUInt32LE(pack.length - 3, pack.length - 4);
+    expect(() => headerOnly(beyond, 'pack 2')).toThrow('pack 2 has a header length beyond its size');
+    const flipped = Buffer.from(pack);
+    flipped[pack.length - 10] = (flipped[pack.length - 10] ?? 0) ^ 1;
+    expect(() => headerOnly(flipped, 'pack 4')).toThrow(/pack 4 header failed authentication/);
+    // A pack whose size does not match its header (e.g. bytes lost before it) is refused.
+    const blobs = pack.subarray(
+      0,
+      entries.reduce((sum, e) => sum + e.length, 0),
+    );
+    const shorter = Buffer.concat([blobs.subarray(1), encodePackHeader(dataKey, entries)]);
+    expect(() => headerOnly(shorter, 'pack 6')).toThrow(
+      `pack 6: header lists ${blobs.length} bytes of blobs, pack holds ${blobs.length - 1}`,
+    );
   });
 });

@@ -6,7 +6,9 @@
  *   entry  = type (u8: 0 data, 1 tree) ‖ id (32 bytes) ‖ length (u32le, stored bytes)
  *            ‖ rawLength (u32le, plaintext bytes)
  * Blob offsets follow from the lengths (the first blob starts at 0). The header is sealed with
- * purpose "pack-header". A pack's object name is the SHA-256 of its bytes.
+ * purpose "pack-header". A pack's object name is the SHA-256 of its bytes. A reader that needs
+ * only the header (repair index) loads the last 4 bytes, then the header: `packHeaderRange`,
+ * `decodeSealedPackHeader`.
  */
 
 import { open, seal } from '../crypto/aead.js';
@@ -58,12 +60,41 @@ export function encodePackHeader(dataKey: Uint8Array, entries: readonly PackEntr
 
 /** Parses a whole pack's header; checks that the blobs exactly fill the space before it. */
 export function decodePackHeader(dataKey: Uint8Array, pack: Uint8Array, what: string): PackEntry[] {
-  if (pack.length < 4) throw new IntegrityError(`${what} is too short to be a pack`);
   const view = Buffer.from(pack.buffer, pack.byteOffset, pack.length);
-  const headerLength = view.readUInt32LE(pack.length - 4);
-  const headerStart = pack.length - 4 - headerLength;
+  const { offset, length } = packHeaderRange(pack.length, view.subarray(Math.max(0, pack.length - 4)), what);
+  return decodeSealedPackHeader(dataKey, view.subarray(offset, offset + length), pack.length, what);
+}
+
+/**
+ * Where the sealed header of a pack of `packSize` bytes lies, from the pack's last 4 bytes
+ * (`trailer`): so a reader can load just the header with two ranged reads (repair index).
+ */
+export function packHeaderRange(
+  packSize: number,
+  trailer: Uint8Array,
+  what: string,
+): { offset: number; length: number } {
+  if (packSize < 4 || trailer.length !== 4) throw new IntegrityError(`${what} is too short to be a pack`);
+  const length = Buffer.from(trailer.buffer, trailer.byteOffset, 4).readUInt32LE(0);
+  const offset = packSize - 4 - length;
+  if (offset < 0) throw new IntegrityError(`${what} has a header length beyond its size`);
+  return { offset, length };
+}
+
+/**
+ * Parses a pack's sealed header read on its own (see `packHeaderRange`), with the same checks as
+ * `decodePackHeader`: the blobs it lists must exactly fill the `packSize - 4 - len(sealed)` bytes
+ * before it.
+ */
+export function decodeSealedPackHeader(
+  dataKey: Uint8Array,
+  sealed: Uint8Array,
+  packSize: number,
+  what: string,
+): PackEntry[] {
+  const headerStart = packSize - 4 - sealed.length;
   if (headerStart < 0) throw new IntegrityError(`${what} has a header length beyond its size`);
-  const plain = open(dataKey, view.subarray(headerStart, pack.length - 4), 'pack-header', `${what} header`);
+  const plain = open(dataKey, sealed, 'pack-header', `${what} header`);
   if (plain[0] !== HEADER_VERSION || (plain.length - 1) % ENTRY_BYTES !== 0) {
     throw new IntegrityError(`${what} has a malformed header`);
   }

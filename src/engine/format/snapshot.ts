@@ -33,6 +33,18 @@ export interface SnapshotErasure {
   time: string;
 }
 
+/** Where a recovery point written by `repair snapshots` came from (docs/repository-format.md §11). */
+export interface SnapshotRepair {
+  /** Id of the snapshot this one is a repaired copy of (kept until the user forgets it). */
+  original: string;
+  /** When the repaired copy was written. */
+  time: string;
+  /** Files left out because some of their data is missing from the repository. */
+  removedFiles: number;
+  /** Folders whose listing is missing: they are empty in the copy. */
+  emptiedFolders: number;
+}
+
 export interface Snapshot {
   version: 1;
   time: string;
@@ -53,6 +65,11 @@ export interface Snapshot {
    * oldest first. `time`, `paths`, `tags` and the rest are those of the original backup.
    */
   erasures?: SnapshotErasure[];
+  /**
+   * Optional: present only on a copy written by `repair snapshots`; `time`, `paths`, `tags` (plus
+   * `repaired`) and the rest are those of the original backup.
+   */
+  repaired?: SnapshotRepair;
 }
 
 /** A snapshot with the id it is stored under. */

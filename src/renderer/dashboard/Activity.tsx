@@ -13,6 +13,7 @@ const KIND_NAMES: Record<TaskData['kind'], string> = {
   check: 'Check',
   forget: 'Clean-up',
   erase: 'Erasure',
+  repair: 'Repair',
 };
 
 const STATUS_NAMES: Record<TaskData['status'], string> = {

@@ -1,13 +1,14 @@
 /**
  * The Dashboard screen: is everything protected (last backup, next run, health), what is running,
- * the space used and its growth, and the actions a person needs today (back up now, pause,
- * connect a repository, unlock one). Loading and failures are shown in place.
+ * the space used and its growth, damage and its repair, and the actions a person needs today
+ * (back up now, pause, connect a repository, unlock one). Loading and failures are shown in place.
  */
 import { useApp } from '../storeContext.js';
 import { Activity } from './Activity.js';
 import { BackUpNow } from './BackUpNow.js';
 import { ConnectForm } from './ConnectForm.js';
 import { ProtectionSummary } from './ProtectionSummary.js';
+import { RepositoryHealth } from './RepositoryHealth.js';
 import { RepositoryList } from './RepositoryList.js';
 import { SpaceUsage } from './SpaceUsage.js';
 import './dashboard.css';
@@ -59,6 +60,7 @@ export function Dashboard() {
       {status && (
         <>
           <ProtectionSummary status={status} />
+          <RepositoryHealth status={status} />
           <BackUpNow repositories={status.repositories} />
           <Activity repositories={status.repositories} />
           <SpaceUsage status={status} />
