@@ -64,6 +64,7 @@ export const backupCommand: Command = {
       );
       progress.done();
       const s = result.snapshot;
+      if (plan?.journalUnreadable) ctx.warn(`this backup rescanned everything: ${plan.reason}`);
       try {
         plan?.commit(s);
       } catch (err) {
@@ -113,10 +114,13 @@ export const backupCommand: Command = {
   },
 };
 
-/** The watcher journal of the data folder; a backup without it simply rescans. */
+/**
+ * The watcher journal of the data folder; a backup without it simply rescans. A damaged journal is
+ * set aside and a new one started (with a warning), so the next backups can use it again.
+ */
 function openJournal(dataDir: string, warn: (message: string) => void): JournalStore | undefined {
   try {
-    return JournalStore.open(dataDir);
+    return JournalStore.open(dataDir, { onWarning: warn });
   } catch (err) {
     warn(`the watcher journal is not usable, so this backup rescans everything: ${describeError(err)}`);
     return undefined;

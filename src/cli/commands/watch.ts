@@ -18,7 +18,7 @@ export const watchCommand: Command = {
   async run(ctx, args, values) {
     if (args.length === 0) throw Object.assign(new Error('name at least one folder to watch'), { usage: true });
     const verbose = flag(values, 'verbose');
-    const store = JournalStore.open(resolveDataDir(ctx.dataDir()));
+    const store = JournalStore.open(resolveDataDir(ctx.dataDir()), { onWarning: (w) => ctx.warn(w) });
     let watcher: FolderWatcher;
     try {
       watcher = await FolderWatcher.start(

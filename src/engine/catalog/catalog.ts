@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CairnError, describeError } from '../errors.js';
+import { openSharedDatabase, retryWhileBusy } from '../util/sqlite.js';
 import { migrate } from './migrations.js';
 import { OwnerLock } from './owner-lock.js';
 import {
@@ -245,15 +246,22 @@ export class Catalog {
     }
     const owner = OwnerLock.acquire(dataDir);
     const file = path.join(dataDir, CATALOG_FILE);
-    const isNew = !fs.existsSync(file);
     let db: Database.Database | undefined;
     let catalog: Catalog;
     try {
-      db = new Database(file, { timeout: 5000 });
-      if (isNew && process.platform !== 'win32') fs.chmodSync(file, 0o600);
-      db.pragma('journal_mode = WAL');
-      db.pragma('foreign_keys = ON');
-      migrate(db);
+      // Created owner-only, WAL, with the busy timeout from the first statement; the migrations
+      // take the write lock before reading the version (src/engine/util/sqlite.ts).
+      db = retryWhileBusy(() => {
+        const opened = openSharedDatabase(file);
+        try {
+          opened.pragma('foreign_keys = ON');
+          migrate(opened);
+          return opened;
+        } catch (err) {
+          opened.close();
+          throw err;
+        }
+      });
       catalog = new Catalog(db, file, owner);
       catalog.markInterruptedTasks();
     } catch (err) {

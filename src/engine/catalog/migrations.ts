@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { CairnError } from '../errors.js';
+import { inSchemaTransaction, userVersion } from '../util/sqlite.js';
 
 export interface Migration {
   version: number;
@@ -74,12 +75,14 @@ export const MIGRATIONS: readonly Migration[] = [
 export const LATEST_CATALOG_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;
 
 export function catalogVersion(db: Database.Database): number {
-  return db.pragma('user_version', { simple: true }) as number;
+  return userVersion(db);
 }
 
 /**
  * Applies every migration newer than the catalog's user_version, up to `toVersion` (default: the
- * latest), each in its own transaction. Returns the versions before and after.
+ * latest), each in its own transaction. Returns the versions before and after. Each step takes the
+ * write lock before it reads the version (BEGIN IMMEDIATE), so when two processes open the same
+ * catalog at once, the second sees the first one's steps as done instead of repeating them.
  */
 export function migrate(
   db: Database.Database,
@@ -92,19 +95,25 @@ export function migrate(
     );
   }
   const from = catalogVersion(db);
-  if (from > LATEST_CATALOG_VERSION) {
-    throw new CairnError(
-      'unsupported-format',
-      `this catalog was written by a newer Cairn (catalog version ${from}; this Cairn understands up to version ${LATEST_CATALOG_VERSION}). Update Cairn to use it.`,
-    );
-  }
+  refuseNewer(from);
   for (const migration of MIGRATIONS) {
     if (migration.version <= from || migration.version > toVersion) continue;
-    db.transaction(() => {
+    inSchemaTransaction(db, (version) => {
+      refuseNewer(version);
+      if (version >= migration.version) return; // made by another process since the first look
       migration.up(db);
       // user_version takes an integer literal only; versions come from the constant list above.
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    });
   }
   return { from, to: Math.max(from, toVersion) };
+}
+
+function refuseNewer(version: number): void {
+  if (version > LATEST_CATALOG_VERSION) {
+    throw new CairnError(
+      'unsupported-format',
+      `this catalog was written by a newer Cairn (catalog version ${version}; this Cairn understands up to version ${LATEST_CATALOG_VERSION}). Update Cairn to use it.`,
+    );
+  }
 }

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { describeError } from '../errors.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
 import { isWithin } from '../util/paths.js';
 import { ChangeSet } from './change-set.js';
@@ -42,6 +43,8 @@ export class JournalBackup {
   private seqAtStart = 0;
   private readonly sessionAtStart = new Map<string, string | null>();
   private used = false;
+  /** The plan could not read the journal. */
+  private unreadable = false;
   /** When `prepare` asked the watchers to confirm their journal (undefined: not asked). */
   private flushRequestedAt?: number;
   /** Why the last plan rescanned (or that it used the journal). */
@@ -59,6 +62,11 @@ export class JournalBackup {
 
   get usedJournal(): boolean {
     return this.used;
+  }
+
+  /** The plan could not read the journal (damaged): `reason` says so. */
+  get journalUnreadable(): boolean {
+    return this.unreadable;
   }
 
   /**
@@ -85,20 +93,28 @@ export class JournalBackup {
   /** Called with the parent recovery point; returns the change set, or undefined to rescan. */
   plan(parent: SnapshotRecord | undefined): ChangeSet | undefined {
     this.startedAt = this.now();
-    this.seqAtStart = this.store.lastSeq();
-    for (const p of this.paths) this.sessionAtStart.set(p, this.liveSession(p)?.sessionId ?? null);
-    const refusal = this.refusal(parent);
-    if (refusal) {
-      this.reason = refusal;
-      this.used = false;
+    this.used = false;
+    try {
+      this.seqAtStart = this.store.lastSeq();
+      for (const p of this.paths) this.sessionAtStart.set(p, this.liveSession(p)?.sessionId ?? null);
+      const refusal = this.refusal(parent);
+      if (refusal) {
+        this.reason = refusal;
+        return undefined;
+      }
+      const changes = this.paths.flatMap((p) =>
+        this.store.changesUnder(p, this.store.backupMark(p)?.seqAtStart ?? Number.MAX_SAFE_INTEGER),
+      );
+      this.reason = `the watcher journal lists ${changes.length} change(s)`;
+      this.used = true;
+      return new ChangeSet(changes);
+    } catch (err) {
+      // The journal is a cache: one that cannot be read (damaged pages) means a rescan, never a
+      // failed backup. Nothing is recorded afterwards either (see commit).
+      this.unreadable = true;
+      this.reason = `the watcher journal cannot be read (${describeError(err)}); delete ${this.store.file} to start a new one`;
       return undefined;
     }
-    const changes = this.paths.flatMap((p) =>
-      this.store.changesUnder(p, this.store.backupMark(p)?.seqAtStart ?? Number.MAX_SAFE_INTEGER),
-    );
-    this.reason = `the watcher journal lists ${changes.length} change(s)`;
-    this.used = true;
-    return new ChangeSet(changes);
   }
 
   private refusal(parent: SnapshotRecord | undefined): string | undefined {
@@ -142,6 +158,9 @@ export class JournalBackup {
    * the skipped entries are tried again.
    */
   commit(snapshot: { id: string; partial: boolean }): void {
+    // What the plan saw is unknown when the journal could not be read: without a mark, the next
+    // backup of these folders rescans.
+    if (this.unreadable) return;
     const snapshotId = snapshot.id;
     for (const p of this.paths) {
       const previous = this.store.backupMark(p);

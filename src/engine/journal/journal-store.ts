@@ -13,8 +13,16 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { CairnError, describeError } from '../errors.js';
+import { withLockFile } from '../util/lock-file.js';
+import {
+  inSchemaTransaction,
+  isDamagedDatabaseError,
+  openSharedDatabase,
+  retryWhileBusy,
+  userVersion,
+} from '../util/sqlite.js';
 
 export const JOURNAL_FILE = 'journal.sqlite';
 const SCHEMA_VERSION = 2;
@@ -72,102 +80,141 @@ export interface TreeStats {
   dirs: number;
 }
 
+export interface JournalOpenOptions {
+  /** Told when a damaged journal was set aside and a new one started (the next backups rescan). */
+  onWarning?: (message: string) => void;
+}
+
+/** How long an opener waits for another process that is setting a damaged journal aside. */
+const REPAIR_WAIT_MS = 10_000;
+
 export class JournalStore {
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
   ) {}
 
-  /** Opens (creating) the journal of `dataDir`. */
-  static open(dataDir: string): JournalStore {
+  /**
+   * Opens (creating) the journal of `dataDir`. Safe when several processes open it at once (see
+   * src/engine/util/sqlite.ts). A file that is not a SQLite database or is truncated is set aside
+   * as `journal.sqlite.damaged` and a new journal started: it is a cache, and an empty journal
+   * only makes the next backup of each folder a full rescan.
+   */
+  static open(dataDir: string, options: JournalOpenOptions = {}): JournalStore {
     const file = path.join(dataDir, JOURNAL_FILE);
-    let db: Database.Database;
     try {
       fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      db = new Database(file);
-      db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 5000');
-      db.pragma('synchronous = NORMAL');
     } catch (err) {
-      throw new CairnError('io', `cannot open the watcher journal ${file}: ${describeError(err)}`, { cause: err });
+      throw openError(file, err);
     }
-    const store = new JournalStore(db, file);
     try {
-      store.migrate();
+      return JournalStore.openFile(file);
     } catch (err) {
-      db.close();
-      throw err;
+      if (!isDamagedDatabaseError(err)) throw openError(file, err);
     }
-    return store;
+    try {
+      const setAside = withRepairLock(file, () => {
+        // Again under the repair lock: another process may have set the file aside meanwhile.
+        try {
+          return { store: JournalStore.openFile(file), damage: undefined };
+        } catch (err) {
+          if (!isDamagedDatabaseError(err)) throw err;
+          moveAside(file);
+          return { store: JournalStore.openFile(file), damage: err };
+        }
+      });
+      if (setAside.damage !== undefined) {
+        options.onWarning?.(
+          `the watcher journal ${file} was damaged (${describeError(setAside.damage)}); it was moved to ${file}${DAMAGED_SUFFIX} and a new journal started, so each folder's next backup is a full rescan`,
+        );
+      }
+      return setAside.store;
+    } catch (err) {
+      throw openError(file, err);
+    }
   }
 
   /** Opens the journal only when it exists (a backup never needs to create it). */
-  static openIfExists(dataDir: string): JournalStore | undefined {
-    return fs.existsSync(path.join(dataDir, JOURNAL_FILE)) ? JournalStore.open(dataDir) : undefined;
+  static openIfExists(dataDir: string, options: JournalOpenOptions = {}): JournalStore | undefined {
+    return fs.existsSync(path.join(dataDir, JOURNAL_FILE)) ? JournalStore.open(dataDir, options) : undefined;
+  }
+
+  private static openFile(file: string): JournalStore {
+    return retryWhileBusy(() => {
+      const db = openSharedDatabase(file);
+      try {
+        db.pragma('synchronous = NORMAL');
+        const store = new JournalStore(db, file);
+        store.migrate();
+        return store;
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+    });
   }
 
   private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new CairnError(
-        'unsupported-format',
-        `the watcher journal ${this.file} was written by a newer Cairn (version ${version}); update Cairn or delete the file (the next backups rescan)`,
-      );
-    }
-    if (version === SCHEMA_VERSION) return;
-    if (version === 1) {
-      this.db.transaction(() => {
+    // Without the write lock first: a journal at the current version (every open but the first)
+    // needs nothing, and other processes are not held up.
+    if (userVersion(this.db) === SCHEMA_VERSION) return;
+    inSchemaTransaction(this.db, (version) => {
+      if (version > SCHEMA_VERSION) {
+        throw new CairnError(
+          'unsupported-format',
+          `the watcher journal ${this.file} was written by a newer Cairn (version ${version}); update Cairn or delete the file (the next backups rescan)`,
+        );
+      }
+      if (version === SCHEMA_VERSION) return; // another process migrated it since the first look
+      if (version === 1) {
         this.db.exec(`
           ALTER TABLE sessions ADD COLUMN flush_requested_at INTEGER;
           ALTER TABLE sessions ADD COLUMN flushed_at INTEGER;
         `);
-        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      })();
-      return;
-    }
-    this.db.transaction(() => {
-      this.db.exec(`
-        CREATE TABLE sessions (
-          root TEXT PRIMARY KEY,
-          session_id TEXT NOT NULL,
-          pid INTEGER NOT NULL,
-          hostname TEXT NOT NULL,
-          started_at INTEGER NOT NULL,
-          ready_at INTEGER,
-          heartbeat_at INTEGER NOT NULL,
-          lost_at INTEGER,
-          lost_reason TEXT,
-          ended_at INTEGER,
-          caught_up_from INTEGER,
-          flush_requested_at INTEGER,
-          flushed_at INTEGER
-        );
-        CREATE TABLE changes (
-          seq INTEGER PRIMARY KEY AUTOINCREMENT,
-          root TEXT NOT NULL,
-          path TEXT NOT NULL,
-          kind TEXT NOT NULL CHECK (kind IN ('entry', 'tree')),
-          at INTEGER NOT NULL
-        );
-        CREATE INDEX changes_path ON changes (path);
-        CREATE TABLE backups (
-          path TEXT PRIMARY KEY,
-          snapshot_id TEXT NOT NULL,
-          session_id TEXT,
-          seq_at_start INTEGER NOT NULL,
-          started_at INTEGER NOT NULL,
-          full_scan_at INTEGER,
-          options_key TEXT NOT NULL
-        );
-        CREATE TABLE tree_stats (
-          tree_id TEXT PRIMARY KEY,
-          files INTEGER NOT NULL,
-          bytes INTEGER NOT NULL,
-          dirs INTEGER NOT NULL
-        );
-      `);
+      } else {
+        this.db.exec(`
+          CREATE TABLE sessions (
+            root TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            hostname TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            ready_at INTEGER,
+            heartbeat_at INTEGER NOT NULL,
+            lost_at INTEGER,
+            lost_reason TEXT,
+            ended_at INTEGER,
+            caught_up_from INTEGER,
+            flush_requested_at INTEGER,
+            flushed_at INTEGER
+          );
+          CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            root TEXT NOT NULL,
+            path TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('entry', 'tree')),
+            at INTEGER NOT NULL
+          );
+          CREATE INDEX changes_path ON changes (path);
+          CREATE TABLE backups (
+            path TEXT PRIMARY KEY,
+            snapshot_id TEXT NOT NULL,
+            session_id TEXT,
+            seq_at_start INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            full_scan_at INTEGER,
+            options_key TEXT NOT NULL
+          );
+          CREATE TABLE tree_stats (
+            tree_id TEXT PRIMARY KEY,
+            files INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            dirs INTEGER NOT NULL
+          );
+        `);
+      }
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    })();
+    });
   }
 
   close(): void {
@@ -321,10 +368,18 @@ export class JournalStore {
   // ------------------------------------------------------------------------------------------
   // Tree stats
 
+  /**
+   * The counts of a stored tree, when known. A journal that cannot be read (damaged pages) gives
+   * none: the backup then counts the tree by reading it, so a damaged cache never fails a backup.
+   */
   treeStats(treeId: string): TreeStats | undefined {
-    return this.db.prepare('SELECT files, bytes, dirs FROM tree_stats WHERE tree_id = ?').get(treeId) as
-      | TreeStats
-      | undefined;
+    try {
+      return this.db.prepare('SELECT files, bytes, dirs FROM tree_stats WHERE tree_id = ?').get(treeId) as
+        | TreeStats
+        | undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   putTreeStats(entries: Iterable<[string, TreeStats]>): void {
@@ -334,6 +389,43 @@ export class JournalStore {
     this.db.transaction(() => {
       for (const [id, s] of entries) insert.run(id, s.files, s.bytes, s.dirs);
     })();
+  }
+}
+
+/** Where a damaged journal is moved (with its -wal and -shm files). */
+const DAMAGED_SUFFIX = '.damaged';
+
+function openError(file: string, err: unknown): CairnError {
+  if (err instanceof CairnError) return err; // its message names the file already
+  return new CairnError('io', `cannot open the watcher journal ${file}: ${describeError(err)}`, { cause: err });
+}
+
+/** Runs `fn` as the one process setting a damaged journal aside (`journal.sqlite.repair`). */
+function withRepairLock<T>(file: string, fn: () => T): T {
+  return withLockFile(
+    `${file}.repair`,
+    {
+      waitMs: REPAIR_WAIT_MS,
+      staleMs: REPAIR_WAIT_MS,
+      busy: () =>
+        new CairnError('locked', `another Cairn process is setting the damaged watcher journal ${file} aside`),
+    },
+    fn,
+  );
+}
+
+/**
+ * Moves the damaged journal and its -wal and -shm files to `journal.sqlite.damaged*` (replacing an
+ * earlier damaged copy). The -wal goes first: a new journal must not start next to the damaged
+ * one's write-ahead log.
+ */
+function moveAside(file: string): void {
+  for (const suffix of ['-wal', '-shm', '']) {
+    try {
+      fs.renameSync(file + suffix, `${file}${DAMAGED_SUFFIX}${suffix}`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 }
 

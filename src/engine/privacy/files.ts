@@ -1,14 +1,14 @@
 /**
  * Durable small-file primitives for the privacy records: an atomic whole-file write (temp file,
  * fsync, rename, fsync of the folder), a durable line append, canonical JSON for hashing, and a
- * cross-process lock (an O_EXCL lock file holding pid, host and time; taken over when its process
- * is gone or it is older than STALE_MS) so the app and CLI processes can append at the same time.
+ * cross-process lock (a lock file holding pid, host and time; taken over when its process is gone
+ * or it is older than STALE_MS) so the app and CLI processes can append at the same time.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { CairnError } from '../errors.js';
+import { withLockFile } from '../util/lock-file.js';
 
 const STALE_MS = 30_000;
 const WAIT_MS = 20_000;
@@ -101,72 +101,22 @@ export function readJsonFile<T>(file: string, fallback: T): T {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function isStale(lockFile: string): boolean {
-  try {
-    const stat = fs.statSync(lockFile);
-    const holder = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { pid?: number; host?: string };
-    if (holder.host === os.hostname() && typeof holder.pid === 'number' && !processAlive(holder.pid)) return true;
-    return Date.now() - stat.mtimeMs > STALE_MS;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    // a lock file being written right now, or unreadable: stale only by age
-    try {
-      return Date.now() - fs.statSync(lockFile).mtimeMs > STALE_MS;
-    } catch {
-      return false;
-    }
-  }
-}
-
 /**
  * Runs `fn` while holding `<dir>/<name>.lock`. Holders keep it for milliseconds (one append), so a
- * waiter polls; a lock whose process is gone (same host) or that is older than 30 s is removed.
+ * waiter polls; a lock whose process is gone (same host) or that is older than 30 s is taken over
+ * (by one waiter only: src/engine/util/lock-file.ts).
  */
 export function withFileLock<T>(dir: string, name: string, fn: () => T): T {
   fs.mkdirSync(dir, { recursive: true });
   const lockFile = path.join(dir, `${name}.lock`);
-  const deadline = Date.now() + WAIT_MS;
-  const body = JSON.stringify({ pid: process.pid, host: os.hostname(), at: new Date().toISOString() });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = fs.openSync(lockFile, 'wx', 0o600);
-      try {
-        fs.writeSync(fd, body);
-      } finally {
-        fs.closeSync(fd);
-      }
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (isStale(lockFile)) {
-        fs.rmSync(lockFile, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new CairnError(
-          'locked',
-          `the privacy records in ${dir} are locked by another Cairn process (${lockFile})`,
-        );
-      }
-      sleepSync(Math.min(50, 2 + attempt * 2));
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    fs.rmSync(lockFile, { force: true });
-  }
+  return withLockFile(
+    lockFile,
+    {
+      waitMs: WAIT_MS,
+      staleMs: STALE_MS,
+      busy: () =>
+        new CairnError('locked', `the privacy records in ${dir} are locked by another Cairn process (${lockFile})`),
+    },
+    fn,
+  );
 }
