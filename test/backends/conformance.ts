@@ -416,7 +416,10 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory)
           // The size is reported as it is, and the bytes below the cap can still be read by range.
           expect((await backend.stat(above)).size).toBe(cap + 1);
           expect((await backend.load(above, { offset: cap - 4, length: 4 })).length).toBe(4);
-          const ranged = await expectBackendError(backend.load(above, { offset: cap - 4, length: 5 }), 'invalid-object');
+          const ranged = await expectBackendError(
+            backend.load(above, { offset: cap - 4, length: 5 }),
+            'invalid-object',
+          );
           expect(ranged.message).toContain(`(${cap} bytes)`);
         }
       });

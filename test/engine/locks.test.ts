@@ -157,6 +157,16 @@ describe('repository locks', () => {
     }
   });
 
+  it('a lock file of this process that it does not hold (left behind) is stale', async () => {
+    const left = await plantLock({ hostname: os.hostname(), pid: process.pid, operation: 'forget' });
+    const [planted] = await listLocks(repo);
+    expect(planted && isStale(planted.info, Date.now(), left)).toBe(true);
+    // It does not block this process: an exclusive acquire passes and removes it.
+    const lock = await RepositoryLock.acquire(repo, 'prune', true);
+    expect(await repo.listIds('locks')).not.toContain(left);
+    await lock.release();
+  });
+
   it('refresh replaces the lock file and keeps the lock valid', async () => {
     const lock = await RepositoryLock.acquire(repo, 'backup', true);
     const before = await repo.listIds('locks');

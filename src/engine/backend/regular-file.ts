@@ -107,16 +107,22 @@ export function openRegularFileSync(file: string, what: string): { fd: number; s
 export function readRegularFileSync(file: string, what: string, maxBytes: number): Buffer {
   const { fd, size } = openRegularFileSync(file, what);
   try {
-    if (size > maxBytes) throw new BackendError('io', `${what} is ${size} bytes, more than the ${maxBytes} it can be`);
-    const buffer = Buffer.allocUnsafe(size);
-    let filled = 0;
-    while (filled < size) {
-      const n = readSync(fd, buffer, filled, size - filled, filled);
-      if (n === 0) break;
-      filled += n;
+    if (size > maxBytes) {
+      throw new BackendError('invalid-object', `${what} is ${size} bytes, more than the ${maxBytes} it can be`);
     }
-    return buffer.subarray(0, filled);
+    return readFullySync(fd, Buffer.allocUnsafe(size), size);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads up to `length` bytes from the start of `fd` into `buffer`; returns the part filled. */
+export function readFullySync(fd: number, buffer: Buffer, length: number): Buffer {
+  let filled = 0;
+  while (filled < length) {
+    const n = readSync(fd, buffer, filled, length - filled, filled);
+    if (n === 0) break;
+    filled += n;
+  }
+  return buffer.subarray(0, filled);
 }

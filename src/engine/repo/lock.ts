@@ -44,6 +44,16 @@ export const LOCK_VALID_MS = LOCK_STALE_MS - 4 * LOCK_REFRESH_MS;
 const RETRY_MS = 30 * 1000;
 /** Listing retries when a lock vanishes while it is read (a refresh replacing it). */
 const LIST_ATTEMPTS = 5;
+/** A lock whose removal failed is tried again this often, this many times, in the background. */
+const REMOVE_RETRY_MS = 10 * 1000;
+const REMOVE_RETRIES = 6;
+
+/**
+ * The ids of the locks this process holds now, over every open repository. A lock file with this
+ * process's pid whose id is not here was left behind (its save was reported failed although it
+ * was stored, or its removal failed): it holds nobody and must not block this process.
+ */
+const heldByThisProcess = new Set<string>();
 
 /** Wall-clock time in milliseconds; other processes compare our `refreshed` with theirs. */
 export type Clock = () => number;
@@ -86,13 +96,20 @@ export class RepositoryLock {
       operation,
     };
     const id = randomId();
-    await repo.backend.save({ kind: 'locks', id }, encodeDocument(repo.keys.dataKey, info, 'lock'));
+    try {
+      await repo.backend.save({ kind: 'locks', id }, encodeDocument(repo.keys.dataKey, info, 'lock'));
+    } catch (err) {
+      // The save may have been stored although it was reported failed: leave no lock behind.
+      await repo.backend.remove({ kind: 'locks', id }).catch(() => undefined);
+      throw err;
+    }
+    heldByThisProcess.add(id);
     const lock = new RepositoryLock(repo, id, info, clock);
     try {
       const others = await listLocks(repo);
       for (const other of others) {
         if (other.id === id) continue;
-        if (isStale(other.info, clock())) {
+        if (isStale(other.info, clock(), other.id)) {
           if (exclusive) await repo.backend.remove({ kind: 'locks', id: other.id });
           continue;
         }
@@ -163,12 +180,20 @@ export class RepositoryLock {
     const now = this.clock();
     const info = { ...this.info, refreshed: new Date(now).toISOString() };
     const id = randomId();
-    await this.repo.backend.save({ kind: 'locks', id }, encodeDocument(this.repo.keys.dataKey, info, 'lock'));
+    heldByThisProcess.add(id);
+    try {
+      await this.repo.backend.save({ kind: 'locks', id }, encodeDocument(this.repo.keys.dataKey, info, 'lock'));
+    } catch (err) {
+      heldByThisProcess.delete(id);
+      await this.repo.backend.remove({ kind: 'locks', id }).catch(() => undefined);
+      throw err;
+    }
     const old = this.id;
     this.id = id;
     this.info = info;
     this.lastRefreshed = now;
-    await this.repo.backend.remove({ kind: 'locks', id: old });
+    heldByThisProcess.delete(old);
+    await removeLockFile(this.repo, old);
   }
 
   private schedule(delay: number): void {
@@ -188,7 +213,32 @@ export class RepositoryLock {
     if (this.timer) clearTimeout(this.timer);
     this.repo.dropLock(this);
     await this.refreshing?.catch(() => undefined);
-    await this.repo.backend.remove({ kind: 'locks', id: this.id });
+    heldByThisProcess.delete(this.id);
+    await removeLockFile(this.repo, this.id);
+  }
+}
+
+/**
+ * Removes a lock file of ours; when that fails (the storage did not answer), tries again in the
+ * background a few times, so that other processes are not kept out until it goes stale.
+ */
+async function removeLockFile(repo: Repository, id: string): Promise<void> {
+  const remove = () => repo.backend.remove({ kind: 'locks', id });
+  try {
+    // Once more at once: most failures of a remote storage are one request that did not answer.
+    await remove().catch(remove);
+  } catch (err) {
+    let left = REMOVE_RETRIES;
+    const retry = () => {
+      const timer = setTimeout(() => {
+        remove().catch(() => {
+          if (--left > 0) retry();
+        });
+      }, REMOVE_RETRY_MS);
+      timer.unref();
+    };
+    retry();
+    throw err;
   }
 }
 
@@ -235,15 +285,20 @@ function damagedLockInfo(): LockInfo {
   };
 }
 
-export function isStale(info: LockInfo, now = Date.now()): boolean {
+/**
+ * Whether a lock holds nobody: not renewed for longer than the stale limit, or written on this
+ * host by a process that is gone, or by this very process but not held by it now (left behind;
+ * pass the lock's `id` for that test).
+ */
+export function isStale(info: LockInfo, now = Date.now(), id?: string): boolean {
   const refreshed = Date.parse(info.refreshed);
   if (!Number.isFinite(refreshed) || now - refreshed > LOCK_STALE_MS) return true;
-  if (info.hostname === os.hostname() && info.pid !== process.pid) {
-    try {
-      process.kill(info.pid, 0);
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'ESRCH';
-    }
+  if (info.hostname !== os.hostname()) return false;
+  if (info.pid === process.pid) return id !== undefined && !heldByThisProcess.has(id);
+  try {
+    process.kill(info.pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
   return false;
 }

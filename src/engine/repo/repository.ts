@@ -371,8 +371,9 @@ export class Repository {
       try {
         return { id, index: await this.loadIndexFile(id) };
       } catch (err) {
-        if (!(err instanceof IntegrityError) && !(err instanceof BackendError && err.code !== 'not-found')) throw err;
         if (isNotFound(err)) return undefined; // removed while we listed: a prune's step 3
+        const invalid = err instanceof BackendError && err.code === 'invalid-object';
+        if (!(err instanceof IntegrityError) && !invalid) throw err;
         this.indexProblems.set(id, err.message);
         this.reportDamage(
           id,
@@ -661,7 +662,10 @@ export class Repository {
         return await this.loadSnapshot(id);
       } catch (err) {
         if (isNotFound(err)) return undefined; // forgotten while we listed
-        if (!(err instanceof IntegrityError) && !(err instanceof BackendError)) throw err;
+        // Damage only: a read that failed (the storage did not answer) is not a damaged point,
+        // and listing without it would let "forget" or erasure decide on a partial list.
+        const invalid = err instanceof BackendError && err.code === 'invalid-object';
+        if (!(err instanceof IntegrityError) && !invalid) throw err;
         damaged.push({ id, reason: err.message });
         this.reportDamage(
           `snapshot:${id}`,

@@ -6,9 +6,9 @@
  * `{ job, errors }` with one message per write that failed (by index), so the main thread can
  * fail exactly the affected files.
  */
-import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openRegularFileSync } from '../backend/regular-file.js';
+import { openRegularFileSync, readFullySync } from '../backend/regular-file.js';
 import { missingPackMessage } from '../errors.js';
 import { decodeBlobReusing } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
@@ -102,13 +102,7 @@ function readPackFile(file: string, packId: string, writes: readonly PackWrite[]
   }
   try {
     if (readBuffer.length < end) readBuffer = Buffer.allocUnsafeSlow(Math.ceil(end / READ_STEP) * READ_STEP);
-    let filled = 0;
-    while (filled < end) {
-      const n = readSync(fd, readBuffer, filled, end - filled, filled);
-      if (n === 0) break;
-      filled += n;
-    }
-    return readBuffer.subarray(0, filled);
+    return readFullySync(fd, readBuffer, end);
   } finally {
     closeSync(fd);
   }

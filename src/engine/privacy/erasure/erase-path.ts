@@ -92,7 +92,16 @@ export async function erasePath(
   return withLock(repo, options.dryRun ? 'erase --dry-run' : 'erase', !options.dryRun, async () => {
     // The session index may predate another process's prune: start from what is stored now.
     await repo.reloadIndex();
-    const all = await repo.listSnapshots();
+    const { snapshots: all, damaged } = await repo.listSnapshotsChecked();
+    // A recovery point that cannot be read may hold the path: erasing the others and reporting
+    // success would leave it there. (Prune, step 4, would refuse to run on it anyway.)
+    const unreadable = damaged[0];
+    if (unreadable) {
+      throw new CairnError(
+        'integrity',
+        `recovery point ${unreadable.id.slice(0, 8)} cannot be read (${unreadable.reason}), so the erasure cannot tell whether it holds ${repoPath}; nothing was changed. Run the erasure again; if that recovery point stays unreadable, remove it first with "cairn forget ${unreadable.id.slice(0, 8)}"`,
+      );
+    }
     const candidates = options.upTo ? all.filter((s) => s.time <= (options.upTo as string)) : all;
     const found: SnapshotRecord[] = [];
     for (const [i, s] of candidates.entries()) {
@@ -190,11 +199,23 @@ export async function erasePath(
       // 3. The originals go: from now on no recovery point uses the erased data.
       for (const [i, s] of found.entries()) {
         progress?.({ phase: 'remove', done: i, total: found.length });
-        await repo.backend.remove({ kind: 'snapshots', id: s.id });
+        await repo.removeSnapshot(s.id);
       }
       if (options.__testFailAfter === 'remove') throw new Error('erasure interrupted after removing (test)');
     }
     result.removedFromUseAt = now().toISOString();
+
+    // Prune keeps only the data of the recovery points the storage lists. A storage whose listing
+    // lags behind its writes (eventually consistent) would let it delete the trees of a copy just
+    // written, so every copy must be listed before anything is deleted.
+    const listed = new Set(await repo.listIds('snapshots'));
+    const unlisted = result.rewritten.find((w) => !listed.has(w.rewritten));
+    if (unlisted) {
+      throw new CairnError(
+        'io',
+        `the storage does not list the erased copy ${unlisted.rewritten.slice(0, 8)} of recovery point ${unlisted.original.slice(0, 8)} yet, although it was just saved (its listing lags behind its writes); the erasure stopped before deleting any data: run it again later to finish it`,
+      );
+    }
 
     // 4. Prune. Resuming without the originals, the erased blobs are not known any more: then
     // every pack with any unused blob is rewritten, which removes them as well.
