@@ -2,9 +2,11 @@
 /**
  * Architecture boundaries: which parts of the source may depend on which.
  *
- * - src/engine runs in the CLI, the server and Electron's main process alike: it must not import
- *   Electron, React, React DOM or zustand, must not reach into src/main, src/preload, src/renderer,
- *   src/server or src/cli, and must not touch DOM globals (window, document, ...).
+ * - src/engine (the storage core) runs in the CLI, the server and Electron's main process alike: it
+ *   must not import Electron, React, React DOM or zustand, must not reach into src/app, src/main,
+ *   src/preload, src/renderer, src/server or src/cli, and must not touch DOM globals (window, ...).
+ * - src/app (the use cases and the app's state) has the same rules, except that it builds on
+ *   src/engine.
  * - src/contract is shared by the engine side and the renderer: it may import only zod and other
  *   contract modules.
  * - src/renderer is a web page: it talks to the engine only through the contract client, so it must
@@ -36,9 +38,18 @@ const DOM_GLOBALS = [
   'requestAnimationFrame',
 ];
 const NODE_BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith('_')));
-const ENGINE_FORBIDDEN_DIRS = ['src/main', 'src/preload', 'src/renderer', 'src/server', 'src/cli'];
-const CONTRACT_FORBIDDEN_DIRS = ['src/engine', 'src/main', 'src/preload', 'src/renderer', 'src/server', 'src/cli'];
-const RENDERER_FORBIDDEN_DIRS = ['src/engine', 'src/main', 'src/server', 'src/cli'];
+const APP_FORBIDDEN_DIRS = ['src/main', 'src/preload', 'src/renderer', 'src/server', 'src/cli'];
+const ENGINE_FORBIDDEN_DIRS = ['src/app', ...APP_FORBIDDEN_DIRS];
+const CONTRACT_FORBIDDEN_DIRS = [
+  'src/engine',
+  'src/app',
+  'src/main',
+  'src/preload',
+  'src/renderer',
+  'src/server',
+  'src/cli',
+];
+const RENDERER_FORBIDDEN_DIRS = ['src/engine', 'src/app', 'src/main', 'src/server', 'src/cli'];
 
 /** Keywords after which a `/` starts a regular expression rather than a division. */
 const REGEX_AFTER_WORDS = new Set([
@@ -285,19 +296,25 @@ function listSources(dir) {
   return files.sort();
 }
 
-function checkEngineFile(root, file, source, report) {
-  for (const { specifier, offset } of findImports(source)) {
-    if (UI_PACKAGES.has(packageName(specifier))) {
-      report(offset, `imports '${specifier}': the engine must not depend on Electron, React or zustand`);
-      continue;
+/** The rules of src/engine and src/app: no UI packages, no DOM, nothing of the layers above. */
+function coreChecker(name, forbiddenDirs) {
+  return (root, file, source, report) => {
+    for (const { specifier, offset } of findImports(source)) {
+      if (UI_PACKAGES.has(packageName(specifier))) {
+        report(offset, `imports '${specifier}': ${name} must not depend on Electron, React or zustand`);
+        continue;
+      }
+      const dir = landsIn(root, file, specifier, forbiddenDirs);
+      if (dir) report(offset, `imports '${specifier}' from ${dir}: ${name} must not reach into ${dir}`);
     }
-    const dir = landsIn(root, file, specifier, ENGINE_FORBIDDEN_DIRS);
-    if (dir) report(offset, `imports '${specifier}' from ${dir}: the engine must not reach into ${dir}`);
-  }
-  for (const { name, offset } of findDomGlobals(source)) {
-    report(offset, `uses the DOM global '${name}': the engine runs without a DOM (rename it if it is a local)`);
-  }
+    for (const { name: global, offset } of findDomGlobals(source)) {
+      report(offset, `uses the DOM global '${global}': ${name} runs without a DOM (rename it if it is a local)`);
+    }
+  };
 }
+
+const checkEngineFile = coreChecker('the engine', ENGINE_FORBIDDEN_DIRS);
+const checkAppFile = coreChecker('the app layer', APP_FORBIDDEN_DIRS);
 
 function checkContractFile(root, file, source, report) {
   const test = isTestFile(file);
@@ -334,6 +351,7 @@ function checkRendererFile(root, file, source, report) {
 
 const AREAS = [
   { dir: 'src/engine', check: checkEngineFile },
+  { dir: 'src/app', check: checkAppFile },
   { dir: 'src/contract', check: checkContractFile },
   { dir: 'src/renderer', check: checkRendererFile },
 ];

@@ -3,13 +3,13 @@
  * password, and printing results either for people or as one JSON document (--json).
  */
 import path from 'node:path';
-import { resolveDataDir } from '../engine/app/data-dir.js';
+import { resolveDataDir } from '../app/host/data-dir.js';
+import { auditOfOutcome, reapplyTombstones } from '../app/privacy/erasure/service.js';
+import { classifyOpenFailure, openIncidentForOpenFailure } from '../app/privacy/incidents.js';
+import { openPrivacyRecords } from '../app/privacy/index.js';
+import { FrozenPoints } from '../app/privacy/restriction/frozen.js';
 import { openBackend } from '../engine/backend/open.js';
 import { CairnError } from '../engine/errors.js';
-import { auditOfOutcome, reapplyTombstones } from '../engine/privacy/erasure/service.js';
-import { classifyOpenFailure, openIncidentForOpenFailure } from '../engine/privacy/incidents.js';
-import { openPrivacyRecords } from '../engine/privacy/index.js';
-import { FrozenPoints } from '../engine/privacy/restriction/frozen.js';
 import { Repository } from '../engine/repo/repository.js';
 import { readPassword } from './password.js';
 

@@ -4,10 +4,10 @@
  * entry after an operation; if that fails the operation still happened, so it warns instead of
  * failing the command.
  */
-import { resolveDataDir } from '../engine/app/data-dir.js';
+import { resolveDataDir } from '../app/host/data-dir.js';
+import type { AuditDetails } from '../app/privacy/audit-trail.js';
+import { openPrivacyRecords, type PrivacyRecords } from '../app/privacy/index.js';
 import { describeError } from '../engine/errors.js';
-import type { AuditDetails } from '../engine/privacy/audit-trail.js';
-import { openPrivacyRecords, type PrivacyRecords } from '../engine/privacy/index.js';
 import type { CliContext } from './context.js';
 
 export function privacyRecords(ctx: CliContext): PrivacyRecords {

@@ -132,7 +132,7 @@ export const Ok = z.object({ ok: z.literal(true) });
 
 /**
  * Which recovery points a repository keeps (restic's `forget --keep-*` semantics; see
- * src/engine/retention/policy.ts). The newest recovery point is never removed by a policy.
+ * src/app/retention/policy.ts). The newest recovery point is never removed by a policy.
  */
 export const RetentionPolicy = z.object({
   last: z.number().int().min(0).optional(),

@@ -1,6 +1,6 @@
 /**
  * The shape of the engine that Electron's main process talks to: the members of EngineHost
- * (src/engine/app/engine-host.ts) that the desktop shell uses. Kept as an interface so the IPC
+ * (src/app/host/engine-host.ts) that the desktop shell uses. Kept as an interface so the IPC
  * relay, tray and lifecycle can be tested against a fake engine.
  */
 import type { EventName } from '../contract/events.js';

@@ -5,7 +5,7 @@
  * live here, outside the main process and the window. An uncaught error is reported to main as
  * `fatal` and ends the process with code 1.
  */
-import { EngineHost } from '../engine/app/engine-host.js';
+import { EngineHost } from '../app/host/engine-host.js';
 import { keepYoungGenerationSmall } from '../engine/util/young-generation.js';
 import { type ParentPortLike, reportFatal, runEngineProcess } from './engine-protocol.js';
 

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, dialog, safeStorage, utilityProcess } from 'electron';
-import { resolveDataDir } from '../engine/app/data-dir.js';
+import { resolveDataDir } from '../app/host/data-dir.js';
 import { acquireSingleInstance, startDesktop } from './app-lifecycle.js';
 import { EngineProcessClient } from './engine-client.js';
 import { PasswordVault, unlockRemembered } from './secrets.js';

@@ -16,8 +16,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type EngineHost, toContractError } from '../app/host/engine-host.js';
 import { ContractError, type ContractErrorCode } from '../contract/errors.js';
-import { type EngineHost, toContractError } from '../engine/app/engine-host.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Oversized bodies up to this size are read and discarded so the client sees the 413 cleanly. */

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOURNAL_FILE } from '../../src/engine/journal/journal-store.js';
+import { JOURNAL_FILE } from '../../src/app/journal/journal-store.js';
 import { initLocalRepo, makeTempDir, PASSWORD, removeDir } from '../engine/helpers.js';
 import { type ChildResult, ROOT, runTogether, SRC_URL } from '../engine/together.js';
 

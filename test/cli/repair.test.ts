@@ -12,9 +12,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FrozenPoints } from '../../src/app/privacy/restriction/frozen.js';
 import { LocalBackend } from '../../src/engine/backend/local.js';
 import { backup } from '../../src/engine/backup/archiver.js';
-import { FrozenPoints } from '../../src/engine/privacy/restriction/frozen.js';
 import { Repository } from '../../src/engine/repo/repository.js';
 import { FAST_KDF, flipByte, MiB, makeTempDir, PASSWORD, removeDir, seededBytes } from '../engine/helpers.js';
 

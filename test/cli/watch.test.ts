@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JournalStore } from '../../src/engine/journal/journal-store.js';
+import { JournalStore } from '../../src/app/journal/journal-store.js';
 import { expectSameTree, makeTempDir, PASSWORD, removeDir, restoredPath } from '../engine/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

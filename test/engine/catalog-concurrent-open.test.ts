@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG_FILE, Catalog } from '../../src/engine/catalog/catalog.js';
-import { LATEST_CATALOG_VERSION } from '../../src/engine/catalog/migrations.js';
-import { OWNER_LOCK_FILE } from '../../src/engine/catalog/owner-lock.js';
-import { AuditTrail } from '../../src/engine/privacy/audit-trail.js';
+import { CATALOG_FILE, Catalog } from '../../src/app/catalog/catalog.js';
+import { LATEST_CATALOG_VERSION } from '../../src/app/catalog/migrations.js';
+import { OWNER_LOCK_FILE } from '../../src/app/catalog/owner-lock.js';
+import { AuditTrail } from '../../src/app/privacy/audit-trail.js';
 import { makeTempDir, removeDir } from './helpers.js';
 import { ROOT, runTogether, SRC_URL, writeScript } from './together.js';
 
@@ -58,7 +58,7 @@ async function openCatalogTogether(dataDirs: string[]): Promise<OpenReport[][]> 
     'open-catalog.mjs',
     `import fs from 'node:fs';
 import path from 'node:path';
-import { Catalog } from '${SRC_URL}/engine/catalog/catalog.ts';
+import { Catalog } from '${SRC_URL}/app/catalog/catalog.ts';
 const [count, ...dataDirs] = process.argv.slice(2);
 const rounds = [];
 const sleep = new Int32Array(new SharedArrayBuffer(4));
@@ -82,7 +82,7 @@ process.stdout.write(JSON.stringify(rounds));
 `,
   );
   const results = await runTogether(dir, PROCESSES, () => [script, String(PROCESSES), ...dataDirs], {
-    warmUp: `import('${SRC_URL}/engine/catalog/catalog.ts')`,
+    warmUp: `import('${SRC_URL}/app/catalog/catalog.ts')`,
   });
   const byProcess = results.map((r) => {
     expect(r.code, r.stderr).toBe(0);
@@ -142,7 +142,7 @@ describe('the app data folder opened by several processes at once', () => {
       dir,
       'migrate-catalog.mjs',
       `import { createRequire } from 'node:module';
-import { migrate } from '${SRC_URL}/engine/catalog/migrations.ts';
+import { migrate } from '${SRC_URL}/app/catalog/migrations.ts';
 const Database = createRequire(${JSON.stringify(path.join(ROOT, 'package.json'))})('better-sqlite3');
 const rounds = [];
 for (const [r, file] of process.argv.slice(2).entries()) {
@@ -161,7 +161,7 @@ process.stdout.write(JSON.stringify(rounds));
       init.close();
     }
     const results = await runTogether(dir, PROCESSES, () => [script, ...files], {
-      warmUp: `import('${SRC_URL}/engine/catalog/migrations.ts')`,
+      warmUp: `import('${SRC_URL}/app/catalog/migrations.ts')`,
     });
     for (const r of results) {
       expect(r.code, r.stderr).toBe(0);
@@ -192,7 +192,7 @@ process.stdout.write(JSON.stringify(rounds));
     const script = writeScript(
       dir,
       'append-audit.mjs',
-      `import { AuditTrail } from '${SRC_URL}/engine/privacy/audit-trail.ts';
+      `import { AuditTrail } from '${SRC_URL}/app/privacy/audit-trail.ts';
 const [worker, ...folders] = process.argv.slice(2);
 for (const [r, folder] of folders.entries()) {
   const trail = new AuditTrail(folder, 'app');
@@ -202,7 +202,7 @@ for (const [r, folder] of folders.entries()) {
 `,
     );
     const results = await runTogether(dir, PROCESSES, (i) => [script, `w${i}`, ...folders], {
-      warmUp: `import('${SRC_URL}/engine/privacy/audit-trail.ts')`,
+      warmUp: `import('${SRC_URL}/app/privacy/audit-trail.ts')`,
     });
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     for (const folder of folders) {

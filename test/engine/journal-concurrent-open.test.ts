@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JournalBackup } from '../../src/engine/journal/journal-backup.js';
-import { JOURNAL_FILE, JournalStore } from '../../src/engine/journal/journal-store.js';
+import { JournalBackup } from '../../src/app/journal/journal-backup.js';
+import { JOURNAL_FILE, JournalStore } from '../../src/app/journal/journal-store.js';
 import { makeTempDir, removeDir } from './helpers.js';
 import { type ChildResult, runTogether, SRC_URL, writeScript } from './together.js';
 
@@ -36,7 +36,7 @@ function openerScript(): string {
   return writeScript(
     dir,
     'open-journal.mjs',
-    `import { JournalStore } from '${SRC_URL}/engine/journal/journal-store.ts';
+    `import { JournalStore } from '${SRC_URL}/app/journal/journal-store.ts';
 const [id, ...dataDirs] = process.argv.slice(2);
 const rounds = [];
 for (const [r, dataDir] of dataDirs.entries()) {
@@ -63,7 +63,7 @@ interface Opened {
 async function openTogether(dataDirs: string[]): Promise<Opened[][]> {
   const script = openerScript();
   const results = await runTogether(dir, PROCESSES, (i) => [script, `p${i}`, ...dataDirs], {
-    warmUp: `import('${SRC_URL}/engine/journal/journal-store.ts')`,
+    warmUp: `import('${SRC_URL}/app/journal/journal-store.ts')`,
   });
   const byProcess = results.map((r) => parsed(r));
   return dataDirs.map((_, round) => byProcess.map((rounds) => rounds[round] as Opened));

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChangeKind } from '../../src/engine/journal/journal-store.js';
+import type { ChangeKind } from '../../src/app/journal/journal-store.js';
 
 export interface Journaled {
   path: string;

@@ -7,13 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ChangeSet } from '../../src/app/journal/change-set.js';
+import { HEARTBEAT_STALE_MS, JournalBackup } from '../../src/app/journal/journal-backup.js';
+import { JournalStore } from '../../src/app/journal/journal-store.js';
+import { FolderWatcher } from '../../src/app/journal/watcher.js';
 import { backup } from '../../src/engine/backup/archiver.js';
 import type { SnapshotRecord } from '../../src/engine/format/snapshot.js';
 import type { TreeNode } from '../../src/engine/format/tree.js';
-import { ChangeSet } from '../../src/engine/journal/change-set.js';
-import { HEARTBEAT_STALE_MS, JournalBackup } from '../../src/engine/journal/journal-backup.js';
-import { JournalStore } from '../../src/engine/journal/journal-store.js';
-import { FolderWatcher } from '../../src/engine/journal/watcher.js';
 import type { Repository } from '../../src/engine/repo/repository.js';
 import { toRepoPath } from '../../src/engine/util/paths.js';
 import { initLocalRepo, makeTempDir, removeDir } from './helpers.js';

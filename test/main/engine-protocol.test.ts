@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EngineHost } from '../../src/app/host/engine-host.js';
 import { ContractError } from '../../src/contract/errors.js';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
 import { EngineProcessClient, type UtilityProcessLike } from '../../src/main/engine-client.js';
 import type { EngineEventListener, EngineLike } from '../../src/main/engine-like.js';
 import {

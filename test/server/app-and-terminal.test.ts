@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
+import { EngineHost } from '../../src/app/host/engine-host.js';
 import { expectSameTree, FAST_KDF, makeTempDir, removeDir, restoredPath, seededBytes } from '../engine/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

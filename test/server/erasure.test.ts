@@ -9,8 +9,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
-import type { Task } from '../../src/engine/app/task-manager.js';
+import { EngineHost } from '../../src/app/host/engine-host.js';
+import type { Task } from '../../src/app/host/task-manager.js';
 import { FAST_KDF } from '../engine/helpers.js';
 
 let tmp: string;

@@ -2,7 +2,7 @@
  * Set-up shared by the tests of the app host: a repository made through the contract, the way
  * the first-run screen makes one (password "pw", region "this-device").
  */
-import type { EngineHost } from '../../src/engine/app/engine-host.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
 
 /** Creates a repository at `location` with `repo.create`; returns its id. */
 export async function createTestRepository(host: EngineHost, location: string): Promise<string> {

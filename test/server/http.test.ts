@@ -9,8 +9,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
-import type { Task } from '../../src/engine/app/task-manager.js';
+import { EngineHost } from '../../src/app/host/engine-host.js';
+import type { Task } from '../../src/app/host/task-manager.js';
 import { CONTENT_SECURITY_POLICY, type RunningServer, startServer } from '../../src/server/index.js';
 
 const PASSWORD = 'correct horse battery staple';

@@ -10,9 +10,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type EngineEvent, EngineHost } from '../../src/app/host/engine-host.js';
+import { readZip } from '../../src/app/privacy/zip.js';
 import { ContractError } from '../../src/contract/errors.js';
-import { type EngineEvent, EngineHost } from '../../src/engine/app/engine-host.js';
-import { readZip } from '../../src/engine/privacy/zip.js';
 import { FAST_KDF, flipByte, largestFile } from '../engine/helpers.js';
 
 let tmp: string;

@@ -8,8 +8,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
-import type { Task } from '../../src/engine/app/task-manager.js';
+import { EngineHost } from '../../src/app/host/engine-host.js';
+import type { Task } from '../../src/app/host/task-manager.js';
 import {
   expectSameTree,
   FAST_KDF,

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
+import { EngineHost } from '../../src/app/host/engine-host.js';
 import { FAST_KDF } from '../engine/helpers.js';
 import { createTestRepository } from './host-helpers.js';
 

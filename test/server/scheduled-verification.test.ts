@@ -7,8 +7,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
-import { lastVerificationRunKey } from '../../src/engine/app/scheduled-verification.js';
+import { EngineHost } from '../../src/app/host/engine-host.js';
+import { lastVerificationRunKey } from '../../src/app/host/scheduled-verification.js';
 import { FAST_KDF } from '../engine/helpers.js';
 import { createTestRepository } from './host-helpers.js';
 

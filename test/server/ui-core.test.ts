@@ -9,9 +9,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EngineHost } from '../../src/app/host/engine-host.js';
+import { generateRecoveryKey, normalizeRecoveryKey } from '../../src/app/host/keys.js';
 import { ContractError } from '../../src/contract/errors.js';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
-import { generateRecoveryKey, normalizeRecoveryKey } from '../../src/engine/app/keys.js';
 import { FAST_KDF } from '../engine/helpers.js';
 
 let tmp: string;

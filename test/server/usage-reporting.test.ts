@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
+import { EngineHost } from '../../src/app/host/engine-host.js';
 import { FAST_KDF } from '../engine/helpers.js';
 import { createTestRepository } from './host-helpers.js';
 

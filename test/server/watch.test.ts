@@ -7,8 +7,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../src/engine/app/engine-host.js';
-import { JournalStore } from '../../src/engine/journal/journal-store.js';
+import { EngineHost } from '../../src/app/host/engine-host.js';
+import { JournalStore } from '../../src/app/journal/journal-store.js';
 import { FAST_KDF } from '../engine/helpers.js';
 import { createTestRepository } from './host-helpers.js';
 

@@ -1,9 +1,9 @@
 /** `cairn backup PATH...`: stores a new recovery point of the given files and folders. */
-import { resolveDataDir } from '../../engine/app/data-dir.js';
+import { resolveDataDir } from '../../app/host/data-dir.js';
+import { JournalBackup } from '../../app/journal/journal-backup.js';
+import { JournalStore } from '../../app/journal/journal-store.js';
 import { backup } from '../../engine/backup/archiver.js';
 import { describeError } from '../../engine/errors.js';
-import { JournalBackup } from '../../engine/journal/journal-backup.js';
-import { JournalStore } from '../../engine/journal/journal-store.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { formatBytes, formatDuration, ProgressReporter } from '../output.js';
 import { auditCli, withRecords } from '../privacy-records.js';

@@ -3,9 +3,10 @@
  * is lost it names the recovery points each problem affects, what the next backup stores again,
  * and which command repairs what. The text stays short however much is damaged (--json has all).
  */
+
+import { openIncidentsForProblems } from '../../app/privacy/incidents.js';
 import { type CheckResult, check, type DataSubset, parseSubset } from '../../engine/check/checker.js';
 import { CairnError } from '../../engine/errors.js';
-import { openIncidentsForProblems } from '../../engine/privacy/incidents.js';
 import { withLock } from '../../engine/repo/lock.js';
 import { formatBytes } from '../output.js';
 import { withRecords } from '../privacy-records.js';

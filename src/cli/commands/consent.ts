@@ -3,8 +3,9 @@
  * text whose version and SHA-256 are recorded. Withdrawing usage statistics deletes what was not
  * sent; withdrawing the backup purpose stops scheduled backups (in the app) and offers erasure.
  */
+
+import { isPurpose, noticeFor, PURPOSES } from '../../app/privacy/index.js';
 import { CairnError } from '../../engine/errors.js';
-import { isPurpose, noticeFor, PURPOSES } from '../../engine/privacy/index.js';
 import { table } from '../output.js';
 import { privacyRecords } from '../privacy-records.js';
 import { type Command, EXIT } from './types.js';

@@ -3,11 +3,12 @@
  * and with --prune also the data only they used. --dry-run only reports what would go and how
  * many bytes a prune would then free.
  */
+
+import { applyPolicy, type RetentionPolicy } from '../../app/retention/policy.js';
 import { CairnError } from '../../engine/errors.js';
 import type { SnapshotRecord } from '../../engine/format/snapshot.js';
 import { planPrune, prune } from '../../engine/prune/prune.js';
 import { withLock } from '../../engine/repo/lock.js';
-import { applyPolicy, type RetentionPolicy } from '../../engine/retention/policy.js';
 import { formatBytes, table } from '../output.js';
 import { auditCli } from '../privacy-records.js';
 import { describePruneResult, repackThreshold } from './prune.js';

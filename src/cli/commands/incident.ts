@@ -3,8 +3,9 @@
  * found by `cairn check` or the app open incidents on their own; `open` records one by hand and
  * `close ID --measures "…"` closes one with the measures taken.
  */
+
+import { NOTIFICATION_STATUSES, type NotificationStatus } from '../../app/privacy/index.js';
 import { CairnError } from '../../engine/errors.js';
-import { NOTIFICATION_STATUSES, type NotificationStatus } from '../../engine/privacy/index.js';
 import { table } from '../output.js';
 import { privacyRecords } from '../privacy-records.js';
 import { type Command, EXIT, flag, list, str } from './types.js';

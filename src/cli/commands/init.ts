@@ -4,8 +4,9 @@
  * in the privacy records, and a region other than the chosen one is refused unless
  * --allow-region-transfer "reason" gives the explicit instruction (audited).
  */
+
+import { requireRegion } from '../../app/privacy/index.js';
 import { openBackend } from '../../engine/backend/open.js';
-import { requireRegion } from '../../engine/privacy/index.js';
 import { Repository } from '../../engine/repo/repository.js';
 import { auditCli, privacyRecords, withRecords } from '../privacy-records.js';
 import { type Command, EXIT, str } from './types.js';

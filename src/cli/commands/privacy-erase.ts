@@ -8,11 +8,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { CATALOG_FILE, Catalog } from '../../app/catalog/catalog.js';
+import { type EraseAllRepository, eraseEverything } from '../../app/privacy/erasure/erase-all.js';
+import { auditOfOutcome, erasePathWithRecords } from '../../app/privacy/erasure/service.js';
 import { openBackend } from '../../engine/backend/open.js';
-import { CATALOG_FILE, Catalog } from '../../engine/catalog/catalog.js';
 import { CairnError } from '../../engine/errors.js';
-import { type EraseAllRepository, eraseEverything } from '../../engine/privacy/erasure/erase-all.js';
-import { auditOfOutcome, erasePathWithRecords } from '../../engine/privacy/erasure/service.js';
 import { formatBytes, ProgressReporter } from '../output.js';
 import { auditCli } from '../privacy-records.js';
 import { type Command, EXIT, flag, str } from './types.js';

@@ -7,17 +7,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveDataDir } from '../../engine/app/data-dir.js';
-import {
-  type CatalogView,
-  EMPTY_CATALOG,
-  type ExtraRepository,
-  PrivacyApp,
-} from '../../engine/app/privacy-handlers.js';
+import { CATALOG_FILE, Catalog } from '../../app/catalog/catalog.js';
+import { resolveDataDir } from '../../app/host/data-dir.js';
+import { type CatalogView, EMPTY_CATALOG, type ExtraRepository, PrivacyApp } from '../../app/host/privacy-handlers.js';
+import { writeFileAtomic } from '../../app/privacy/files.js';
 import { PROGRAM } from '../../engine/backup/archiver.js';
-import { CATALOG_FILE, Catalog } from '../../engine/catalog/catalog.js';
 import { CairnError } from '../../engine/errors.js';
-import { writeFileAtomic } from '../../engine/privacy/files.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../output.js';
 import type { PrivacySubcommand } from './privacy-subcommand.js';

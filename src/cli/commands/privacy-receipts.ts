@@ -1,5 +1,5 @@
 /** `cairn privacy receipts`: the receipts of every erasure request kept in the app data folder. */
-import { ErasureRecords } from '../../engine/privacy/erasure/records.js';
+import { ErasureRecords } from '../../app/privacy/erasure/records.js';
 import { table } from '../output.js';
 import { type Command, EXIT } from './types.js';
 

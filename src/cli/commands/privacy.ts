@@ -3,8 +3,9 @@
  * in their own files and are listed in PRIVACY_SUBCOMMANDS (one line each); the command accepts the
  * options of all of them, and refuses an option that belongs to another subcommand.
  */
+
+import { REGIONS } from '../../app/privacy/index.js';
 import { CairnError } from '../../engine/errors.js';
-import { REGIONS } from '../../engine/privacy/index.js';
 import { table } from '../output.js';
 import { privacyRecords } from '../privacy-records.js';
 import { privacyEraseCommand } from './privacy-erase.js';

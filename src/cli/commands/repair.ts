@@ -8,13 +8,9 @@
  * `repair.snapshots`: counts and object ids, no file names).
  */
 
+import { type RepairRecords, repairIndexWithRecords, repairSnapshotsWithRecords } from '../../app/services/repair.js';
 import type { RepairIndexResult } from '../../engine/repair/repair-index.js';
 import type { RepairSnapshotsResult } from '../../engine/repair/repair-snapshots.js';
-import {
-  type RepairRecords,
-  repairIndexWithRecords,
-  repairSnapshotsWithRecords,
-} from '../../engine/repair/with-records.js';
 import type { Repository } from '../../engine/repo/repository.js';
 import type { CliContext } from '../context.js';
 import { formatBytes, ProgressReporter } from '../output.js';

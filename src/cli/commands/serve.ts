@@ -4,8 +4,8 @@
  * SIGTERM, cancelling running tasks and closing repositories and the catalog.
  */
 
-import { resolveDataDir } from '../../engine/app/data-dir.js';
-import { EngineHost } from '../../engine/app/engine-host.js';
+import { resolveDataDir } from '../../app/host/data-dir.js';
+import { EngineHost } from '../../app/host/engine-host.js';
 import { startServer } from '../../server/index.js';
 import { untilStopped } from '../until-stopped.js';
 import { type Command, EXIT, str } from './types.js';

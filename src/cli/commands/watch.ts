@@ -4,9 +4,9 @@
  * then runs until Ctrl+C or SIGTERM. The journal lives in the app data folder (--data-dir).
  */
 import path from 'node:path';
-import { resolveDataDir } from '../../engine/app/data-dir.js';
-import { JournalStore } from '../../engine/journal/journal-store.js';
-import { FolderWatcher } from '../../engine/journal/watcher.js';
+import { resolveDataDir } from '../../app/host/data-dir.js';
+import { JournalStore } from '../../app/journal/journal-store.js';
+import { FolderWatcher } from '../../app/journal/watcher.js';
 import { untilStopped } from '../until-stopped.js';
 import { type Command, EXIT, flag } from './types.js';
 

@@ -25,8 +25,6 @@ import { CairnError, describeError, IntegrityError } from '../errors.js';
 import { encodeBlob } from '../format/blob-codec.js';
 import type { Snapshot, SnapshotRecord, SnapshotSummary } from '../format/snapshot.js';
 import { compareNames, type Tree, type TreeNode } from '../format/tree.js';
-import type { ChangeSet } from '../journal/change-set.js';
-import type { TreeStats } from '../journal/journal-store.js';
 import type { Repository } from '../repo/repository.js';
 import { Budget } from '../util/concurrency.js';
 import { joinRepoPath, localPathOf, repoPathComponents, toRepoPath } from '../util/paths.js';
@@ -53,6 +51,22 @@ const INLINE_BLOB_BYTES = 256 * 1024;
 /** The longest the walk runs before it lets the event loop take the workers' replies. */
 const YIELD_MS = 2;
 
+/**
+ * What may have changed since the parent recovery point, as a watcher saw it (the app's journal
+ * answers this): a folder it can vouch for is taken over whole from the parent.
+ */
+export interface ChangePlan {
+  /** True when nothing below `localPath` changed since the parent was taken. */
+  canReuse(localPath: string): boolean;
+}
+
+/** Counts of what a tree holds, kept per tree id so reused subtrees need not be read to count them. */
+export interface TreeStats {
+  files: number;
+  bytes: number;
+  dirs: number;
+}
+
 export interface BackupOptions {
   /** Local paths to back up (files or directories). */
   paths: string[];
@@ -68,7 +82,7 @@ export interface BackupOptions {
    * Called once the parent recovery point is known: returns what may have changed since it (a
    * journal backup), or undefined for a full rescan.
    */
-  planChanges?: (parent: SnapshotRecord | undefined) => ChangeSet | undefined;
+  planChanges?: (parent: SnapshotRecord | undefined) => ChangePlan | undefined;
   /** A cache of file/byte/folder counts per tree, so reused subtrees need not be read to count them. */
   treeStats?: TreeStatsCache;
   signal?: AbortSignal;
@@ -143,7 +157,7 @@ class Archiver {
   private filesDone = 0;
   private lastProgress = 0;
   private estimate?: { files: number; bytes: number };
-  private changes?: ChangeSet;
+  private changes?: ChangePlan;
   private reusedFolders = 0;
   private inlineBlobs = 0;
   private helping = false;

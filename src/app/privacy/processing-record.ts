@@ -1,0 +1,225 @@
+/**
+ * Records of processing activities (GDPR Art. 30), generated from the configuration: purposes
+ * (with their consent state), data categories, data subjects, recipients (each storage location's
+ * provider as processor, and the sub-processors the user lists), locations and regions, retention
+ * time limits (from the policies), and security measures (algorithms, key slots). As JSON and as a
+ * self-contained printable HTML page (every value escaped; no scripts, no external resources).
+ */
+import { ALGORITHMS_V1, ALGORITHMS_V2 } from '../../engine/format/config.js';
+import type { RetentionPolicy } from '../retention/policy.js';
+import type { ConsentState } from './consent-ledger.js';
+import type { PrivacySettings } from './settings.js';
+
+export interface InventoryRepository {
+  id: string;
+  label: string;
+  location: string;
+  region: string;
+  lastBackupAt: string | null;
+  /** Key slots when the repository was open while the record was made. */
+  keySlots?: { id: string; label: string; created: string; kdf: string }[];
+}
+
+/** What the app holds, gathered by the caller (engine host or CLI) for the records and the export. */
+export interface PrivacyInventory {
+  appVersion: string;
+  dataDir: string;
+  repositories: InventoryRepository[];
+  sources: { id: number; repositoryId: string; path: string; excludes: string[]; schedule: unknown }[];
+  retention: { repositoryId: string; policy: RetentionPolicy; prune: boolean }[];
+  settings: PrivacySettings;
+  consent: ConsentState[];
+}
+
+export interface ProcessingRecord {
+  generatedAt: string;
+  controller: string;
+  purposes: { purpose: string; title: string; legalBasis: string; given: boolean; since: string | null }[];
+  dataSubjects: string[];
+  dataCategories: string[];
+  recipients: { name: string; role: string; region: string }[];
+  chosenRegion: string | null;
+  locations: { repository: string; location: string; region: string; outsideChosenRegion: boolean }[];
+  retention: { repository: string; policy: RetentionPolicy | null; timeLimit: string }[];
+  security: {
+    encryption: string;
+    keyDerivation: string;
+    blobIds: string;
+    objectNames: string;
+    compression: string;
+    keys: string;
+    keySlots: { repository: string; slots: { id: string; label: string; created: string; kdf: string }[] | null }[];
+  };
+  sources: { repository: string; path: string; excludes: string[] }[];
+}
+
+const LEGAL_BASIS: Record<string, string> = {
+  backup: 'Art. 6(1)(b)/(f): the backup service the user set up (consent ledger records it)',
+  'usage-statistics': 'Art. 6(1)(a): consent',
+  'product-news': 'Art. 6(1)(a): consent',
+};
+
+/** The longest time a policy keeps a recovery point, in words. */
+export function describeRetention(policy: RetentionPolicy | null): string {
+  if (!policy) return 'no retention policy: recovery points are kept until the user removes or erases them';
+  const spans: string[] = [];
+  if (policy.within) spans.push(`everything from the last ${policy.within} before the newest recovery point`);
+  if (policy.hourly) spans.push(`one per hour for ${policy.hourly} hour(s)`);
+  if (policy.daily) spans.push(`one per day for ${policy.daily} day(s)`);
+  if (policy.weekly) spans.push(`one per week for ${policy.weekly} week(s)`);
+  if (policy.monthly) spans.push(`one per month for ${policy.monthly} month(s)`);
+  if (policy.yearly) spans.push(`one per year for ${policy.yearly} year(s)`);
+  if (policy.last) spans.push(`the ${policy.last} newest`);
+  if (policy.tags?.length) spans.push(`recovery points tagged ${policy.tags.join(', ')} without a time limit`);
+  return `${spans.join('; ')}; the newest recovery point is always kept`;
+}
+
+export function buildProcessingRecord(inv: PrivacyInventory, now: Date = new Date()): ProcessingRecord {
+  const chosen = inv.settings.region;
+  const label = (id: string) => inv.repositories.find((r) => r.id === id)?.label ?? id.slice(0, 8);
+  return {
+    generatedAt: now.toISOString(),
+    controller: 'the user of this Cairn installation (Cairn itself sends no personal data anywhere)',
+    purposes: inv.consent.map((c) => ({
+      purpose: c.purpose,
+      title: c.title,
+      legalBasis: LEGAL_BASIS[c.purpose] ?? 'consent',
+      given: c.given,
+      since: c.last?.at ?? null,
+    })),
+    dataSubjects: ['the user', 'any person whose data is in the folders the user chose to back up'],
+    dataCategories: [
+      'content of the files in the chosen folders (encrypted)',
+      'file metadata: paths, names, sizes, modification times, permissions (encrypted)',
+      'host and user name of the computer, recorded in each recovery point (encrypted)',
+      'app records kept on this computer: settings, consent ledger, audit trail, incidents, task history',
+    ],
+    recipients: [
+      ...inv.repositories.map((r) => ({
+        name: r.location,
+        role: `processor: storage provider of "${r.label}" (receives encrypted data only)`,
+        region: r.region,
+      })),
+      ...inv.settings.subProcessors.map((s) => ({ name: s.name, role: `sub-processor: ${s.role}`, region: s.region })),
+    ],
+    chosenRegion: chosen,
+    locations: inv.repositories.map((r) => ({
+      repository: r.label,
+      location: r.location,
+      region: r.region,
+      outsideChosenRegion: chosen !== null && r.region !== chosen,
+    })),
+    retention: inv.repositories.map((r) => {
+      const stored = inv.retention.find((x) => x.repositoryId === r.id);
+      return {
+        repository: r.label,
+        policy: stored?.policy ?? null,
+        timeLimit: describeRetention(stored?.policy ?? null),
+      };
+    }),
+    security: {
+      encryption: `${ALGORITHMS_V1.encryption.toUpperCase()} on this computer before storage, a fresh nonce per object`,
+      keyDerivation: `${ALGORITHMS_V2.keyDerivation} (${ALGORITHMS_V1.keyDerivation} in repositories of format version 1): each password (key slot) wraps the repository's master keys; each slot below names its own`,
+      blobIds: `${ALGORITHMS_V1.blobId} under a secret key (content is not identifiable from ids)`,
+      objectNames: `${ALGORITHMS_V1.objectName} of the stored bytes (tampering is detected)`,
+      compression: ALGORITHMS_V1.compression,
+      keys: 'random master keys per repository, never shared between repositories, never leaving this computer',
+      keySlots: inv.repositories.map((r) => ({ repository: r.label, slots: r.keySlots ?? null })),
+    },
+    sources: inv.sources.map((s) => ({ repository: label(s.repositoryId), path: s.path, excludes: s.excludes })),
+  };
+}
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+function table(header: string[], rows: unknown[][]): string {
+  if (rows.length === 0) return '<p class="none">None.</p>';
+  const head = header.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** The record as a printable, self-contained HTML page. */
+export function processingRecordHtml(record: ProcessingRecord): string {
+  const list = (items: string[]) => `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>Records of processing — Cairn</title>
+<style>
+body { font: 11pt/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #111; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #bbb; padding: .3em .5em; text-align: left; vertical-align: top; }
+th { background: #eee; } .none { color: #555; font-style: italic; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
+</style>
+</head>
+<body>
+<h1>Records of processing activities (GDPR Art. 30)</h1>
+<p>Generated ${escapeHtml(record.generatedAt)} by Cairn from its configuration.</p>
+<h2>Controller</h2>
+<p>${escapeHtml(record.controller)}</p>
+<h2>Purposes</h2>
+${table(
+  ['Purpose', 'Legal basis', 'Status', 'Since'],
+  record.purposes.map((p) => [p.title, p.legalBasis, p.given ? 'given' : 'not given / withdrawn', p.since ?? '—']),
+)}
+<h2>Data subjects</h2>
+${list(record.dataSubjects)}
+<h2>Categories of personal data</h2>
+${list(record.dataCategories)}
+<h2>Recipients</h2>
+${table(
+  ['Name', 'Role', 'Region'],
+  record.recipients.map((r) => [r.name, r.role, r.region]),
+)}
+<h2>Locations and regions</h2>
+<p>Chosen region (the documented instruction): ${escapeHtml(record.chosenRegion ?? 'none chosen')}</p>
+${table(
+  ['Repository', 'Location', 'Region', 'Outside the chosen region'],
+  record.locations.map((l) => [l.repository, l.location, l.region, l.outsideChosenRegion ? 'yes' : 'no']),
+)}
+<h2>Time limits for erasure</h2>
+${table(
+  ['Repository', 'Time limit'],
+  record.retention.map((r) => [r.repository, r.timeLimit]),
+)}
+<h2>Security measures (Art. 32)</h2>
+${table(
+  ['Measure', 'Detail'],
+  [
+    ['Encryption', record.security.encryption],
+    ['Key derivation', record.security.keyDerivation],
+    ['Blob ids', record.security.blobIds],
+    ['Object names', record.security.objectNames],
+    ['Compression', record.security.compression],
+    ['Keys', record.security.keys],
+  ],
+)}
+${table(
+  ['Repository', 'Key slots'],
+  record.security.keySlots.map((k) => [
+    k.repository,
+    k.slots
+      ? k.slots.map((s) => `${s.id.slice(0, 8)} ${s.label} (${s.kdf}, ${s.created})`).join('; ')
+      : 'not read (repository locked)',
+  ]),
+)}
+<h2>Folders backed up</h2>
+${table(
+  ['Repository', 'Folder', 'Excluded'],
+  record.sources.map((s) => [s.repository, s.path, s.excludes.join(', ')]),
+)}
+</body>
+</html>
+`;
+}
