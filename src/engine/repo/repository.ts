@@ -8,16 +8,9 @@ import os from 'node:os';
 import { type Backend, BackendError, isNotFound, type ObjectKind } from '../backend/types.js';
 import { type ChunkerParams, DEFAULT_CHUNKER, gearTable } from '../chunker/fastcdc.js';
 import { blobId, sha256Hex } from '../crypto/ids.js';
-import { DEFAULT_ARGON2ID, defaultCost, describeKdf, type KdfCost } from '../crypto/kdf.js';
-import {
-  createKeySlot,
-  generateMasterKeys,
-  type KeySlotFile,
-  type MasterKeys,
-  parseKeySlot,
-  unlockKeySlot,
-} from '../crypto/keys.js';
-import { CairnError, IntegrityError, missingBlobMessage, missingPackMessage, WrongPasswordError } from '../errors.js';
+import { DEFAULT_ARGON2ID, defaultCost, type KdfCost } from '../crypto/kdf.js';
+import { createKeySlot, generateMasterKeys, type MasterKeys } from '../crypto/keys.js';
+import { CairnError, IntegrityError, missingBlobMessage, missingPackMessage } from '../errors.js';
 import { decodeBlob, encodeBlob } from '../format/blob-codec.js';
 import { ALGORITHMS_BY_VERSION, type RepositoryConfig, validateConfig, versionForKdf } from '../format/config.js';
 import { fromStoredIndex, type IndexedPack, type IndexFile, toStoredIndex } from '../format/index-file.js';
@@ -26,12 +19,19 @@ import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
 import type { Snapshot, SnapshotRecord } from '../format/snapshot.js';
 import { parseSnapshot } from '../format/snapshot-check.js';
 import { decodeTree, encodeTree, type Tree } from '../format/tree.js';
-import { mapLimit } from '../util/concurrency.js';
-import { joinRepoPath } from '../util/paths.js';
+import { sessionEndedBecause } from './identity.js';
+import { type KeySlotInfo, listKeySlots, slotToRemove, storeKeySlot, unlockWithPassword } from './key-slots.js';
 import type { RepositoryLock } from './lock.js';
 import { MasterIndex } from './master-index.js';
 import { PackCache } from './pack-cache.js';
 import { PackWriter, type SavedPack } from './pack-writer.js';
+import { firstUnreachable } from './reachable.js';
+import { type IndexRefresh, SessionIndex } from './session-index.js';
+import { type DamagedSnapshot, readSnapshots } from './snapshot-list.js';
+
+export type { KeySlotInfo } from './key-slots.js';
+export type { IndexRefresh } from './session-index.js';
+export type { DamagedSnapshot } from './snapshot-list.js';
 
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
 /** Trees go to packs of their own, so listing and diffing read few, small packs. */
@@ -52,38 +52,20 @@ export interface InitOptions {
   label?: string;
 }
 
-export interface KeySlotInfo {
-  id: string;
-  label: string;
-  created: string;
-  kdf: string;
-  current: boolean;
-  damaged?: boolean;
-}
-
-/** A recovery point whose file cannot be read or authenticated. */
-export interface DamagedSnapshot {
-  id: string;
-  reason: string;
-}
-
-/** What `refreshIndex` had to do to bring the session index up to date. */
-export type IndexRefresh = 'unchanged' | 'added' | 'rebuilt';
-
 export class Repository {
   readonly index = new MasterIndex();
   readonly gear: Uint32Array;
-  /**
-   * Damaged index files (id → reason): skipped, so the repository stays usable; the blobs only
-   * they list count as missing (a backup stores them again). `cairn repair index` rewrites them.
-   */
-  readonly indexProblems = new Map<string, string>();
   /** Told once of each damaged object found while reading (damaged index files, recovery points). */
   onDamage?: (message: string) => void;
-  private indexLoaded = false;
-  /** The index files the session index is built from, and those they supersede. */
-  private readonly indexFiles = new Set<string>();
-  private readonly supersededByLoaded = new Set<string>();
+  private readonly session = new SessionIndex(
+    this.index,
+    (id) => this.loadIndexFile(id),
+    (id, reason) =>
+      this.reportDamage(
+        id,
+        `index file ${id.slice(0, 8)} cannot be read (${reason}): the data it lists is treated as missing until "cairn repair index" rebuilds the index`,
+      ),
+  );
   private readonly damageReported = new Set<string>();
   /** Backups writing through this session now (see `beginWrite`). */
   private activeWrites = 0;
@@ -144,7 +126,7 @@ export class Repository {
       label: options.label ?? 'initial password',
       kdf,
     });
-    const slotId = await Repository.storeKeySlot(backend, slot);
+    const slotId = await storeKeySlot(backend, slot);
     // The config is written last: a repository without config is an unfinished init.
     await backend.save({ kind: 'config', id: 'config' }, encodeDocument(keys.dataKey, config, 'config'));
     return new Repository(backend, keys, config, slotId);
@@ -154,38 +136,7 @@ export class Repository {
     if (!(await backend.exists())) {
       throw new CairnError('no-repository', `there is no Cairn repository at ${backend.location}`);
     }
-    const slots: { id: string; slot: KeySlotFile }[] = [];
-    const damaged: string[] = [];
-    for await (const info of backend.list('keys')) {
-      const bytes = await backend.load({ kind: 'keys', id: info.id });
-      try {
-        if (sha256Hex(bytes) !== info.id) throw new IntegrityError('content does not match its name');
-        slots.push({ id: info.id, slot: parseKeySlot(bytes, `key slot ${info.id.slice(0, 8)}`) });
-      } catch (err) {
-        if (!(err instanceof IntegrityError)) throw err;
-        damaged.push(info.id.slice(0, 8));
-      }
-    }
-    if (slots.length === 0 && damaged.length === 0) {
-      throw new IntegrityError(`the repository at ${backend.location} has no key slots: it cannot be opened`);
-    }
-    let keys: MasterKeys | undefined;
-    let slotId = '';
-    for (const { id, slot } of slots) {
-      try {
-        keys = await unlockKeySlot(slot, password);
-        slotId = id;
-        break;
-      } catch (err) {
-        if (!(err instanceof WrongPasswordError)) damaged.push(id.slice(0, 8));
-      }
-    }
-    if (!keys && damaged.length > 0) {
-      throw new IntegrityError(
-        `wrong password, or the matching key slot is damaged (damaged slots: ${damaged.join(', ')})`,
-      );
-    }
-    if (!keys) throw new WrongPasswordError();
+    const { keys, slotId } = await unlockWithPassword(backend, password);
     const stored = await backend.load({ kind: 'config', id: 'config' });
     const config = validateConfig(
       decodeDocument<RepositoryConfig>(keys.dataKey, stored, 'config', 'the repository config'),
@@ -202,42 +153,8 @@ export class Repository {
 
   // ---------------------------------------------------------------- key slots
 
-  private static async storeKeySlot(backend: Backend, slot: KeySlotFile): Promise<string> {
-    const bytes = Buffer.from(JSON.stringify(slot, null, 2), 'utf8');
-    const id = sha256Hex(bytes);
-    await backend.save({ kind: 'keys', id }, bytes);
-    return id;
-  }
-
   async listKeySlots(): Promise<KeySlotInfo[]> {
-    const out: KeySlotInfo[] = [];
-    for await (const info of this.backend.list('keys')) {
-      const current = info.id === this.keySlotId;
-      try {
-        const slot = parseKeySlot(
-          await this.backend.load({ kind: 'keys', id: info.id }),
-          `key slot ${info.id.slice(0, 8)}`,
-        );
-        out.push({
-          id: info.id,
-          label: slot.label,
-          created: slot.created,
-          kdf: describeKdf(slot.kdf),
-          current,
-        });
-      } catch (err) {
-        if (!(err instanceof IntegrityError)) throw err;
-        out.push({
-          id: info.id,
-          label: '(damaged: cannot be used)',
-          created: '',
-          kdf: 'unreadable',
-          current,
-          damaged: true,
-        });
-      }
-    }
-    return out.sort((a, b) => a.created.localeCompare(b.created));
+    return listKeySlots(this.backend, this.keySlotId);
   }
 
   /**
@@ -254,27 +171,14 @@ export class Repository {
     }
     const slot = await createKeySlot(this.keys, password, { label, kdf: cost ?? defaultCost(kdf) });
     this.assertLocksValid();
-    return Repository.storeKeySlot(this.backend, slot);
+    return storeKeySlot(this.backend, slot);
   }
 
   /** Removes a slot; refuses to remove the last one, which would make the repository unreadable. */
   async removeKeySlot(id: string): Promise<void> {
-    const slots = await this.listKeySlots();
-    const match = slots.filter((s) => s.id.startsWith(id));
-    if (match.length !== 1 || !match[0]) {
-      throw new CairnError(
-        'not-found',
-        match.length === 0 ? `no key slot ${id}` : `key slot prefix ${id} is ambiguous`,
-      );
-    }
-    if (!match[0].damaged && slots.filter((s) => !s.damaged).length === 1) {
-      throw new CairnError(
-        'invalid-argument',
-        'refusing to remove the only key slot that can open the repository: it could never be opened again',
-      );
-    }
+    const slot = slotToRemove(await this.listKeySlots(), id);
     this.assertLocksValid();
-    await this.backend.remove({ kind: 'keys', id: match[0].id });
+    await this.backend.remove({ kind: 'keys', id: slot.id });
   }
 
   /** Adds a slot for the new password, then removes the slot that opened this session. */
@@ -304,27 +208,19 @@ export class Repository {
   async refreshIndex(): Promise<IndexRefresh> {
     this.assertUsable();
     const listed = await this.listIds('index');
-    const present = new Set(listed);
-    for (const id of this.indexProblems.keys()) if (!present.has(id)) this.indexProblems.delete(id);
-    const lost = [...this.indexFiles].some((id) => !present.has(id));
-    const added = listed.filter((id) => !this.indexFiles.has(id) && !this.indexProblems.has(id));
     const idle = this.activeWrites === 0 && !this.writing;
+    // Packs an unfinished write left unindexed may since have been pruned elsewhere: drop them.
     const leftovers = idle && this.unindexed.length > 0;
     if (idle) await this.resetWriteState();
-    if (!this.indexLoaded || lost || leftovers) {
-      await this.rebuildIndex(listed);
-      return 'rebuilt';
-    }
-    if (added.length === 0) return 'unchanged';
-    const files = await this.readIndexFilesTolerant(added);
-    const supersedesOurs = files.some((f) => f.index.supersedes.some((id) => this.indexFiles.has(id)));
-    const supersededByOurs = files.some((f) => this.supersededByLoaded.has(f.id));
-    if (supersedesOurs || supersededByOurs) {
-      await this.rebuildIndex(listed);
-      return 'rebuilt';
-    }
-    this.mergeIndexFiles(files);
-    return 'added';
+    return this.session.refresh(listed, leftovers, this.unindexed);
+  }
+
+  /**
+   * Damaged index files (id → reason): skipped, so the repository stays usable; the blobs only
+   * they list count as missing (a backup stores them again). `cairn repair index` rewrites them.
+   */
+  get indexProblems(): ReadonlyMap<string, string> {
+    return this.session.problems;
   }
 
   /**
@@ -337,52 +233,13 @@ export class Repository {
     await this.resetWriteState();
     this.treeCache.clear();
     this.treePacks.clear();
-    this.indexLoaded = false;
+    this.session.forget();
     await this.refreshIndex();
   }
 
   /** Builds the session index from exactly these index files (check reads them one by one). */
   adoptIndexFiles(files: { id: string; index: IndexFile }[]): void {
-    this.index.clear();
-    this.indexFiles.clear();
-    this.supersededByLoaded.clear();
-    this.mergeIndexFiles(files);
-    for (const pack of this.unindexed) this.index.addPack(pack.id, pack.blobs);
-    this.indexLoaded = true;
-  }
-
-  private async rebuildIndex(listed: string[]): Promise<void> {
-    this.adoptIndexFiles(await this.readIndexFilesTolerant(listed));
-  }
-
-  /** Adds the packs of these files, skipping every file that one of them supersedes. */
-  private mergeIndexFiles(files: { id: string; index: IndexFile }[]): void {
-    for (const f of files) for (const id of f.index.supersedes) this.supersededByLoaded.add(id);
-    for (const { id, index } of files) {
-      if (this.supersededByLoaded.has(id)) continue;
-      this.indexFiles.add(id);
-      for (const pack of index.packs) this.index.addPack(pack.id, pack.blobs);
-    }
-  }
-
-  /** Reads index files; a damaged one is recorded in `indexProblems` and skipped. */
-  private async readIndexFilesTolerant(ids: string[]): Promise<{ id: string; index: IndexFile }[]> {
-    const read = await mapLimit(ids, 4, async (id) => {
-      try {
-        return { id, index: await this.loadIndexFile(id) };
-      } catch (err) {
-        if (isNotFound(err)) return undefined; // removed while we listed: a prune's step 3
-        const invalid = err instanceof BackendError && err.code === 'invalid-object';
-        if (!(err instanceof IntegrityError) && !invalid) throw err;
-        this.indexProblems.set(id, err.message);
-        this.reportDamage(
-          id,
-          `index file ${id.slice(0, 8)} cannot be read (${err.message}): the data it lists is treated as missing until "cairn repair index" rebuilds the index`,
-        );
-        return undefined;
-      }
-    });
-    return read.filter((f): f is { id: string; index: IndexFile } => f !== undefined);
+    this.session.adopt(files, this.unindexed);
   }
 
   private reportDamage(key: string, message: string): void {
@@ -436,12 +293,6 @@ export class Repository {
   async missingPacks(): Promise<string[]> {
     const stored = new Set(await this.listIds('data'));
     return [...this.index.packIds()].filter((id) => !stored.has(id));
-  }
-
-  async readIndexFiles(): Promise<{ id: string; index: IndexFile }[]> {
-    const ids: string[] = [];
-    for await (const info of this.backend.list('index')) ids.push(info.id);
-    return mapLimit(ids, 4, async (id) => ({ id, index: await this.loadIndexFile(id) }));
   }
 
   async loadIndexFile(id: string): Promise<IndexFile> {
@@ -570,9 +421,7 @@ export class Repository {
       this.unindexed = [...packs, ...this.unindexed];
       throw err;
     }
-    this.indexFiles.add(id);
-    // A rebuild while the file was being written did not see these packs anywhere.
-    for (const pack of packs) this.index.addPack(pack.id, pack.blobs);
+    this.session.written(id, packs);
   }
 
   // ---------------------------------------------------------------- trees
@@ -602,7 +451,7 @@ export class Repository {
   async saveSnapshot(snapshot: Snapshot): Promise<string> {
     await this.flush();
     this.assertLocksValid();
-    const hadIndex = this.indexLoaded;
+    const hadIndex = this.session.isLoaded;
     if ((await this.refreshIndex()) === 'rebuilt' && hadIndex) await this.assertReachable(snapshot.tree);
     this.assertLocksValid();
     const stored = encodeDocument(this.keys.dataKey, snapshot, 'snapshot');
@@ -613,23 +462,11 @@ export class Repository {
 
   /** Throws when a tree or data blob reachable from `root` is not in the session index. */
   private async assertReachable(root: string): Promise<void> {
-    const seen = new Set<string>();
-    const stack: { tree: string; path: string }[] = [{ tree: root, path: '/' }];
-    let missing: string | undefined;
-    while (stack.length > 0 && !missing) {
-      const { tree, path } = stack.pop() as { tree: string; path: string };
-      if (seen.has(tree)) continue;
-      seen.add(tree);
-      if (!this.index.has(tree)) {
-        missing = `folder ${path}`;
-        break;
-      }
-      for (const node of (await this.loadTree(tree)).nodes) {
-        const nodePath = joinRepoPath(path, node.name);
-        if (node.type === 'dir' && node.subtree) stack.push({ tree: node.subtree, path: nodePath });
-        if (node.content?.some((blob) => !this.index.has(blob))) missing = nodePath;
-      }
-    }
+    const missing = await firstUnreachable(
+      root,
+      (id) => this.index.has(id),
+      (id) => this.loadTree(id),
+    );
     if (missing) {
       throw new CairnError(
         'integrity',
@@ -655,28 +492,14 @@ export class Repository {
 
   /** Every recovery point, the readable ones oldest first and the damaged ones with the reason. */
   async listSnapshotsChecked(): Promise<{ snapshots: SnapshotRecord[]; damaged: DamagedSnapshot[] }> {
-    const ids = await this.listIds('snapshots');
-    const damaged: DamagedSnapshot[] = [];
-    const read = await mapLimit(ids, 8, async (id) => {
-      try {
-        return await this.loadSnapshot(id);
-      } catch (err) {
-        if (isNotFound(err)) return undefined; // forgotten while we listed
-        // Damage only: a read that failed (the storage did not answer) is not a damaged point,
-        // and listing without it would let "forget" or erasure decide on a partial list.
-        const invalid = err instanceof BackendError && err.code === 'invalid-object';
-        if (!(err instanceof IntegrityError) && !invalid) throw err;
-        damaged.push({ id, reason: err.message });
-        this.reportDamage(
-          `snapshot:${id}`,
-          `recovery point ${id.slice(0, 8)} cannot be read (${err.message}); the others are usable. Remove it with "cairn forget ${id.slice(0, 8)}"`,
-        );
-        return undefined;
-      }
-    });
-    const snapshots = read.filter((s): s is SnapshotRecord => s !== undefined);
-    snapshots.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
-    return { snapshots, damaged: damaged.sort((a, b) => a.id.localeCompare(b.id)) };
+    const listed = await readSnapshots(await this.listIds('snapshots'), (id) => this.loadSnapshot(id));
+    for (const { id, reason } of listed.damaged) {
+      this.reportDamage(
+        `snapshot:${id}`,
+        `recovery point ${id.slice(0, 8)} cannot be read (${reason}); the others are usable. Remove it with "cairn forget ${id.slice(0, 8)}"`,
+      );
+    }
+    return listed;
   }
 
   /** Removes a recovery point (forget, erasure): only under a lock that is still valid. */
@@ -721,43 +544,8 @@ export class Repository {
   }
 
   private async checkIdentity(): Promise<void> {
-    let config: RepositoryConfig;
-    try {
-      const stored = await this.backend.load({ kind: 'config', id: 'config' });
-      config = decodeDocument<RepositoryConfig>(this.keys.dataKey, stored, 'config', 'the repository config');
-    } catch (err) {
-      if (isNotFound(err)) {
-        this.invalidate(
-          new CairnError(
-            'no-repository',
-            `the repository at ${this.location} no longer exists: it was erased or moved by another program or computer`,
-          ),
-        );
-      }
-      if (err instanceof IntegrityError) {
-        this.invalidate(
-          new CairnError(
-            'no-repository',
-            `the repository at ${this.location} was replaced by another one (its config no longer opens with this session's keys)`,
-          ),
-        );
-      }
-      throw err;
-    }
-    if (config.id !== this.config.id) {
-      this.invalidate(
-        new CairnError('no-repository', `the repository at ${this.location} was replaced by another repository`),
-      );
-    }
-    const slots = new Set(await this.listIds('keys'));
-    if (!slots.has(this.keySlotId)) {
-      this.invalidate(
-        new CairnError(
-          'locked',
-          `the password that unlocked the repository at ${this.location} was changed or removed by another program or computer: unlock it again`,
-        ),
-      );
-    }
+    const ended = await sessionEndedBecause(this.backend, this.keys, this.config, this.keySlotId);
+    if (ended) this.invalidate(ended);
   }
 
   private invalidate(reason: CairnError): never {
