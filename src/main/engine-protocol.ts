@@ -5,16 +5,17 @@
  * event and `fatal` just before it exits on an error it cannot recover from. Errors cross as
  * `{ code, message }` (the contract's error shape, mapped by ipc.ts's `toIpcError`).
  */
+import type { DesktopError } from '../contract/desktop.js';
 import type { EventName } from '../contract/events.js';
 import type { EngineLike } from './engine-like.js';
-import { type IpcError, toIpcError } from './ipc.js';
+import { toIpcError } from './ipc.js';
 
 export type MainToEngine = { type: 'call'; id: number; method: string; params: unknown } | { type: 'close' };
 
 export type EngineToMain =
   | { type: 'ready' }
   | { type: 'reply'; id: number; ok: true; result: unknown }
-  | { type: 'reply'; id: number; ok: false; error: IpcError }
+  | { type: 'reply'; id: number; ok: false; error: DesktopError }
   | { type: 'event'; name: EventName; payload: unknown }
   | { type: 'fatal'; message: string };
 
@@ -68,7 +69,7 @@ export function serveEngine(port: ParentPortLike, engine: EngineLike, exit: (cod
 
   const post = (message: EngineToMain): void => port.postMessage(message);
 
-  const reply = (id: number, outcome: { ok: true; result: unknown } | { ok: false; error: IpcError }): void => {
+  const reply = (id: number, outcome: { ok: true; result: unknown } | { ok: false; error: DesktopError }): void => {
     try {
       post({ type: 'reply', id, ...outcome });
     } catch (err) {

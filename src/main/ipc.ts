@@ -1,30 +1,28 @@
 /**
- * The IPC relay between the renderer and the engine: answers `cairn:call` from Cairn's own
- * windows only, forwards known contract methods to the engine, and replies with a plain
- * `{ ok, result | error }` envelope (errors never cross IPC as thrown objects). Engine events are
- * pushed to every open window on `cairn:event`. Given a PasswordVault, it also answers the three
- * main-only vault channels (`cairn:remember-password`, `cairn:forget-password`,
- * `cairn:vault-status`) under the same sender checks; passwords never reach the engine's store.
+ * The IPC relay between the renderer and the engine, over the desktop contract's channels
+ * (src/contract/desktop.ts): answers `cairn:call` from Cairn's own windows only, forwards known
+ * contract methods to the engine, runs the follow-up the contract declares for the method (the part
+ * only main can reach, see follow-ups.ts), and replies with a plain `{ ok, result | error }`
+ * envelope (errors never cross IPC as thrown objects). Engine events are pushed to every open
+ * window on `cairn:event`. Given a PasswordVault, it also answers the three main-only vault
+ * channels under the same sender checks; passwords never reach the engine's store.
  */
 import path from 'node:path';
 import type { BrowserWindow, Dialog, IpcMain, IpcMainInvokeEvent } from 'electron';
+import {
+  CALL_CHANNEL,
+  CHOOSE_FOLDER_CHANNEL,
+  type DesktopError,
+  type DesktopReply,
+  EVENT_CHANNEL,
+  VAULT_CHANNELS,
+} from '../contract/desktop.js';
 import { ContractError, ContractErrorCode } from '../contract/errors.js';
 import { isMethodName } from '../contract/methods.js';
 import type { EngineLike } from './engine-like.js';
-import { clearVaultAfterEraseAll, type PasswordVault, unlockAndRemember } from './secrets.js';
+import { followUp, followUpRunners } from './follow-ups.js';
+import { type PasswordVault, unlockAndRemember } from './secrets.js';
 import { isAppUrl } from './window.js';
-
-export const CALL_CHANNEL = 'cairn:call';
-export const EVENT_CHANNEL = 'cairn:event';
-export const REMEMBER_PASSWORD_CHANNEL = 'cairn:remember-password';
-export const FORGET_PASSWORD_CHANNEL = 'cairn:forget-password';
-export const VAULT_STATUS_CHANNEL = 'cairn:vault-status';
-/** The system folder dialog for the renderer's folder fields (desktop only). */
-export const CHOOSE_FOLDER_CHANNEL = 'cairn:choose-folder';
-const VAULT_CHANNELS = [REMEMBER_PASSWORD_CHANNEL, FORGET_PASSWORD_CHANNEL, VAULT_STATUS_CHANNEL];
-
-export type IpcError = { code: ContractErrorCode; message: string };
-export type IpcReply = { ok: true; result: unknown } | { ok: false; error: IpcError };
 
 export interface IpcRelayOptions {
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
@@ -40,7 +38,7 @@ export interface IpcRelayOptions {
 }
 
 /** Turns anything thrown by the engine into the contract's error shape. */
-export function toIpcError(err: unknown): IpcError {
+export function toIpcError(err: unknown): DesktopError {
   if (err instanceof ContractError) return { code: err.code, message: err.message };
   if (err instanceof Error) {
     const code = ContractErrorCode.safeParse((err as { code?: unknown }).code);
@@ -64,8 +62,9 @@ export function senderProblem(event: IpcMainInvokeEvent, appUrl: string, windows
 /** Registers the relay. Returns a function that removes the handler and stops event delivery. */
 export function registerIpc(options: IpcRelayOptions): () => void {
   const { ipcMain, engine, appUrl, windows, vault, dialog } = options;
+  const runners = followUpRunners({ vault });
 
-  ipcMain.handle(CALL_CHANNEL, async (event, method: unknown, params: unknown): Promise<IpcReply> => {
+  ipcMain.handle(CALL_CHANNEL, async (event, method: unknown, params: unknown): Promise<DesktopReply> => {
     const problem = senderProblem(event, appUrl, windows());
     if (problem) return { ok: false, error: { code: 'invalid-request', message: `Request refused: ${problem}.` } };
     if (typeof method !== 'string' || !isMethodName(method)) {
@@ -73,12 +72,7 @@ export function registerIpc(options: IpcRelayOptions): () => void {
     }
     try {
       const result = await engine.handle(method, params ?? {});
-      // Erasing everything includes the kept passwords, which only the main process can reach.
-      if (method === 'privacy.eraseAll' && vault) {
-        const keychain = clearVaultAfterEraseAll(vault, result);
-        return { ok: true, result: { ...(result as object), keychain } };
-      }
-      return { ok: true, result };
+      return { ok: true, result: followUp(method, result, runners) };
     } catch (err) {
       return { ok: false, error: toIpcError(err) };
     }
@@ -86,7 +80,7 @@ export function registerIpc(options: IpcRelayOptions): () => void {
 
   if (vault) registerVaultChannels(ipcMain, engine, vault, (event) => senderProblem(event, appUrl, windows()));
   if (dialog) {
-    ipcMain.handle(CHOOSE_FOLDER_CHANNEL, async (event, defaultPath: unknown): Promise<IpcReply> => {
+    ipcMain.handle(CHOOSE_FOLDER_CHANNEL, async (event, defaultPath: unknown): Promise<DesktopReply> => {
       const problem = senderProblem(event, appUrl, windows());
       if (problem) return refused(problem);
       const owner = windows().find((win) => !win.isDestroyed() && win.webContents === event.sender);
@@ -113,13 +107,13 @@ export function registerIpc(options: IpcRelayOptions): () => void {
 
   return () => {
     ipcMain.removeHandler(CALL_CHANNEL);
-    if (vault) for (const channel of VAULT_CHANNELS) ipcMain.removeHandler(channel);
+    if (vault) for (const channel of Object.values(VAULT_CHANNELS)) ipcMain.removeHandler(channel);
     if (dialog) ipcMain.removeHandler(CHOOSE_FOLDER_CHANNEL);
     unsubscribe();
   };
 }
 
-function refused(problem: string): IpcReply {
+function refused(problem: string): DesktopReply {
   return { ok: false, error: { code: 'invalid-request', message: `Request refused: ${problem}.` } };
 }
 
@@ -128,7 +122,7 @@ function isNonEmptyString(value: unknown): value is string {
 }
 
 /**
- * The vault channels, each answering with an IpcReply:
+ * The vault channels, each answering with a DesktopReply:
  * - remember (repositoryId, password): unlocks through the engine and keeps the password only if
  *   that succeeded; result is the repository's info.
  * - forget (repositoryId): drops the kept password; result `{ ok: true }`.
@@ -141,8 +135,8 @@ function registerVaultChannels(
   problemOf: (event: IpcMainInvokeEvent) => string | null,
 ): void {
   ipcMain.handle(
-    REMEMBER_PASSWORD_CHANNEL,
-    async (event, repositoryId: unknown, password: unknown): Promise<IpcReply> => {
+    VAULT_CHANNELS.remember,
+    async (event, repositoryId: unknown, password: unknown): Promise<DesktopReply> => {
       const problem = problemOf(event);
       if (problem) return refused(problem);
       if (!isNonEmptyString(repositoryId)) return refused('a repository id is needed');
@@ -155,7 +149,7 @@ function registerVaultChannels(
     },
   );
 
-  ipcMain.handle(FORGET_PASSWORD_CHANNEL, async (event, repositoryId: unknown): Promise<IpcReply> => {
+  ipcMain.handle(VAULT_CHANNELS.forget, async (event, repositoryId: unknown): Promise<DesktopReply> => {
     const problem = problemOf(event);
     if (problem) return refused(problem);
     if (!isNonEmptyString(repositoryId)) return refused('a repository id is needed');
@@ -167,7 +161,7 @@ function registerVaultChannels(
     }
   });
 
-  ipcMain.handle(VAULT_STATUS_CHANNEL, async (event): Promise<IpcReply> => {
+  ipcMain.handle(VAULT_CHANNELS.status, async (event): Promise<DesktopReply> => {
     const problem = problemOf(event);
     if (problem) return refused(problem);
     try {

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { KeychainOutcome, VaultStatus } from '../contract/desktop.js';
 import { ContractErrorCode } from '../contract/errors.js';
 import type { EngineLike } from './engine-like.js';
 
@@ -33,12 +34,6 @@ export interface PasswordVaultOptions {
 }
 
 export type VaultAvailability = { ok: true } | { ok: false; reason: string };
-
-export interface VaultStatus {
-  available: boolean;
-  reason?: string;
-  remembered: string[];
-}
 
 export const BASIC_TEXT_REASON =
   'no system keyring is available (the only storage is plain text), so Cairn asks for the password at start';
@@ -351,14 +346,15 @@ export async function unlockAndRemember(
 /**
  * After the engine erased everything ('privacy.eraseAll'), the engine cannot reach the keychain
  * vault: the main process clears it and adds that to the receipt file the engine wrote
- * (`keychain: { cleared, at, repositoryIds }`). Never throws; problems are logged and noted.
+ * (`keychain: { cleared, at, repositoryIds }`). The desktop contract's `clear-password-vault`
+ * follow-up (see follow-ups.ts). Never throws; problems are logged and noted.
  */
 export function clearVaultAfterEraseAll(
   vault: PasswordVault,
   result: unknown,
   log: (message: string) => void = (message) => console.warn(message),
-): { cleared: boolean; repositoryIds: string[]; error?: string } {
-  let outcome: { cleared: boolean; repositoryIds: string[]; error?: string };
+): KeychainOutcome {
+  let outcome: KeychainOutcome;
   try {
     outcome = { cleared: true, repositoryIds: vault.clear() };
   } catch (err) {

@@ -1,69 +1,35 @@
 /**
- * The API the preload exposes to the page as `window.cairn`: one function per contract method
- * (generated from `methodNames`) plus `onEvent`, the three password-vault functions
- * (`rememberPassword`, `forgetPassword`, `vaultStatus`) and `chooseFolder` (the system folder
- * dialog), all answered by the main process itself, never the engine. Nothing raw: the page never sees ipcRenderer.
+ * Builds `window.cairn` (the desktop contract's CairnDesktopApi, src/contract/desktop.ts): one
+ * function per contract method (generated from `methodNames`) plus `onEvent`, the three
+ * password-vault functions and `chooseFolder`, which the main process answers itself, never the
+ * engine. Nothing raw: the page never sees ipcRenderer.
  *
- * A failed call rejects with a plain `{ name: 'ContractError', code, message }` object rather than
- * an Error instance: contextBridge copies Error objects with their message only and drops `code`,
- * while plain objects cross intact. The renderer's transport can rethrow it as a ContractError.
+ * A failed call rejects with a plain BridgedError `{ name: 'ContractError', code, message }` rather
+ * than an Error instance, which contextBridge would strip of its `code`. The renderer's transport
+ * rethrows it as a ContractError.
  */
 
-import type { ContractErrorCode } from '../contract/errors.js';
-import type { EventName } from '../contract/events.js';
+import {
+  type BridgedError,
+  type CairnDesktopApi,
+  CHOOSE_FOLDER_CHANNEL,
+  type DesktopEventListener,
+  type DesktopReply,
+  type MainOnlyChannel,
+  VAULT_CHANNELS,
+} from '../contract/desktop.js';
 import { type MethodName, methodNames } from '../contract/methods.js';
-
-export type CallReply =
-  | { ok: true; result: unknown }
-  | { ok: false; error: { code: ContractErrorCode; message: string } };
-
-export interface BridgedError {
-  name: 'ContractError';
-  code: ContractErrorCode;
-  message: string;
-}
-
-export type EventListener = (event: EventName, payload: unknown) => void;
-
-/** The main-only channels of the password vault (see src/main/ipc.ts). */
-export const VAULT_CHANNELS = {
-  remember: 'cairn:remember-password',
-  forget: 'cairn:forget-password',
-  status: 'cairn:vault-status',
-} as const;
-/** The main-only channel of the system folder dialog (see src/main/ipc.ts). */
-export const CHOOSE_FOLDER_CHANNEL = 'cairn:choose-folder';
-export type VaultChannel = (typeof VAULT_CHANNELS)[keyof typeof VAULT_CHANNELS] | typeof CHOOSE_FOLDER_CHANNEL;
-
-export interface VaultStatus {
-  available: boolean;
-  /** Why passwords cannot be kept here (only when `available` is false). */
-  reason?: string;
-  /** The repositories whose password is kept. */
-  remembered: string[];
-}
-
-export type CairnApi = { [M in MethodName]: (params?: unknown) => Promise<unknown> } & {
-  onEvent(listener: EventListener): () => void;
-  /** Unlocks the repository with `password` and, only if that worked, keeps the password for unattended unlock. */
-  rememberPassword(repositoryId: string, password: string): Promise<unknown>;
-  /** Drops the kept password of the repository. */
-  forgetPassword(repositoryId: string): Promise<void>;
-  vaultStatus(): Promise<VaultStatus>;
-  /** Opens the system folder dialog; the chosen folder, or null when cancelled. */
-  chooseFolder(defaultPath?: string): Promise<string | null>;
-};
 
 export interface PreloadChannel {
   /** Sends one call to the main process and resolves with its reply envelope. */
   invoke(method: MethodName, params: unknown): Promise<unknown>;
-  /** Sends one request on a vault channel and resolves with its reply envelope. */
-  invokeVault(channel: VaultChannel, args: unknown[]): Promise<unknown>;
+  /** Sends one request on a channel main answers itself and resolves with its reply envelope. */
+  invokeMain(channel: MainOnlyChannel, args: unknown[]): Promise<unknown>;
   /** Listens for engine events; returns a function that stops listening. */
-  listen(listener: EventListener): () => void;
+  listen(listener: DesktopEventListener): () => void;
 }
 
-function isReply(value: unknown): value is CallReply {
+function isReply(value: unknown): value is DesktopReply {
   return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
 }
 
@@ -94,22 +60,22 @@ async function request(send: () => Promise<unknown>): Promise<unknown> {
   return unwrap(reply);
 }
 
-export function buildApi(channel: PreloadChannel): CairnApi {
+export function buildApi(channel: PreloadChannel): CairnDesktopApi {
   const api: Record<string, unknown> = {};
   for (const method of methodNames) {
     api[method] = (params?: unknown): Promise<unknown> => request(() => channel.invoke(method, params ?? {}));
   }
-  api.onEvent = (listener: EventListener): (() => void) => {
+  api.onEvent = (listener: DesktopEventListener): (() => void) => {
     if (typeof listener !== 'function') throw new TypeError('onEvent needs a function');
     return channel.listen(listener);
   };
   api.rememberPassword = (repositoryId: string, password: string): Promise<unknown> =>
-    request(() => channel.invokeVault(VAULT_CHANNELS.remember, [repositoryId, password]));
+    request(() => channel.invokeMain(VAULT_CHANNELS.remember, [repositoryId, password]));
   api.forgetPassword = async (repositoryId: string): Promise<void> => {
-    await request(() => channel.invokeVault(VAULT_CHANNELS.forget, [repositoryId]));
+    await request(() => channel.invokeMain(VAULT_CHANNELS.forget, [repositoryId]));
   };
-  api.vaultStatus = (): Promise<unknown> => request(() => channel.invokeVault(VAULT_CHANNELS.status, []));
+  api.vaultStatus = (): Promise<unknown> => request(() => channel.invokeMain(VAULT_CHANNELS.status, []));
   api.chooseFolder = (defaultPath?: string): Promise<unknown> =>
-    request(() => channel.invokeVault(CHOOSE_FOLDER_CHANNEL, typeof defaultPath === 'string' ? [defaultPath] : []));
-  return Object.freeze(api) as CairnApi;
+    request(() => channel.invokeMain(CHOOSE_FOLDER_CHANNEL, typeof defaultPath === 'string' ? [defaultPath] : []));
+  return Object.freeze(api) as CairnDesktopApi;
 }

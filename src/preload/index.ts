@@ -1,22 +1,23 @@
 /**
  * The preload script (bundled to CommonJS, runs sandboxed): exposes `window.cairn`, built by
- * ./api.ts over two IPC channels — `cairn:call` (invoke) and `cairn:event` (main → page) — plus
- * the three password-vault channels (invoke) that the main process answers itself.
+ * ./api.ts over the desktop contract's channels (src/contract/desktop.ts) — `cairn:call` (invoke),
+ * `cairn:event` (main → page) and the channels the main process answers itself (invoke).
  */
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
+import { CALL_CHANNEL, type DesktopEventListener, EVENT_CHANNEL } from '../contract/desktop.js';
 import type { EventName } from '../contract/events.js';
-import { buildApi, type EventListener } from './api.js';
+import { buildApi } from './api.js';
 
 contextBridge.exposeInMainWorld(
   'cairn',
   buildApi({
-    invoke: (method, params) => ipcRenderer.invoke('cairn:call', method, params),
-    invokeVault: (channel, args) => ipcRenderer.invoke(channel, ...args),
-    listen: (listener: EventListener) => {
+    invoke: (method, params) => ipcRenderer.invoke(CALL_CHANNEL, method, params),
+    invokeMain: (channel, args) => ipcRenderer.invoke(channel, ...args),
+    listen: (listener: DesktopEventListener) => {
       const relay = (_event: IpcRendererEvent, name: EventName, payload: unknown): void => listener(name, payload);
-      ipcRenderer.on('cairn:event', relay);
+      ipcRenderer.on(EVENT_CHANNEL, relay);
       return () => {
-        ipcRenderer.removeListener('cairn:event', relay);
+        ipcRenderer.removeListener(EVENT_CHANNEL, relay);
       };
     },
   }),

@@ -13,18 +13,21 @@ import { RecoveryPoints } from './recovery-points/RecoveryPoints.js';
 import { Restore } from './restore/Restore.js';
 import { RetentionScreen } from './retention/RetentionScreen.js';
 import { Settings } from './settings/Settings.js';
+import type { ScreenId } from './store.js';
 import { useApp } from './storeContext.js';
 import { ThemeSwitch } from './ThemeSwitch.js';
 
-const SCREENS: { id: string; title: string; render: () => ReactNode }[] = [
-  { id: 'dashboard', title: 'Dashboard', render: () => <Dashboard /> },
-  { id: 'recovery-points', title: 'Recovery points', render: () => <RecoveryPoints /> },
-  { id: 'restore', title: 'Restore', render: () => <Restore /> },
-  { id: 'retention', title: 'Retention and schedule', render: () => <RetentionScreen /> },
-  { id: 'privacy', title: 'Privacy', render: () => <PrivacyScreen /> },
-  { id: 'settings', title: 'Settings', render: () => <Settings /> },
-  { id: 'first-run', title: 'Add a repository', render: () => <FirstRun /> },
-];
+/** Every screen, in the navigation's order; a ScreenId without its entry does not compile. */
+const SCREENS: { readonly [S in ScreenId]: { title: string; render: () => ReactNode } } = {
+  dashboard: { title: 'Dashboard', render: () => <Dashboard /> },
+  'recovery-points': { title: 'Recovery points', render: () => <RecoveryPoints /> },
+  restore: { title: 'Restore', render: () => <Restore /> },
+  retention: { title: 'Retention and schedule', render: () => <RetentionScreen /> },
+  privacy: { title: 'Privacy', render: () => <PrivacyScreen /> },
+  settings: { title: 'Settings', render: () => <Settings /> },
+  'first-run': { title: 'Add a repository', render: () => <FirstRun /> },
+};
+const SCREEN_ORDER = Object.keys(SCREENS) as ScreenId[];
 
 function NotAuthorized() {
   return (
@@ -57,21 +60,20 @@ export function App() {
   const navigate = useApp((state) => state.navigate);
   useFirstRunRedirect();
   if (notAuthorized) return <NotAuthorized />;
-  const screen = SCREENS.find((s) => s.id === current) ?? (SCREENS[0] as (typeof SCREENS)[number]);
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Main">
         <p className="brand">Cairn</p>
         <ul>
-          {SCREENS.map((s) => (
-            <li key={s.id}>
+          {SCREEN_ORDER.map((id) => (
+            <li key={id}>
               <button
                 type="button"
                 className="nav-item"
-                aria-current={s.id === screen.id ? 'page' : undefined}
-                onClick={() => navigate(s.id)}
+                aria-current={id === current ? 'page' : undefined}
+                onClick={() => navigate(id)}
               >
-                {s.title}
+                {SCREENS[id].title}
               </button>
             </li>
           ))}
@@ -80,7 +82,7 @@ export function App() {
       </nav>
       <main className="content">
         <IncidentBanner />
-        {screen.render()}
+        {SCREENS[current].render()}
       </main>
     </div>
   );

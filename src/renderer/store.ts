@@ -1,6 +1,7 @@
 /**
- * The renderer's state (zustand): the app status from `app.status`, tasks kept current by
- * `task.updated` events, and the loading/error state of each call the Dashboard makes.
+ * The renderer's state (zustand): the app status from `app.status` with its loading/error state,
+ * tasks kept current by `task.updated` events, the open incidents, the screen shown, and
+ * `request`, the one way screens call the contract (a refused token flips the whole app).
  */
 import type { z } from 'zod';
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -14,6 +15,9 @@ export type TaskData = z.output<typeof Task>;
 export type IncidentData = z.output<typeof Incident>;
 
 export type LoadState = { state: 'loading' } | { state: 'ready' } | { state: 'error'; message: string };
+
+/** The app's screens (App.tsx maps each to its title and view): navigating elsewhere does not compile. */
+export type ScreenId = 'dashboard' | 'recovery-points' | 'restore' | 'retention' | 'privacy' | 'settings' | 'first-run';
 
 export interface AppState {
   status: AppStatusData | null;
@@ -36,14 +40,15 @@ export interface AppState {
   /** Starts a backup of every unlocked repository; resolves to the error message of any that failed. */
   backUpNow(): Promise<string[]>;
   connect(params: Params<'repo.connect'>): Promise<Result<'repo.connect'>>;
-  /** Any contract call, for the screens; a refused token switches to the "not authorized" page. */
-  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
   /** The screen shown (see App.tsx SCREENS) and what another screen handed to it. */
-  screen: string;
-  navigate(screen: string, handoff?: Handoff): void;
+  screen: ScreenId;
+  navigate(screen: ScreenId, handoff?: Handoff): void;
   handoff: Handoff | null;
   unlock(params: Params<'repo.unlock'>): Promise<Result<'repo.unlock'>>;
-  /** Any contract call, for screens that keep their own data (a refused token still flips the app). */
+  /**
+   * Any contract call, for the screens (their data loads through useRequest with it); a refused
+   * token switches the app to its "not authorized" page.
+   */
   request<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
 }
 
@@ -65,7 +70,7 @@ export function isActive(task: TaskData): boolean {
 export function createAppStore(client: ContractClient): AppStore {
   return createStore<AppState>()((set, get) => {
     /** Runs a call; a refused token flips the app into its "not authorized" screen. */
-    async function call<T>(run: () => Promise<T>): Promise<T> {
+    async function guard<T>(run: () => Promise<T>): Promise<T> {
       try {
         return await run();
       } catch (error) {
@@ -89,17 +94,13 @@ export function createAppStore(client: ContractClient): AppStore {
         set({ screen, handoff: handoff ?? null });
       },
 
-      call(method, params) {
-        return call(() => client.call(method, params));
-      },
-
       async loadStatus() {
         // A refresh keeps the screen; only a first load (or a retry after an error) shows "Loading".
         if (get().load.state !== 'ready') set({ load: { state: 'loading' } });
         try {
           const [status, tasks] = await Promise.all([
-            call(() => client.call('app.status', {})),
-            call(() => client.call('tasks.list', { limit: 50 })),
+            guard(() => client.call('app.status', {})),
+            guard(() => client.call('tasks.list', { limit: 50 })),
           ]);
           const byId: Record<string, TaskData> = {};
           for (const task of tasks) byId[task.id] = task;
@@ -119,7 +120,7 @@ export function createAppStore(client: ContractClient): AppStore {
 
       async loadIncidents() {
         try {
-          set({ openIncidents: await call(() => client.call('incidents.list', { openOnly: true })) });
+          set({ openIncidents: await guard(() => client.call('incidents.list', { openOnly: true })) });
         } catch {
           // The banner is a reminder; the Privacy screen shows the register and any error loading it.
         }
@@ -138,9 +139,9 @@ export function createAppStore(client: ContractClient): AppStore {
         const failures: string[] = [];
         for (const repo of unlocked) {
           try {
-            const { taskId } = await call(() => client.call('backup.start', { repositoryId: repo.id }));
+            const { taskId } = await guard(() => client.call('backup.start', { repositoryId: repo.id }));
             // Show the task at once; its progress then arrives as `task.updated` events.
-            const task = await call(() => client.call('tasks.get', { id: taskId }));
+            const task = await guard(() => client.call('tasks.get', { id: taskId }));
             if (!get().tasks[task.id]) get().applyTask(task);
           } catch (error) {
             failures.push(`${repo.label}: ${(error as Error).message}`);
@@ -150,19 +151,19 @@ export function createAppStore(client: ContractClient): AppStore {
       },
 
       async connect(params) {
-        const info = await call(() => client.call('repo.connect', params));
+        const info = await guard(() => client.call('repo.connect', params));
         await get().loadStatus();
         return info;
       },
 
       async unlock(params) {
-        const info = await call(() => client.call('repo.unlock', params));
+        const info = await guard(() => client.call('repo.unlock', params));
         await get().loadStatus();
         return info;
       },
 
       request(method, params) {
-        return call(() => client.call(method, params));
+        return guard(() => client.call(method, params));
       },
     };
   });

@@ -1,16 +1,19 @@
 /**
- * Erasing everything reaches the keychain vault only through the main process: after the engine
- * answers 'privacy.eraseAll', the IPC relay clears the vault (the file, and a corrupt copy set
- * aside earlier) and adds that to the receipt file the engine wrote. Other calls leave it alone.
- * Runs over the fake `electron` module and a fake engine that writes a receipt like the real one.
+ * Erasing everything reaches the keychain vault only through the main process: the desktop
+ * contract declares the `clear-password-vault` follow-up for 'privacy.eraseAll', and after the
+ * engine answers it the IPC relay runs that follow-up: it clears the vault (the file, and a
+ * corrupt copy set aside earlier) and adds that to the receipt file the engine wrote. Other calls
+ * leave it alone. Runs over the fake `electron` module and a fake engine that writes a receipt like
+ * the real one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserWindow as ElectronWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CALL_CHANNEL, DESKTOP_FOLLOW_UPS } from '../../src/contract/desktop.js';
 import type { EngineEventListener, EngineLike } from '../../src/main/engine-like.js';
-import { CALL_CHANNEL, registerIpc } from '../../src/main/ipc.js';
+import { registerIpc } from '../../src/main/ipc.js';
 import { clearVaultAfterEraseAll, PasswordVault, type SafeStorageLike } from '../../src/main/secrets.js';
 import { BrowserWindow, ipcMain, resetFake } from './fake-electron.js';
 
@@ -63,7 +66,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function relay(engine: EngineLike) {
+function relay(engine: EngineLike, withVault = true) {
   resetFake();
   const win = new BrowserWindow({});
   registerIpc({
@@ -71,7 +74,7 @@ function relay(engine: EngineLike) {
     engine,
     appUrl: APP_URL,
     windows: () => [win] as unknown as ElectronWindow[],
-    vault,
+    ...(withVault ? { vault } : {}),
   });
   const handler = ipcMain.handlers.get(CALL_CHANNEL);
   if (!handler) throw new Error('no call handler');
@@ -81,6 +84,10 @@ function relay(engine: EngineLike) {
 }
 
 describe('erasing everything clears the kept passwords', () => {
+  it('is the follow-up the desktop contract declares for privacy.eraseAll, and for no other method', () => {
+    expect(DESKTOP_FOLLOW_UPS).toEqual({ 'privacy.eraseAll': 'clear-password-vault' });
+  });
+
   it('clears the vault after privacy.eraseAll and notes it in the reply and the receipt', async () => {
     const receiptFile = path.join(dir, 'receipt.json');
     const call = relay(new ErasingEngine(receiptFile));
@@ -117,6 +124,19 @@ describe('erasing everything clears the kept passwords', () => {
     const reply = await relay(engine)('privacy.eraseAll', { confirm: 'erase everything', receipt: '/x' });
     expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
     expect(vault.repositories()).toEqual(['repo-a', 'repo-b']);
+  });
+
+  it('without a vault to clear, the result crosses unchanged', async () => {
+    const receiptFile = path.join(dir, 'receipt.json');
+    const reply = await relay(new ErasingEngine(receiptFile), false)('privacy.eraseAll', {
+      confirm: 'erase everything',
+      receipt: receiptFile,
+    });
+    expect(reply).toEqual({
+      ok: true,
+      result: { version: 1, kind: 'erase-all', request: 'eraseall-1', receiptFile },
+    });
+    expect(JSON.parse(fs.readFileSync(receiptFile, 'utf8')).keychain).toBeUndefined();
   });
 
   it('clearVaultAfterEraseAll works when the vault file is already gone and there is no receipt', () => {

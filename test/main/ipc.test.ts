@@ -1,8 +1,9 @@
 import type { BrowserWindow as ElectronWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { CALL_CHANNEL, EVENT_CHANNEL } from '../../src/contract/desktop.js';
 import { ContractError } from '../../src/contract/errors.js';
 import type { EngineEventListener, EngineLike } from '../../src/main/engine-like.js';
-import { CALL_CHANNEL, EVENT_CHANNEL, registerIpc } from '../../src/main/ipc.js';
+import { registerIpc } from '../../src/main/ipc.js';
 import { BrowserWindow, ipcMain, resetFake } from './fake-electron.js';
 
 const APP_URL = 'file:///opt/Cairn/out/renderer/index.html';

@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
+import { CALL_CHANNEL } from '../../src/contract/desktop.js';
 import { acquireSingleInstance, type DesktopShell, startDesktop } from '../../src/main/app-lifecycle.js';
 import type { EngineEventListener, EngineLike } from '../../src/main/engine-like.js';
-import { CALL_CHANNEL } from '../../src/main/ipc.js';
 import { app, BrowserWindow, fakeEvent, ipcMain, powerMonitor, resetFake, Tray } from './fake-electron.js';
 
 const APP_URL = 'file:///opt/Cairn/out/renderer/index.html';

@@ -12,9 +12,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
+import { CHOOSE_FOLDER_CHANNEL } from '../../src/contract/desktop.js';
 import { type DesktopShell, startDesktop } from '../../src/main/app-lifecycle.js';
 import type { EngineEventListener, EngineLike } from '../../src/main/engine-like.js';
-import { CHOOSE_FOLDER_CHANNEL, registerIpc } from '../../src/main/ipc.js';
+import { registerIpc } from '../../src/main/ipc.js';
 import { BrowserWindow, dialog, ipcMain, Notification, resetFake, Tray } from './fake-electron.js';
 
 const APP_URL = 'file:///opt/Cairn/out/renderer/index.html';

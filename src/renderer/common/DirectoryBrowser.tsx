@@ -4,9 +4,10 @@
  * this folder" picks the folder shown.
  */
 import { useId, useState } from 'react';
+import type { Result } from '../../contract/methods.js';
 import { useApp } from '../storeContext.js';
-import { useAsync } from '../useAsync.js';
-import { LoadFailed, Loading } from './States.js';
+import { useRequest } from '../useRequest.js';
+import { Loadable } from './Loadable.js';
 
 export function DirectoryBrowser({
   start,
@@ -17,12 +18,12 @@ export function DirectoryBrowser({
   onChoose: (path: string) => void;
   onCancel: () => void;
 }) {
-  const call = useApp((state) => state.call);
+  const request = useApp((state) => state.request);
   const [path, setPath] = useState(start ?? '');
-  const { result, reload } = useAsync(() => call('fs.list', { path }), [path]);
+  const shown = useRequest(() => request('fs.list', { path }), [path]);
   const headingId = useId();
-  const listing = result?.state === 'ready' ? result.value : null;
-  const folders = listing?.entries.filter((e) => e.type === 'dir') ?? [];
+  // The buttons act on the folder listed last; the list below follows the load.
+  const listing = shown.data ?? null;
 
   return (
     <section className="directory-browser panel" aria-labelledby={headingId}>
@@ -38,21 +39,9 @@ export function DirectoryBrowser({
           Home folder
         </button>
       </div>
-      {result?.state === 'loading' && <Loading what="the folder" />}
-      {result?.state === 'error' && <LoadFailed what="this folder" message={result.message} retry={reload} />}
-      {listing && folders.length === 0 && <p className="muted">This folder has no sub-folders.</p>}
-      {listing && folders.length > 0 && (
-        <ul className="folder-list" aria-label={`Folders in ${listing.path}`}>
-          {folders.map((f) => (
-            <li key={f.path}>
-              <button type="button" className="link-button" onClick={() => setPath(f.path)}>
-                📁 {f.name}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {listing?.truncated && <p className="muted">Only the first folders are shown.</p>}
+      <Loadable request={shown} what="this folder">
+        {(folder) => <FolderList listing={folder} onOpen={setPath} />}
+      </Loadable>
       <div className="button-row">
         <button type="button" className="primary" disabled={!listing} onClick={() => listing && onChoose(listing.path)}>
           Choose this folder
@@ -62,5 +51,27 @@ export function DirectoryBrowser({
         </button>
       </div>
     </section>
+  );
+}
+
+function FolderList({ listing, onOpen }: { listing: Result<'fs.list'>; onOpen: (path: string) => void }) {
+  const folders = listing.entries.filter((e) => e.type === 'dir');
+  return (
+    <>
+      {folders.length === 0 ? (
+        <p className="muted">This folder has no sub-folders.</p>
+      ) : (
+        <ul className="folder-list" aria-label={`Folders in ${listing.path}`}>
+          {folders.map((f) => (
+            <li key={f.path}>
+              <button type="button" className="link-button" onClick={() => onOpen(f.path)}>
+                📁 {f.name}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {listing.truncated && <p className="muted">Only the first folders are shown.</p>}
+    </>
   );
 }

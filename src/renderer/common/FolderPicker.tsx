@@ -25,7 +25,7 @@ export function FolderPicker({
 
   async function pick() {
     setError(null);
-    if (bridge?.chooseFolder) {
+    if (bridge) {
       try {
         const chosen = await bridge.chooseFolder(value || undefined);
         if (chosen) onChange(chosen);

@@ -4,8 +4,10 @@
  */
 import { type ReactNode, useEffect, useId, useState } from 'react';
 import { UnlockForm } from '../dashboard/UnlockForm.js';
-import { useApp } from '../storeContext.js';
-import { Empty, LoadFailed, Loading } from './States.js';
+import type { AppStatusData } from '../store.js';
+import { useApp, useAppStatus } from '../storeContext.js';
+import { Loadable } from './Loadable.js';
+import { Empty } from './States.js';
 
 export function RepositoryPicker({
   preferred,
@@ -14,20 +16,34 @@ export function RepositoryPicker({
   preferred?: string | undefined;
   children: (repositoryId: string) => ReactNode;
 }) {
-  const status = useApp((state) => state.status);
-  const load = useApp((state) => state.load);
-  const loadStatus = useApp((state) => state.loadStatus);
+  const appStatus = useAppStatus();
+  return (
+    <Loadable request={appStatus} what="the repositories">
+      {(status) => (
+        <Choose repositories={status.repositories} preferred={preferred}>
+          {children}
+        </Choose>
+      )}
+    </Loadable>
+  );
+}
+
+function Choose({
+  repositories,
+  preferred,
+  children,
+}: {
+  repositories: AppStatusData['repositories'];
+  preferred: string | undefined;
+  children: (repositoryId: string) => ReactNode;
+}) {
   const navigate = useApp((state) => state.navigate);
-  const repositories = status?.repositories ?? [];
   const [chosen, setChosen] = useState<string | undefined>(preferred);
   const selectId = useId();
   useEffect(() => {
     if (preferred) setChosen(preferred);
   }, [preferred]);
 
-  if (!status && load.state === 'error')
-    return <LoadFailed what="the repositories" message={load.message} retry={() => void loadStatus()} />;
-  if (!status) return <Loading what="the repositories" />;
   if (repositories.length === 0) {
     return (
       <Empty title="No repository yet">

@@ -3,7 +3,8 @@
  * the space used and its growth, damage and its repair, and the actions a person needs today
  * (back up now, pause, connect a repository, unlock one). Loading and failures are shown in place.
  */
-import { useApp } from '../storeContext.js';
+import { Loadable } from '../common/Loadable.js';
+import { useApp, useAppStatus } from '../storeContext.js';
 import { Activity } from './Activity.js';
 import { BackUpNow } from './BackUpNow.js';
 import { ConnectForm } from './ConnectForm.js';
@@ -12,18 +13,6 @@ import { RepositoryHealth } from './RepositoryHealth.js';
 import { RepositoryList } from './RepositoryList.js';
 import { SpaceUsage } from './SpaceUsage.js';
 import './dashboard.css';
-
-function LoadError({ message }: { message: string }) {
-  const loadStatus = useApp((state) => state.loadStatus);
-  return (
-    <div className="panel panel-error" role="alert">
-      <p>Cairn could not load the status: {message}</p>
-      <button type="button" onClick={() => void loadStatus()}>
-        Retry
-      </button>
-    </div>
-  );
-}
 
 function EmptyState() {
   return (
@@ -38,36 +27,33 @@ function EmptyState() {
 }
 
 export function Dashboard() {
-  const load = useApp((state) => state.load);
-  const status = useApp((state) => state.status);
+  const appStatus = useAppStatus();
   const eventsDisconnected = useApp((state) => state.eventsDisconnected);
-  const hasRepositories = (status?.repositories.length ?? 0) > 0;
 
   return (
     <div className="screen">
       <h1>Dashboard</h1>
-      {load.state === 'loading' && !status && (
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      )}
-      {load.state === 'error' && <LoadError message={load.message} />}
-      {eventsDisconnected && status && (
-        <p className="notice" role="status">
-          Live updates are interrupted; Cairn is reconnecting.
-        </p>
-      )}
-      {status && (
-        <>
-          <ProtectionSummary status={status} />
-          <RepositoryHealth status={status} />
-          <BackUpNow repositories={status.repositories} />
-          <Activity repositories={status.repositories} />
-          <SpaceUsage status={status} />
-          {hasRepositories ? <RepositoryList repositories={status.repositories} /> : <EmptyState />}
-          <ConnectForm another={hasRepositories} />
-        </>
-      )}
+      <Loadable request={appStatus} what="the status">
+        {(status) => {
+          const hasRepositories = status.repositories.length > 0;
+          return (
+            <>
+              {eventsDisconnected && (
+                <p className="notice" role="status">
+                  Live updates are interrupted; Cairn is reconnecting.
+                </p>
+              )}
+              <ProtectionSummary status={status} />
+              <RepositoryHealth status={status} />
+              <BackUpNow repositories={status.repositories} />
+              <Activity repositories={status.repositories} />
+              <SpaceUsage status={status} />
+              {hasRepositories ? <RepositoryList repositories={status.repositories} /> : <EmptyState />}
+              <ConnectForm another={hasRepositories} />
+            </>
+          );
+        }}
+      </Loadable>
     </div>
   );
 }

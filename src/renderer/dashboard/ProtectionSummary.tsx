@@ -6,11 +6,12 @@
  */
 import type { z } from 'zod';
 import type { PlannedRun, Source, VerificationCoverage } from '../../contract/schemas.js';
+import { Loadable } from '../common/Loadable.js';
 import { formatAge } from '../format.js';
 import type { AppStatusData } from '../store.js';
 import { useApp } from '../storeContext.js';
 import { useNow } from '../useNow.js';
-import { type Request, useRequest } from '../useRequest.js';
+import { useRequest } from '../useRequest.js';
 import { formatDateTime, formatIn, formatShare } from '../when.js';
 import { PauseControl } from './PauseControl.js';
 
@@ -18,10 +19,8 @@ type Repository = AppStatusData['repositories'][number];
 type Coverage = z.output<typeof VerificationCoverage>;
 export type ScheduleData = { sources: z.output<typeof Source>[]; next: z.output<typeof PlannedRun>[] };
 
-function NextRun({ schedule, now }: { schedule: Request<ScheduleData>; now: Date }) {
-  if (schedule.state === 'error' && !schedule.data) return <span className="error-text">{schedule.message}</span>;
-  if (!schedule.data) return <span className="muted">Loading…</span>;
-  const { sources, next } = schedule.data;
+function NextRun({ schedule, now }: { schedule: ScheduleData; now: Date }) {
+  const { sources, next } = schedule;
   const first = next[0];
   if (!first) {
     return (
@@ -112,7 +111,9 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
           {pausedUntil ? (
             <span className="notice">Scheduled backups are paused until {formatDateTime(pausedUntil)}.</span>
           ) : (
-            <NextRun schedule={schedule} now={now} />
+            <Loadable compact request={schedule} what="the schedule">
+              {(data) => <NextRun schedule={data} now={now} />}
+            </Loadable>
           )}
         </dd>
         <dt>Health</dt>

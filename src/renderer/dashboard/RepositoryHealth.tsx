@@ -244,7 +244,7 @@ function HealthCard({ repo, version }: { repo: Repository; version: string }) {
     .filter((t) => t.repositoryId === repo.id && t.kind === 'check' && !isActive(t))
     .sort((a, b) => (b.finishedAt ?? '').localeCompare(a.finishedAt ?? ''))[0];
   const failedCheck = lastCheck?.status === 'failed' ? lastCheck : undefined;
-  const problems = problemsOf(health.data, failedCheck);
+  const problems = problemsOf(health.data ?? null, failedCheck);
   const unreadable = health.data?.snapshotsDamaged ?? [];
   if (problems.length === 0 && unreadable.length === 0 && !openRepair) return null;
   const headingId = `health-${repo.id}`;

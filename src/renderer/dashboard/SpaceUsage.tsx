@@ -3,6 +3,7 @@
  * a locked repository) and, once unlocked, the chart of its growth per recovery point.
  */
 
+import { Loadable } from '../common/Loadable.js';
 import { formatBytes } from '../format.js';
 import type { AppStatusData } from '../store.js';
 import { useApp } from '../storeContext.js';
@@ -24,30 +25,26 @@ function RepositorySpace({ repo, status }: { repo: Repository; status: AppStatus
       <p id={headingId} className="space-name">
         {repo.label}
       </p>
-      {usage.state === 'loading' && !usage.data && <p className="muted">Loading…</p>}
-      {usage.state === 'error' && (
-        <p className="error-text">
-          Cannot measure the space used: {usage.message}{' '}
-          <button type="button" onClick={usage.reload}>
-            Retry
-          </button>
-        </p>
-      )}
-      {usage.data && (
-        <p className="space-line">
-          <strong>{formatBytes(usage.data.storedBytes)}</strong> used by {usage.data.snapshots} recovery point
-          {usage.data.snapshots === 1 ? '' : 's'}
-        </p>
-      )}
-      {!repo.unlocked && <p className="muted">Unlock {repo.label} to see its growth per recovery point.</p>}
-      {repo.unlocked && snapshots.state === 'error' && (
-        <p className="error-text">Cannot list the recovery points: {snapshots.message}</p>
-      )}
-      {repo.unlocked && snapshots.data && snapshots.data.length === 0 && (
-        <p className="muted">No recovery points yet: the chart appears after the first backup.</p>
-      )}
-      {repo.unlocked && snapshots.data && snapshots.data.length > 0 && (
-        <GrowthChart label={repo.label} snapshots={snapshots.data} />
+      <Loadable compact request={usage} what="the space used">
+        {(used) => (
+          <p className="space-line">
+            <strong>{formatBytes(used.storedBytes)}</strong> used by {used.snapshots} recovery point
+            {used.snapshots === 1 ? '' : 's'}
+          </p>
+        )}
+      </Loadable>
+      {repo.unlocked ? (
+        <Loadable compact request={snapshots} what="the recovery points">
+          {(points) =>
+            points.length === 0 ? (
+              <p className="muted">No recovery points yet: the chart appears after the first backup.</p>
+            ) : (
+              <GrowthChart label={repo.label} snapshots={points} />
+            )
+          }
+        </Loadable>
+      ) : (
+        <p className="muted">Unlock {repo.label} to see its growth per recovery point.</p>
       )}
     </div>
   );

@@ -5,7 +5,8 @@
 import { useId, useState } from 'react';
 import type { z } from 'zod';
 import type { AuditEntry, AuditVerification } from '../../contract/schemas.js';
-import { Empty, LoadFailed, Loading } from '../common/States.js';
+import { Loadable } from '../common/Loadable.js';
+import { Empty } from '../common/States.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
 import { formatDateTime } from '../when.js';
@@ -36,6 +37,46 @@ function VerifyResult({ result }: { result: Verification }) {
       The audit trail is broken
       {result.problem ? ` at entry ${result.problem.seq} (${result.problem.kind}): ${result.problem.message}` : ''}.
     </p>
+  );
+}
+
+/** The entries loaded so far, newest first. */
+function Entries({ entries }: { entries: Entry[] }) {
+  if (entries.length === 0) {
+    return (
+      <Empty title="No entries yet">
+        <p>The first entry is written when you set up a repository or change a setting.</p>
+      </Empty>
+    );
+  }
+  return (
+    <section className="table-scroll" aria-label="Audit trail entries">
+      <table className="data-table audit-table">
+        <caption className="visually-hidden">Audit trail, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Time</th>
+            <th scope="col">Action</th>
+            <th scope="col">By</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <tr key={entry.seq}>
+              <td className="numeric">{entry.seq}</td>
+              <td>{formatDateTime(entry.at)}</td>
+              <td>
+                <code>{entry.action}</code>
+              </td>
+              <td>{entry.actor === 'app' ? 'app' : 'command line'}</td>
+              <td className="audit-details">{details(entry)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 
@@ -106,42 +147,9 @@ export function AuditTrail() {
           Cairn could not verify the audit trail: {verify.error}
         </p>
       )}
-      {first.state === 'error' && <LoadFailed what="the audit trail" message={first.message} retry={refresh} />}
-      {!entries && first.state === 'loading' && <Loading what="the audit trail" />}
-      {entries && entries.length === 0 && (
-        <Empty title="No entries yet">
-          <p>The first entry is written when you set up a repository or change a setting.</p>
-        </Empty>
-      )}
-      {entries && entries.length > 0 && (
-        <section className="table-scroll" aria-label="Audit trail entries">
-          <table className="data-table audit-table">
-            <caption className="visually-hidden">Audit trail, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Time</th>
-                <th scope="col">Action</th>
-                <th scope="col">By</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.seq}>
-                  <td className="numeric">{entry.seq}</td>
-                  <td>{formatDateTime(entry.at)}</td>
-                  <td>
-                    <code>{entry.action}</code>
-                  </td>
-                  <td>{entry.actor === 'app' ? 'app' : 'command line'}</td>
-                  <td className="audit-details">{details(entry)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      )}
+      <Loadable request={{ ...first, reload: refresh }} what="the audit trail">
+        {(page) => <Entries entries={[...page, ...older]} />}
+      </Loadable>
       {hasMore && (
         <button type="button" onClick={() => void loadOlder()} disabled={more.busy}>
           Show older entries

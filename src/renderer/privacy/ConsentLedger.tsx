@@ -7,7 +7,8 @@
 import { useId, useState } from 'react';
 import type { z } from 'zod';
 import type { ConsentState } from '../../contract/schemas.js';
-import { Empty, LoadFailed, Loading } from '../common/States.js';
+import { Loadable } from '../common/Loadable.js';
+import { Empty } from '../common/States.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
 import { formatDateTime } from '../when.js';
@@ -103,7 +104,6 @@ export function ConsentLedger() {
   const consents = useRequest(() => request('consent.list', {}), []);
   const [message, setMessage] = useState<{ text: string; erase: boolean } | null>(null);
   const id = useId();
-  const data = consents.data;
   return (
     <section className="panel" id="privacy-consent" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Consent</h2>
@@ -111,29 +111,28 @@ export function ConsentLedger() {
         Each purpose is separate. You can withdraw at any time; withdrawing is as easy as giving, and every change is
         kept in the ledger.
       </p>
-      {consents.state === 'error' && (
-        <LoadFailed what="the consent ledger" message={consents.message} retry={consents.reload} />
-      )}
-      {!data && consents.state === 'loading' && <Loading what="the consent ledger" />}
-      {data && data.length === 0 && (
-        <Empty title="No purposes">
-          <p>Cairn asks for no consent.</p>
-        </Empty>
-      )}
-      {data && data.length > 0 && (
-        <ul className="consents" aria-label="Consent ledger">
-          {data.map((consent) => (
-            <ConsentRow
-              key={consent.purpose}
-              consent={consent}
-              onChanged={(text, erase) => {
-                setMessage({ text, erase });
-                consents.reload();
-              }}
-            />
-          ))}
-        </ul>
-      )}
+      <Loadable request={consents} what="the consent ledger">
+        {(data) =>
+          data.length === 0 ? (
+            <Empty title="No purposes">
+              <p>Cairn asks for no consent.</p>
+            </Empty>
+          ) : (
+            <ul className="consents" aria-label="Consent ledger">
+              {data.map((consent) => (
+                <ConsentRow
+                  key={consent.purpose}
+                  consent={consent}
+                  onChanged={(text, erase) => {
+                    setMessage({ text, erase });
+                    consents.reload();
+                  }}
+                />
+              ))}
+            </ul>
+          )
+        }
+      </Loadable>
       {message && (
         <div role="status" className="consent-message">
           <p>{message.text}</p>

@@ -6,7 +6,8 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { z } from 'zod';
 import type { Incident, NotificationStatus } from '../../contract/schemas.js';
-import { Empty, LoadFailed, Loading } from '../common/States.js';
+import { Loadable } from '../common/Loadable.js';
+import { Empty } from '../common/States.js';
 import { useApp } from '../storeContext.js';
 import { useNow } from '../useNow.js';
 import { useRequest } from '../useRequest.js';
@@ -200,6 +201,13 @@ function OpenForm({ onOpened }: { onOpened: () => void }) {
   );
 }
 
+/** Open incidents first, then the newest first. */
+function openFirst<T extends { status: string; detectedAt: string }>(incidents: T[]): T[] {
+  return [...incidents].sort((a, b) =>
+    a.status === b.status ? b.detectedAt.localeCompare(a.detectedAt) : a.status === 'open' ? -1 : 1,
+  );
+}
+
 export function Incidents() {
   const request = useApp((state) => state.request);
   const openIncidents = useApp((state) => state.openIncidents);
@@ -207,12 +215,6 @@ export function Incidents() {
   const list = useRequest(() => request('incidents.list', { openOnly: false }), [openKey]);
   const now = useNow();
   const id = useId();
-  const data = list.data;
-  const sorted = data
-    ? [...data].sort((a, b) =>
-        a.status === b.status ? b.detectedAt.localeCompare(a.detectedAt) : a.status === 'open' ? -1 : 1,
-      )
-    : null;
   return (
     <section className="panel" id="privacy-incidents" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Incidents</h2>
@@ -220,20 +222,21 @@ export function Incidents() {
         A personal data breach must be reported to the supervisory authority within 72 hours of becoming aware of it,
         unless it is unlikely to put anyone at risk. Cairn opens an incident itself when it sees signs of tampering.
       </p>
-      {list.state === 'error' && <LoadFailed what="the incidents" message={list.message} retry={list.reload} />}
-      {!sorted && list.state === 'loading' && <Loading what="the incidents" />}
-      {sorted && sorted.length === 0 && (
-        <Empty title="No incidents">
-          <p>Nothing has been recorded.</p>
-        </Empty>
-      )}
-      {sorted && sorted.length > 0 && (
-        <ul className="incidents" aria-label="Incident register">
-          {sorted.map((incident) => (
-            <IncidentItem key={incident.id} incident={incident} now={now} onChanged={list.reload} />
-          ))}
-        </ul>
-      )}
+      <Loadable request={list} what="the incidents">
+        {(incidents) =>
+          incidents.length === 0 ? (
+            <Empty title="No incidents">
+              <p>Nothing has been recorded.</p>
+            </Empty>
+          ) : (
+            <ul className="incidents" aria-label="Incident register">
+              {openFirst(incidents).map((incident) => (
+                <IncidentItem key={incident.id} incident={incident} now={now} onChanged={list.reload} />
+              ))}
+            </ul>
+          )
+        }
+      </Loadable>
       <OpenForm onOpened={list.reload} />
     </section>
   );

@@ -3,7 +3,7 @@
  * shown in a sandboxed frame (no scripts) with a Print button.
  */
 import { useId, useRef } from 'react';
-import { LoadFailed, Loading } from '../common/States.js';
+import { Loadable } from '../common/Loadable.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
 
@@ -12,7 +12,6 @@ export function ProcessingRecord() {
   const record = useRequest(() => request('privacy.record', {}), []);
   const frame = useRef<HTMLIFrameElement>(null);
   const id = useId();
-  const data = record.data;
   return (
     <section className="panel" id="privacy-record" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Records of processing</h2>
@@ -20,33 +19,31 @@ export function ProcessingRecord() {
         Made from Cairn's configuration: purposes, data categories, recipients, locations, time limits and security
         measures, as Article 30 of the GDPR asks of a controller.
       </p>
-      {record.state === 'error' && (
-        <LoadFailed what="the records of processing" message={record.message} retry={record.reload} />
-      )}
-      {!data && record.state === 'loading' && <Loading what="the records of processing" />}
-      {data && (
-        <>
-          <div className="button-row">
-            <button type="button" onClick={() => frame.current?.contentWindow?.print()}>
-              Print the records
-            </button>
-            <button type="button" onClick={record.reload}>
-              Refresh
-            </button>
-          </div>
-          <iframe
-            ref={frame}
-            className="record-frame"
-            title="Records of processing (printable)"
-            sandbox="allow-same-origin allow-modals"
-            srcDoc={data.html}
-          />
-          <details>
-            <summary>The same records as JSON</summary>
-            <pre className="json-block">{JSON.stringify(data.json, null, 2)}</pre>
-          </details>
-        </>
-      )}
+      <Loadable request={record} what="the records of processing">
+        {(data) => (
+          <>
+            <div className="button-row">
+              <button type="button" onClick={() => frame.current?.contentWindow?.print()}>
+                Print the records
+              </button>
+              <button type="button" onClick={record.reload}>
+                Refresh
+              </button>
+            </div>
+            <iframe
+              ref={frame}
+              className="record-frame"
+              title="Records of processing (printable)"
+              sandbox="allow-same-origin allow-modals"
+              srcDoc={data.html}
+            />
+            <details>
+              <summary>The same records as JSON</summary>
+              <pre className="json-block">{JSON.stringify(data.json, null, 2)}</pre>
+            </details>
+          </>
+        )}
+      </Loadable>
     </section>
   );
 }

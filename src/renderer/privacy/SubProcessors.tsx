@@ -6,7 +6,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { z } from 'zod';
 import type { SubProcessor } from '../../contract/schemas.js';
-import { LoadFailed, Loading } from '../common/States.js';
+import { Loadable } from '../common/Loadable.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
 
@@ -117,32 +117,29 @@ export function SubProcessors() {
   const request = useApp((state) => state.request);
   const overview = useRequest(() => request('privacy.overview', {}), []);
   const id = useId();
-  const data = overview.data;
   return (
     <section className="panel" id="privacy-recipients" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Recipients and sub-processors</h2>
-      {overview.state === 'error' && (
-        <LoadFailed what="the recipients" message={overview.message} retry={overview.reload} />
-      )}
-      {!data && overview.state === 'loading' && <Loading what="the recipients" />}
-      {data && (
-        <>
-          <h3>Recipients</h3>
-          {data.recipients.length === 0 ? (
-            <p className="muted">Nobody receives your data: it stays with you and your storage locations.</p>
-          ) : (
-            <ul>
-              {data.recipients.map((r) => (
-                <li key={`${r.name}-${r.role}`}>
-                  <strong>{r.name}</strong> — {r.role} ({r.region})
-                </li>
-              ))}
-            </ul>
-          )}
-          <h3>Sub-processors</h3>
-          <Editor initial={data.subProcessors} onSaved={overview.reload} />
-        </>
-      )}
+      <Loadable request={overview} what="the recipients">
+        {(data) => (
+          <>
+            <h3>Recipients</h3>
+            {data.recipients.length === 0 ? (
+              <p className="muted">Nobody receives your data: it stays with you and your storage locations.</p>
+            ) : (
+              <ul>
+                {data.recipients.map((r) => (
+                  <li key={`${r.name}-${r.role}`}>
+                    <strong>{r.name}</strong> — {r.role} ({r.region})
+                  </li>
+                ))}
+              </ul>
+            )}
+            <h3>Sub-processors</h3>
+            <Editor initial={data.subProcessors} onSaved={overview.reload} />
+          </>
+        )}
+      </Loadable>
     </section>
   );
 }

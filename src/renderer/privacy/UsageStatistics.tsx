@@ -3,7 +3,7 @@
  * they would go, and the exact payload that would be sent, shown verbatim. Nothing is sent here.
  */
 import { useId } from 'react';
-import { LoadFailed, Loading } from '../common/States.js';
+import { Loadable } from '../common/Loadable.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
 
@@ -11,42 +11,39 @@ export function UsageStatistics() {
   const request = useApp((state) => state.request);
   const preview = useRequest(() => request('usage.preview', {}), []);
   const id = useId();
-  const data = preview.data;
   return (
     <section className="panel" id="privacy-usage" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Usage statistics</h2>
-      {preview.state === 'error' && (
-        <LoadFailed what="the usage statistics" message={preview.message} retry={preview.reload} />
-      )}
-      {!data && preview.state === 'loading' && <Loading what="the usage statistics" />}
-      {data && (
-        <>
-          <p>
-            {data.enabled
-              ? 'On: you gave consent for anonymous usage statistics.'
-              : 'Off. Nothing is counted or sent unless you give consent above.'}{' '}
-            {data.endpoint ? (
+      <Loadable request={preview} what="the usage statistics">
+        {(data) => (
+          <>
+            <p>
+              {data.enabled
+                ? 'On: you gave consent for anonymous usage statistics.'
+                : 'Off. Nothing is counted or sent unless you give consent above.'}{' '}
+              {data.endpoint ? (
+                <>
+                  They go to <span className="path">{data.endpoint}</span>.
+                </>
+              ) : (
+                'No address is set, so nothing would be sent anywhere.'
+              )}{' '}
+              {data.pending > 0 && `${data.pending} payload(s) are waiting to be sent.`}
+            </p>
+            {data.payload ? (
               <>
-                They go to <span className="path">{data.endpoint}</span>.
+                <p>Exactly what would be sent, and nothing more:</p>
+                <pre className="json-block">{JSON.stringify(data.payload, null, 2)}</pre>
               </>
             ) : (
-              'No address is set, so nothing would be sent anywhere.'
-            )}{' '}
-            {data.pending > 0 && `${data.pending} payload(s) are waiting to be sent.`}
-          </p>
-          {data.payload ? (
-            <>
-              <p>Exactly what would be sent, and nothing more:</p>
-              <pre className="json-block">{JSON.stringify(data.payload, null, 2)}</pre>
-            </>
-          ) : (
-            <p className="muted">Nothing has been counted, so there is nothing to send.</p>
-          )}
-          <button type="button" onClick={preview.reload}>
-            Refresh
-          </button>
-        </>
-      )}
+              <p className="muted">Nothing has been counted, so there is nothing to send.</p>
+            )}
+            <button type="button" onClick={preview.reload}>
+              Refresh
+            </button>
+          </>
+        )}
+      </Loadable>
     </section>
   );
 }

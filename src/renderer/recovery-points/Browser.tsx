@@ -1,9 +1,9 @@
 /** Browsing one recovery point's folders ('snapshots.browse'), with a path bar and "Restore…". */
 import { useState } from 'react';
-import { LoadFailed, Loading } from '../common/States.js';
+import { Loadable } from '../common/Loadable.js';
 import { formatBytes } from '../format.js';
 import { useApp } from '../storeContext.js';
-import { useAsync } from '../useAsync.js';
+import { useRequest } from '../useRequest.js';
 import { type Point, pointName } from './points.js';
 
 function startOf(point: Point): string {
@@ -12,11 +12,11 @@ function startOf(point: Point): string {
 }
 
 export function Browser({ repositoryId, point }: { repositoryId: string; point: Point }) {
-  const call = useApp((state) => state.call);
+  const request = useApp((state) => state.request);
   const navigate = useApp((state) => state.navigate);
   const [path, setPath] = useState(() => startOf(point));
-  const { result, reload } = useAsync(
-    () => call('snapshots.browse', { repositoryId, snapshotId: point.id, path }),
+  const folder = useRequest(
+    () => request('snapshots.browse', { repositoryId, snapshotId: point.id, path }),
     [repositoryId, point.id, path],
   );
   const parent = path === '/' ? null : path.replace(/\/[^/]+$/, '') || '/';
@@ -35,41 +35,44 @@ export function Browser({ repositoryId, point }: { repositoryId: string; point: 
       <p className="path" aria-live="polite">
         {path}
       </p>
-      {result?.state === 'loading' && <Loading what="the folder" />}
-      {result?.state === 'error' && <LoadFailed what="the folder" message={result.message} retry={reload} />}
-      {result?.state === 'ready' && result.value.length === 0 && <p className="muted">This folder is empty.</p>}
-      {result?.state === 'ready' && result.value.length > 0 && (
-        <table className="data-table" aria-label={`Contents of ${path}`}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col" className="numeric">
-                Size
-              </th>
-              <th scope="col">Modified</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.value.map((entry) => (
-              <tr key={entry.path}>
-                <td>
-                  {entry.type === 'dir' ? (
-                    <button type="button" className="link-button" onClick={() => setPath(entry.path)}>
-                      📁 {entry.name}
-                    </button>
-                  ) : (
-                    <span>
-                      {entry.type === 'symlink' ? '↪' : '📄'} {entry.name}
-                    </span>
-                  )}
-                </td>
-                <td className="numeric">{entry.size === null ? '' : formatBytes(entry.size)}</td>
-                <td>{new Date(entry.mtime).toLocaleString()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Loadable request={folder} what="the folder">
+        {(entries) =>
+          entries.length === 0 ? (
+            <p className="muted">This folder is empty.</p>
+          ) : (
+            <table className="data-table" aria-label={`Contents of ${path}`}>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col" className="numeric">
+                    Size
+                  </th>
+                  <th scope="col">Modified</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.map((entry) => (
+                  <tr key={entry.path}>
+                    <td>
+                      {entry.type === 'dir' ? (
+                        <button type="button" className="link-button" onClick={() => setPath(entry.path)}>
+                          📁 {entry.name}
+                        </button>
+                      ) : (
+                        <span>
+                          {entry.type === 'symlink' ? '↪' : '📄'} {entry.name}
+                        </span>
+                      )}
+                    </td>
+                    <td className="numeric">{entry.size === null ? '' : formatBytes(entry.size)}</td>
+                    <td>{new Date(entry.mtime).toLocaleString()}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loadable>
     </section>
   );
 }

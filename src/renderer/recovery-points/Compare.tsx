@@ -8,7 +8,7 @@ import { type Point, pointName } from './points.js';
 const CHANGE_NAMES = { added: 'Added', removed: 'Removed', modified: 'Modified', metadata: 'Details changed' } as const;
 
 export function Compare({ repositoryId, points }: { repositoryId: string; points: Point[] }) {
-  const call = useApp((state) => state.call);
+  const request = useApp((state) => state.request);
   const [older, setOlder] = useState(points[1]?.id ?? points[0]?.id ?? '');
   const [newer, setNewer] = useState(points[0]?.id ?? '');
   const [diff, setDiff] = useState<Result<'snapshots.diff'> | null>(null);
@@ -21,7 +21,7 @@ export function Compare({ repositoryId, points }: { repositoryId: string; points
     setBusy(true);
     setError(null);
     try {
-      setDiff(await call('snapshots.diff', { repositoryId, a: older, b: newer }));
+      setDiff(await request('snapshots.diff', { repositoryId, a: older, b: newer }));
     } catch (failure) {
       setError((failure as Error).message);
     } finally {

@@ -4,15 +4,16 @@
  * points with each file's versions. "Restore…" hands the point (and selection) to the wizard.
  */
 import { useState } from 'react';
+import { Loadable } from '../common/Loadable.js';
 import { RepositoryPicker } from '../common/RepositoryPicker.js';
-import { Empty, LoadFailed, Loading } from '../common/States.js';
+import { Empty } from '../common/States.js';
 import { formatBytes } from '../format.js';
 import { useApp } from '../storeContext.js';
-import { useAsync } from '../useAsync.js';
+import { useRequest } from '../useRequest.js';
 import { Browser } from './Browser.js';
 import { Compare } from './Compare.js';
 import { FreezeControl } from './Freeze.js';
-import { formatTime, pointName } from './points.js';
+import { formatTime, type Point, pointName } from './points.js';
 import { Search } from './Search.js';
 import '../common/common.css';
 import './recovery-points.css';
@@ -29,15 +30,18 @@ export function RecoveryPoints() {
 }
 
 function PointsOf({ repositoryId }: { repositoryId: string }) {
-  const call = useApp((state) => state.call);
+  const request = useApp((state) => state.request);
   const lastBackupAt = useApp((state) => state.status?.repositories.find((r) => r.id === repositoryId)?.lastBackupAt);
-  const { result, reload } = useAsync(() => call('snapshots.list', { repositoryId }), [repositoryId, lastBackupAt]);
-  const [selected, setSelected] = useState<string | null>(null);
+  const points = useRequest(() => request('snapshots.list', { repositoryId }), [repositoryId, lastBackupAt]);
+  return (
+    <Loadable request={points} what="the recovery points">
+      {(list) => <Timeline repositoryId={repositoryId} points={list} reload={points.reload} />}
+    </Loadable>
+  );
+}
 
-  if (!result || result.state === 'loading') return <Loading what="the recovery points" />;
-  if (result.state === 'error')
-    return <LoadFailed what="the recovery points" message={result.message} retry={reload} />;
-  const points = result.value;
+function Timeline({ repositoryId, points, reload }: { repositoryId: string; points: Point[]; reload: () => void }) {
+  const [selected, setSelected] = useState<string | null>(null);
   if (points.length === 0) {
     return (
       <Empty title="No recovery points yet">

@@ -6,7 +6,7 @@ import { useApp } from '../storeContext.js';
 import { formatTime } from './points.js';
 
 export function Search({ repositoryId }: { repositoryId: string }) {
-  const call = useApp((state) => state.call);
+  const request = useApp((state) => state.request);
   const navigate = useApp((state) => state.navigate);
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<Result<'snapshots.search'> | null>(null);
@@ -20,7 +20,7 @@ export function Search({ repositoryId }: { repositoryId: string }) {
     setBusy(true);
     setError(null);
     try {
-      setFound(await call('snapshots.search', { repositoryId, query: query.trim() }));
+      setFound(await request('snapshots.search', { repositoryId, query: query.trim() }));
     } catch (failure) {
       setError((failure as Error).message);
     } finally {

@@ -3,11 +3,11 @@
  * point (the selection is kept while moving between folders and listed below).
  */
 import { useId, useState } from 'react';
-import { LoadFailed, Loading } from '../common/States.js';
+import { Loadable } from '../common/Loadable.js';
 import { formatBytes } from '../format.js';
 import { type Point, pointName } from '../recovery-points/points.js';
 import { useApp } from '../storeContext.js';
-import { useAsync } from '../useAsync.js';
+import { useRequest } from '../useRequest.js';
 import type { RestoreChoice } from './Restore.js';
 
 export function FilePicker({
@@ -21,10 +21,10 @@ export function FilePicker({
   choice: RestoreChoice;
   update: (c: Partial<RestoreChoice>) => void;
 }) {
-  const call = useApp((state) => state.call);
+  const request = useApp((state) => state.request);
   const [path, setPath] = useState(() => (point.paths.length === 1 && point.paths[0] ? point.paths[0] : '/'));
-  const { result, reload } = useAsync(
-    choice.everything ? null : () => call('snapshots.browse', { repositoryId, snapshotId: point.id, path }),
+  const folder = useRequest(
+    choice.everything ? null : () => request('snapshots.browse', { repositoryId, snapshotId: point.id, path }),
     [choice.everything, repositoryId, point.id, path],
   );
   const mode = useId();
@@ -73,33 +73,36 @@ export function FilePicker({
           <p className="path" aria-live="polite">
             {path}
           </p>
-          {result?.state === 'loading' && <Loading what="the folder" />}
-          {result?.state === 'error' && <LoadFailed what="the folder" message={result.message} retry={reload} />}
-          {result?.state === 'ready' && result.value.length === 0 && <p className="muted">This folder is empty.</p>}
-          {result?.state === 'ready' && result.value.length > 0 && (
-            <ul className="pick-list" aria-label={`Contents of ${path}`}>
-              {result.value.map((entry) => (
-                <li key={entry.path}>
-                  <input
-                    type="checkbox"
-                    id={`pick-${entry.path}`}
-                    aria-label={`Select ${entry.name}`}
-                    checked={selected.has(entry.path)}
-                    onChange={(event) => toggle(entry.path, event.target.checked)}
-                  />
-                  <label htmlFor={`pick-${entry.path}`}>
-                    {entry.type === 'dir' ? '📁' : entry.type === 'symlink' ? '↪' : '📄'} {entry.name}
-                  </label>
-                  {entry.size !== null && <span className="muted">{formatBytes(entry.size)}</span>}
-                  {entry.type === 'dir' && (
-                    <button type="button" aria-label={`Open ${entry.name}`} onClick={() => setPath(entry.path)}>
-                      Open
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
+          <Loadable request={folder} what="the folder">
+            {(entries) =>
+              entries.length === 0 ? (
+                <p className="muted">This folder is empty.</p>
+              ) : (
+                <ul className="pick-list" aria-label={`Contents of ${path}`}>
+                  {entries.map((entry) => (
+                    <li key={entry.path}>
+                      <input
+                        type="checkbox"
+                        id={`pick-${entry.path}`}
+                        aria-label={`Select ${entry.name}`}
+                        checked={selected.has(entry.path)}
+                        onChange={(event) => toggle(entry.path, event.target.checked)}
+                      />
+                      <label htmlFor={`pick-${entry.path}`}>
+                        {entry.type === 'dir' ? '📁' : entry.type === 'symlink' ? '↪' : '📄'} {entry.name}
+                      </label>
+                      {entry.size !== null && <span className="muted">{formatBytes(entry.size)}</span>}
+                      {entry.type === 'dir' && (
+                        <button type="button" aria-label={`Open ${entry.name}`} onClick={() => setPath(entry.path)}>
+                          Open
+                        </button>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </Loadable>
           <h3>Selected ({choice.paths.length})</h3>
           {choice.paths.length === 0 ? (
             <p className="muted">Nothing selected yet.</p>

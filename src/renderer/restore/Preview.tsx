@@ -3,12 +3,12 @@
  * kept both, before anything is written; "Restore" then starts the restore with the same request.
  */
 import { useState } from 'react';
-import type { Params } from '../../contract/methods.js';
-import { LoadFailed, Loading } from '../common/States.js';
+import type { Params, Result } from '../../contract/methods.js';
+import { Loadable } from '../common/Loadable.js';
 import { formatBytes } from '../format.js';
 import { type Point, pointName } from '../recovery-points/points.js';
 import { useApp } from '../storeContext.js';
-import { useAsync } from '../useAsync.js';
+import { useRequest } from '../useRequest.js';
 
 const ACTION_NAMES = { new: 'New', overwrite: 'Overwritten', skip: 'Skipped', 'keep-both': 'Kept both' } as const;
 
@@ -21,8 +21,27 @@ export function Preview({
   point: Point;
   onStarted: (taskId: string) => void;
 }) {
-  const call = useApp((state) => state.call);
-  const { result, reload } = useAsync(() => call('restore.preview', request), [JSON.stringify(request)]);
+  const send = useApp((state) => state.request);
+  const preview = useRequest(() => send('restore.preview', request), [JSON.stringify(request)]);
+  return (
+    <Loadable request={preview} what="what the restore would do">
+      {(p) => <Plan p={p} request={request} point={point} onStarted={onStarted} />}
+    </Loadable>
+  );
+}
+
+function Plan({
+  p,
+  request,
+  point,
+  onStarted,
+}: {
+  p: Result<'restore.preview'>;
+  request: Params<'restore.start'>;
+  point: Point;
+  onStarted: (taskId: string) => void;
+}) {
+  const send = useApp((state) => state.request);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -30,7 +49,7 @@ export function Preview({
     setBusy(true);
     setError(null);
     try {
-      const { taskId } = await call('restore.start', request);
+      const { taskId } = await send('restore.start', request);
       onStarted(taskId);
     } catch (failure) {
       setError((failure as Error).message);
@@ -38,9 +57,6 @@ export function Preview({
     }
   }
 
-  if (!result || result.state === 'loading') return <Loading what="what the restore would do" />;
-  if (result.state === 'error') return <LoadFailed what="the preview" message={result.message} retry={reload} />;
-  const p = result.value;
   const total = p.counts.new + p.counts.overwrite + p.counts.skip + p.counts.keepBoth;
   return (
     <div className="restore-preview">

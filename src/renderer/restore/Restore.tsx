@@ -7,12 +7,13 @@
 import { useId, useState } from 'react';
 import type { Params, Result } from '../../contract/methods.js';
 import { FolderPicker } from '../common/FolderPicker.js';
+import { Loadable } from '../common/Loadable.js';
 import { RepositoryPicker } from '../common/RepositoryPicker.js';
-import { Empty, LoadFailed, Loading } from '../common/States.js';
+import { Empty } from '../common/States.js';
 import { formatTime, type Point, pointName } from '../recovery-points/points.js';
 import type { Handoff } from '../store.js';
 import { useApp } from '../storeContext.js';
-import { useAsync } from '../useAsync.js';
+import { useRequest } from '../useRequest.js';
 import { FilePicker } from './FilePicker.js';
 import { Preview } from './Preview.js';
 import { Progress } from './Progress.js';
@@ -56,8 +57,16 @@ export function Restore() {
 }
 
 function Wizard({ repositoryId, handoff }: { repositoryId: string; handoff: Handoff | null }) {
-  const call = useApp((state) => state.call);
-  const { result, reload } = useAsync(() => call('snapshots.list', { repositoryId }), [repositoryId]);
+  const request = useApp((state) => state.request);
+  const points = useRequest(() => request('snapshots.list', { repositoryId }), [repositoryId]);
+  return (
+    <Loadable request={points} what="the recovery points">
+      {(list) => <Steps repositoryId={repositoryId} handoff={handoff} points={list} />}
+    </Loadable>
+  );
+}
+
+function Steps({ repositoryId, handoff, points }: { repositoryId: string; handoff: Handoff | null; points: Point[] }) {
   const fromHandoff = handoff?.repositoryId === repositoryId ? handoff : null;
   const [step, setStep] = useState(fromHandoff?.snapshotId ? (fromHandoff.paths?.length ? 2 : 1) : 0);
   const [choice, setChoice] = useState<RestoreChoice>({
@@ -71,10 +80,6 @@ function Wizard({ repositoryId, handoff }: { repositoryId: string; handoff: Hand
   const [taskId, setTaskId] = useState<string | null>(null);
   const update = (change: Partial<RestoreChoice>) => setChoice((c) => ({ ...c, ...change }));
 
-  if (!result || result.state === 'loading') return <Loading what="the recovery points" />;
-  if (result.state === 'error')
-    return <LoadFailed what="the recovery points" message={result.message} retry={reload} />;
-  const points = result.value;
   if (points.length === 0) {
     return (
       <Empty title="Nothing to restore yet">

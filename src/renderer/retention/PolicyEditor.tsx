@@ -5,6 +5,7 @@
  */
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { Result } from '../../contract/methods.js';
+import { Loadable } from '../common/Loadable.js';
 import { formatBytes } from '../format.js';
 import type { AppStatusData } from '../store.js';
 import { useApp } from '../storeContext.js';
@@ -190,171 +191,161 @@ export function PolicyEditor({ repo, status }: { repo: Repository; status: AppSt
   const describedBy = (name: FieldName) => (errors[name] ? `${id}-${name}-error` : `${id}-${name}-hint`);
   const ready = preview.state === 'ready' ? preview.preview : null;
 
-  if (stored.state === 'loading' && !stored.data) {
-    return (
-      <p className="muted" role="status">
-        Loading the retention policy…
-      </p>
-    );
-  }
-  if (stored.state === 'error') {
-    return (
-      <div className="panel-error panel" role="alert">
-        <p>Cairn could not load the retention policy: {stored.message}</p>
-        <button type="button" onClick={stored.reload}>
-          Retry
-        </button>
-      </div>
-    );
-  }
-
   return (
-    <div className="policy">
-      <form
-        className="policy-form"
-        onSubmit={(event) => void save(event)}
-        aria-label={`Retention policy of ${repo.label}`}
-      >
-        <p className="hint">
-          {hasStored ? 'The saved policy is shown.' : `${repo.label} has no policy yet: every recovery point is kept.`}{' '}
-          Empty fields are not used.
-        </p>
-        <div className="policy-grid">
-          {COUNT_FIELDS.map(([name, label, unit]) => (
-            <div key={name} className="field">
-              <label htmlFor={`${id}-${name}`}>{label}</label>
-              <input
-                id={`${id}-${name}`}
-                inputMode="numeric"
-                value={fields[name]}
-                aria-invalid={errors[name] ? true : undefined}
-                aria-describedby={describedBy(name)}
-                onChange={(event) => change(name, event.target.value)}
-              />
-              <span id={`${id}-${name}-hint`} className="hint">
-                {unit}
-              </span>
-              <FieldError id={`${id}-${name}-error`} message={errors[name]} />
-            </div>
-          ))}
-          <div className="field">
-            <label htmlFor={`${id}-within`}>Keep everything within</label>
-            <input
-              id={`${id}-within`}
-              value={fields.within}
-              placeholder="30d"
-              aria-invalid={errors.within ? true : undefined}
-              aria-describedby={describedBy('within')}
-              onChange={(event) => change('within', event.target.value)}
-            />
-            <span id={`${id}-within-hint`} className="hint">
-              of the newest point, e.g. 30d, 6m, 1y
-            </span>
-            <FieldError id={`${id}-within-error`} message={errors.within} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-tags`}>Keep points tagged</label>
-            <input
-              id={`${id}-tags`}
-              value={fields.tags}
-              placeholder="important, yearly"
-              aria-describedby={describedBy('tags')}
-              onChange={(event) => change('tags', event.target.value)}
-            />
-            <span id={`${id}-tags-hint`} className="hint">
-              tags, separated by commas
-            </span>
-            <FieldError id={`${id}-tags-error`} message={errors.tags} />
-          </div>
-        </div>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={prune}
-            onChange={(event) => {
-              setPrune(event.target.checked);
-              setDirty(true);
-            }}
-          />
-          Free the space of removed recovery points right away (prune)
-        </label>
-        <p className="notice-line">The newest recovery point is never removed by a policy.</p>
-        {errors.form && (
-          <p className="error-text" role="alert">
-            {errors.form}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={!policy || saving} aria-busy={saving}>
-            Save policy
-          </button>{' '}
-          {hasStored && (
-            <button type="button" disabled={saving} onClick={() => void removePolicy()}>
-              Remove policy
-            </button>
-          )}{' '}
-          <button
-            type="button"
-            disabled={applyBlocked !== null}
-            aria-describedby={applyBlocked ? `${id}-apply-why` : undefined}
-            onClick={() => setConfirming(true)}
+    <Loadable request={stored} what="the retention policy">
+      {() => (
+        <div className="policy">
+          <form
+            className="policy-form"
+            onSubmit={(event) => void save(event)}
+            aria-label={`Retention policy of ${repo.label}`}
           >
-            Apply now
-          </button>
-          {applyBlocked && (
-            <span id={`${id}-apply-why`} className="muted">
-              {' '}
-              {applyBlocked}
-            </span>
+            <p className="hint">
+              {hasStored
+                ? 'The saved policy is shown.'
+                : `${repo.label} has no policy yet: every recovery point is kept.`}{' '}
+              Empty fields are not used.
+            </p>
+            <div className="policy-grid">
+              {COUNT_FIELDS.map(([name, label, unit]) => (
+                <div key={name} className="field">
+                  <label htmlFor={`${id}-${name}`}>{label}</label>
+                  <input
+                    id={`${id}-${name}`}
+                    inputMode="numeric"
+                    value={fields[name]}
+                    aria-invalid={errors[name] ? true : undefined}
+                    aria-describedby={describedBy(name)}
+                    onChange={(event) => change(name, event.target.value)}
+                  />
+                  <span id={`${id}-${name}-hint`} className="hint">
+                    {unit}
+                  </span>
+                  <FieldError id={`${id}-${name}-error`} message={errors[name]} />
+                </div>
+              ))}
+              <div className="field">
+                <label htmlFor={`${id}-within`}>Keep everything within</label>
+                <input
+                  id={`${id}-within`}
+                  value={fields.within}
+                  placeholder="30d"
+                  aria-invalid={errors.within ? true : undefined}
+                  aria-describedby={describedBy('within')}
+                  onChange={(event) => change('within', event.target.value)}
+                />
+                <span id={`${id}-within-hint`} className="hint">
+                  of the newest point, e.g. 30d, 6m, 1y
+                </span>
+                <FieldError id={`${id}-within-error`} message={errors.within} />
+              </div>
+              <div className="field">
+                <label htmlFor={`${id}-tags`}>Keep points tagged</label>
+                <input
+                  id={`${id}-tags`}
+                  value={fields.tags}
+                  placeholder="important, yearly"
+                  aria-describedby={describedBy('tags')}
+                  onChange={(event) => change('tags', event.target.value)}
+                />
+                <span id={`${id}-tags-hint`} className="hint">
+                  tags, separated by commas
+                </span>
+                <FieldError id={`${id}-tags-error`} message={errors.tags} />
+              </div>
+            </div>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={prune}
+                onChange={(event) => {
+                  setPrune(event.target.checked);
+                  setDirty(true);
+                }}
+              />
+              Free the space of removed recovery points right away (prune)
+            </label>
+            <p className="notice-line">The newest recovery point is never removed by a policy.</p>
+            {errors.form && (
+              <p className="error-text" role="alert">
+                {errors.form}
+              </p>
+            )}
+            <div className="form-actions">
+              <button type="submit" className="primary" disabled={!policy || saving} aria-busy={saving}>
+                Save policy
+              </button>{' '}
+              {hasStored && (
+                <button type="button" disabled={saving} onClick={() => void removePolicy()}>
+                  Remove policy
+                </button>
+              )}{' '}
+              <button
+                type="button"
+                disabled={applyBlocked !== null}
+                aria-describedby={applyBlocked ? `${id}-apply-why` : undefined}
+                onClick={() => setConfirming(true)}
+              >
+                Apply now
+              </button>
+              {applyBlocked && (
+                <span id={`${id}-apply-why`} className="muted">
+                  {' '}
+                  {applyBlocked}
+                </span>
+              )}
+            </div>
+            {saved && (
+              <p className="success-text" role="status">
+                {saved}
+              </p>
+            )}
+          </form>
+
+          {confirming && (
+            <div className="panel confirm" role="alertdialog" aria-labelledby={`${id}-confirm`} aria-modal="false">
+              <p id={`${id}-confirm`}>
+                {ready && !dirty
+                  ? `Remove ${ready.remove.length} recovery point${ready.remove.length === 1 ? '' : 's'} of ${repo.label} now${prune ? `, freeing about ${formatBytes(ready.reclaimBytes)}` : ''}?`
+                  : `Apply the saved policy to ${repo.label} now?`}{' '}
+                This cannot be undone.
+              </p>
+              <button type="button" className="danger" onClick={() => void apply()}>
+                Remove recovery points
+              </button>{' '}
+              <button type="button" ref={cancelRef} onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </div>
           )}
-        </div>
-        {saved && (
-          <p className="success-text" role="status">
-            {saved}
-          </p>
-        )}
-      </form>
+          {applyError && (
+            <p className="error-text" role="alert">
+              {applyError}
+            </p>
+          )}
+          {task && (
+            <p className={task.status === 'failed' ? 'error-text' : 'muted'} role="status">
+              {task.status === 'succeeded'
+                ? `Clean-up finished: ${task.messages.join('; ')}`
+                : task.status === 'failed'
+                  ? `Clean-up failed: ${task.error ?? ''}`
+                  : 'Clean-up running…'}
+            </p>
+          )}
 
-      {confirming && (
-        <div className="panel confirm" role="alertdialog" aria-labelledby={`${id}-confirm`} aria-modal="false">
-          <p id={`${id}-confirm`}>
-            {ready && !dirty
-              ? `Remove ${ready.remove.length} recovery point${ready.remove.length === 1 ? '' : 's'} of ${repo.label} now${prune ? `, freeing about ${formatBytes(ready.reclaimBytes)}` : ''}?`
-              : `Apply the saved policy to ${repo.label} now?`}{' '}
-            This cannot be undone.
-          </p>
-          <button type="button" className="danger" onClick={() => void apply()}>
-            Remove recovery points
-          </button>{' '}
-          <button type="button" ref={cancelRef} onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
+          <section className="preview" aria-labelledby={`${id}-preview`} aria-live="polite">
+            <h3 id={`${id}-preview`}>Preview</h3>
+            {!repo.unlocked && (
+              <p className="muted">Unlock {repo.label} on the Dashboard to preview which recovery points would go.</p>
+            )}
+            {repo.unlocked && !policy && <p className="muted">Fill in the policy to see what it would remove.</p>}
+            {repo.unlocked && policy && preview.state === 'loading' && (
+              <p className="muted">Working out the preview…</p>
+            )}
+            {repo.unlocked && policy && ready && <PreviewPanel preview={ready} />}
+          </section>
         </div>
       )}
-      {applyError && (
-        <p className="error-text" role="alert">
-          {applyError}
-        </p>
-      )}
-      {task && (
-        <p className={task.status === 'failed' ? 'error-text' : 'muted'} role="status">
-          {task.status === 'succeeded'
-            ? `Clean-up finished: ${task.messages.join('; ')}`
-            : task.status === 'failed'
-              ? `Clean-up failed: ${task.error ?? ''}`
-              : 'Clean-up running…'}
-        </p>
-      )}
-
-      <section className="preview" aria-labelledby={`${id}-preview`} aria-live="polite">
-        <h3 id={`${id}-preview`}>Preview</h3>
-        {!repo.unlocked && (
-          <p className="muted">Unlock {repo.label} on the Dashboard to preview which recovery points would go.</p>
-        )}
-        {repo.unlocked && !policy && <p className="muted">Fill in the policy to see what it would remove.</p>}
-        {repo.unlocked && policy && preview.state === 'loading' && <p className="muted">Working out the preview…</p>}
-        {repo.unlocked && policy && ready && <PreviewPanel preview={ready} />}
-      </section>
-    </div>
+    </Loadable>
   );
 }

@@ -4,43 +4,41 @@
  * failure, no repository and a locked repository each have their own state.
  */
 import { useId, useState } from 'react';
-import { useApp } from '../storeContext.js';
+import { Loadable } from '../common/Loadable.js';
+import type { AppStatusData } from '../store.js';
+import { useAppStatus } from '../storeContext.js';
 import { PolicyEditor } from './PolicyEditor.js';
 import { SchedulePanel } from './SchedulePanel.js';
 import './retention.css';
 
 export function RetentionScreen() {
-  const load = useApp((state) => state.load);
-  const status = useApp((state) => state.status);
-  const loadStatus = useApp((state) => state.loadStatus);
-  const [chosen, setChosen] = useState<string | null>(null);
-  const id = useId();
-  const repositories = status?.repositories ?? [];
-  const repo = repositories.find((r) => r.id === chosen) ?? repositories[0];
-
+  const appStatus = useAppStatus();
   return (
     <div className="screen retention-screen">
       <h1>Retention and schedule</h1>
-      {load.state === 'loading' && !status && (
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      )}
-      {load.state === 'error' && (
-        <div className="panel panel-error" role="alert">
-          <p>Cairn could not load the status: {load.message}</p>
-          <button type="button" onClick={() => void loadStatus()}>
-            Retry
-          </button>
-        </div>
-      )}
-      {status && !repo && (
+      <Loadable request={appStatus} what="the status">
+        {(status) => <ForRepository status={status} />}
+      </Loadable>
+    </div>
+  );
+}
+
+/** The chosen repository's policy and schedules (a picker when there are several). */
+function ForRepository({ status }: { status: AppStatusData }) {
+  const [chosen, setChosen] = useState<string | null>(null);
+  const id = useId();
+  const repositories = status.repositories;
+  const repo = repositories.find((r) => r.id === chosen) ?? repositories[0];
+
+  return (
+    <>
+      {!repo && (
         <section className="panel empty" aria-labelledby={`${id}-empty`}>
           <h2 id={`${id}-empty`}>No repository yet</h2>
           <p>Connect a repository on the Dashboard; its retention policy and schedules are set here.</p>
         </section>
       )}
-      {status && repo && (
+      {repo && (
         <>
           {repositories.length > 1 && (
             <div className="repo-picker">
@@ -70,6 +68,6 @@ export function RetentionScreen() {
           </section>
         </>
       )}
-    </div>
+    </>
   );
 }

@@ -5,7 +5,9 @@
  */
 import { type FormEvent, useId, useState } from 'react';
 import type { z } from 'zod';
+import type { Result } from '../../contract/methods.js';
 import type { PlannedRun, Source } from '../../contract/schemas.js';
+import { Loadable } from '../common/Loadable.js';
 import type { AppStatusData } from '../store.js';
 import { useApp } from '../storeContext.js';
 import { useNow } from '../useNow.js';
@@ -243,7 +245,7 @@ function SourceSchedule({
 
 export function SchedulePanel({ repo, status }: { repo: Repository; status: AppStatusData }) {
   const request = useApp((state) => state.request);
-  const data = useRequest(async () => {
+  const schedules = useRequest(async () => {
     const [sources, next] = await Promise.all([
       request('sources.list', { repositoryId: repo.id }),
       request('schedule.next', {}),
@@ -251,18 +253,24 @@ export function SchedulePanel({ repo, status }: { repo: Repository; status: AppS
     return { sources, next };
   }, [repo.id, status]);
 
-  if (data.state === 'loading' && !data.data) return <p className="muted">Loading the folders…</p>;
-  if (data.state === 'error' && !data.data) {
-    return (
-      <div className="panel panel-error" role="alert">
-        <p>Cairn could not load the schedules: {data.message}</p>
-        <button type="button" onClick={data.reload}>
-          Retry
-        </button>
-      </div>
-    );
-  }
-  const { sources, next } = data.data!;
+  return (
+    <Loadable request={schedules} what="the schedules">
+      {({ sources, next }) => <Sources repo={repo} sources={sources} next={next} onChanged={schedules.reload} />}
+    </Loadable>
+  );
+}
+
+function Sources({
+  repo,
+  sources,
+  next,
+  onChanged,
+}: {
+  repo: Repository;
+  sources: Result<'sources.list'>;
+  next: Result<'schedule.next'>;
+  onChanged: () => void;
+}) {
   if (sources.length === 0) {
     return <p className="muted">No folders are backed up to {repo.label} yet, so there is nothing to schedule.</p>;
   }
@@ -273,7 +281,7 @@ export function SchedulePanel({ repo, status }: { repo: Repository; status: AppS
           key={source.id}
           source={source}
           planned={next.find((run) => run.sourceId === source.id)}
-          onChanged={data.reload}
+          onChanged={onChanged}
         />
       ))}
     </ul>

@@ -1,16 +1,17 @@
 /** A repository's key slots: list, add a password, change the password, remove one, new recovery kit. */
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import type { Result } from '../../contract/methods.js';
+import { Loadable } from '../common/Loadable.js';
 import { RecoveryKit } from '../common/RecoveryKit.js';
-import { LoadFailed, Loading } from '../common/States.js';
 import { passwordStrength } from '../first-run/strength.js';
 import { useApp } from '../storeContext.js';
-import { useAsync } from '../useAsync.js';
+import { useRequest } from '../useRequest.js';
 
 export function Keys({ repositoryId }: { repositoryId: string }) {
-  const call = useApp((state) => state.call);
+  const call = useApp((state) => state.request);
   const region = useApp((state) => state.status?.repositories.find((r) => r.id === repositoryId)?.region);
-  const { result, reload } = useAsync(() => call('keys.list', { repositoryId }), [repositoryId]);
+  const slots = useRequest(() => call('keys.list', { repositoryId }), [repositoryId]);
+  const { reload } = slots;
   const [kit, setKit] = useState<Result<'keys.createRecoveryKey'> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -40,44 +41,44 @@ export function Keys({ repositoryId }: { repositoryId: string }) {
 
   return (
     <div className="keys">
-      {result?.state === 'loading' && <Loading what="the key slots" />}
-      {result?.state === 'error' && <LoadFailed what="the key slots" message={result.message} retry={reload} />}
-      {result?.state === 'ready' && (
-        <table className="data-table" aria-label="Key slots">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.value.map((slot) => (
-              <tr key={slot.id}>
-                <td>
-                  {slot.recoveryKey ? 'Recovery key' : slot.label}{' '}
-                  {slot.current && <span className="badge badge-ok">used now</span>}
-                  {slot.damaged && <span className="badge badge-warn">damaged</span>}
-                </td>
-                <td>{slot.created ? new Date(slot.created).toLocaleString() : '—'}</td>
-                <td>
-                  {!slot.current && (
-                    <button
-                      type="button"
-                      aria-label={`Remove ${slot.label}`}
-                      onClick={() => void remove(slot.id, slot.label)}
-                    >
-                      Remove
-                    </button>
-                  )}
-                </td>
+      <Loadable request={slots} what="the key slots">
+        {(list) => (
+          <table className="data-table" aria-label="Key slots">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {list.map((slot) => (
+                <tr key={slot.id}>
+                  <td>
+                    {slot.recoveryKey ? 'Recovery key' : slot.label}{' '}
+                    {slot.current && <span className="badge badge-ok">used now</span>}
+                    {slot.damaged && <span className="badge badge-warn">damaged</span>}
+                  </td>
+                  <td>{slot.created ? new Date(slot.created).toLocaleString() : '—'}</td>
+                  <td>
+                    {!slot.current && (
+                      <button
+                        type="button"
+                        aria-label={`Remove ${slot.label}`}
+                        onClick={() => void remove(slot.id, slot.label)}
+                      >
+                        Remove
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Loadable>
       {notice && (
         <p className="success-text" role="status">
           {notice}

@@ -4,10 +4,11 @@
  * the password, adding and removing one, and a new recovery kit.
  */
 import { useState } from 'react';
+import type { Result } from '../../contract/methods.js';
+import { Loadable } from '../common/Loadable.js';
 import { RepositoryPicker } from '../common/RepositoryPicker.js';
-import { LoadFailed, Loading } from '../common/States.js';
 import { useApp } from '../storeContext.js';
-import { useAsync } from '../useAsync.js';
+import { useRequest } from '../useRequest.js';
 import { Keys } from './Keys.js';
 import '../common/common.css';
 import './settings.css';
@@ -25,24 +26,26 @@ export function Settings() {
   );
 }
 
+type AppSettingsData = Result<'settings.get'>;
+
 function AppSettings() {
-  const call = useApp((state) => state.call);
-  const { result, reload } = useAsync(() => call('settings.get', {}), []);
+  const request = useApp((state) => state.request);
+  const stored = useRequest(() => request('settings.get', {}), []);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [override, setOverride] = useState<{ launchAtLogin: boolean; notifications: boolean } | null>(null);
+  const [override, setOverride] = useState<AppSettingsData | null>(null);
 
-  const settings = override ?? (result?.state === 'ready' ? result.value : null);
+  const settings = override ?? stored.data ?? null;
 
   /** Shows the choice at once, saves it, and puts the stored value back if saving failed. */
-  async function change(key: 'launchAtLogin' | 'notifications', value: boolean) {
+  async function change(key: keyof AppSettingsData, value: boolean) {
     if (!settings) return;
     const before = settings;
     setOverride({ ...settings, [key]: value });
     setSaving(true);
     setError(null);
     try {
-      setOverride(await call('settings.set', { [key]: value }));
+      setOverride(await request('settings.set', { [key]: value }));
     } catch (failure) {
       setOverride(before);
       setError((failure as Error).message);
@@ -54,46 +57,9 @@ function AppSettings() {
   return (
     <section className="panel" aria-labelledby="app-settings-heading">
       <h2 id="app-settings-heading">This computer</h2>
-      {result?.state === 'loading' && <Loading what="the settings" />}
-      {result?.state === 'error' && <LoadFailed what="the settings" message={result.message} retry={reload} />}
-      {settings && (
-        <ul className="choice-list">
-          <li>
-            <label>
-              <input
-                type="checkbox"
-                checked={settings.launchAtLogin}
-                disabled={saving}
-                onChange={(event) => void change('launchAtLogin', event.target.checked)}
-              />
-              <span>
-                Launch at login
-                <span className="hint">
-                  {' '}
-                  — start Cairn in the tray when you log in, so scheduled backups keep running.
-                </span>
-              </span>
-            </label>
-          </li>
-          <li>
-            <label>
-              <input
-                type="checkbox"
-                checked={settings.notifications}
-                disabled={saving}
-                onChange={(event) => void change('notifications', event.target.checked)}
-              />
-              <span>
-                Notifications
-                <span className="hint">
-                  {' '}
-                  — tell me when a backup, restore or check fails, or no backup ran for days.
-                </span>
-              </span>
-            </label>
-          </li>
-        </ul>
-      )}
+      <Loadable request={stored} what="the settings">
+        {(loaded) => <Choices settings={override ?? loaded} saving={saving} change={change} />}
+      </Loadable>
       <p className="hint">The desktop app applies these; the browser version (cairn serve) keeps them for it.</p>
       {error && (
         <p className="error-text" role="alert">
@@ -101,5 +67,48 @@ function AppSettings() {
         </p>
       )}
     </section>
+  );
+}
+
+function Choices({
+  settings,
+  saving,
+  change,
+}: {
+  settings: AppSettingsData;
+  saving: boolean;
+  change: (key: keyof AppSettingsData, value: boolean) => Promise<void>;
+}) {
+  return (
+    <ul className="choice-list">
+      <li>
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.launchAtLogin}
+            disabled={saving}
+            onChange={(event) => void change('launchAtLogin', event.target.checked)}
+          />
+          <span>
+            Launch at login
+            <span className="hint"> — start Cairn in the tray when you log in, so scheduled backups keep running.</span>
+          </span>
+        </label>
+      </li>
+      <li>
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.notifications}
+            disabled={saving}
+            onChange={(event) => void change('notifications', event.target.checked)}
+          />
+          <span>
+            Notifications
+            <span className="hint"> — tell me when a backup, restore or check fails, or no backup ran for days.</span>
+          </span>
+        </label>
+      </li>
+    </ul>
   );
 }

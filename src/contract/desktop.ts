@@ -1,0 +1,105 @@
+/**
+ * The desktop contract: what crosses Electron's IPC between the preload (`window.cairn`) and the
+ * main process besides the methods and events themselves — the channel names, the reply envelope,
+ * the type of `window.cairn`, and the follow-ups main runs after a method because only it can
+ * reach what they touch (the keychain vault). src/preload, src/main and src/renderer all read this
+ * one definition, so the two ends of a channel cannot drift apart. Types and constants only.
+ */
+import type { ContractErrorCode } from './errors.js';
+import type { EventName } from './events.js';
+import type { MethodName, Params, Result } from './methods.js';
+
+/** invoke(method, params) → DesktopReply: one contract method, relayed by main to the engine. */
+export const CALL_CHANNEL = 'cairn:call';
+/** main → page (name, payload): every contract event, sent to each of Cairn's windows. */
+export const EVENT_CHANNEL = 'cairn:event';
+/**
+ * The password vault's channels, answered by main itself (passwords never reach the engine):
+ * remember(repositoryId, password) → the repository's info, forget(repositoryId) → `{ ok: true }`,
+ * status() → VaultStatus.
+ */
+export const VAULT_CHANNELS = {
+  remember: 'cairn:remember-password',
+  forget: 'cairn:forget-password',
+  status: 'cairn:vault-status',
+} as const;
+/** invoke(defaultPath?) → the chosen folder or null: the system folder dialog, for the sender's window only. */
+export const CHOOSE_FOLDER_CHANNEL = 'cairn:choose-folder';
+
+export type VaultChannel = (typeof VAULT_CHANNELS)[keyof typeof VAULT_CHANNELS];
+/** The channels main answers itself, beside the contract's `cairn:call`. */
+export type MainOnlyChannel = VaultChannel | typeof CHOOSE_FOLDER_CHANNEL;
+
+/** A failure as it crosses IPC: the contract's error shape (errors never cross as thrown objects). */
+export interface DesktopError {
+  code: ContractErrorCode;
+  message: string;
+}
+
+/** Every invoke channel answers with this envelope. */
+export type DesktopReply<T = unknown> = { ok: true; result: T } | { ok: false; error: DesktopError };
+
+/**
+ * How `window.cairn` rejects: a plain object rather than an Error, because contextBridge copies
+ * an Error with its message only and drops `code`, while plain objects cross intact.
+ */
+export interface BridgedError extends DesktopError {
+  name: 'ContractError';
+}
+
+export interface VaultStatus {
+  available: boolean;
+  /** Why passwords cannot be kept here (only when `available` is false). */
+  reason?: string;
+  /** The repositories whose password is kept. */
+  remembered: string[];
+}
+
+/** What main did to the keychain vault after everything was erased. */
+export interface KeychainOutcome {
+  cleared: boolean;
+  /** The repositories whose remembered passwords were deleted. */
+  repositoryIds: string[];
+  error?: string;
+}
+
+/**
+ * A follow-up: what main must do itself once a contract method succeeded, because the engine runs
+ * in another process and cannot reach it. `clear-password-vault` deletes every remembered password
+ * (and any corrupt vault copy set aside earlier), adds `keychain: KeychainOutcome` to the result
+ * and to the receipt file the result names.
+ */
+export type DesktopFollowUp = 'clear-password-vault';
+
+/** The methods that have a follow-up. Main looks a method up here; it names no method itself. */
+export const DESKTOP_FOLLOW_UPS = {
+  /** Erasing everything includes the passwords the desktop remembered for unattended unlock. */
+  'privacy.eraseAll': 'clear-password-vault',
+} as const satisfies { readonly [M in MethodName]?: DesktopFollowUp };
+
+/** What each follow-up adds to its method's result (absent when main has no vault to act on). */
+export interface DesktopFollowUpResults {
+  'clear-password-vault': { keychain?: KeychainOutcome };
+}
+
+type FollowedUp = keyof typeof DESKTOP_FOLLOW_UPS;
+
+/** A method's result as `window.cairn` delivers it: the contract's result plus its follow-up's additions. */
+export type DesktopResult<M extends MethodName> = M extends FollowedUp
+  ? Result<M> & DesktopFollowUpResults[(typeof DESKTOP_FOLLOW_UPS)[M]]
+  : Result<M>;
+
+export type DesktopEventListener = (name: EventName, payload: unknown) => void;
+
+/** `window.cairn`, as the preload exposes it: one function per contract method plus the desktop's own. */
+export type CairnDesktopApi = { [M in MethodName]: (params?: Params<M>) => Promise<DesktopResult<M>> } & {
+  /** Subscribes to every contract event; returns the unsubscribe function. */
+  onEvent(listener: DesktopEventListener): () => void;
+  /** Unlocks the repository with `password` and, only if that worked, keeps the password for unattended unlock. */
+  rememberPassword(repositoryId: string, password: string): Promise<Result<'repo.unlock'>>;
+  /** Drops the kept password of the repository. */
+  forgetPassword(repositoryId: string): Promise<void>;
+  vaultStatus(): Promise<VaultStatus>;
+  /** Opens the system folder dialog; the chosen folder, or null when cancelled. */
+  chooseFolder(defaultPath?: string): Promise<string | null>;
+};

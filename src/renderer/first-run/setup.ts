@@ -1,0 +1,51 @@
+/**
+ * What First run collects, step by step (Setup), what each step's view is given (StepProps), and
+ * the choices a new setup starts with.
+ */
+import type { Result } from '../../contract/methods.js';
+import type { RegionCode } from '../format.js';
+import type { PresetId, ScheduleChoice } from './presets.js';
+
+export interface Setup {
+  mode: 'create' | 'connect';
+  kind: 'folder' | 'drive';
+  location: string;
+  label: string;
+  region: RegionCode;
+  password: string;
+  confirmation: string;
+  repository: Result<'repo.create'> | null;
+  kit: Result<'keys.createRecoveryKey'> | null;
+  kitSaved: boolean;
+  folders: string[];
+  presets: Set<PresetId>;
+  schedule: ScheduleChoice;
+  /** The optional purposes of the privacy notice: both unticked until the person ticks them. */
+  usageStatistics: boolean;
+  productNews: boolean;
+}
+
+export interface StepProps {
+  setup: Setup;
+  update: (change: Partial<Setup>) => void;
+}
+
+export function initialSetup(): Setup {
+  return {
+    mode: 'create',
+    kind: 'folder',
+    location: '',
+    label: '',
+    region: 'this-device',
+    password: '',
+    confirmation: '',
+    repository: null,
+    kit: null,
+    kitSaved: false,
+    folders: [],
+    presets: new Set<PresetId>(['caches', 'temp']),
+    schedule: { kind: 'hourly', hours: 1 },
+    usageStatistics: false,
+    productNews: false,
+  };
+}
