@@ -56,6 +56,12 @@ export class TaskFailure extends Error {
 
 export const PROGRESS_INTERVAL_MS = 250;
 
+/**
+ * How many warnings or problems one task lists as messages (backup, restore, check), so that a
+ * task that meets thousands of them keeps a readable message list.
+ */
+export const MAX_TASK_MESSAGES = 100;
+
 interface Active {
   controller: AbortController;
   exclusiveKey?: string;

@@ -1,0 +1,126 @@
+/**
+ * The `backup.*` methods: a backup of a repository's sources (all, or the ones named) as a
+ * 'backup' task, reading only what the folder watcher saw change when its journal allows. Also
+ * what the scheduler runs: one source's backup, then the repository's retention policy.
+ */
+import { ContractError } from '../../../contract/errors.js';
+import type { ParsedParams, Result } from '../../../contract/methods.js';
+import { backup } from '../../../engine/backup/archiver.js';
+import { describeError } from '../../../engine/errors.js';
+import { withLock } from '../../../engine/repo/lock.js';
+import type { HostServices } from '../host-services.js';
+import { readRetention } from '../retention.js';
+import { MAX_TASK_MESSAGES } from '../task-manager.js';
+import { type RetentionDeps, startRetention } from './retention.js';
+import type { Handlers, Namespace } from './types.js';
+
+export type BackupDeps = Pick<HostServices, 'catalog' | 'tasks' | 'repositories' | 'watching' | 'events'>;
+
+export function backupHandlers(deps: BackupDeps): Handlers<Namespace<'backup'>> {
+  return {
+    'backup.start': (p) => startBackup(deps, p),
+  };
+}
+
+/** Starts a backup of the repository's sources (or the ones named) as a 'backup' task. */
+export async function startBackup(deps: BackupDeps, p: ParsedParams<'backup.start'>): Promise<Result<'backup.start'>> {
+  const { catalog, watching } = deps;
+  const { record, repo } = deps.repositories.unlocked(p.repositoryId);
+  let sources = catalog.listSources(record.id);
+  if (p.sourceIds) {
+    const wanted = new Set(p.sourceIds);
+    const missing = p.sourceIds.filter((id) => !sources.some((s) => s.id === id));
+    if (missing.length > 0) {
+      throw new ContractError('not-found', `"${record.label}" has no source ${missing.join(', ')}`);
+    }
+    sources = sources.filter((s) => wanted.has(s.id));
+  }
+  if (sources.length === 0) {
+    throw new ContractError('invalid-argument', `"${record.label}" has no folders to back up yet: add one first`);
+  }
+  const paths = sources.map((s) => s.path);
+  const excludes = [...new Set(sources.flatMap((s) => s.excludes))];
+  const task = deps.tasks.start({
+    kind: 'backup',
+    repositoryId: record.id,
+    exclusiveKey: `backup:${record.id}`,
+    busyMessage: `a backup of "${record.label}" is already running; wait for it to finish or cancel it`,
+    run: async (ctx) => {
+      let warnings = 0;
+      const plan = watching.planBackup(paths, excludes);
+      await plan?.prepare().catch(() => undefined);
+      const { snapshot, usedJournal } = await withLock(repo, 'backup', false, () =>
+        backup(repo, {
+          paths,
+          excludes,
+          planChanges: plan ? (parent) => plan.plan(parent) : undefined,
+          treeStats: watching.journal(),
+          signal: ctx.signal,
+          onProgress: (pr) =>
+            ctx.progress({
+              files: pr.filesDone,
+              bytes: pr.bytesDone,
+              totalBytes: pr.bytesTotal ?? null,
+              filesTotal: pr.filesTotal ?? null,
+              currentPath: pr.currentPath ?? null,
+            }),
+          onWarning: (w) => {
+            warnings++;
+            if (warnings <= MAX_TASK_MESSAGES) ctx.message(w, 'warning');
+          },
+        }),
+      );
+      const s = snapshot.summary;
+      try {
+        plan?.commit(snapshot);
+      } catch (err) {
+        ctx.message(`cannot update the watcher journal (the next backup rescans): ${describeError(err)}`, 'warning');
+      }
+      ctx.progress({ files: s.totalFiles, bytes: s.totalBytes, totalBytes: s.totalBytes });
+      if (warnings > MAX_TASK_MESSAGES)
+        ctx.message(`${warnings - MAX_TASK_MESSAGES} more warnings not shown`, 'warning');
+      catalog.updateRepository(record.id, { lastBackupAt: snapshot.time });
+      ctx.message(
+        `${snapshot.partial ? 'partial ' : ''}recovery point ${snapshot.id.slice(0, 8)} saved: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files${usedJournal ? ' (only what the watcher saw change was read)' : ''}`,
+      );
+      deps.events.emitStatus();
+      return {
+        snapshotId: snapshot.id,
+        partial: snapshot.partial,
+        warnings: snapshot.warnings.length,
+        filesNew: s.filesNew,
+        filesChanged: s.filesChanged,
+        filesUnchanged: s.filesUnchanged,
+        totalFiles: s.totalFiles,
+        totalBytes: s.totalBytes,
+        dataAdded: s.dataAdded,
+        dataAddedStored: s.dataAddedStored,
+        usedJournal,
+      };
+    },
+  });
+  return { taskId: task.id };
+}
+
+/** A scheduled backup: an ordinary backup task of one source; rejects unless it succeeded. */
+export async function runScheduledBackup(
+  deps: BackupDeps & RetentionDeps & Pick<HostServices, 'privacy'>,
+  sourceId: number,
+): Promise<void> {
+  const source = deps.catalog.getSource(sourceId);
+  if (!source || !deps.privacy.backupAllowed()) return;
+  const { taskId } = await startBackup(deps, { repositoryId: source.repositoryId, sourceIds: [sourceId] });
+  const task = await deps.tasks.settled(taskId);
+  if (task.status !== 'succeeded') throw new Error(task.error ?? `the scheduled backup ended ${task.status}`);
+  if (!readRetention(deps.catalog, source.repositoryId)) return;
+  // The backup succeeded: retention is a task of its own, whose failure is that task's, not
+  // the backup's (so the scheduler does not retry a backup that worked). It is not started
+  // when the repository was locked meanwhile or a clean-up the user started is running.
+  let cleanup: string;
+  try {
+    cleanup = startRetention(deps, source.repositoryId).id;
+  } catch {
+    return;
+  }
+  await deps.tasks.settled(cleanup);
+}

@@ -1,0 +1,35 @@
+/**
+ * The services the engine host builds once and shares between its handler modules: the catalog,
+ * the task manager, the open sessions, the event stream, the privacy records, the frozen points,
+ * the scheduler, the watcher and the verification tracker. Each handler module names the ones it
+ * uses with `Pick<HostServices, …>`, so what a namespace depends on shows in its signature.
+ */
+import type { KdfCost } from '../../engine/crypto/kdf.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { FrozenPoints } from '../privacy/restriction/frozen.js';
+import type { Events } from './events.js';
+import type { OpenRepositories } from './open-repositories.js';
+import type { PrivacyApp } from './privacy-app.js';
+import type { ScheduledBackups } from './scheduled-backups.js';
+import type { SourceWatching } from './source-watching.js';
+import type { TaskManager } from './task-manager.js';
+import type { VerificationTracker } from './verification.js';
+
+export interface HostServices {
+  /** The app's data folder (catalog, privacy records, watcher journal). */
+  dataDir: string;
+  /** The version `app.status` reports. */
+  version: string;
+  /** Key derivation and cost of new repositories and key slots (undefined: the engine's default). */
+  kdf: KdfCost | undefined;
+  catalog: Catalog;
+  tasks: TaskManager;
+  repositories: OpenRepositories;
+  events: Events;
+  privacy: PrivacyApp;
+  /** Recovery points restricted under GDPR Art. 18 (read from disk on every call). */
+  frozen: FrozenPoints;
+  schedules: ScheduledBackups;
+  watching: SourceWatching;
+  verification: VerificationTracker;
+}

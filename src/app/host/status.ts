@@ -1,0 +1,47 @@
+/**
+ * What the app shows of itself and its repositories: the `app.status` payload (also sent as the
+ * `app.status` event) and one repository's info as the `repo.*` methods return it, whether it is
+ * unlocked taken from the open sessions.
+ */
+import type { z } from 'zod';
+import type { Result } from '../../contract/methods.js';
+import type { Region } from '../../contract/schemas.js';
+import type { Catalog, RepositoryRecord } from '../catalog/catalog.js';
+import type { OpenRepositories } from './open-repositories.js';
+import type { TaskManager } from './task-manager.js';
+
+export interface StatusSources {
+  version: string;
+  dataDir: string;
+  catalog: Catalog;
+  tasks: TaskManager;
+  repositories: OpenRepositories;
+}
+
+export function appStatus(s: StatusSources): Result<'app.status'> {
+  const repositories = s.catalog.listRepositories();
+  const last = repositories
+    .map((r) => r.lastBackupAt)
+    .filter((t): t is string => t !== null)
+    .sort()
+    .at(-1);
+  return {
+    version: s.version,
+    dataDir: s.dataDir,
+    repositories: repositories.map((r) => repositoryInfo(r, s.repositories)),
+    runningTasks: s.tasks.runningCount(),
+    lastSuccessfulBackupAt: last ?? null,
+  };
+}
+
+export function repositoryInfo(record: RepositoryRecord, open: OpenRepositories): Result<'repo.unlock'> {
+  return {
+    id: record.id,
+    label: record.label,
+    location: record.location,
+    region: record.region as z.output<typeof Region>,
+    unlocked: open.has(record.id),
+    lastBackupAt: record.lastBackupAt,
+    lastCheckAt: record.lastCheckAt,
+  };
+}
