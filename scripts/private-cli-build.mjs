@@ -1,6 +1,6 @@
 /**
- * A private build of the `cairn` command line for the torture run and its test, as
- * test/cli/cli.test.ts makes one: compiled with the project's build config (tsconfig.build.json)
+ * A private build of the `cairn` command line, for the tests that run what ships (the CLI suite,
+ * the torture run and its test): compiled with the project's build config (tsconfig.build.json)
  * and bundled as `npm run build` does (scripts/bundle-cli.mjs), into a folder of its own beside a
  * copy of bin/cairn.mjs and package.json, with node_modules linked. `npm run build` deletes and
  * rewrites the shared dist/, so a long run on it would break, and be broken by, any build at the
@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { bundleCli } from '../bundle-cli.mjs';
+import { bundleCli } from './bundle-cli.mjs';
 
 /** Builds into `dir` (created); returns the path of the `cairn` entry script to run with node. */
 export async function buildPrivateCli(root, dir) {

@@ -20,7 +20,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildPrivateCli } from './build.mjs';
+import { buildPrivateCli } from '../private-cli-build.mjs';
 import { Cairn, errorOf, jsonOf } from './cli.mjs';
 import { Rng } from './rng.mjs';
 import { differences, manifestOf, SCALES, SourceTree } from './tree.mjs';

@@ -1,5 +1,5 @@
 /** Process entry of the `cairn` CLI: runs `main` and exits with its code. */
-import { keepYoungGenerationSmall } from '../engine/util/young-generation.js';
+import { keepYoungGenerationSmall } from '../app/runtime.js';
 import { startUnlockingEarly } from './early-unlock.js';
 
 keepYoungGenerationSmall();

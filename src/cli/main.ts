@@ -3,9 +3,8 @@
  * one clear line and a documented exit code (see `cairn help`), never a stack trace.
  */
 import { parseArgs } from 'node:util';
-import { BackendError } from '../engine/backend/types.js';
-import { CairnError } from '../engine/errors.js';
-import { PROGRAM } from '../engine/version.js';
+import { BackendError, CairnError } from '../app/errors.js';
+import { PROGRAM } from '../app/runtime.js';
 import { COMMANDS } from './command-list.js';
 import { type Command, EXIT, type OptionValues } from './commands/types.js';
 import { CliContext, type GlobalOptions } from './context.js';

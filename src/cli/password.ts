@@ -3,7 +3,7 @@
  * terminal. Never from a command-line argument (it would show in the process list).
  */
 import fs from 'node:fs/promises';
-import { CairnError } from '../engine/errors.js';
+import { CairnError } from '../app/errors.js';
 
 export interface PasswordSource {
   env: string;

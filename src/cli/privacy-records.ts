@@ -4,10 +4,11 @@
  * entry after an operation; if that fails the operation still happened, so it warns instead of
  * failing the command.
  */
+
+import { describeError } from '../app/errors.js';
 import { resolveDataDir } from '../app/host/data-dir.js';
 import type { AuditDetails } from '../app/privacy/audit-trail.js';
 import { openPrivacyRecords, type PrivacyRecords } from '../app/privacy/index.js';
-import { describeError } from '../engine/errors.js';
 import type { CliContext } from './context.js';
 
 export function privacyRecords(ctx: CliContext): PrivacyRecords {

@@ -6,7 +6,7 @@
  * `fatal` and ends the process with code 1.
  */
 import { EngineHost } from '../app/host/engine-host.js';
-import { keepYoungGenerationSmall } from '../engine/util/young-generation.js';
+import { keepYoungGenerationSmall } from '../app/runtime.js';
 import { type ParentPortLike, reportFatal, runEngineProcess } from './engine-protocol.js';
 
 keepYoungGenerationSmall();

@@ -3,16 +3,13 @@
  * checks exit codes, JSON output, restored bytes, key management, locking, interruption and damage
  * detection. The tests of the first describe run in order and share one repository.
  *
- * The CLI is compiled once in beforeAll with the project's own build config (tsconfig.build.json)
- * and bundled as `npm run build` does (scripts/bundle-cli.mjs), into a private folder beside a
- * copy of bin/cairn.mjs and package.json (node_modules linked):
- * `npm run build` deletes and rewrites the shared dist/, so using it here would break, and be
- * broken by, any build or CLI run happening at the same time.
+ * The CLI is built once in beforeAll as `npm run build` does, into a private folder
+ * (test/support/cli.ts privateBuild): `npm run build` deletes and rewrites the shared dist/, so
+ * using it here would break, and be broken by, any build or CLI run happening at the same time.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/engine/backend/local.js';
 import { RepositoryLock } from '../../src/engine/repo/lock.js';
@@ -29,70 +26,26 @@ import {
   restoreLeftovers,
   seededBytes,
 } from '../engine/helpers.js';
+import { json, privateBuild, type Run, cairn as run, cairnAsync as runAsync } from '../support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let buildDir: string;
 let BIN: string;
 const PW = 'cli password one';
 const PW2 = 'cli password two';
 const PW3 = 'cli password three';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with a clean environment: only the passwords given, never inherited CAIRN_* variables. */
+/** The private build, with only the passwords given; audit entries go to the build's data folder. */
 function cairn(args: string[], env: { password?: string; newPassword?: string } = {}): Run {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) base[k] = v;
-  base.CAIRN_DATA_DIR = path.join(buildDir, 'app-data'); // audit entries and other privacy records
-  if (env.password !== undefined) base.CAIRN_PASSWORD = env.password;
-  if (env.newPassword !== undefined) base.CAIRN_NEW_PASSWORD = env.newPassword;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: base, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return run(args, { ...env, dataDir: path.join(buildDir, 'app-data') }, { bin: BIN });
 }
 
-function json<T = Record<string, unknown>>(r: Run): T {
-  try {
-    return JSON.parse(r.stdout) as T;
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${r.status}):\n${r.stdout}\nstderr:\n${r.stderr}`);
-  }
-}
-
-/** Starts the CLI and calls `onLine` for each stderr line; resolves with the exit code and output. */
+/** Starts the private build and calls `onLine` for each stderr line; resolves with the outcome. */
 function cairnAsync(
   args: string[],
   password: string,
-  onLine: (line: string, child: ReturnType<typeof spawn>) => void,
+  onLine: (line: string, child: ChildProcess) => void,
 ): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
-  env.CAIRN_PASSWORD = password;
-  env.CAIRN_DATA_DIR = path.join(buildDir, 'app-data');
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  let pending = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-    pending += d;
-    let nl = pending.indexOf('\n');
-    while (nl !== -1) {
-      onLine(pending.slice(0, nl), child);
-      pending = pending.slice(nl + 1);
-      nl = pending.indexOf('\n');
-    }
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runAsync(args, { password, dataDir: path.join(buildDir, 'app-data') }, { bin: BIN, onLine }).done;
 }
 
 /** Every non-empty stderr line parses as a JSON object with a type. */
@@ -112,25 +65,7 @@ function expectNoStack(r: Run): void {
 
 beforeAll(async () => {
   buildDir = await makeTempDir('cli-build');
-  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const build = spawnSync(
-    process.execPath,
-    [tsc, '-p', 'tsconfig.build.json', '--outDir', path.join(buildDir, 'dist')],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  if (build.status !== 0) throw new Error(`building the CLI failed:\n${build.stdout}\n${build.stderr}`);
-  await fs.mkdir(path.join(buildDir, 'bin'));
-  await fs.copyFile(path.join(ROOT, 'bin', 'cairn.mjs'), path.join(buildDir, 'bin', 'cairn.mjs'));
-  await fs.copyFile(path.join(ROOT, 'package.json'), path.join(buildDir, 'package.json'));
-  await fs.symlink(path.join(ROOT, 'node_modules'), path.join(buildDir, 'node_modules'));
-  // Bundled as `npm run build` does (the packages resolve through the link above), so these tests
-  // run what ships.
-  const bundle = spawnSync(process.execPath, ['scripts/bundle-cli.mjs', path.join(buildDir, 'dist')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (bundle.status !== 0) throw new Error(`bundling the CLI failed:\n${bundle.stdout}\n${bundle.stderr}`);
-  BIN = path.join(buildDir, 'bin', 'cairn.mjs');
+  BIN = await privateBuild(buildDir);
 }, 120_000);
 
 afterAll(async () => {

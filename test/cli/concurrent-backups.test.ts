@@ -6,13 +6,13 @@
  * truncated, damaged pages) never fails a backup: it rescans, says why, and the journal is
  * started anew so the next backup is quiet again.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE } from '../../src/app/journal/journal-store.js';
 import { initLocalRepo, makeTempDir, PASSWORD, removeDir } from '../engine/helpers.js';
-import { type ChildResult, ROOT, runTogether, SRC_URL } from '../engine/together.js';
+import { type ChildResult, runTogether, SRC_URL } from '../engine/together.js';
+import { cairn, cliEnvironment } from '../support/cli.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/index.ts'];
 const BACKUPS = 4;
@@ -38,9 +38,7 @@ afterAll(async () => {
 });
 
 function env(dataDir: string): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) e[k] = v;
-  return { ...e, CAIRN_PASSWORD: PASSWORD, CAIRN_DATA_DIR: dataDir, CAIRN_REPOSITORY: repoDir };
+  return cliEnvironment({ password: PASSWORD, dataDir, repository: repoDir });
 }
 
 interface BackupOutput {
@@ -81,12 +79,7 @@ async function backupsTogether(dataDir: string): Promise<BackupOutput[]> {
 }
 
 function backup(dataDir: string, src: string) {
-  const r = spawnSync(process.execPath, [...CLI, 'backup', '--json', src], {
-    cwd: ROOT,
-    env: env(dataDir),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const r = cairn(['backup', '--json', src], { password: PASSWORD, dataDir, repository: repoDir });
   expect(r.status, r.stderr).toBe(0);
   return { out: JSON.parse(r.stdout) as BackupOutput, notices: notices(r) };
 }
@@ -106,10 +99,10 @@ describe('several cairn backup processes at once', () => {
       }
     }
     expect(ids.size).toBe(4 * BACKUPS);
-    const list = spawnSync(process.execPath, [...CLI, 'snapshots', '--json'], {
-      cwd: ROOT,
-      env: env(dataDirs[0] as string),
-      encoding: 'utf8',
+    const list = cairn(['snapshots', '--json'], {
+      password: PASSWORD,
+      dataDir: dataDirs[0] as string,
+      repository: repoDir,
     });
     expect(list.status, list.stderr).toBe(0);
     const listed = new Set((JSON.parse(list.stdout) as { id: string }[]).map((s) => s.id));

@@ -3,30 +3,18 @@
  * repository with five recovery points (made through the engine, with a cheap key derivation).
  * Checks the exact JSON of `forget --dry-run --json`, then `forget --prune` and `check --read-data`.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup } from '../../src/engine/backup/archiver.js';
 import { initLocalRepo, makeTempDir, PASSWORD, removeDir, seededBytes } from '../engine/helpers.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { type Run, cairn as runCairn } from '../support/cli.js';
 
 let dataDir = '';
 
-function cairn(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
-  env.CAIRN_PASSWORD = PASSWORD;
-  env.CAIRN_DATA_DIR = dataDir; // audit entries and other privacy records
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-    cwd: ROOT,
-    env,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function cairn(args: string[]): Run {
+  // Audit entries and other privacy records go to dataDir.
+  return runCairn(args, { password: PASSWORD, dataDir });
 }
 
 describe('cairn forget', () => {

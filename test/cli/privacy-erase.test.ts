@@ -9,23 +9,15 @@
  * its flag or with a receipt inside what it erases, then leaves a receipt and a repository that no
  * longer exists (exit 10).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/engine/backend/local.js';
 import { Repository } from '../../src/engine/repo/repository.js';
 import { FAST_KDF, makeTempDir, removeDir, scanTree } from '../engine/helpers.js';
+import { type Run, cairn as runCairn } from '../support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PASSWORD = 'privacy test password';
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('cairn privacy', () => {
   let dir: string;
@@ -36,17 +28,7 @@ describe('cairn privacy', () => {
   let older: string;
 
   function cairn(args: string[]): Run {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
-    env.CAIRN_PASSWORD = PASSWORD;
-    env.CAIRN_DATA_DIR = dataDir;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-      cwd: ROOT,
-      env,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    return runCairn(args, { password: PASSWORD, dataDir });
   }
 
   function ok(args: string[]): Run {

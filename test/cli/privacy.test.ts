@@ -11,11 +11,10 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flipByte, largestFile, makeTempDir, removeDir } from '../engine/helpers.js';
+import { type Run, cairn as runCairn } from '../support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PASSWORD = 'privacy test password';
 const SECRET = 'the launch code is 0000 — TOP SECRET';
 
@@ -24,24 +23,8 @@ let dataDir: string;
 let repoDir: string;
 let src: string;
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cairn(args: string[]): Run {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
-  env.CAIRN_PASSWORD = PASSWORD;
-  env.CAIRN_DATA_DIR = dataDir;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-    cwd: ROOT,
-    env,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCairn(args, { password: PASSWORD, dataDir });
 }
 
 function ok(r: Run): Run {

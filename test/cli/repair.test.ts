@@ -6,40 +6,21 @@
  * and a backup that brings the lost file back. Also: dry runs change no byte, usage errors, the
  * audit entries, a frozen point's copy stays frozen, and an unreadable recovery point.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrozenPoints } from '../../src/app/privacy/restriction/frozen.js';
 import { LocalBackend } from '../../src/engine/backend/local.js';
 import { backup } from '../../src/engine/backup/archiver.js';
 import { Repository } from '../../src/engine/repo/repository.js';
 import { FAST_KDF, flipByte, MiB, makeTempDir, PASSWORD, removeDir, seededBytes } from '../engine/helpers.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { type Run, cairn as runCairn } from '../support/cli.js';
 
 let dataDir = '';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cairn(args: string[]): Run {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) env[k] = v;
-  env.CAIRN_PASSWORD = PASSWORD;
-  env.CAIRN_DATA_DIR = dataDir; // audit entries, frozen points
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-    cwd: ROOT,
-    env,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCairn(args, { password: PASSWORD, dataDir });
 }
 
 function ok(r: Run): Run {

@@ -3,37 +3,26 @@
  * when ready, `cairn backup` then reads only what changed (and says so), the result restores
  * byte-identical, `--rescan` forces a full rescan, and without a running watcher it rescans.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalStore } from '../../src/app/journal/journal-store.js';
 import { expectSameTree, makeTempDir, PASSWORD, removeDir, restoredPath } from '../engine/helpers.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = ['--import', 'tsx', 'src/cli/index.ts'];
+import { type CliEnv, cliEnvironment, ROOT, type Run, cairn as runCairn } from '../support/cli.js';
 
 let dir: string;
 let repoDir: string;
 let dataDir: string;
 let src: string;
 
-function env(): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) e[k] = v;
-  return { ...e, CAIRN_PASSWORD: PASSWORD, CAIRN_DATA_DIR: dataDir, CAIRN_REPOSITORY: repoDir };
+function cliEnv(): CliEnv {
+  return { password: PASSWORD, dataDir, repository: repoDir };
 }
 
-function cairn(args: string[]) {
-  const r = spawnSync(process.execPath, [...CLI, ...args], {
-    cwd: ROOT,
-    env: env(),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function cairn(args: string[]): Run {
+  return runCairn(args, cliEnv());
 }
 
 function backupJson(...extra: string[]) {
@@ -48,7 +37,10 @@ function backupJson(...extra: string[]) {
 
 /** Starts `cairn watch` and resolves with its first stdout line once it is ready. */
 function startWatch(): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, [...CLI, 'watch', src], { cwd: ROOT, env: env() });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'watch', src], {
+    cwd: ROOT,
+    env: cliEnvironment(cliEnv()),
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
