@@ -5,6 +5,8 @@
  * - src/engine (the storage core) runs in the CLI, the server and Electron's main process alike: it
  *   must not import Electron, React, React DOM or zustand, must not reach into src/app, src/main,
  *   src/preload, src/renderer, src/server or src/cli, and must not touch DOM globals (window, ...).
+ *   It reads the wall clock only through the `Clock` its operations take (src/engine/util/clock.ts):
+ *   no `Date.now` and no argument-less `new Date()` anywhere else in its shipped files.
  * - src/app (the use cases and the app's state) has the same rules, except that it builds on
  *   src/engine.
  * - src/contract is shared by the engine side and the renderer: it may import only zod and other
@@ -13,10 +15,10 @@
  *   not import src/engine (nor the Node-side src/main, src/server, src/cli), Node built-ins or Electron.
  *
  * Test files (`*.test.*`, `*.spec.*`) never ship, so the two browser-only rules (contract: only zod;
- * renderer: no Node built-ins) do not apply to them; every other rule does.
+ * renderer: no Node built-ins) and the engine's clock rule do not apply to them; every other rule does.
  *
  * Comments, string contents and regular expressions are blanked out by a small tokenizer before the
- * DOM-global search, so the word `window` in a comment or a message is not a finding.
+ * DOM-global and clock searches, so the word `window` in a comment or a message is not a finding.
  *
  * Usage: node scripts/check-boundaries.mjs [repo-root]   (exit 1 and one `file:line: reason` per finding)
  */
@@ -50,6 +52,12 @@ const CONTRACT_FORBIDDEN_DIRS = [
   'src/cli',
 ];
 const RENDERER_FORBIDDEN_DIRS = ['src/engine', 'src/app', 'src/main', 'src/server', 'src/cli'];
+/** The one engine module that reads the system clock. */
+const ENGINE_CLOCK_MODULE = 'src/engine/util/clock.ts';
+/**
+ * Engine folders not yet on the Clock (issue 21: the repository's split moves `Repository.init`'s
+ * `created` and the locks onto util/clock.ts). Remove the entry once that is done.
+ */
 
 /** Keywords after which a `/` starts a regular expression rather than a division. */
 const REGEX_AFTER_WORDS = new Set([
@@ -248,6 +256,26 @@ export function findDomGlobals(source) {
   return found;
 }
 
+/**
+ * Reads of the system clock: `Date.now` (called or passed on) and `new Date()` or `new Date`
+ * without arguments. `new Date(ms)`, `Date.parse` and `performance.now()` are not clock reads.
+ */
+export function findClockReads(source) {
+  const { code } = lex(source);
+  const patterns = [
+    /(?<![\w$.#])Date\s*\??\.\s*now(?![\w$])/g,
+    // `new Date` not followed by an argument list with something in it
+    /(?<![\w$.#])new\s+Date(?![\w$])(?!\s*\(\s*[^\s)])/g,
+  ];
+  const found = [];
+  for (const pattern of patterns) {
+    for (const match of code.matchAll(pattern)) {
+      found.push({ text: match[0].replace(/\s+/g, ' '), offset: match.index });
+    }
+  }
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
 function lineOf(source, offset) {
   let line = 1;
   for (let i = 0; i < offset; i++) if (source.charCodeAt(i) === 10) line++;
@@ -313,7 +341,20 @@ function coreChecker(name, forbiddenDirs) {
   };
 }
 
-const checkEngineFile = coreChecker('the engine', ENGINE_FORBIDDEN_DIRS);
+const checkEngineCore = coreChecker('the engine', ENGINE_FORBIDDEN_DIRS);
+
+function checkEngineFile(root, file, source, report) {
+  checkEngineCore(root, file, source, report);
+  const relative = path.relative(root, file).split(path.sep).join('/');
+  if (relative === ENGINE_CLOCK_MODULE || isTestFile(file)) return;
+  for (const { text, offset } of findClockReads(source)) {
+    report(
+      offset,
+      `reads the system clock ('${text}'): the engine reads wall-clock time only through the Clock its operations take (${ENGINE_CLOCK_MODULE})`,
+    );
+  }
+}
+
 const checkAppFile = coreChecker('the app layer', APP_FORBIDDEN_DIRS);
 
 function checkContractFile(root, file, source, report) {

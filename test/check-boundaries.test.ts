@@ -130,6 +130,53 @@ describe('engine rules', () => {
   });
 });
 
+describe('engine clock rule', () => {
+  it('catches Date.now and argument-less new Date in the engine, with file and line', async () => {
+    await put(
+      'src/engine/backup/bad.ts',
+      [
+        'export const started = Date.now();',
+        'export const clock = options.clock ?? Date.now;',
+        'export const time = new Date().toISOString();',
+        'export const bare = new Date;',
+        'export const label = `at ${' + 'Date . now()}`;',
+        'export const spaced = new Date( );',
+        'export const optional = Date?.now();',
+      ].join('\n'),
+    );
+    const found = checkBoundaries(root).violations;
+    expect(found.map((v) => v.line)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(found[0]?.message).toContain("'Date.now'");
+    expect(found[0]?.message).toContain('src/engine/util/clock.ts');
+    expect(found[2]?.message).toContain("'new Date'");
+  });
+
+  it('ignores clock words in comments and strings, dates from a value, and other clocks', async () => {
+    await put(
+      'src/engine/clean-clock.ts',
+      [
+        '/** Unlike Date.now(), the clock here is passed in; new Date() is for util/clock.ts. */',
+        '// const t = Date.now();',
+        "export const message = 'Date.now() and new Date() are not called here';",
+        'export const fromMs = new Date(clock()).toISOString();',
+        'export const epoch = new Date(0);',
+        "export const parsed = Date.parse('2026-01-01T00:00:00Z');",
+        'export const pacing = performance.now();',
+        'export const other = value.Date.now + myDate.now;',
+        'export const Dates = { now: 1 };',
+      ].join('\n'),
+    );
+    expect(findings()).toEqual([]);
+  });
+
+  it('leaves the clock module, engine tests and the app layer alone', async () => {
+    await put('src/engine/util/clock.ts', 'export const systemClock = () => Date.now();\n');
+    await put('src/engine/backup/walk.test.ts', 'export const t = Date.now() + new Date().getTime();\n');
+    await put('src/app/scheduler/now.ts', 'export const now = () => new Date();\n');
+    expect(findings()).toEqual([]);
+  });
+});
+
 describe('contract rules', () => {
   it('allows zod and other contract modules only', async () => {
     await put(

@@ -124,7 +124,7 @@ export class FaultyBackend implements Backend {
   countsByObject = emptyCountsByObject();
   /** The faults that fired since `arm`. */
   struck: Strike[] = [];
-  readonly cleanTemporaryFiles?: (olderThanMs: number) => Promise<number>;
+  readonly cleanTemporaryFiles?: (olderThanMs: number, now?: number) => Promise<number>;
   private fault?: Fault;
   private random = seededRandom(1);
   /** Eligible calls seen since `arm`. */
@@ -137,7 +137,7 @@ export class FaultyBackend implements Backend {
     // so restore's reads come through `load` like every other read.
     if (inner.cleanTemporaryFiles) {
       const clean = inner.cleanTemporaryFiles.bind(inner);
-      this.cleanTemporaryFiles = (olderThanMs) => clean(olderThanMs);
+      this.cleanTemporaryFiles = (olderThanMs, now) => clean(olderThanMs, now);
     }
   }
 

@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { systemClock } from '../util/clock.js';
 import { assertWithinCap } from './limits.js';
 import { assertRange, assertValidKind, assertValidRef, describeRef, isValidId } from './refs.js';
 import { describeFileType, notRegularFileError, openRegularFile, WRITE_FLAGS } from './regular-file.js';
@@ -269,11 +270,11 @@ export class LocalBackend implements Backend {
 
   /**
    * Removes `.tmp-*` files (left by a crash during a save) last modified more than `olderThanMs`
-   * ago. Pass an age well above the longest save so that saves in progress are left alone.
-   * Returns the number of files removed.
+   * before `now`. Pass an age well above the longest save so that saves in progress are left
+   * alone. Returns the number of files removed.
    */
-  async cleanTemporaryFiles(olderThanMs: number): Promise<number> {
-    const cutoff = Date.now() - olderThanMs;
+  async cleanTemporaryFiles(olderThanMs: number, now = systemClock()): Promise<number> {
+    const cutoff = now - olderThanMs;
     const dirs = [this.root, ...FOLDER_KINDS.map((k) => path.join(this.root, k))];
     const dataDir = path.join(this.root, 'data');
     for (const shard of await this.readDir(dataDir)) dirs.push(path.join(dataDir, shard));

@@ -94,9 +94,10 @@ export interface Backend {
   filePath?(ref: ObjectRef): string;
   /**
    * Optional: removes what interrupted saves and staged objects left behind (invisible
-   * leftovers) last written more than `olderThanMs` ago; returns how many were removed.
+   * leftovers) last written more than `olderThanMs` before `now` (wall-clock milliseconds,
+   * default: the system clock); returns how many were removed.
    */
-  cleanTemporaryFiles?(olderThanMs: number): Promise<number>;
+  cleanTemporaryFiles?(olderThanMs: number, now?: number): Promise<number>;
   /** Optional (erasure): removes the repository location itself with everything left in it. */
   destroy?(): Promise<void>;
 }

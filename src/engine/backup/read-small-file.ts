@@ -1,4 +1,4 @@
-/** Reads a file that fits in one chunk, for the archiver's small-file path. */
+/** Reads a file that fits in one chunk, for the small-file path of file-archiver.ts. */
 import { closeSync, openSync, readSync } from 'node:fs';
 
 /**

@@ -10,6 +10,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CairnError, IntegrityError, WrongPasswordError } from '../errors.js';
+import { type Clock, isoTime, systemClock } from '../util/clock.js';
 import { open, seal } from './aead.js';
 import { isId } from './ids.js';
 import {
@@ -57,7 +58,12 @@ export function generateMasterKeys(): MasterKeys {
 export async function createKeySlot(
   keys: MasterKeys,
   password: string,
-  options: { label?: string; kdf?: KdfCost } = {},
+  options: {
+    label?: string;
+    kdf?: KdfCost;
+    /** Dates the slot's `created` (default: the system clock). */
+    clock?: Clock;
+  } = {},
 ): Promise<KeySlotFile> {
   if (password.length === 0) throw new CairnError('invalid-argument', 'the password must not be empty');
   const label = options.label ?? 'password';
@@ -81,7 +87,7 @@ export async function createKeySlot(
     version: 1,
     kdf,
     cipher: 'aes-256-gcm',
-    created: new Date().toISOString(),
+    created: isoTime(options.clock ?? systemClock),
     label,
     wrapped: seal(wrappingKey, payload, 'key-slot').toString('base64'),
   };

@@ -15,9 +15,10 @@
  */
 import { CairnError, IntegrityError } from '../errors.js';
 import type { Snapshot, SnapshotRecord } from '../format/snapshot.js';
-import { planPrune, pruneUnderLock } from '../prune/prune.js';
+import { type PruneProgress, planPrune, pruneUnderLock } from '../prune/prune.js';
 import { withLock } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
+import { type Clock, isoTime, systemClock } from '../util/clock.js';
 import { repoPathComponents } from '../util/paths.js';
 import { blobsBelow, countBelow, nodeAt, treeWithout } from './rewrite-snapshot.js';
 
@@ -40,7 +41,8 @@ export interface ErasePathOptions {
   onProgress?: (p: ErasePathProgress) => void;
   /** Called under the lock once the recovery points to rewrite are known, before anything is written. */
   beforeChange?: (found: SnapshotRecord[]) => void | Promise<void>;
-  now?: () => Date;
+  /** Dates the erasure records, `removedFromUseAt`, `physicallyDeletedAt` and the lock (default: the system clock). */
+  clock?: Clock;
   /** Tests only: stop right after this step, as a crash there would. */
   __testFailAfter?: 'rewrite' | 'remove';
 }
@@ -87,9 +89,9 @@ export async function erasePath(
   repoPath: string,
   options: ErasePathOptions,
 ): Promise<ErasePathResult> {
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const progress = options.onProgress;
-  return withLock(repo, options.dryRun ? 'erase --dry-run' : 'erase', !options.dryRun, async () => {
+  const underLock = async (): Promise<ErasePathResult> => {
     // The session index may predate another process's prune: start from what is stored now.
     await repo.reloadIndex();
     const { snapshots: all, damaged } = await repo.listSnapshotsChecked();
@@ -188,7 +190,7 @@ export async function erasePath(
             totalFiles: Math.max(0, doc.summary.totalFiles - removed.files),
             totalBytes: Math.max(0, doc.summary.totalBytes - removed.bytes),
           },
-          erasures: [...(doc.erasures ?? []), { request: options.requestId, original, time: now().toISOString() }],
+          erasures: [...(doc.erasures ?? []), { request: options.requestId, original, time: isoTime(clock) }],
         };
         const id = await repo.saveSnapshot(snapshot);
         result.rewritten.push({ original, rewritten: id, time: s.time });
@@ -203,7 +205,7 @@ export async function erasePath(
       }
       if (options.__testFailAfter === 'remove') throw new Error('erasure interrupted after removing (test)');
     }
-    result.removedFromUseAt = now().toISOString();
+    result.removedFromUseAt = isoTime(clock);
 
     // Prune keeps only the data of the recovery points the storage lists. A storage whose listing
     // lags behind its writes (eventually consistent) would let it delete the trees of a copy just
@@ -220,12 +222,11 @@ export async function erasePath(
     // 4. Prune. Resuming without the originals, the erased blobs are not known any more: then
     // every pack with any unused blob is rewritten, which removes them as well.
     try {
+      const onProgress = (p: PruneProgress) => progress?.({ phase: 'prune', done: p.done, total: p.total });
       const pruned = await pruneUnderLock(
         repo,
         undefined,
-        found.length > 0
-          ? { mustRemoveBlobs: erased, onProgress: (p) => progress?.({ phase: 'prune', done: p.done, total: p.total }) }
-          : { repackThreshold: 1, onProgress: (p) => progress?.({ phase: 'prune', done: p.done, total: p.total }) },
+        found.length > 0 ? { mustRemoveBlobs: erased, clock, onProgress } : { repackThreshold: 1, clock, onProgress },
       );
       result.bytesFreed = pruned.bytesFreed;
       result.packsDeleted = pruned.packsDeleted;
@@ -249,9 +250,10 @@ export async function erasePath(
       else result.blobsErased++;
     }
     progress?.({ phase: 'verify', done: 1, total: 1 });
-    result.physicallyDeletedAt = now().toISOString();
+    result.physicallyDeletedAt = isoTime(clock);
     return result;
-  });
+  };
+  return withLock(repo, options.dryRun ? 'erase --dry-run' : 'erase', !options.dryRun, underLock, { clock });
 }
 
 /**

@@ -23,6 +23,7 @@ import { decodePackHeader } from '../format/pack.js';
 import { withLock } from '../repo/lock.js';
 import { PackWriter, type SavedPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import { mapLimit } from '../util/concurrency.js';
 import { DEFAULT_REPACK_THRESHOLD, type PrunePlan, planIsEmpty, planPrune } from './plan.js';
 
@@ -53,6 +54,8 @@ export interface PruneOptions {
   /** Packs holding any of these blobs unused are repacked whatever their live share (erasure). */
   mustRemoveBlobs?: ReadonlySet<string>;
   onProgress?: (p: PruneProgress) => void;
+  /** Dates the lock and tells leftover temporary files by age (default: the system clock). */
+  clock?: Clock;
   /** Tests only: fail right after the given step, to simulate a crash there. */
   __testFailAfter?: 'repack' | 'index';
 }
@@ -73,7 +76,8 @@ export interface PruneResult {
  * given, a fresh plan of the repository as it is now is made under the lock.
  */
 export async function prune(repo: Repository, plan?: PrunePlan, options: PruneOptions = {}): Promise<PruneResult> {
-  return withLock(repo, 'prune', true, () => pruneUnderLock(repo, plan, options));
+  const clock = options.clock ?? systemClock;
+  return withLock(repo, 'prune', true, () => pruneUnderLock(repo, plan, { ...options, clock }), { clock });
 }
 
 /** `prune` for a caller that already holds the repository's exclusive lock (erasure). */
@@ -84,7 +88,7 @@ export async function pruneUnderLock(
 ): Promise<PruneResult> {
   options.onProgress?.({ phase: 'plan', done: 0, total: 1 });
   // No backup runs under our exclusive lock; the age spares a writer that ignores locks.
-  await repo.backend.cleanTemporaryFiles?.(LEFTOVER_AGE_MS);
+  await repo.backend.cleanTemporaryFiles?.(LEFTOVER_AGE_MS, (options.clock ?? systemClock)());
   const threshold = plan?.repackThreshold ?? options.repackThreshold ?? DEFAULT_REPACK_THRESHOLD;
   const current =
     plan && !options.mustRemoveBlobs && (await planMatchesRepository(repo, plan))

@@ -32,6 +32,7 @@ import { decodePackHeader, decodeSealedPackHeader, type PackEntry, packHeaderRan
 import { withLock } from '../repo/lock.js';
 import { PackWriter, type SavedPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import { mapLimit } from '../util/concurrency.js';
 
 /** Tree blobs are copied into packs of this size, like the packs backups write for them. */
@@ -49,6 +50,8 @@ export interface RepairIndexOptions {
   /** Report what would change, write nothing. */
   dryRun?: boolean;
   onProgress?: (p: RepairIndexProgress) => void;
+  /** The clock the lock reads (default: the system clock). */
+  clock?: Clock;
   /** Tests only: fail right after the given step, to simulate a crash there. */
   __testFailAfter?: 'copy' | 'index';
 }
@@ -117,8 +120,13 @@ type PackScan =
 
 export async function repairIndex(repo: Repository, options: RepairIndexOptions = {}): Promise<RepairIndexResult> {
   const dryRun = options.dryRun === true;
-  return withLock(repo, dryRun ? 'repair index --dry-run' : 'repair index', !dryRun, () =>
-    repairUnderLock(repo, options),
+  const clock = options.clock ?? systemClock;
+  return withLock(
+    repo,
+    dryRun ? 'repair index --dry-run' : 'repair index',
+    !dryRun,
+    () => repairUnderLock(repo, options),
+    { clock },
   );
 }
 

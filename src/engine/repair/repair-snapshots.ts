@@ -15,6 +15,7 @@ import { LostDataWalker, treeIdOnly } from '../check/lost-data.js';
 import type { Snapshot } from '../format/snapshot.js';
 import { withLock } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
+import { type Clock, isoTime, systemClock } from '../util/clock.js';
 
 export const REPAIRED_TAG = 'repaired';
 
@@ -22,6 +23,8 @@ export interface RepairSnapshotsOptions {
   /** Report what would be written, write nothing. */
   dryRun?: boolean;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** Dates the copies' `repaired.time` and the lock (default: the system clock). */
+  clock?: Clock;
 }
 
 /** One recovery point that references missing data, and its repaired copy. */
@@ -56,15 +59,21 @@ export async function repairSnapshots(
   options: RepairSnapshotsOptions = {},
 ): Promise<RepairSnapshotsResult> {
   const dryRun = options.dryRun === true;
+  const clock = options.clock ?? systemClock;
   // A dry run only reads; a repair must not race another repair writing copies of the same points.
-  return withLock(repo, dryRun ? 'repair snapshots --dry-run' : 'repair snapshots', !dryRun, () =>
-    repairUnderLock(repo, dryRun, options),
+  return withLock(
+    repo,
+    dryRun ? 'repair snapshots --dry-run' : 'repair snapshots',
+    !dryRun,
+    () => repairUnderLock(repo, dryRun, clock, options),
+    { clock },
   );
 }
 
 async function repairUnderLock(
   repo: Repository,
   dryRun: boolean,
+  clock: Clock,
   options: RepairSnapshotsOptions,
 ): Promise<RepairSnapshotsResult> {
   await repo.loadIndex();
@@ -118,7 +127,7 @@ async function repairUnderLock(
         summary: { ...snapshot.summary, totalFiles: root.files, totalBytes: root.bytes },
         repaired: {
           original: snapshot.id,
-          time: new Date().toISOString(),
+          time: isoTime(clock),
           removedFiles: root.lostFiles,
           emptiedFolders: root.lostFolders,
         },

@@ -22,6 +22,7 @@ import { randomId } from '../crypto/ids.js';
 import { CairnError, IntegrityError } from '../errors.js';
 import { parseLockInfo } from '../format/lock-info.js';
 import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import type { Repository } from './repository.js';
 
 export interface LockInfo {
@@ -55,11 +56,8 @@ const REMOVE_RETRIES = 6;
  */
 const heldByThisProcess = new Set<string>();
 
-/** Wall-clock time in milliseconds; other processes compare our `refreshed` with theirs. */
-export type Clock = () => number;
-
 export interface LockOptions {
-  /** Tests: the clock the lock reads (default Date.now). */
+  /** The clock the lock reads (default: the system's); other processes compare our times with theirs. */
   clock?: Clock;
 }
 
@@ -85,7 +83,7 @@ export class RepositoryLock {
     exclusive: boolean,
     options: LockOptions = {},
   ): Promise<RepositoryLock> {
-    const clock = options.clock ?? Date.now;
+    const clock = options.clock ?? systemClock;
     const now = new Date(clock()).toISOString();
     const info: LockInfo = {
       time: now,
@@ -290,7 +288,7 @@ function damagedLockInfo(): LockInfo {
  * host by a process that is gone, or by this very process but not held by it now (left behind;
  * pass the lock's `id` for that test).
  */
-export function isStale(info: LockInfo, now = Date.now(), id?: string): boolean {
+export function isStale(info: LockInfo, now = systemClock(), id?: string): boolean {
   const refreshed = Date.parse(info.refreshed);
   if (!Number.isFinite(refreshed) || now - refreshed > LOCK_STALE_MS) return true;
   if (info.hostname !== os.hostname()) return false;

@@ -19,6 +19,7 @@ import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
 import type { Snapshot, SnapshotRecord } from '../format/snapshot.js';
 import { parseSnapshot } from '../format/snapshot-check.js';
 import { decodeTree, encodeTree, type Tree } from '../format/tree.js';
+import { type Clock, isoTime, systemClock } from '../util/clock.js';
 import { sessionEndedBecause } from './identity.js';
 import { type KeySlotInfo, listKeySlots, slotToRemove, storeKeySlot, unlockWithPassword } from './key-slots.js';
 import type { RepositoryLock } from './lock.js';
@@ -50,6 +51,8 @@ export interface InitOptions {
   chunker?: ChunkerParams;
   packSize?: number;
   label?: string;
+  /** Dates the config and the first key slot (default: the system clock). */
+  clock?: Clock;
 }
 
 export class Repository {
@@ -91,6 +94,8 @@ export class Repository {
     readonly config: RepositoryConfig,
     /** The key slot that unlocked this session. */
     readonly keySlotId: string,
+    /** Dates what this session writes on its own (new key slots). */
+    readonly clock: Clock,
   ) {
     this.gear = gearTable(keys.chunkerSeed);
   }
@@ -110,29 +115,27 @@ export class Repository {
     for await (const leftover of backend.list('keys')) await backend.remove({ kind: 'keys', id: leftover.id });
     // createKeySlot refuses a cost out of bounds, before anything is written to the slot or config.
     const kdf = options.kdf ?? DEFAULT_ARGON2ID;
+    const clock = options.clock ?? systemClock;
     const keys = generateMasterKeys();
     const version = versionForKdf(kdf.name);
     const config: RepositoryConfig = {
       version,
       id: keys.repositoryId,
-      created: new Date().toISOString(),
+      created: isoTime(clock),
       algorithms: ALGORITHMS_BY_VERSION[version],
       chunker: options.chunker ?? DEFAULT_CHUNKER,
       packSize: options.packSize ?? DEFAULT_PACK_SIZE,
     };
     // A config that would not open again (a pack size out of bounds) is refused before any write.
     validateConfig(config);
-    const slot = await createKeySlot(keys, password, {
-      label: options.label ?? 'initial password',
-      kdf,
-    });
+    const slot = await createKeySlot(keys, password, { label: options.label ?? 'initial password', kdf, clock });
     const slotId = await storeKeySlot(backend, slot);
     // The config is written last: a repository without config is an unfinished init.
     await backend.save({ kind: 'config', id: 'config' }, encodeDocument(keys.dataKey, config, 'config'));
-    return new Repository(backend, keys, config, slotId);
+    return new Repository(backend, keys, config, slotId, clock);
   }
 
-  static async open(backend: Backend, password: string): Promise<Repository> {
+  static async open(backend: Backend, password: string, options: { clock?: Clock } = {}): Promise<Repository> {
     if (!(await backend.exists())) {
       throw new CairnError('no-repository', `there is no Cairn repository at ${backend.location}`);
     }
@@ -144,7 +147,7 @@ export class Repository {
     if (config.id !== keys.repositoryId) {
       throw new IntegrityError('the repository config belongs to another repository than its key slot');
     }
-    return new Repository(backend, keys, config, slotId);
+    return new Repository(backend, keys, config, slotId, options.clock ?? systemClock);
   }
 
   async close(): Promise<void> {
@@ -169,7 +172,7 @@ export class Repository {
         `this repository's key slots use ${kdf} (format version ${this.config.version}), not ${cost.name}`,
       );
     }
-    const slot = await createKeySlot(this.keys, password, { label, kdf: cost ?? defaultCost(kdf) });
+    const slot = await createKeySlot(this.keys, password, { label, kdf: cost ?? defaultCost(kdf), clock: this.clock });
     this.assertLocksValid();
     return storeKeySlot(this.backend, slot);
   }

@@ -136,7 +136,8 @@ class Restorer {
   private pool?: RestorePool;
   private filesDone = 0;
   private bytesDone = 0;
-  private lastProgress = 0;
+  /** performance.now() of the last report: pacing, not a date (see util/clock.ts); the first goes out at once. */
+  private lastProgress = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly repo: Repository,
@@ -435,7 +436,7 @@ class Restorer {
     this.bytesDone += bytes;
     const report = this.options.onProgress;
     if (!report) return;
-    const now = Date.now();
+    const now = performance.now();
     if (now - this.lastProgress < 100) return;
     this.lastProgress = now;
     report({ filesDone: this.filesDone, bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, currentPath });
