@@ -9,11 +9,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { OBJECT_SIZE_CAPS } from '../engine/backend/limits.js';
 import { openBackend } from '../engine/backend/open.js';
 import { isValidId } from '../engine/backend/refs.js';
 import { readRegularFileSync } from '../engine/backend/regular-file.js';
 import { deriveAhead, parseKeySlot } from '../engine/crypto/keys.js';
+import { OBJECT_SIZE_CAPS } from '../engine/format/limits.js';
 import { COMMANDS } from './command-list.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
 import { passwordFromFile } from './password.js';

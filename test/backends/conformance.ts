@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OBJECT_SIZE_CAPS } from '../../src/engine/backend/limits.js';
 import {
   type Backend,
   BackendError,
@@ -395,32 +394,34 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory)
       });
     });
 
-    describe('size caps (src/engine/backend/limits.ts)', () => {
+    describe('maxLength (the caps the repository passes, src/engine/format/limits.ts)', () => {
       beforeEach(async () => {
         await backend.create();
       });
 
-      it('loads an object at its cap, and refuses one a byte above it naming the object, size and cap', async () => {
-        for (const kind of ['config', 'keys', 'locks'] as const) {
-          const cap = OBJECT_SIZE_CAPS[kind];
-          const atCap = refFor(kind);
-          const data = randomBytes(cap);
-          await backend.save(atCap, data, { overwrite: kind === 'config' });
-          expect((await backend.load(atCap)).equals(data), kind).toBe(true);
+      it('loads an object at the limit, and refuses one a byte above it naming the object, size and limit', async () => {
+        for (const kind of ['config', 'keys', 'locks', 'data'] as const) {
+          const limit = 4096;
+          const atLimit = refFor(kind);
+          const data = randomBytes(limit);
+          await backend.save(atLimit, data, { overwrite: kind === 'config' });
+          expect((await backend.load(atLimit, undefined, { maxLength: limit })).equals(data), kind).toBe(true);
           const above = refFor(kind);
-          await backend.save(above, randomBytes(cap + 1), { overwrite: kind === 'config' });
-          const err = await expectBackendError(backend.load(above), 'invalid-object');
+          await backend.save(above, randomBytes(limit + 1), { overwrite: kind === 'config' });
+          const err = await expectBackendError(backend.load(above, undefined, { maxLength: limit }), 'invalid-object');
           expect(err.message).toContain(kind === 'config' ? 'the repository config' : above.id);
-          expect(err.message).toContain(`(${cap + 1} bytes)`);
-          expect(err.message).toContain(`(${cap} bytes)`);
-          // The size is reported as it is, and the bytes below the cap can still be read by range.
-          expect((await backend.stat(above)).size).toBe(cap + 1);
-          expect((await backend.load(above, { offset: cap - 4, length: 4 })).length).toBe(4);
+          expect(err.message).toContain(`(${limit + 1} bytes)`);
+          expect(err.message).toContain(`(${limit} bytes)`);
+          // The size is reported as it is, and the bytes below the limit can still be read by range.
+          expect((await backend.stat(above)).size).toBe(limit + 1);
+          expect((await backend.load(above, { offset: limit - 4, length: 4 }, { maxLength: limit })).length).toBe(4);
           const ranged = await expectBackendError(
-            backend.load(above, { offset: cap - 4, length: 5 }),
+            backend.load(above, { offset: limit - 4, length: 5 }, { maxLength: limit }),
             'invalid-object',
           );
-          expect(ranged.message).toContain(`(${cap} bytes)`);
+          expect(ranged.message).toContain(`(${limit} bytes)`);
+          // Without a limit the whole object is read.
+          expect((await backend.load(above)).length).toBe(limit + 1);
         }
       });
     });

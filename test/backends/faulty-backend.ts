@@ -14,6 +14,7 @@
 import {
   type Backend,
   BackendError,
+  type LoadOptions,
   OBJECT_KINDS,
   type ObjectInfo,
   type ObjectKind,
@@ -288,11 +289,11 @@ export class FaultyBackend implements Backend {
     }
   }
 
-  async load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer> {
+  async load(ref: ObjectRef, range?: { offset: number; length: number }, options?: LoadOptions): Promise<Buffer> {
     if (this.strike('load', ref.kind, nameOf(ref)) === 'load-fail') {
       throw new BackendError('io', `${nameOf(ref)}: the read failed (injected)`);
     }
-    return this.inner.load(ref, range);
+    return this.inner.load(ref, range, options);
   }
 
   async stat(ref: ObjectRef): Promise<{ size: number }> {

@@ -13,11 +13,12 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OBJECT_SIZE_CAPS } from '../../src/engine/backend/limits.js';
 import type { LocalBackend } from '../../src/engine/backend/local.js';
 import { BackendError, type ObjectKind, type ObjectRef } from '../../src/engine/backend/types.js';
 import { backup } from '../../src/engine/backup/archiver.js';
 import { sha256Hex } from '../../src/engine/crypto/ids.js';
+import { OBJECT_SIZE_CAPS } from '../../src/engine/format/limits.js';
+import { withSizeCaps } from '../../src/engine/repo/capped-backend.js';
 import { Repository } from '../../src/engine/repo/repository.js';
 import { restore } from '../../src/engine/restore/restorer.js';
 import { craftedSnapshot, initLocalRepo, makeTempDir, PASSWORD, removeDir } from '../engine/helpers.js';
@@ -211,6 +212,9 @@ describe('the repository above it reports instead of hanging', () => {
 });
 
 describe('objects above their size cap are refused before they are read', () => {
+  // The caps are the repository's (format/limits.ts), applied to every load by capped-backend.ts.
+  const capped = () => withSizeCaps(backend);
+
   /** A sparse file of `size` bytes under the ref's name: costs no disk, and reading it would cost memory. */
   async function sparse(ref: ObjectRef, size: number): Promise<void> {
     const handle = await fs.open(objectPath(ref), 'w');
@@ -225,12 +229,12 @@ describe('objects above their size cap are refused before they are read', () => 
       await sparse(ref, cap + 1);
       const started = Date.now();
       await expectRefusal(
-        backend.load(ref),
+        capped().load(ref),
         new RegExp(`^${kind} object ${ref.id} is .*\\(${cap + 1} bytes\\), more than the .*\\(${cap} bytes\\)`),
       );
       // A ranged read that ends past the cap is refused too; one inside it reads.
-      await expectRefusal(backend.load(ref, { offset: cap - 9, length: 10 }), `(${cap} bytes)`);
-      expect((await backend.load(ref, { offset: cap - 10, length: 10 })).equals(Buffer.alloc(10))).toBe(true);
+      await expectRefusal(capped().load(ref, { offset: cap - 9, length: 10 }), `(${cap} bytes)`);
+      expect((await capped().load(ref, { offset: cap - 10, length: 10 })).equals(Buffer.alloc(10))).toBe(true);
       expect(Date.now() - started).toBeLessThan(SETTLE_MS);
       // Its size is still reported as it is: check and prune can name it.
       expect((await backend.stat(ref)).size).toBe(cap + 1);
@@ -241,6 +245,6 @@ describe('objects above their size cap are refused before they are read', () => 
     const bytes = randomBytes(OBJECT_SIZE_CAPS.keys);
     const ref: ObjectRef = { kind: 'keys', id: sha256Hex(bytes) };
     await backend.save(ref, bytes);
-    expect((await backend.load(ref)).equals(bytes)).toBe(true);
+    expect((await capped().load(ref)).equals(bytes)).toBe(true);
   });
 });

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_BLOB_PLAIN, MAX_SMALL_DOCUMENT } from '../../src/engine/backend/limits.js';
 import { ENVELOPE_OVERHEAD, seal } from '../../src/engine/crypto/aead.js';
 import { blobId } from '../../src/engine/crypto/ids.js';
 import { IntegrityError } from '../../src/engine/errors.js';
@@ -18,6 +17,7 @@ import {
   frameBlob,
   unframeBlob,
 } from '../../src/engine/format/blob-codec.js';
+import { MAX_BLOB_PLAIN, MAX_SMALL_DOCUMENT } from '../../src/engine/format/limits.js';
 import { decodeDocument, encodeDocument } from '../../src/engine/format/sealed-json.js';
 import { type ZstdBlock, zstdFrame } from './arbitraries.js';
 import { allocations, TEST_ID_KEY, TEST_KEY, trackAllocations, untrackAllocations } from './targets.js';

@@ -16,7 +16,6 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { MAX_BLOB_PLAIN } from '../../src/engine/backend/limits.js';
 import { BackendError } from '../../src/engine/backend/types.js';
 import { validateChunkerParams } from '../../src/engine/chunker/fastcdc.js';
 import { ENVELOPE_OVERHEAD, open, seal } from '../../src/engine/crypto/aead.js';
@@ -35,6 +34,7 @@ import {
 } from '../../src/engine/format/blob-codec.js';
 import { type RepositoryConfig, validateConfig } from '../../src/engine/format/config.js';
 import { fromStoredIndex, toStoredIndex } from '../../src/engine/format/index-file.js';
+import { MAX_BLOB_PLAIN } from '../../src/engine/format/limits.js';
 import { parseLockInfo } from '../../src/engine/format/lock-info.js';
 import { decodePackHeader, encodePackHeader, type PackEntry } from '../../src/engine/format/pack.js';
 import { decodeDocument, encodeDocument } from '../../src/engine/format/sealed-json.js';

@@ -9,18 +9,19 @@
  * is moved into place the same way on commit. Leftover `.tmp-*` files from a crash are never
  * listed; `cleanTemporaryFiles` removes them.
  * Files are created 0600 and folders 0700. Only regular files are read, never through a symlink
- * and never waiting on a FIFO (regular-file.ts), and none above its kind's size cap (limits.ts).
+ * and never waiting on a FIFO (regular-file.ts), and none above the `maxLength` the caller gives.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock } from '../util/clock.js';
-import { assertWithinCap } from './limits.js';
 import { assertRange, assertValidKind, assertValidRef, describeRef, isValidId } from './refs.js';
 import { describeFileType, notRegularFileError, openRegularFile, WRITE_FLAGS } from './regular-file.js';
+import { assertWithinLimit } from './size-limit.js';
 import {
   type Backend,
   BackendError,
+  type LoadOptions,
   type ObjectInfo,
   type ObjectKind,
   type ObjectRef,
@@ -110,10 +111,10 @@ export class LocalBackend implements Backend {
 
   /**
    * Only a regular file is read (regular-file.ts: a FIFO would block, a symlink would be
-   * followed), and only up to its kind's size cap (limits.ts), checked before anything is
+   * followed), and only up to the caller's `maxLength`, checked before anything is
    * allocated: a whole load against the file's size, a ranged load against the range's end.
    */
-  async load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer> {
+  async load(ref: ObjectRef, range?: { offset: number; length: number }, options: LoadOptions = {}): Promise<Buffer> {
     const file = this.pathOf(ref);
     const what = describeRef(ref);
     if (range) assertRange(ref, Number.POSITIVE_INFINITY, range); // the numbers themselves, before any I/O
@@ -122,11 +123,11 @@ export class LocalBackend implements Backend {
       opened = await openRegularFile(file, what);
       const { handle, size } = opened;
       if (!range) {
-        assertWithinCap(ref, size);
+        assertWithinLimit(ref, size, options.maxLength);
         return await readFully(handle, ref, { offset: 0, length: size }, false);
       }
       assertRange(ref, size, range);
-      assertWithinCap(ref, range.offset + range.length, true);
+      assertWithinLimit(ref, range.offset + range.length, options.maxLength, true);
       return await readFully(handle, ref, range, true);
     } catch (err) {
       throw toBackendError(err, what);

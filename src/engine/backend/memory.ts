@@ -1,14 +1,16 @@
 /**
  * MemoryBackend: a repository held in a Map, for tests. It follows the same contract as the real
  * backends; buffers are copied on save and on load so callers can never change stored bytes.
- * It refuses loads above a kind's size cap (limits.ts) as LocalBackend does, so tests over it
+ * It refuses loads above the caller's `maxLength` as LocalBackend does, so tests over it
  * meet the same limits.
  */
-import { assertWithinCap } from './limits.js';
+
 import { assertRange, assertValidKind, assertValidRef, describeRef } from './refs.js';
+import { assertWithinLimit } from './size-limit.js';
 import {
   type Backend,
   BackendError,
+  type LoadOptions,
   type ObjectInfo,
   type ObjectKind,
   type ObjectRef,
@@ -28,14 +30,14 @@ export class MemoryBackend implements Backend {
     this.objects.set(key, Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Uint8Array));
   }
 
-  async load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer> {
+  async load(ref: ObjectRef, range?: { offset: number; length: number }, options: LoadOptions = {}): Promise<Buffer> {
     const stored = this.get(ref);
     if (!range) {
-      assertWithinCap(ref, stored.length);
+      assertWithinLimit(ref, stored.length, options.maxLength);
       return Buffer.from(stored);
     }
     assertRange(ref, stored.length, range);
-    assertWithinCap(ref, range.offset + range.length, true);
+    assertWithinLimit(ref, range.offset + range.length, options.maxLength, true);
     return Buffer.from(stored.subarray(range.offset, range.offset + range.length));
   }
 

@@ -12,7 +12,9 @@
  *   `overwrite` is set; objects are immutable in normal operation (only `config` is rewritten).
  * - `load` returns the whole object, or `length` bytes from `offset` when given. Reading past the
  *   end fails with `RangeError`-like `BackendError` (code 'range'). A missing object fails with
- *   `NotFoundError`.
+ *   `NotFoundError`. An object larger than `maxLength` (or a range ending beyond it) fails with
+ *   'invalid-object' before its bytes are read; so does anything stored under the name that is
+ *   not an object (a FIFO, a symlink, a folder), without blocking.
  * - `stat` returns the size, or fails with `NotFoundError`.
  * - `list` yields every object of a kind, in no particular order, each once.
  * - `remove` is idempotent: removing a missing object succeeds.
@@ -38,6 +40,14 @@ export interface ObjectInfo {
   kind: ObjectKind;
   id: string;
   size: number;
+}
+
+export interface LoadOptions {
+  /**
+   * The largest object (or range end) the caller accepts: a larger one fails with
+   * 'invalid-object' before any of its bytes are read (the repository passes each kind's cap).
+   */
+  maxLength?: number;
 }
 
 export interface SaveOptions {
@@ -68,7 +78,7 @@ export interface Backend {
   readonly location: string;
   /** `data` may be given in parts (e.g. the blobs of a pack), stored back to back without copying. */
   save(ref: ObjectRef, data: Uint8Array | readonly Uint8Array[], options?: SaveOptions): Promise<void>;
-  load(ref: ObjectRef, range?: { offset: number; length: number }): Promise<Buffer>;
+  load(ref: ObjectRef, range?: { offset: number; length: number }, options?: LoadOptions): Promise<Buffer>;
   stat(ref: ObjectRef): Promise<{ size: number }>;
   list(kind: ObjectKind): AsyncIterable<ObjectInfo>;
   remove(ref: ObjectRef): Promise<void>;

@@ -67,7 +67,7 @@ export async function createKeySlot(
 ): Promise<KeySlotFile> {
   if (password.length === 0) throw new CairnError('invalid-argument', 'the password must not be empty');
   const label = options.label ?? 'password';
-  // Slots are read only up to 64 KiB (limits.ts): a label that could not be read back is refused here.
+  // Slots are read only up to 64 KiB (format/limits.ts): a label that could not be read back is refused here.
   if (label.length > MAX_LABEL_LENGTH) {
     throw new CairnError('invalid-argument', `a key slot label can be at most ${MAX_LABEL_LENGTH} characters long`);
   }

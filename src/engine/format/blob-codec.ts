@@ -11,10 +11,10 @@
  * gigabytes (a zstd bomb, even inside an authenticated blob) is refused before it is allocated.
  */
 import { createRequire } from 'node:module';
-import { MAX_BLOB_PLAIN } from '../backend/limits.js';
 import { ENVELOPE_OVERHEAD, open, openInto, seal, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { IntegrityError } from '../errors.js';
+import { MAX_BLOB_PLAIN } from './limits.js';
 
 export const CODEC_RAW = 0x00;
 export const CODEC_ZSTD = 0x01;

@@ -6,11 +6,11 @@
  * and a config whose other fields (id, chunker parameters, pack size) no writer could have made.
  */
 
-import { MAX_PACK_SIZE_SETTING } from '../backend/limits.js';
 import { type ChunkerParams, validateChunkerParams } from '../chunker/fastcdc.js';
 import { isId } from '../crypto/ids.js';
 import type { KdfName } from '../crypto/kdf.js';
 import { CairnError, IntegrityError } from '../errors.js';
+import { MAX_PACK_SIZE_SETTING } from './limits.js';
 
 export const ALGORITHMS_V1 = {
   encryption: 'aes-256-gcm',

@@ -6,7 +6,6 @@
  * protocol treats as stale (docs/repository-format.md §14).
  */
 import { IntegrityError } from '../errors.js';
-import type { LockInfo } from '../repo/lock.js';
 
 /** Longest hostname (RFC 1035 names, and what os.hostname() returns) or operation name kept. */
 const MAX_NAME = 1024;
@@ -19,6 +18,16 @@ function isTime(value: unknown): value is string {
 
 function isName(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_NAME;
+}
+
+/** A lock document (docs/repository-format.md §14): who holds it, since when, for what. */
+export interface LockInfo {
+  time: string;
+  refreshed: string;
+  hostname: string;
+  pid: number;
+  exclusive: boolean;
+  operation: string;
 }
 
 /** Returns the decoded document as a LockInfo, or throws IntegrityError when a field is unusable. */

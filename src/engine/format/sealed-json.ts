@@ -6,10 +6,10 @@
  * both the stored bytes and their decompression.
  */
 
-import { DOCUMENT_PLAIN_CAPS, type DocumentPurpose } from '../backend/limits.js';
 import { ENVELOPE_OVERHEAD, open, seal } from '../crypto/aead.js';
 import { IntegrityError } from '../errors.js';
 import { frameBlob, unframeBlob } from './blob-codec.js';
+import { DOCUMENT_PLAIN_CAPS, type DocumentPurpose } from './limits.js';
 
 export function encodeDocument(dataKey: Uint8Array, value: unknown, purpose: DocumentPurpose): Buffer {
   return seal(dataKey, frameBlob(Buffer.from(JSON.stringify(value), 'utf8')), purpose);

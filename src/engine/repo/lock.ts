@@ -20,19 +20,12 @@ import os from 'node:os';
 import { BackendError, isNotFound } from '../backend/types.js';
 import { randomId } from '../crypto/ids.js';
 import { CairnError, IntegrityError } from '../errors.js';
-import { parseLockInfo } from '../format/lock-info.js';
+import { type LockInfo, parseLockInfo } from '../format/lock-info.js';
 import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Repository } from './repository.js';
 
-export interface LockInfo {
-  time: string;
-  refreshed: string;
-  hostname: string;
-  pid: number;
-  exclusive: boolean;
-  operation: string;
-}
+export type { LockInfo } from '../format/lock-info.js';
 
 export const LOCK_REFRESH_MS = 5 * 60 * 1000;
 export const LOCK_STALE_MS = 30 * 60 * 1000;

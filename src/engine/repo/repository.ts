@@ -20,6 +20,7 @@ import type { Snapshot, SnapshotRecord } from '../format/snapshot.js';
 import { parseSnapshot } from '../format/snapshot-check.js';
 import { decodeTree, encodeTree, type Tree } from '../format/tree.js';
 import { type Clock, isoTime, systemClock } from '../util/clock.js';
+import { withSizeCaps } from './capped-backend.js';
 import { sessionEndedBecause } from './identity.js';
 import { type KeySlotInfo, listKeySlots, slotToRemove, storeKeySlot, unlockWithPassword } from './key-slots.js';
 import type { RepositoryLock } from './lock.js';
@@ -106,7 +107,8 @@ export class Repository {
 
   // ---------------------------------------------------------------- lifecycle
 
-  static async init(backend: Backend, password: string, options: InitOptions = {}): Promise<Repository> {
+  static async init(raw: Backend, password: string, options: InitOptions = {}): Promise<Repository> {
+    const backend = withSizeCaps(raw);
     if (await backend.exists()) {
       throw new CairnError('invalid-argument', `a repository already exists at ${backend.location}`);
     }
@@ -135,7 +137,9 @@ export class Repository {
     return new Repository(backend, keys, config, slotId, clock);
   }
 
-  static async open(backend: Backend, password: string, options: { clock?: Clock } = {}): Promise<Repository> {
+  static async open(raw: Backend, password: string, options: { clock?: Clock } = {}): Promise<Repository> {
+    // Every read of the repository is capped at its kind's size (capped-backend.ts).
+    const backend = withSizeCaps(raw);
     if (!(await backend.exists())) {
       throw new CairnError('no-repository', `there is no Cairn repository at ${backend.location}`);
     }

@@ -1,17 +1,20 @@
 /**
  * Tests for the size caps: each is at least what a writer of the format can produce (a pack
- * written by the real PackWriter in the worst case fills largestPack exactly), and the messages
- * name the object, its size and the cap.
+ * written by the real PackWriter in the worst case fills largestPack exactly), and the
+ * repository's backend (capped-backend.ts) refuses above them with a message naming the object,
+ * its size and the cap.
  */
 import { constants } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
+import { MemoryBackend } from '../backend/memory.js';
+import { formatBytes } from '../backend/size-limit.js';
+import { BackendError } from '../backend/types.js';
 import { MAX_CHUNK_MAX_SIZE } from '../chunker/fastcdc.js';
-import { BLOB_OVERHEAD } from '../format/blob-codec.js';
+import { withSizeCaps } from '../repo/capped-backend.js';
 import { PackWriter, type SavedPack } from '../repo/pack-writer.js';
+import { BLOB_OVERHEAD } from './blob-codec.js';
 import {
-  assertWithinCap,
   DOCUMENT_PLAIN_CAPS,
-  formatBytes,
   largestPack,
   MAX_BLOB_PLAIN,
   MAX_DATA_BLOB_PLAIN,
@@ -22,8 +25,6 @@ import {
   OBJECT_SIZE_CAPS,
   TREE_PACK_TARGET,
 } from './limits.js';
-import { MemoryBackend } from './memory.js';
-import { BackendError } from './types.js';
 
 const MiB = 1024 * 1024;
 
@@ -68,20 +69,28 @@ describe('size caps', () => {
     expect(OBJECT_SIZE_CAPS.config).toBe(DOCUMENT_PLAIN_CAPS.config + BLOB_OVERHEAD);
   });
 
-  it('refuse one byte above the cap with a message naming the object, the size and the cap', () => {
-    const ref = { kind: 'snapshots' as const, id: 'ab'.repeat(32) };
-    expect(() => assertWithinCap(ref, OBJECT_SIZE_CAPS.snapshots)).not.toThrow();
+  it('are applied by the repository backend: one byte above is refused, naming the object, size and cap', async () => {
+    const backend = withSizeCaps(new MemoryBackend());
+    const ref = { kind: 'locks' as const, id: 'ab'.repeat(32) };
+    await backend.save(ref, Buffer.alloc(OBJECT_SIZE_CAPS.locks));
+    expect((await backend.load(ref)).length).toBe(OBJECT_SIZE_CAPS.locks);
+    await backend.save(ref, Buffer.alloc(OBJECT_SIZE_CAPS.locks + 1), { overwrite: true });
     let error: unknown;
     try {
-      assertWithinCap(ref, OBJECT_SIZE_CAPS.snapshots + 1);
+      await backend.load(ref);
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(BackendError);
+    expect((error as BackendError).code).toBe('invalid-object');
     expect((error as BackendError).message).toBe(
-      `snapshots object ${ref.id} is 64 MiB (${64 * MiB + 31} bytes), more than the 64 MiB (${64 * MiB + 30} bytes) a snapshots object can be: it is damaged or was not written by Cairn`,
+      `locks object ${ref.id} is 64 KiB (${64 * 1024 + 31} bytes), more than the 64 KiB (${64 * 1024 + 30} bytes) a locks object can be: it is damaged or was not written by Cairn`,
     );
-    expect(() => assertWithinCap(ref, 2 ** 40, true)).toThrow(/would be read up to 1024 GiB/);
+    await expect(backend.load(ref, { offset: OBJECT_SIZE_CAPS.locks - 1, length: 2 })).rejects.toThrow(
+      /would be read up to 64 KiB/,
+    );
+    // A smaller limit given by the caller still holds.
+    await expect(backend.load(ref, undefined, { maxLength: 10 })).rejects.toThrow(/more than the 10 bytes/);
   });
 
   it('format sizes for people', () => {

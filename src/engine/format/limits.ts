@@ -1,15 +1,14 @@
 /**
- * Size caps: the largest object of each kind a backend hands out, and the largest plaintext each
- * decoder may produce. A repository file or a decompressed frame above its cap is damage or an
+ * Size caps: the largest object of each kind the repository reads (repo/capped-backend.ts passes
+ * them to every backend load), and the largest plaintext each decoder may produce. A repository file or a decompressed frame above its cap is damage or an
  * attack (a 40-byte zstd frame can claim gigabytes), so it is refused before its bytes are
  * read or allocated. Every cap is the most a writer of this format can legitimately produce,
  * derived below, so no repository Cairn wrote is ever refused by one.
  * (docs/repository-format.md §2, "Size caps", records the same table.)
  */
+import type { ObjectKind } from '../backend/types.js';
 import { MAX_CHUNK_MAX_SIZE } from '../chunker/fastcdc.js';
 import { ENVELOPE_OVERHEAD, type ObjectPurpose } from '../crypto/aead.js';
-import { describeRef } from './refs.js';
-import { BackendError, type ObjectKind, type ObjectRef } from './types.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -83,34 +82,3 @@ export const DOCUMENT_PLAIN_CAPS: Readonly<Record<DocumentPurpose, number>> = {
   index: MAX_INDEX_PLAIN,
   tombstone: MAX_TOMBSTONE_PLAIN,
 };
-
-/** Whole numbers of bytes as a person reads them: "64 KiB", "1.5 GiB", "123 bytes". */
-export function formatBytes(bytes: number): string {
-  const units: [number, string][] = [
-    [1024 * MiB, 'GiB'],
-    [MiB, 'MiB'],
-    [KiB, 'KiB'],
-  ];
-  for (const [size, unit] of units) {
-    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit} (${bytes} bytes)`;
-  }
-  return `${bytes} bytes`;
-}
-
-/**
- * The error for an object above its kind's cap, naming the object, its size and the cap; for a
- * ranged read (`rangeEnd`), the end of the range instead of the size.
- */
-export function overCapError(ref: ObjectRef, size: number, rangeEnd = false): BackendError {
-  const cap = OBJECT_SIZE_CAPS[ref.kind];
-  const found = rangeEnd ? `would be read up to ${formatBytes(size)}` : `is ${formatBytes(size)}`;
-  return new BackendError(
-    'invalid-object',
-    `${describeRef(ref)} ${found}, more than the ${formatBytes(cap)} a ${ref.kind} object can be: it is damaged or was not written by Cairn`,
-  );
-}
-
-/** Throws overCapError unless `size` bytes fit the ref's kind (`rangeEnd`: the end of a ranged read). */
-export function assertWithinCap(ref: ObjectRef, size: number, rangeEnd = false): void {
-  if (size > OBJECT_SIZE_CAPS[ref.kind]) throw overCapError(ref, size, rangeEnd);
-}
