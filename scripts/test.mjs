@@ -4,7 +4,7 @@
  *
  *   1. typecheck    tsc -p tsconfig.json --noEmit
  *   2. lint         biome check .
- *   3. boundaries   node scripts/check-boundaries.mjs
+ *   3. layers       node scripts/lint-layers.mjs (dependency-cruiser: which layer may import which)
  *   4. unit         vitest run (JSON report in test-results/vitest.json)
  *   5. e2e          playwright test, when playwright.config.ts exists (JSON in test-results/playwright.json)
  *
@@ -123,9 +123,9 @@ const steps = [
   },
   { name: 'lint', command: 'biome check .', run: () => singleCheck(bin('biome'), ['check', '.']) },
   {
-    name: 'boundaries',
-    command: 'node scripts/check-boundaries.mjs',
-    run: () => singleCheck(process.execPath, [path.join('scripts', 'check-boundaries.mjs')]),
+    name: 'layers',
+    command: 'node scripts/lint-layers.mjs',
+    run: () => singleCheck(process.execPath, [path.join('scripts', 'lint-layers.mjs')]),
   },
   { name: 'unit', command: ['vitest run', ...vitestArgs].join(' '), run: vitest },
   {

@@ -4,7 +4,7 @@
  * repair records, the age of leftover files) is read through a `Clock` that the operation takes in
  * its options, so tests and the app layer can pass their own; `systemClock` is the default at
  * each operation's entry. No other engine module reads `Date.now()` or `new Date()`
- * (scripts/check-boundaries.mjs enforces it).
+ * (a biome rule, scripts/lint/engine-reads-no-clock.grit, enforces it).
  *
  * Not wall-clock dates, and so not read through a Clock: `performance.now()` for pacing work
  * (progress throttling, letting the event loop turn). It is monotonic and never recorded, and a
