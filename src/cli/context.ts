@@ -1,16 +1,21 @@
 /**
- * What every CLI command shares: the global options, opening the repository with its
- * password, and printing results either for people or as one JSON document (--json).
+ * What every CLI command shares: the global options, the privacy records as the services write
+ * them, opening the repository with its password (the shared use case of
+ * src/app/services/open-repository.ts, whose warnings it prints), and printing results either
+ * for people or as one JSON document (--json).
  */
 import path from 'node:path';
+import { CairnError } from '../app/errors.js';
 import { resolveDataDir } from '../app/host/data-dir.js';
-import { auditOfOutcome, reapplyTombstones } from '../app/privacy/erasure/service.js';
-import { classifyOpenFailure, openIncidentForOpenFailure } from '../app/privacy/incidents.js';
-import { openPrivacyRecords } from '../app/privacy/index.js';
+import { openPrivacyRecords, type PrivacyRecords } from '../app/privacy/index.js';
 import { FrozenPoints } from '../app/privacy/restriction/frozen.js';
-import { openBackend } from '../engine/backend/open.js';
-import { CairnError } from '../engine/errors.js';
-import { Repository } from '../engine/repo/repository.js';
+import {
+  backendAt,
+  openRepository,
+  type Repository,
+  type RepositoryRecords,
+  reapplyErasures,
+} from '../app/services/open-repository.js';
 import { readPassword } from './password.js';
 
 export interface GlobalOptions {
@@ -55,59 +60,47 @@ export class CliContext {
   }
 
   /**
-   * Opens the repository with its password. Erasure tombstones recorded for it in the app data
-   * folder are applied first (an interrupted erasure is finished; an erased path found again in
-   * an older copy of the repository is erased again), and that is reported.
+   * The privacy records as the repository services write them: opened (actor 'cli') when first
+   * needed; a record that cannot be written is a warning, not a failed command.
    */
-  async openRepository(options: { applyTombstones?: boolean } = {}): Promise<Repository> {
-    const backend = openBackend(this.repositoryLocation());
-    if (!(await backend.exists())) {
-      throw new CairnError(
-        'no-repository',
-        `there is no Cairn repository at ${backend.location} (create one with "cairn init")`,
-      );
-    }
-    const password = await this.password();
+  records(): RepositoryRecords {
+    let opened: PrivacyRecords | undefined;
+    return {
+      privacy: () => {
+        opened ??= openPrivacyRecords(this.appDataDir(), 'cli');
+        return opened;
+      },
+      warn: (message) => this.warn(message),
+    };
+  }
+
+  /**
+   * Opens the repository with its password (or recovery key), asked for once the repository is
+   * known to exist. Erasure tombstones recorded for it in the app data folder are applied first
+   * (an interrupted erasure is finished; an erased path found again in an older copy of the
+   * repository is erased again), and that is reported.
+   */
+  async openRepository(): Promise<Repository> {
+    const records = this.records();
     let repo: Repository;
     try {
-      repo = await Repository.open(backend, password);
+      repo = await openRepository({
+        backend: backendAt(this.repositoryLocation()),
+        password: () => this.password(),
+        records,
+        // Damaged index files and recovery points do not stop a command; they are named once each.
+        onDamage: (message) => this.warn(message),
+      });
     } catch (err) {
-      if (classifyOpenFailure(err)) {
-        try {
-          const register = openPrivacyRecords(this.appDataDir(), 'cli').incidents;
-          openIncidentForOpenFailure(register, { id: null, label: backend.location, location: backend.location }, err);
-        } catch (e) {
-          this.warn(`could not record the incident: ${(e as Error).message}`);
-        }
+      if (err instanceof CairnError && err.code === 'no-repository') {
+        throw new CairnError(err.code, `${err.message} (create one with "cairn init")`, { cause: err });
       }
       throw err;
     }
-    // Damaged index files and recovery points do not stop a command; they are named once each.
-    repo.onDamage = (message) => this.warn(message);
-    if (options.applyTombstones === false) return repo;
     try {
-      for (const outcome of await reapplyTombstones(repo, this.appDataDir())) {
-        try {
-          openPrivacyRecords(this.appDataDir(), 'cli').audit.append('erase.reapplied', {
-            repositoryId: repo.config.id,
-            ...auditOfOutcome(outcome),
-          });
-        } catch (e) {
-          this.warn(`the audit trail entry erase.reapplied could not be written: ${(e as Error).message}`);
-        }
-        this.warn(
-          `${outcome.path} was erased (request ${outcome.reapplies ?? outcome.requestId}) but ${outcome.rewritten.length > 0 ? `${outcome.rewritten.length} recovery point(s) still held it` : 'that erasure had not finished'}: erased now; receipt ${outcome.receiptFile}`,
-        );
-      }
+      await reapplyErasures(repo, { dataDir: this.appDataDir(), records, onReapplied: (m) => this.warn(m) });
     } catch (err) {
       await repo.close();
-      if (err instanceof CairnError) {
-        throw new CairnError(
-          err.code,
-          `this repository holds a path that was erased, and erasing it again failed: ${err.message}`,
-          { cause: err },
-        );
-      }
       throw err;
     }
     return repo;

@@ -2,13 +2,17 @@
  * The CLI's access to the privacy records in `<data dir>/privacy/` (data dir: --data-dir, else
  * CAIRN_DATA_DIR, else the platform default): opened with actor 'cli'. `auditCli` appends an audit
  * entry after an operation; if that fails the operation still happened, so it warns instead of
- * failing the command.
+ * failing the command. `cliRecords` gives the use cases of src/app/services the frozen points and
+ * the records (as `CliContext.records()` opens them: the same folder, warnings for what cannot be
+ * written).
  */
 
 import { describeError } from '../app/errors.js';
 import { resolveDataDir } from '../app/host/data-dir.js';
 import type { AuditDetails } from '../app/privacy/audit-trail.js';
 import { openPrivacyRecords, type PrivacyRecords } from '../app/privacy/index.js';
+import type { FrozenPoints } from '../app/privacy/restriction/frozen.js';
+import type { RepositoryRecords } from '../app/services/repository-records.js';
 import type { CliContext } from './context.js';
 
 export function privacyRecords(ctx: CliContext): PrivacyRecords {
@@ -30,4 +34,9 @@ export function withRecords(ctx: CliContext, what: string, fn: (records: Privacy
   } catch (err) {
     ctx.warn(`could not update the privacy records (${what}): ${describeError(err)}`);
   }
+}
+
+/** The frozen recovery points and the privacy records of the command line's data folder. */
+export function cliRecords(ctx: CliContext): { frozen: FrozenPoints; records: RepositoryRecords } {
+  return { frozen: ctx.frozen(), records: ctx.records() };
 }

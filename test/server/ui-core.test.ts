@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src/app/host/engine-host.js';
-import { generateRecoveryKey, normalizeRecoveryKey } from '../../src/app/host/keys.js';
+import { generateRecoveryKey, normalizeRecoveryKey } from '../../src/app/services/keys.js';
 import { ContractError } from '../../src/contract/errors.js';
 import { FAST_KDF } from '../engine/helpers.js';
 

@@ -1,14 +1,14 @@
 /**
  * The app's continuous protection: one folder watcher over every backup source in the catalog
  * (restarted when the sources change), writing the watcher journal in the app data folder, and
- * the journal plans the app's backups use. Watching is optional (tests and one-off hosts run
- * without it); the journal is always kept, so backups record what they saw either way.
+ * the journal the app's backups plan with (src/app/services/backup.ts). Watching is optional (tests
+ * and one-off hosts run without it); the journal is always kept, so backups record what they saw
+ * either way.
  */
 import path from 'node:path';
 import { describeError } from '../../engine/errors.js';
 import { isWithin } from '../../engine/util/paths.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { JournalBackup } from '../journal/journal-backup.js';
 import { JournalStore } from '../journal/journal-store.js';
 import { FolderWatcher } from '../journal/watcher.js';
 
@@ -44,12 +44,6 @@ export class SourceWatching {
       }
     }
     return this.store;
-  }
-
-  /** A journal plan for a backup of `paths`, or undefined when there is no journal. */
-  planBackup(paths: string[], excludes: string[]): JournalBackup | undefined {
-    const store = this.journal();
-    return store ? new JournalBackup(store, paths, { excludes }) : undefined;
   }
 
   status(): WatchStatus {

@@ -2,7 +2,8 @@
  * The repairs as the command line and the app run them: the engine's repair, then what the
  * privacy records need. A repair that changed something is recorded in the audit trail
  * (`repair.index`, `repair.snapshots`: counts and object ids, no file names), and the repaired
- * copy of a frozen recovery point is frozen too, so a repair never lifts a restriction.
+ * copy of a frozen recovery point is frozen too, so a repair never lifts a restriction. The
+ * result types are passed on from the engine for the callers (`cairn repair`, handlers/repair.ts).
  */
 
 import { type RepairIndexOptions, type RepairIndexResult, repairIndex } from '../../engine/repair/repair-index.js';
@@ -12,13 +13,16 @@ import {
   repairSnapshots,
 } from '../../engine/repair/repair-snapshots.js';
 import type { Repository } from '../../engine/repo/repository.js';
-import type { AuditDetails } from '../privacy/audit-trail.js';
 import type { FrozenPoints } from '../privacy/restriction/frozen.js';
+import { appendAudit, type RepositoryRecords } from './repository-records.js';
+
+export type { RepairIndexOptions, RepairIndexResult } from '../../engine/repair/repair-index.js';
+export type { RepairSnapshotsOptions, RepairSnapshotsResult } from '../../engine/repair/repair-snapshots.js';
 
 export interface RepairRecords {
   frozen: FrozenPoints;
-  /** Appends an audit entry; a failure to write it is the caller's to report. */
-  audit(action: string, details: AuditDetails): void;
+  /** Where repairs are audited; a record that cannot be written never fails the repair. */
+  records: RepositoryRecords;
 }
 
 export async function repairIndexWithRecords(
@@ -28,7 +32,7 @@ export async function repairIndexWithRecords(
 ): Promise<RepairIndexResult> {
   const r = await repairIndex(repo, options);
   if (r.changed && !r.dryRun) {
-    records.audit('repair.index', {
+    appendAudit(records.records, 'repair.index', {
       repositoryId: repo.config.id,
       readData: r.readData,
       newIndexFile: r.newIndexFile ?? null,
@@ -64,7 +68,7 @@ export async function repairSnapshotsWithRecords(
     );
     frozenCopies.push(p.repaired);
   }
-  records.audit('repair.snapshots', {
+  appendAudit(records.records, 'repair.snapshots', {
     repositoryId: repo.config.id,
     repaired: r.repaired.map((p) => ({
       original: p.original,

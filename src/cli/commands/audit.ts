@@ -1,9 +1,10 @@
 /**
  * `cairn audit list|verify`: shows the audit trail of the privacy records, and verifies its hash
  * chain and head anchor (exit 0 when intact; 1 naming the first edited, removed, reordered or
- * truncated entry).
+ * truncated entry). The use case, shared with the app, is src/app/services/audit.ts.
  */
-import { CairnError } from '../../engine/errors.js';
+import { CairnError } from '../../app/errors.js';
+import { listAuditEntries, verifyAuditTrail } from '../../app/services/audit.js';
 import { table } from '../output.js';
 import { privacyRecords } from '../privacy-records.js';
 import { type Command, EXIT, str } from './types.js';
@@ -23,16 +24,16 @@ export const auditCommand: Command = {
   async run(ctx, args, values) {
     const [action, extra] = args;
     if (extra !== undefined) throw Object.assign(new Error(`unexpected argument "${extra}"`), { usage: true });
-    const audit = privacyRecords(ctx).audit;
+    const records = privacyRecords(ctx);
     switch (action) {
       case 'list': {
-        const entries = audit.list({
+        const entries = listAuditEntries(records, {
           limit: positiveInt(str(values, 'limit'), 'limit'),
           before: positiveInt(str(values, 'before'), 'before'),
         });
         ctx.print(entries, () =>
           entries.length === 0
-            ? `the audit trail is empty (${audit.file})`
+            ? `the audit trail is empty (${records.audit.file})`
             : table(
                 entries.map((e) => [
                   String(e.seq),
@@ -47,7 +48,7 @@ export const auditCommand: Command = {
         return EXIT.ok;
       }
       case 'verify': {
-        const result = audit.verify();
+        const result = verifyAuditTrail(records);
         ctx.print(result, () =>
           result.ok
             ? `the audit trail is intact: ${result.entries} entries, hash chain and head anchor verified`

@@ -3,13 +3,10 @@
  * is lost it names the recovery points each problem affects, what the next backup stores again,
  * and which command repairs what. The text stays short however much is damaged (--json has all).
  */
-
-import { openIncidentsForProblems } from '../../app/privacy/incidents.js';
-import { type CheckResult, check, type DataSubset, parseSubset } from '../../engine/check/checker.js';
-import { CairnError } from '../../engine/errors.js';
-import { withLock } from '../../engine/repo/lock.js';
+import { CairnError } from '../../app/errors.js';
+import { type CheckResult, checkRepository, type DataSubset, parseSubset } from '../../app/services/check.js';
 import { formatBytes } from '../output.js';
-import { withRecords } from '../privacy-records.js';
+import { privacyRecords } from '../privacy-records.js';
 import { type Command, EXIT, flag, str } from './types.js';
 
 /** Errors, affected recovery points and ids per line that the text shows before "… and N more". */
@@ -87,19 +84,13 @@ export const checkCommand: Command = {
         : undefined;
     const repo = await ctx.openRepository();
     try {
-      const result = await withLock(repo, 'check', false, () => check(repo, readData ? { readData } : {}));
+      const { result, incidents } = await checkRepository(repo, readData, {
+        repository: { id: repo.config.id, label: repo.location },
+        source: 'cairn check',
+        records: { privacy: () => privacyRecords(ctx), warn: (w) => ctx.warn(w) },
+      });
+      for (const i of incidents) ctx.warn(`incident ${i.id} recorded: ${i.title} (see "cairn incident list")`);
       const { packsVerified, ...summary } = result;
-      if (!result.ok) {
-        withRecords(ctx, 'incident register', (r) => {
-          const opened = openIncidentsForProblems(
-            r.incidents,
-            { id: repo.config.id, label: repo.location },
-            result.errors,
-            'cairn check',
-          );
-          for (const i of opened) ctx.warn(`incident ${i.id} recorded: ${i.title} (see "cairn incident list")`);
-        });
-      }
       ctx.print({ ...summary, packsVerified: packsVerified.length }, () =>
         [
           `${result.snapshots} recovery points, ${result.trees} folders, ${result.blobsReferenced} blobs referenced, ${result.packs} packs`,

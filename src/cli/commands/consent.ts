@@ -2,10 +2,11 @@
  * `cairn consent list|give PURPOSE|withdraw PURPOSE`: the consent ledger. Giving shows the notice
  * text whose version and SHA-256 are recorded. Withdrawing usage statistics deletes what was not
  * sent; withdrawing the backup purpose stops scheduled backups (in the app) and offers erasure.
+ * The use case, shared with the app, is src/app/services/consent.ts.
  */
 
-import { isPurpose, noticeFor, PURPOSES } from '../../app/privacy/index.js';
-import { CairnError } from '../../engine/errors.js';
+import { CairnError } from '../../app/errors.js';
+import { isPurpose, PURPOSES, setConsent } from '../../app/services/consent.js';
 import { table } from '../output.js';
 import { privacyRecords } from '../privacy-records.js';
 import { type Command, EXIT } from './types.js';
@@ -46,16 +47,12 @@ export const consentCommand: Command = {
       throw new CairnError('invalid-argument', `unknown purpose "${purpose}": use one of ${PURPOSES.join(', ')}`);
     }
     const given = action === 'give';
-    const notice = noticeFor(purpose);
-    const record = records.consent.set(purpose, given, 'cli');
-    let note = '';
-    if (purpose === 'usage-statistics' && !given) {
-      records.usage.discard();
-      note = 'usage statistics stopped; everything not yet sent was deleted';
-    } else if (purpose === 'backup' && !given) {
-      note =
-        'scheduled backups stop (in the app and "cairn serve"); stored recovery points are kept until you erase them';
-    }
+    const { record, notice, usageDiscarded, offerErasure } = setConsent(records, purpose, given, 'cli');
+    const note = usageDiscarded
+      ? 'usage statistics stopped; everything not yet sent was deleted'
+      : offerErasure
+        ? 'scheduled backups stop (in the app and "cairn serve"); stored recovery points are kept until you erase them'
+        : '';
     ctx.print({ record, notice: { title: notice.title, text: notice.text }, note: note || null }, () =>
       [
         ...(given ? [`${notice.title} (notice v${notice.version}):`, notice.text, ''] : []),

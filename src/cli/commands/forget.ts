@@ -1,16 +1,13 @@
 /**
  * `cairn forget`: removes recovery points chosen by a retention policy (--keep-*) or named by id,
  * and with --prune also the data only they used. --dry-run only reports what would go and how
- * many bytes a prune would then free.
+ * many bytes a prune would then free. The use case (decided under the exclusive lock, frozen
+ * points kept, audited) is src/app/services/forget.ts, which the app's retention runs too.
  */
 
-import { applyPolicy, type RetentionPolicy } from '../../app/retention/policy.js';
-import { CairnError } from '../../engine/errors.js';
-import type { SnapshotRecord } from '../../engine/format/snapshot.js';
-import { planPrune, prune } from '../../engine/prune/prune.js';
-import { withLock } from '../../engine/repo/lock.js';
+import { type ForgetSelection, forget, previewForget, type RetentionPolicy } from '../../app/services/forget.js';
 import { formatBytes, table } from '../output.js';
-import { auditCli } from '../privacy-records.js';
+import { cliRecords } from '../privacy-records.js';
 import { describePruneResult, repackThreshold } from './prune.js';
 import { type Command, EXIT, flag, list, type OptionValues, str } from './types.js';
 
@@ -22,9 +19,6 @@ const COUNT_FLAGS = [
   ['keep-monthly', 'monthly'],
   ['keep-yearly', 'yearly'],
 ] as const;
-
-const NAMED_REASON = 'not named on the command line';
-const FROZEN_REASON = 'frozen (restricted under GDPR Art. 18)';
 
 function usageError(message: string): Error {
   return Object.assign(new Error(message), { usage: true });
@@ -54,25 +48,6 @@ function policyFrom(values: OptionValues): RetentionPolicy | undefined {
   return any ? policy : undefined;
 }
 
-interface Decision {
-  keep: { snapshot: SnapshotRecord; reasons: string[] }[];
-  remove: SnapshotRecord[];
-  /** Damaged recovery points named by id (a policy never chooses them: their time cannot be read). */
-  damaged?: string[];
-}
-
-/** Frozen recovery points (GDPR Art. 18) are never removed by a policy: they move to "keep". */
-function keepFrozen(decision: Decision, frozen: ReadonlySet<string>): Decision {
-  if (frozen.size === 0) return decision;
-  const kept = decision.remove.filter((s) => frozen.has(s.id));
-  return {
-    keep: [...decision.keep, ...kept.map((snapshot) => ({ snapshot, reasons: [FROZEN_REASON] }))].sort((a, b) =>
-      b.snapshot.time.localeCompare(a.snapshot.time),
-    ),
-    remove: decision.remove.filter((s) => !frozen.has(s.id)),
-  };
-}
-
 export const forgetCommand: Command = {
   name: 'forget',
   summary: 'remove recovery points by a retention policy or by id (--prune also frees their data)',
@@ -98,57 +73,17 @@ export const forgetCommand: Command = {
       throw usageError('name the recovery points to forget, or give a policy such as --keep-last 7');
     const threshold = repackThreshold(str(values, 'repack-threshold'));
     const dryRun = flag(values, 'dry-run');
+    const selection: ForgetSelection = policy ? { policy } : { ids: args };
+    const records = cliRecords(ctx);
     const repo = await ctx.openRepository();
     try {
-      const { snapshots, damaged } = await repo.listSnapshotsChecked();
-      const frozen = ctx.frozen();
-      const frozenIds = frozen.ids(repo.config.id);
-      let decision: Decision;
-      if (policy) {
-        decision = keepFrozen(applyPolicy(snapshots, policy), frozenIds);
-      } else {
-        const named = new Set<string>();
-        for (const ref of args) {
-          if (ref === 'latest') throw new CairnError('invalid-argument', 'name recovery points by id to forget them');
-          // Resolved without reading it: a damaged recovery point can be forgotten too.
-          const id = await repo.resolveSnapshotId(ref);
-          if (frozenIds.has(id)) {
-            throw new CairnError(
-              'invalid-argument',
-              `recovery point ${id.slice(0, 8)} is frozen (restricted under GDPR Art. 18): it cannot be removed until it is unfrozen ("cairn privacy unfreeze ${id.slice(0, 8)}")`,
-            );
-          }
-          named.add(id);
-        }
-        decision = {
-          keep: snapshots.filter((s) => !named.has(s.id)).map((snapshot) => ({ snapshot, reasons: [NAMED_REASON] })),
-          remove: snapshots.filter((s) => named.has(s.id)),
-          damaged: damaged.filter((d) => named.has(d.id)).map((d) => d.id),
-        };
-      }
-      const keep = decision.keep.map((k) => ({ id: k.snapshot.id, time: k.snapshot.time, reasons: k.reasons }));
-      // A damaged recovery point has no time that can be read.
-      const remove = [
-        ...decision.remove.map((s) => ({ id: s.id, time: s.time })),
-        ...(decision.damaged ?? []).map((id) => ({ id, time: '(damaged)' })),
-      ];
-      const removeIds = remove.map((s) => s.id);
-      const keepLines = () =>
-        table(
-          keep.map((k) => [k.id.slice(0, 8), k.time.replace('T', ' ').slice(0, 19), 'keep', k.reasons.join(', ')]),
-          ['ID', 'Time (UTC)', 'Action', 'Reasons'],
-        );
-      const removeLines = () =>
-        remove.map((s) => `${s.id.slice(0, 8)}  ${s.time.replace('T', ' ').slice(0, 19)}  remove`).join('\n');
-
       if (dryRun) {
-        const plan = await withLock(repo, 'forget --dry-run', false, () =>
-          planPrune(repo, { removeSnapshots: removeIds, repackThreshold: threshold }),
-        );
+        const plan = await previewForget(repo, selection, records, { repackThreshold: threshold });
+        const { keep, remove } = plan;
         ctx.print({ keep, remove, reclaimBytes: plan.reclaimBytes }, () =>
           [
-            keepLines(),
-            removeLines(),
+            keepLines(keep),
+            removeLines(remove),
             `would remove ${remove.length} recovery point(s); a prune would then free ${formatBytes(plan.reclaimBytes)}`,
           ]
             .filter(Boolean)
@@ -156,28 +91,17 @@ export const forgetCommand: Command = {
         );
         return EXIT.ok;
       }
-
-      await withLock(repo, 'forget', true, async () => {
-        for (const id of removeIds) await repo.removeSnapshot(id);
-      });
-      auditCli(ctx, 'snapshots.forgotten', {
-        repositoryId: repo.config.id,
-        removed: removeIds,
-        policy: policy ?? null,
-      });
-      const pruned = flag(values, 'prune') ? await prune(repo, undefined, { repackThreshold: threshold }) : undefined;
-      if (pruned)
-        auditCli(ctx, 'prune.completed', {
-          repositoryId: repo.config.id,
-          bytesFreed: pruned.bytesFreed,
-          packsDeleted: pruned.packsDeleted,
-        });
-      ctx.print({ keep, remove, removed: removeIds, ...(pruned ? { prune: pruned } : {}) }, () =>
+      const r = await forget(repo, selection, records, { prune: flag(values, 'prune'), repackThreshold: threshold });
+      ctx.print({ keep: r.keep, remove: r.remove, removed: r.removed, ...(r.prune ? { prune: r.prune } : {}) }, () =>
         [
-          keepLines(),
-          removeLines(),
-          `removed ${removeIds.length} recovery point(s)`,
-          pruned ? describePruneResult(pruned) : 'run "cairn prune" to free the data only they used',
+          keepLines(r.keep),
+          removeLines(r.remove),
+          `removed ${r.removed.length} recovery point(s)`,
+          r.prune
+            ? describePruneResult(r.prune)
+            : r.removed.length > 0
+              ? 'run "cairn prune" to free the data only they used'
+              : '',
         ]
           .filter(Boolean)
           .join('\n'),
@@ -188,3 +112,16 @@ export const forgetCommand: Command = {
     }
   },
 };
+
+const when = (time: string) => time.replace('T', ' ').slice(0, 19);
+
+function keepLines(keep: { id: string; time: string; reasons: string[] }[]): string {
+  return table(
+    keep.map((k) => [k.id.slice(0, 8), when(k.time), 'keep', k.reasons.join(', ')]),
+    ['ID', 'Time (UTC)', 'Action', 'Reasons'],
+  );
+}
+
+function removeLines(remove: { id: string; time: string }[]): string {
+  return remove.map((s) => `${s.id.slice(0, 8)}  ${when(s.time)}  remove`).join('\n');
+}

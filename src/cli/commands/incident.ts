@@ -1,11 +1,17 @@
 /**
  * `cairn incident list|open|close`: the incident register (GDPR Art. 33, 34). Integrity failures
  * found by `cairn check` or the app open incidents on their own; `open` records one by hand and
- * `close ID --measures "…"` closes one with the measures taken.
+ * `close ID --measures "…"` closes one with the measures taken. The use cases, shared with the
+ * app, are in src/app/services/incidents.ts.
  */
 
-import { NOTIFICATION_STATUSES, type NotificationStatus } from '../../app/privacy/index.js';
-import { CairnError } from '../../engine/errors.js';
+import { CairnError } from '../../app/errors.js';
+import {
+  closeIncident,
+  NOTIFICATION_STATUSES,
+  type NotificationStatus,
+  openIncidentByHand,
+} from '../../app/services/incidents.js';
 import { table } from '../output.js';
 import { privacyRecords } from '../privacy-records.js';
 import { type Command, EXIT, flag, list, str } from './types.js';
@@ -41,10 +47,10 @@ export const incidentCommand: Command = {
   },
   async run(ctx, args, values) {
     const [action, id] = args;
-    const register = privacyRecords(ctx).incidents;
+    const records = privacyRecords(ctx);
     switch (action) {
       case 'list': {
-        const incidents = register.list({ openOnly: !flag(values, 'all') });
+        const incidents = records.incidents.list({ openOnly: !flag(values, 'all') });
         ctx.print(incidents, () =>
           incidents.length === 0
             ? flag(values, 'all')
@@ -72,8 +78,7 @@ export const incidentCommand: Command = {
         const awareAt = awareText ? new Date(awareText) : undefined;
         if (awareAt && Number.isNaN(awareAt.getTime()))
           throw new CairnError('invalid-argument', `--aware-at "${awareText}" is not a date and time`);
-        const { incident } = register.open({
-          kind: 'manual',
+        const incident = openIncidentByHand(records, {
           title,
           finding: str(values, 'finding'),
           awareAt,
@@ -91,10 +96,9 @@ export const incidentCommand: Command = {
       case 'close': {
         if (!id)
           throw Object.assign(new Error('name the incident to close (see "cairn incident list")'), { usage: true });
-        const incident = register.update(id, {
+        const incident = closeIncident(records, id, {
           measures: list(values, 'measures'),
           notification: notification(str(values, 'notification')),
-          close: true,
         });
         ctx.print(incident, () => `closed incident ${incident.id} (${incident.measures.length} measure(s) recorded)`);
         return EXIT.ok;

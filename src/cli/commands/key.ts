@@ -1,10 +1,14 @@
-/** `cairn key list|add|passwd|remove`: manages the key slots (passwords) of a repository. */
-import { CairnError } from '../../engine/errors.js';
-import { withLock } from '../../engine/repo/lock.js';
+/**
+ * `cairn key list|add|passwd|remove`: manages the key slots (passwords) of a repository through
+ * the shared use cases (src/app/services/keys.ts), which audit every change. This parses and prints.
+ */
+import { CairnError } from '../../app/errors.js';
+import { addKey, changePassword, type KeyChangeDeps, listKeys, removeKey } from '../../app/services/keys.js';
 import { table } from '../output.js';
 import { readPassword } from '../password.js';
-import { auditCli } from '../privacy-records.js';
 import { type Command, EXIT, str } from './types.js';
+
+const ACTIONS = ['list', 'add', 'passwd', 'remove'];
 
 export const keyCommand: Command = {
   name: 'key',
@@ -14,13 +18,20 @@ export const keyCommand: Command = {
   options: { label: { type: 'string' }, 'new-password-file': { type: 'string' } },
   async run(ctx, args, values) {
     const [action, id] = args;
+    // Bad input is refused before the password is asked for and the repository opened.
+    if (!action || !ACTIONS.includes(action)) {
+      throw new CairnError('invalid-argument', `unknown key action "${action ?? ''}": use list, add, passwd or remove`);
+    }
+    if (action === 'remove' && !id)
+      throw Object.assign(new Error('name the key slot to remove (see "cairn key list")'), { usage: true });
     const newPassword = () =>
       readPassword({ env: 'CAIRN_NEW_PASSWORD', file: str(values, 'new-password-file') }, 'New password: ', true);
     const repo = await ctx.openRepository();
+    const deps: KeyChangeDeps = { records: ctx.records() };
     try {
       switch (action) {
         case 'list': {
-          const slots = await repo.listKeySlots();
+          const slots = await listKeys(repo);
           ctx.print(slots, () =>
             table(
               slots.map((s) => [
@@ -35,41 +46,24 @@ export const keyCommand: Command = {
           return EXIT.ok;
         }
         case 'add': {
-          const slot = await repo.addKeySlot(await newPassword(), str(values, 'label') ?? 'password');
-          auditCli(ctx, 'keys.added', {
-            repositoryId: repo.config.id,
-            keySlot: slot,
-            label: str(values, 'label') ?? 'password',
-          });
-          ctx.print({ id: slot }, () => `added key slot ${slot.slice(0, 8)}`);
+          const slot = await addKey(repo, await newPassword(), str(values, 'label') ?? 'password', deps);
+          ctx.print({ id: slot.id }, () => `added key slot ${slot.id.slice(0, 8)}`);
           return EXIT.ok;
         }
         case 'passwd': {
-          const slot = await withLock(repo, 'key passwd', true, async () => repo.changePassword(await newPassword()));
-          auditCli(ctx, 'keys.password-changed', {
-            repositoryId: repo.config.id,
-            keySlot: slot,
-            removed: repo.keySlotId,
-          });
-          ctx.print(
-            { id: slot },
-            () => `password changed (new key slot ${slot.slice(0, 8)}); no data was re-encrypted`,
+          const { slot, replaced } = await changePassword(repo, await newPassword(), deps);
+          ctx.print({ id: slot.id, replaced }, () =>
+            replaced
+              ? `password changed (new key slot ${slot.id.slice(0, 8)}); no data was re-encrypted`
+              : `password set (new key slot ${slot.id.slice(0, 8)}); the recovery key that unlocked the repository stays valid`,
           );
           return EXIT.ok;
         }
-        case 'remove': {
-          if (!id)
-            throw Object.assign(new Error('name the key slot to remove (see "cairn key list")'), { usage: true });
-          await withLock(repo, 'key remove', true, () => repo.removeKeySlot(id));
-          auditCli(ctx, 'keys.removed', { repositoryId: repo.config.id, keySlot: id });
-          ctx.print({ removed: id }, () => `removed key slot ${id}`);
+        default: {
+          const removed = await removeKey(repo, id ?? '', deps);
+          ctx.print({ removed }, () => `removed key slot ${removed.slice(0, 8)}`);
           return EXIT.ok;
         }
-        default:
-          throw new CairnError(
-            'invalid-argument',
-            `unknown key action "${action ?? ''}": use list, add, passwd or remove`,
-          );
       }
     } finally {
       await repo.close();

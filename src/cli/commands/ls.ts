@@ -1,5 +1,5 @@
 /** `cairn ls ID [PATH]`: lists the files of a recovery point. */
-import { walk } from '../../engine/browse/walk.js';
+import { listFiles } from '../../app/services/recovery-points.js';
 import { formatBytes } from '../output.js';
 import { type Command, EXIT, flag } from './types.js';
 
@@ -13,20 +13,16 @@ export const lsCommand: Command = {
     if (!ref) throw Object.assign(new Error('name a recovery point (an id or "latest")'), { usage: true });
     const repo = await ctx.openRepository();
     try {
-      await repo.loadIndex();
-      const snapshot = await repo.findSnapshot(ref);
-      ctx.frozen().assertNotFrozen(repo.config.id, snapshot.id, 'browse');
-      const entries: { path: string; type: string; mode: number; mtime: string; size?: number; target?: string }[] = [];
-      for await (const e of walk(repo, snapshot.tree, path, { recursive: !flag(values, 'no-recursive') })) {
-        entries.push({
-          path: e.path,
-          type: e.node.type,
-          mode: e.node.mode,
-          mtime: new Date(e.node.mtime).toISOString(),
-          ...(e.node.type === 'file' ? { size: e.node.size ?? 0 } : {}),
-          ...(e.node.type === 'symlink' ? { target: e.node.target } : {}),
-        });
-      }
+      const listed = await listFiles(repo, ctx.frozen(), ref, path, { recursive: !flag(values, 'no-recursive') });
+      const { snapshot } = listed;
+      const entries = listed.entries.map((e) => ({
+        path: e.path,
+        type: e.node.type,
+        mode: e.node.mode,
+        mtime: new Date(e.node.mtime).toISOString(),
+        ...(e.node.type === 'file' ? { size: e.node.size ?? 0 } : {}),
+        ...(e.node.type === 'symlink' ? { target: e.node.target } : {}),
+      }));
       ctx.print({ snapshot: snapshot.id, entries }, () =>
         entries
           .map((e) =>

@@ -5,16 +5,16 @@
  * - `--all --yes-erase-everything --receipt FILE`: destroy every key slot first, then every
  *   repository object and folder (the one given with --repo and every one in the app's catalog),
  *   then the app data folder; the receipt goes to FILE, outside all of them.
+ * The use cases, shared with the app, are in src/app/services/erase.ts.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { CATALOG_FILE, Catalog } from '../../app/catalog/catalog.js';
-import { type EraseAllRepository, eraseEverything } from '../../app/privacy/erasure/erase-all.js';
-import { auditOfOutcome, erasePathWithRecords } from '../../app/privacy/erasure/service.js';
-import { openBackend } from '../../engine/backend/open.js';
-import { CairnError } from '../../engine/errors.js';
+import {
+  catalogRepositoriesToErase,
+  eraseEverythingFor,
+  eraseFromRecoveryPoints,
+  previewErasure,
+} from '../../app/services/erase.js';
 import { formatBytes, ProgressReporter } from '../output.js';
-import { auditCli } from '../privacy-records.js';
 import { type Command, EXIT, flag, str } from './types.js';
 
 function usageError(message: string): Error {
@@ -48,12 +48,13 @@ export const privacyEraseCommand: Command = {
     const repo = await ctx.openRepository();
     const progress = ProgressReporter.for(ctx.json, dryRun ? 'looking' : 'erasing');
     try {
-      const r = await erasePathWithRecords(repo, ctx.appDataDir(), target, {
-        dryRun,
-        onProgress: (p) => progress.update({ files: p.done, bytes: 0 }),
-      });
+      const onProgress = (p: { done: number }) => progress.update({ files: p.done, bytes: 0 });
+      const r = dryRun
+        ? await previewErasure(repo, ctx.appDataDir(), target, { onProgress })
+        : await eraseFromRecoveryPoints(repo, { dataDir: ctx.appDataDir(), records: ctx.records() }, target, {
+            onProgress,
+          });
       progress.done();
-      if (!r.dryRun) auditCli(ctx, 'erase.path', { repositoryId: repo.config.id, ...auditOfOutcome(r) });
       ctx.print(r, () => {
         const points = r.recoveryPoints.map((s) => `  ${s.id.slice(0, 8)}  ${s.time.replace('T', ' ').slice(0, 19)}`);
         const what = `${r.path} (${r.files} file(s), ${formatBytes(r.bytes)})`;
@@ -96,35 +97,14 @@ async function eraseAll(ctx: Parameters<Command['run']>[0], values: Parameters<C
   const receipt = str(values, 'receipt');
   if (!receipt) throw usageError('--receipt FILE is required: the receipt is the only thing left afterwards');
   const dataDir = ctx.appDataDir();
-  const repositories: EraseAllRepository[] = [];
   const location = ctx.options.repo ?? process.env.CAIRN_REPOSITORY;
-  // The app's repositories (when it has a catalog here); refused while the app runs on this folder.
-  if (fs.existsSync(path.join(dataDir, CATALOG_FILE))) {
-    const catalog = Catalog.open(dataDir);
-    try {
-      for (const r of catalog.listRepositories()) {
-        repositories.push({ backend: openBackend(r.location), repositoryId: r.id, label: r.label });
-      }
-    } finally {
-      catalog.close();
-    }
-  }
-  if (location) {
-    const backend = openBackend(location);
-    if (!(await backend.exists())) {
-      throw new CairnError('no-repository', `there is no Cairn repository at ${backend.location}`);
-    }
-    if (!repositories.some((r) => r.backend.location === backend.location)) {
-      repositories.push({ backend, repositoryId: null });
-    }
-  }
-  if (repositories.length === 0 && !fs.existsSync(dataDir)) {
-    throw new CairnError(
-      'invalid-argument',
-      `nothing to erase: no repository given (--repo) and no app data at ${dataDir}`,
-    );
-  }
-  const r = await eraseEverything({ repositories, dataDir, receiptFile: path.resolve(receipt) });
+  // The app's repositories too (when it has a catalog here); refused while the app runs on this folder.
+  const r = await eraseEverythingFor({
+    dataDir,
+    receiptFile: path.resolve(receipt),
+    repositories: catalogRepositoriesToErase(dataDir),
+    ...(location ? { location } : {}),
+  });
   ctx.print(r, () =>
     [
       ...r.repositories.map((x) =>

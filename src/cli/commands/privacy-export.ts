@@ -8,22 +8,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CATALOG_FILE, Catalog } from '../../app/catalog/catalog.js';
-import { resolveDataDir } from '../../app/host/data-dir.js';
-import { type CatalogView, EMPTY_CATALOG, type ExtraRepository, PrivacyApp } from '../../app/host/privacy-handlers.js';
+import { CairnError } from '../../app/errors.js';
 import { writeFileAtomic } from '../../app/privacy/files.js';
-import { PROGRAM } from '../../engine/backup/archiver.js';
-import { CairnError } from '../../engine/errors.js';
+import { PROGRAM } from '../../app/runtime.js';
+import { exportPrivacyData } from '../../app/services/privacy-export.js';
+import {
+  type CatalogView,
+  EMPTY_CATALOG,
+  type ExtraRepository,
+  type PrivacyContext,
+  processingRecord,
+} from '../../app/services/privacy-inventory.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../output.js';
 import type { PrivacySubcommand } from './privacy-subcommand.js';
 import { EXIT, str } from './types.js';
 
-/** Runs `fn` with a PrivacyApp over the catalog (when free) and the --repo repository (when given). */
-async function withPrivacyApp<T>(
+/**
+ * Runs `fn` over the privacy records, the catalog (when no other process owns it) and the --repo
+ * repository (when given), which is included with its label and region as the app knows them.
+ */
+async function withPrivacyContext<T>(
   ctx: CliContext,
-  fn: (app: PrivacyApp, extra: ExtraRepository[]) => Promise<T>,
+  fn: (privacy: PrivacyContext, extra: ExtraRepository[]) => Promise<T>,
 ): Promise<T> {
-  const dataDir = resolveDataDir(ctx.dataDir());
+  const dataDir = ctx.appDataDir();
+  const records = ctx.records();
   let catalog: Catalog | undefined;
   if (fs.existsSync(path.join(dataDir, CATALOG_FILE))) {
     try {
@@ -33,31 +43,36 @@ async function withPrivacyApp<T>(
     }
   }
   const hasRepo = Boolean(ctx.options.repo ?? process.env.CAIRN_REPOSITORY);
-  const repo = hasRepo ? await ctx.openRepository() : undefined;
   try {
-    const view: CatalogView = catalog ?? EMPTY_CATALOG;
-    const app = new PrivacyApp({
-      dataDir,
-      appVersion: PROGRAM.replace(/^cairn\s+/, ''),
-      catalog: view,
-      actor: 'cli',
-      openRepository: () => undefined,
-      incidentsChanged: () => {},
-      backupConsentChanged: () => {},
-    });
-    const extra: ExtraRepository[] = [];
-    if (repo) {
-      const known = app.records.regions.locations().find((l) => l.repositoryId === repo.config.id);
-      const inCatalog = view.getRepository(repo.config.id);
-      extra.push({
-        repo,
-        label: inCatalog?.label ?? repo.location,
-        region: inCatalog?.region ?? known?.region ?? 'this-device',
-      });
+    const repo = hasRepo ? await ctx.openRepository() : undefined;
+    try {
+      const view: CatalogView = catalog ?? EMPTY_CATALOG;
+      const extra: ExtraRepository[] = [];
+      if (repo) {
+        const known = records
+          .privacy()
+          .regions.locations()
+          .find((l) => l.repositoryId === repo.config.id);
+        const inCatalog = view.getRepository(repo.config.id);
+        extra.push({
+          repo,
+          label: inCatalog?.label ?? repo.location,
+          region: inCatalog?.region ?? known?.region ?? 'this-device',
+        });
+      }
+      const privacy: PrivacyContext = {
+        dataDir,
+        appVersion: PROGRAM.replace(/^cairn\s+/, ''),
+        records,
+        catalog: view,
+        // The CLI keeps no sessions: only the --repo repository is open.
+        openRepository: () => undefined,
+      };
+      return await fn(privacy, extra);
+    } finally {
+      await repo?.close();
     }
-    return await fn(app, extra);
   } finally {
-    await repo?.close();
     catalog?.close();
   }
 }
@@ -71,10 +86,15 @@ export const exportSubcommand: PrivacySubcommand = {
     const outText = str(values, 'out');
     if (!outText) throw Object.assign(new Error('--out FILE.zip is required'), { usage: true });
     const out = path.resolve(outText);
-    const result = await withPrivacyApp(ctx, (app, extra) => app.exportWith(out, extra));
+    const result = await withPrivacyContext(ctx, (privacy, extra) => exportPrivacyData(privacy, { out, extra }));
     ctx.print(result, () =>
       [
         `wrote ${result.path} (${formatBytes(result.bytes)}, ${result.files.length} files + manifest.json and SHA256SUMS)`,
+        ...(result.skippedLocked.length > 0
+          ? [
+              `the recovery points of ${result.skippedLocked.length} repository(ies) of the app are not in it: give --repo and its password for each`,
+            ]
+          : []),
         'Your files themselves are not in it: restore the latest recovery point to a folder for them',
         '(cairn restore latest --target DIR).',
       ].join('\n'),
@@ -90,7 +110,7 @@ export const recordSubcommand: PrivacySubcommand = {
   async run(ctx, args, values) {
     if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
     const htmlOut = str(values, 'html');
-    const record = await withPrivacyApp(ctx, (app, extra) => app.processingRecord(extra));
+    const record = await withPrivacyContext(ctx, (privacy, extra) => processingRecord(privacy, extra));
     if (htmlOut) {
       const file = path.resolve(htmlOut);
       if (fs.existsSync(file)) throw new CairnError('invalid-argument', `${file} already exists: choose another name`);

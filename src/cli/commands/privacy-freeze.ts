@@ -1,9 +1,11 @@
 /**
  * `cairn privacy freeze ID [--reason R]` and `cairn privacy unfreeze ID`: restriction of
  * processing (GDPR Art. 18). A frozen recovery point cannot be browsed, restored, compared or
- * exported, and retention keeps it, until it is unfrozen. Kept in the app data folder.
+ * exported, and retention keeps it, until it is unfrozen. Kept in the app data folder; the use
+ * case, shared with the app, is src/app/services/freeze.ts.
  */
-import { auditCli } from '../privacy-records.js';
+import { freezeRecoveryPoint, unfreezeRecoveryPoint } from '../../app/services/freeze.js';
+import { cliRecords } from '../privacy-records.js';
 import { type Command, EXIT, str } from './types.js';
 
 function needId(id: string | undefined): string {
@@ -20,18 +22,12 @@ export const privacyFreezeCommand: Command = {
     const ref = needId(args[0]);
     const repo = await ctx.openRepository();
     try {
-      const snapshot = await repo.findSnapshot(ref);
-      const point = ctx.frozen().freeze(repo.config.id, snapshot.id, str(values, 'reason') ?? '');
-      if (!point.already)
-        auditCli(ctx, 'snapshot.frozen', {
-          repositoryId: repo.config.id,
-          snapshotId: snapshot.id,
-          reason: point.reason,
-        });
-      ctx.print({ repositoryId: repo.config.id, ...point }, () =>
+      const point = await freezeRecoveryPoint(repo, cliRecords(ctx), ref, str(values, 'reason') ?? '');
+      const short = point.snapshotId.slice(0, 8);
+      ctx.print(point, () =>
         point.already
-          ? `recovery point ${snapshot.id.slice(0, 8)} was already frozen since ${point.frozenAt} (${point.reason})`
-          : `recovery point ${snapshot.id.slice(0, 8)} frozen (restricted under GDPR Art. 18): it cannot be browsed, restored, compared or exported, and retention keeps it, until "cairn privacy unfreeze ${snapshot.id.slice(0, 8)}"`,
+          ? `recovery point ${short} was already frozen since ${point.frozenAt} (${point.reason})`
+          : `recovery point ${short} frozen (restricted under GDPR Art. 18): it cannot be browsed, restored, compared or exported, and retention keeps it, until "cairn privacy unfreeze ${short}"`,
       );
       return EXIT.ok;
     } finally {
@@ -47,14 +43,19 @@ export const privacyUnfreezeCommand: Command = {
   options: {},
   async run(ctx, args) {
     const ref = needId(args[0]);
+    // Opened for its id (and so its password): the freezes are kept per repository id.
     const repo = await ctx.openRepository();
     try {
-      const snapshot = await repo.findSnapshot(ref);
-      const point = ctx.frozen().unfreeze(repo.config.id, snapshot.id);
-      auditCli(ctx, 'snapshot.unfrozen', { repositoryId: repo.config.id, snapshotId: snapshot.id });
+      const point = unfreezeRecoveryPoint(repo.config.id, cliRecords(ctx), ref);
       ctx.print(
-        { repositoryId: repo.config.id, unfrozen: true, ...point },
-        () => `recovery point ${snapshot.id.slice(0, 8)} unfrozen (it was frozen since ${point.frozenAt})`,
+        {
+          repositoryId: point.repositoryId,
+          unfrozen: true,
+          snapshotId: point.snapshotId,
+          frozenAt: point.frozenAt,
+          reason: point.reason,
+        },
+        () => `recovery point ${point.snapshotId.slice(0, 8)} unfrozen (it was frozen since ${point.frozenAt})`,
       );
       return EXIT.ok;
     } finally {

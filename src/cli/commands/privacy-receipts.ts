@@ -1,5 +1,5 @@
 /** `cairn privacy receipts`: the receipts of every erasure request kept in the app data folder. */
-import { ErasureRecords } from '../../app/privacy/erasure/records.js';
+import { listReceipts } from '../../app/services/erase.js';
 import { table } from '../output.js';
 import { type Command, EXIT } from './types.js';
 
@@ -10,7 +10,7 @@ export const privacyReceiptsCommand: Command = {
   options: {},
   async run(ctx, args) {
     if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
-    const receipts = new ErasureRecords(ctx.appDataDir()).receipts();
+    const receipts = listReceipts(ctx.appDataDir());
     ctx.print(receipts, () =>
       receipts.length === 0
         ? 'no erasure receipts'

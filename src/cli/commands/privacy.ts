@@ -1,11 +1,14 @@
 /**
  * `cairn privacy SUBCOMMAND`: the privacy records, erasure and restriction. The subcommands live
  * in their own files and are listed in PRIVACY_SUBCOMMANDS (one line each); the command accepts the
- * options of all of them, and refuses an option that belongs to another subcommand.
+ * options of all of them, and refuses an option that belongs to another subcommand. Region and
+ * usage statistics go through the settings use cases shared with the app
+ * (src/app/services/privacy-settings.ts); their listing here is the privacy records' own (with
+ * when, how and on whose instruction each location was declared).
  */
 
-import { REGIONS } from '../../app/privacy/index.js';
-import { CairnError } from '../../engine/errors.js';
+import { CairnError } from '../../app/errors.js';
+import { chooseRegion, REGIONS, setUsageEndpoint, usagePreview } from '../../app/services/privacy-settings.js';
 import { table } from '../output.js';
 import { privacyRecords } from '../privacy-records.js';
 import { privacyEraseCommand } from './privacy-erase.js';
@@ -21,9 +24,10 @@ const regionSubcommand: PrivacySubcommand = {
   options: { set: { type: 'string' } },
   async run(ctx, args, values) {
     if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
-    const regions = privacyRecords(ctx).regions;
+    const records = privacyRecords(ctx);
+    const regions = records.regions;
     const wanted = str(values, 'set');
-    if (wanted !== undefined) regions.choose(wanted);
+    if (wanted !== undefined) chooseRegion(records, wanted);
     const chosen = regions.chosen();
     const locations = regions
       .locations()
@@ -61,14 +65,12 @@ const usageSubcommand: PrivacySubcommand = {
     const endpoint = str(values, 'endpoint');
     if (endpoint !== undefined && flag(values, 'no-endpoint'))
       throw new CairnError('invalid-argument', 'use either --endpoint or --no-endpoint');
-    if (endpoint !== undefined) records.settings.update({ usageEndpoint: endpoint });
-    if (flag(values, 'no-endpoint')) records.settings.update({ usageEndpoint: null });
-    const result = {
-      enabled: records.usage.enabled(),
-      endpoint: records.settings.read().usageEndpoint,
-      payload: records.usage.preview(),
-      pending: records.usage.pending().length,
-    };
+    const result =
+      endpoint !== undefined
+        ? setUsageEndpoint(records, endpoint)
+        : flag(values, 'no-endpoint')
+          ? setUsageEndpoint(records, null)
+          : usagePreview(records);
     ctx.print(result, () =>
       [
         `usage statistics: ${result.enabled ? 'on (consent given)' : 'off (no consent: nothing is counted)'}`,

@@ -1,16 +1,18 @@
-/** `cairn prune`: removes the stored data no recovery point uses any more (repacking sparse packs). */
+/**
+ * `cairn prune`: removes the stored data no recovery point uses any more (repacking sparse packs);
+ * --dry-run says what it would delete and free. The use case (audited as `prune.completed`) is
+ * src/app/services/prune.ts, which `forget --prune` and the app's retention run too.
+ */
 
 import {
   DEFAULT_REPACK_THRESHOLD,
   type PlanSummary,
   type PruneResult,
-  planPrune,
-  prune,
-  summarizePlan,
-} from '../../engine/prune/prune.js';
-import { withLock } from '../../engine/repo/lock.js';
+  previewPrune,
+  pruneRepository,
+} from '../../app/services/prune.js';
 import { formatBytes } from '../output.js';
-import { auditCli } from '../privacy-records.js';
+import { cliRecords } from '../privacy-records.js';
 import { type Command, EXIT, flag, str } from './types.js';
 
 /** Parses --repack-threshold (a share from 0 to 1). */
@@ -48,18 +50,11 @@ export const pruneCommand: Command = {
     const repo = await ctx.openRepository();
     try {
       if (flag(values, 'dry-run')) {
-        const plan = summarizePlan(
-          await withLock(repo, 'prune --dry-run', false, () => planPrune(repo, { repackThreshold: threshold })),
-        );
+        const plan = await previewPrune(repo, { repackThreshold: threshold });
         ctx.print({ dryRun: true, ...plan }, () => describePlan(plan));
         return EXIT.ok;
       }
-      const result = await prune(repo, undefined, { repackThreshold: threshold });
-      auditCli(ctx, 'prune.completed', {
-        repositoryId: repo.config.id,
-        bytesFreed: result.bytesFreed,
-        packsDeleted: result.packsDeleted,
-      });
+      const result = await pruneRepository(repo, cliRecords(ctx), { repackThreshold: threshold });
       ctx.print(result, () => describePruneResult(result));
       return EXIT.ok;
     } finally {

@@ -8,13 +8,15 @@
  * `repair.snapshots`: counts and object ids, no file names).
  */
 
-import { type RepairRecords, repairIndexWithRecords, repairSnapshotsWithRecords } from '../../app/services/repair.js';
-import type { RepairIndexResult } from '../../engine/repair/repair-index.js';
-import type { RepairSnapshotsResult } from '../../engine/repair/repair-snapshots.js';
-import type { Repository } from '../../engine/repo/repository.js';
+import {
+  type RepairIndexResult,
+  type RepairSnapshotsResult,
+  repairIndexWithRecords,
+  repairSnapshotsWithRecords,
+} from '../../app/services/repair.js';
 import type { CliContext } from '../context.js';
 import { formatBytes, ProgressReporter } from '../output.js';
-import { auditCli } from '../privacy-records.js';
+import { cliRecords } from '../privacy-records.js';
 import type { PrivacySubcommand } from './privacy-subcommand.js';
 import { type Command, EXIT, flag, type OptionSpecs } from './types.js';
 
@@ -36,13 +38,11 @@ function forgetLine(ids: string[]): string {
   return `cairn forget ${named}${ids.length > MAX_IDS ? ' …' : ''}`;
 }
 
-/** The frozen points and the audit trail of the command line's data folder. */
-function records(ctx: CliContext): RepairRecords {
-  return { frozen: ctx.frozen(), audit: (action, details) => auditCli(ctx, action, details) };
-}
+/** The repository as the command line opens it. */
+type OpenedRepository = Awaited<ReturnType<CliContext['openRepository']>>;
 
 /** Opens the repository, runs `fn`, and closes it however `fn` ends. */
-async function withRepository(ctx: CliContext, fn: (repo: Repository) => Promise<number>): Promise<number> {
+async function withRepository(ctx: CliContext, fn: (repo: OpenedRepository) => Promise<number>): Promise<number> {
   const repo = await ctx.openRepository();
   try {
     return await fn(repo);
@@ -141,7 +141,7 @@ const indexSubcommand: RepairSubcommand = {
             if (p.phase === 'packs') progress.update({ files: p.done, bytes: 0 });
           },
         },
-        records(ctx),
+        cliRecords(ctx),
       );
       progress.done();
       ctx.print(r, () => describeIndexRepair(r));
@@ -157,7 +157,7 @@ const snapshotsSubcommand: RepairSubcommand = {
   async run(ctx, args, values) {
     if (args.length > 0) throw usageError(`unexpected argument "${args[0]}"`);
     return withRepository(ctx, async (repo) => {
-      const r = await repairSnapshotsWithRecords(repo, { dryRun: flag(values, 'dry-run') }, records(ctx));
+      const r = await repairSnapshotsWithRecords(repo, { dryRun: flag(values, 'dry-run') }, cliRecords(ctx));
       ctx.print(r, () => describeSnapshotRepair(r));
       return EXIT.ok;
     });

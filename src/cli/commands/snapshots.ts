@@ -1,4 +1,5 @@
 /** `cairn snapshots`: lists the recovery points. */
+import { listRecoveryPoints } from '../../app/services/recovery-points.js';
 import { formatBytes, table } from '../output.js';
 import { type Command, EXIT, list, str } from './types.js';
 
@@ -10,17 +11,12 @@ export const snapshotsCommand: Command = {
   async run(ctx, _args, values) {
     const repo = await ctx.openRepository();
     try {
-      const tags = list(values, 'tag');
-      const host = str(values, 'host');
-      const p = str(values, 'path');
-      const frozen = ctx.frozen().ids(repo.config.id);
       // Damaged ones are named on stderr (the context's onDamage) and below the table.
-      const { snapshots, damaged } = await repo.listSnapshotsChecked();
-      const all = snapshots
-        .filter(
-          (s) => (!host || s.hostname === host) && tags.every((t) => s.tags.includes(t)) && (!p || s.paths.includes(p)),
-        )
-        .map((s) => ({ ...s, frozen: frozen.has(s.id) }));
+      const { points: all, damaged } = await listRecoveryPoints(repo, ctx.frozen(), {
+        tags: list(values, 'tag'),
+        hostname: str(values, 'host'),
+        path: str(values, 'path'),
+      });
       const damagedLines = damaged.map((d) => `${d.id.slice(0, 8)}  damaged: ${d.reason}`);
       ctx.print(all, () =>
         all.length === 0 && damaged.length === 0

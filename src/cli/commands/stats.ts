@@ -1,5 +1,5 @@
 /** `cairn stats`: sizes, deduplication and compression of the repository. */
-import { repositoryStats } from '../../engine/browse/stats.js';
+import { repositoryStatistics } from '../../app/services/recovery-points.js';
 import { formatBytes } from '../output.js';
 import { type Command, EXIT } from './types.js';
 
@@ -11,7 +11,7 @@ export const statsCommand: Command = {
   async run(ctx) {
     const repo = await ctx.openRepository();
     try {
-      const s = await repositoryStats(repo);
+      const s = await repositoryStatistics(repo);
       ctx.print(s, () =>
         [
           `recovery points:     ${s.snapshots}`,

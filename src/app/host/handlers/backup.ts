@@ -1,13 +1,12 @@
 /**
  * The `backup.*` methods: a backup of a repository's sources (all, or the ones named) as a
- * 'backup' task, reading only what the folder watcher saw change when its journal allows. Also
- * what the scheduler runs: one source's backup, then the repository's retention policy.
+ * 'backup' task over the backup service (src/app/services/backup.ts, which reads only what the
+ * folder watcher saw change when its journal allows). Also what the scheduler runs: one
+ * source's backup, then the repository's retention policy.
  */
 import { ContractError } from '../../../contract/errors.js';
 import type { ParsedParams, Result } from '../../../contract/methods.js';
-import { backup } from '../../../engine/backup/archiver.js';
-import { describeError } from '../../../engine/errors.js';
-import { withLock } from '../../../engine/repo/lock.js';
+import { prepareBackup, runBackup } from '../../services/backup.js';
 import type { HostServices } from '../host-services.js';
 import { readRetention } from '../retention.js';
 import { MAX_TASK_MESSAGES } from '../task-manager.js';
@@ -47,35 +46,23 @@ export async function startBackup(deps: BackupDeps, p: ParsedParams<'backup.star
     busyMessage: `a backup of "${record.label}" is already running; wait for it to finish or cancel it`,
     run: async (ctx) => {
       let warnings = 0;
-      const plan = watching.planBackup(paths, excludes);
-      await plan?.prepare().catch(() => undefined);
-      const { snapshot, usedJournal } = await withLock(repo, 'backup', false, () =>
-        backup(repo, {
-          paths,
-          excludes,
-          planChanges: plan ? (parent) => plan.plan(parent) : undefined,
-          treeStats: watching.journal(),
-          signal: ctx.signal,
-          onProgress: (pr) =>
-            ctx.progress({
-              files: pr.filesDone,
-              bytes: pr.bytesDone,
-              totalBytes: pr.bytesTotal ?? null,
-              filesTotal: pr.filesTotal ?? null,
-              currentPath: pr.currentPath ?? null,
-            }),
-          onWarning: (w) => {
-            warnings++;
-            if (warnings <= MAX_TASK_MESSAGES) ctx.message(w, 'warning');
-          },
-        }),
-      );
+      const { snapshot, scan } = await runBackup(repo, prepareBackup({ paths, excludes }, watching.journal()), {
+        signal: ctx.signal,
+        onProgress: (pr) =>
+          ctx.progress({
+            files: pr.filesDone,
+            bytes: pr.bytesDone,
+            totalBytes: pr.bytesTotal ?? null,
+            filesTotal: pr.filesTotal ?? null,
+            currentPath: pr.currentPath ?? null,
+          }),
+        onWarning: (w) => {
+          warnings++;
+          if (warnings <= MAX_TASK_MESSAGES) ctx.message(w, 'warning');
+        },
+      });
+      const usedJournal = scan.usedJournal;
       const s = snapshot.summary;
-      try {
-        plan?.commit(snapshot);
-      } catch (err) {
-        ctx.message(`cannot update the watcher journal (the next backup rescans): ${describeError(err)}`, 'warning');
-      }
       ctx.progress({ files: s.totalFiles, bytes: s.totalBytes, totalBytes: s.totalBytes });
       if (warnings > MAX_TASK_MESSAGES)
         ctx.message(`${warnings - MAX_TASK_MESSAGES} more warnings not shown`, 'warning');

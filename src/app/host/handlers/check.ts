@@ -2,14 +2,18 @@
  * The `check.*` and `verify.*` methods: a check of an unlocked repository as a 'check' task
  * (structure, and with readData all stored data), rolling verification (a 'check' task reading
  * the next slice of packs, also started by the scheduled verification) and how much of the stored
- * data was verified lately. Problems open incidents; a clean check or slice counts as the last
- * check.
+ * data was verified lately, over the check service (src/app/services/check.ts), which opens
+ * incidents for problems. A clean check or slice counts as the last check.
  */
 import type { ParsedParams, Result } from '../../../contract/methods.js';
-import type { Backend } from '../../../engine/backend/types.js';
-import { type CheckResult, check } from '../../../engine/check/checker.js';
-import { withLock } from '../../../engine/repo/lock.js';
 import type { JsonValue } from '../../catalog/catalog.js';
+import {
+  type CheckResult,
+  type CheckDeps as CheckServiceDeps,
+  checkRepository,
+  verificationCoverage,
+  verifySlice,
+} from '../../services/check.js';
 import type { HostServices } from '../host-services.js';
 import { MAX_TASK_MESSAGES, type TaskContext, TaskFailure } from '../task-manager.js';
 import type { Handlers, Namespace } from './types.js';
@@ -23,7 +27,10 @@ export function checkHandlers(deps: CheckDeps): Handlers<Namespace<'check'> | Na
   return {
     'check.start': (p) => startCheck(deps, p),
     'verify.slice': (p) => startVerifySlice(deps, p),
-    'verify.coverage': (p) => verificationCoverage(deps, p),
+    'verify.coverage': (p) =>
+      deps.repositories.withBackend(p.repositoryId, (backend) =>
+        verificationCoverage(backend, deps.verification, p.repositoryId, p.windowDays),
+      ),
   };
 }
 
@@ -33,13 +40,11 @@ async function startCheck(deps: CheckDeps, p: ParsedParams<'check.start'>): Prom
     kind: 'check',
     repositoryId: record.id,
     run: async (ctx) => {
-      const r = await withLock(repo, 'check', false, () =>
-        check(repo, { readData: p.readData ? { kind: 'all' } : undefined, onProgress: checkProgress(ctx) }),
-      );
+      const { result: r } = await checkRepository(repo, p.readData ? { kind: 'all' } : undefined, {
+        ...serviceDeps(deps, record, ctx, 'a check'),
+        verification: deps.verification,
+      });
       reportCheckFindings(ctx, r);
-      deps.privacy.integrityProblems(record, r.errors, 'a check');
-      // A full read counts for rolling verification: intact packs, and any failure.
-      if (p.readData) deps.verification.record(record.id, r.packsVerified, r.errors, new Date());
       const result: Record<string, JsonValue> = {
         ok: r.ok,
         problems: r.errors.length,
@@ -64,7 +69,6 @@ export async function startVerifySlice(
   deps: CheckDeps,
   p: ParsedParams<'verify.slice'>,
 ): Promise<Result<'verify.slice'>> {
-  const { verification } = deps;
   const { record, repo } = deps.repositories.unlocked(p.repositoryId);
   const task = deps.tasks.start({
     kind: 'check',
@@ -72,23 +76,23 @@ export async function startVerifySlice(
     exclusiveKey: `verify:${record.id}`,
     busyMessage: `stored data of "${record.label}" is already being verified; wait for it to finish or cancel it`,
     run: async (ctx) => {
-      const { all, slice, r } = await withLock(repo, 'check', false, async () => {
-        const all = await listPackIds(repo.backend);
-        const slice = verification.planSlice(record.id, all, { windowDays: p.windowDays, now: new Date() });
-        ctx.message(`reading ${slice.length} of ${all.length} pack(s) of stored data`);
-        const r = await check(repo, { readData: { kind: 'packs', ids: slice }, onProgress: checkProgress(ctx) });
-        return { all, slice, r };
+      const {
+        result: r,
+        packs,
+        planned,
+        coverage,
+      } = await verifySlice(repo, {
+        ...serviceDeps(deps, record, ctx, 'rolling verification'),
+        verification: deps.verification,
+        windowDays: p.windowDays,
+        onPlanned: (slice, all) => ctx.message(`reading ${slice} of ${all} pack(s) of stored data`),
       });
-      const now = new Date();
-      verification.record(record.id, r.packsVerified, r.errors, now, all);
-      const coverage = verification.coverage(record.id, all, { windowDays: p.windowDays, now });
       reportCheckFindings(ctx, r);
-      deps.privacy.integrityProblems(record, r.errors, 'rolling verification');
       const result: Record<string, JsonValue> = {
         ok: r.ok,
         problems: r.errors.length,
-        packs: all.length,
-        packsPlanned: slice.length,
+        packs,
+        packsPlanned: planned,
         packsRead: r.packsRead,
         packsVerified: r.packsVerified.length,
         bytesRead: r.bytesRead,
@@ -105,7 +109,7 @@ export async function startVerifySlice(
       ctx.message(
         `${Math.floor(coverage.verifiedShare * 100)}% of the stored data verified in the last ${coverage.windowDays} days`,
       );
-      deps.catalog.updateRepository(record.id, { lastCheckAt: now.toISOString() });
+      deps.catalog.updateRepository(record.id, { lastCheckAt: new Date().toISOString() });
       deps.events.emitStatus();
       return result;
     },
@@ -113,35 +117,35 @@ export async function startVerifySlice(
   return { taskId: task.id };
 }
 
-/** Coverage from the catalog and the pack list; works on a locked repository too (no key needed). */
-async function verificationCoverage(
-  deps: CheckDeps,
-  p: ParsedParams<'verify.coverage'>,
-): Promise<Result<'verify.coverage'>> {
-  const all = await deps.repositories.withBackend(p.repositoryId, listPackIds);
-  return deps.verification.coverage(p.repositoryId, all, { windowDays: p.windowDays, now: new Date() });
-}
-
-/** The ids of every pack stored in the repository (sorted). */
-async function listPackIds(backend: Backend): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const info of backend.list('data')) ids.push(info.id);
-  return ids.sort();
-}
-
 /**
- * Progress of a check task: a message per phase and the share done. The checker takes no signal,
- * so cancelling stops it at its next progress report.
+ * What the check service needs from the app: the task's cancellation and progress (a message per
+ * phase and the share done), and the privacy records (a record that cannot be written is a task
+ * warning; changed incidents are announced to the screens).
  */
-function checkProgress(ctx: TaskContext): (p: { phase: string; done: number; total: number }) => void {
+function serviceDeps(
+  deps: CheckDeps,
+  record: { id: string; label: string },
+  ctx: TaskContext,
+  source: string,
+): CheckServiceDeps {
   let phase = '';
-  return (pr) => {
-    ctx.signal.throwIfAborted();
-    if (pr.phase !== phase) {
-      phase = pr.phase;
-      ctx.message(`checking ${pr.phase === 'data' ? 'stored data' : pr.phase}`);
-    }
-    ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null });
+  return {
+    repository: { id: record.id, label: record.label },
+    source,
+    records: {
+      privacy: () => deps.privacy.records,
+      warn: (w) => ctx.message(w, 'warning'),
+      incidentsChanged: () =>
+        deps.events.publish('incidents.changed', deps.privacy.records.incidents.list({ openOnly: true })),
+    },
+    signal: ctx.signal,
+    onProgress: (pr) => {
+      if (pr.phase !== phase) {
+        phase = pr.phase;
+        ctx.message(`checking ${pr.phase === 'data' ? 'stored data' : pr.phase}`);
+      }
+      ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null });
+    },
   };
 }
 

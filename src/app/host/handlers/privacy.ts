@@ -1,10 +1,23 @@
 /**
  * The privacy methods: `privacy.*` (overview, regions, sub-processors, export, records of
  * processing, and erasure: of a path, of everything, with tombstones and receipts), `consent.*`,
- * `audit.*`, `incidents.*` and `usage.*`. The records' logic is in ../privacy-app.ts, erasure's
- * in ../erasure.ts.
+ * `audit.*`, `incidents.*` and `usage.*`. Each calls the use case the CLI shares
+ * (src/app/services) with the app's records; what only the app adds — events, scheduled backups
+ * following consent — goes through ../privacy-app.ts, and erasure's tasks through ../erasure.ts.
  */
-import { eraseAll, listReceipts, listTombstones, previewErasure, startErasePath } from '../erasure.js';
+import type { Result } from '../../../contract/methods.js';
+import { listAuditEntries, verifyAuditTrail } from '../../services/audit.js';
+import { listReceipts, listTombstones } from '../../services/erase.js';
+import { exportPrivacyData } from '../../services/privacy-export.js';
+import { privacyOverview, processingRecord } from '../../services/privacy-inventory.js';
+import {
+  chooseRegion,
+  regionSettings,
+  setSubProcessors,
+  setUsageEndpoint,
+  usagePreview,
+} from '../../services/privacy-settings.js';
+import { eraseAll, previewErasure, startErasePath } from '../erasure.js';
 import type { HostServices } from '../host-services.js';
 import type { Handlers, Namespace } from './types.js';
 
@@ -21,28 +34,31 @@ type PrivacyMethods =
   | Namespace<'usage'>;
 
 export function privacyHandlers(deps: PrivacyDeps): Handlers<PrivacyMethods> {
-  const { privacy } = deps;
+  const { privacy, catalog } = deps;
   const records = privacy.records;
   return {
     'consent.list': async () => records.consent.list(),
     'consent.set': async (p) => privacy.setConsent(p),
-    'audit.list': async (p) => records.audit.list({ limit: p.limit, before: p.before }),
-    'audit.verify': async () => records.audit.verify(),
+    'audit.list': async (p) => listAuditEntries(records, { limit: p.limit, before: p.before }),
+    'audit.verify': async () => verifyAuditTrail(records),
     'incidents.list': async (p) => records.incidents.list({ openOnly: p.openOnly }),
     'incidents.open': async (p) => privacy.openIncident(p),
     'incidents.close': async (p) => privacy.closeIncident(p),
-    'privacy.overview': async () => privacy.overview(),
-    'privacy.setSubProcessors': async (p) => privacy.setSubProcessors(p),
-    'privacy.region.get': async () => privacy.regionSettings(),
-    'privacy.region.set': async (p) => privacy.chooseRegion(p),
-    'usage.preview': async () => privacy.usagePreview(),
-    'usage.setEndpoint': async (p) => privacy.setUsageEndpoint(p),
-    'privacy.export': (p) => privacy.export(p),
-    'privacy.record': () => privacy.processingRecord(),
+    'privacy.overview': () => privacyOverview(privacy.context()),
+    'privacy.setSubProcessors': async (p) => setSubProcessors(records, p.subProcessors),
+    'privacy.region.get': async () => regionSettings(records, catalog),
+    'privacy.region.set': async (p) => {
+      chooseRegion(records, p.region);
+      return regionSettings(records, catalog);
+    },
+    'usage.preview': async () => usagePreview(records) as Result<'usage.preview'>,
+    'usage.setEndpoint': async (p) => setUsageEndpoint(records, p.endpoint) as Result<'usage.setEndpoint'>,
+    'privacy.export': (p) => exportPrivacyData(privacy.context(), { out: p.out, repositoryId: p.repositoryId }),
+    'privacy.record': () => processingRecord(privacy.context()),
     'privacy.erasePath': (p) => startErasePath(deps, p),
     'privacy.erasePreview': (p) => previewErasure(deps, p),
     'privacy.eraseAll': (p) => eraseAll(deps, p),
-    'privacy.tombstones': (p) => listTombstones(deps.dataDir, p),
-    'privacy.receipts': () => listReceipts(deps.dataDir),
+    'privacy.tombstones': async (p) => listTombstones(deps.dataDir, p.repositoryId),
+    'privacy.receipts': async () => listReceipts(deps.dataDir) as Result<'privacy.receipts'>,
   };
 }

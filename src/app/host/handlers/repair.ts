@@ -5,11 +5,13 @@
  * frozen. What a repository shows as damaged is `repo.health` (repo.ts).
  */
 import type { ParsedParams, Result } from '../../../contract/methods.js';
-import type { RepairIndexResult } from '../../../engine/repair/repair-index.js';
-import type { RepairSnapshotsResult } from '../../../engine/repair/repair-snapshots.js';
 import type { JsonValue } from '../../catalog/catalog.js';
-import type { AuditDetails } from '../../privacy/audit-trail.js';
-import { repairIndexWithRecords, repairSnapshotsWithRecords } from '../../services/repair.js';
+import {
+  type RepairIndexResult,
+  type RepairSnapshotsResult,
+  repairIndexWithRecords,
+  repairSnapshotsWithRecords,
+} from '../../services/repair.js';
 import type { HostServices } from '../host-services.js';
 import type { TaskContext } from '../task-manager.js';
 import type { Handlers, Namespace } from './types.js';
@@ -25,7 +27,7 @@ export function repairHandlers(deps: RepairDeps): Handlers<Namespace<'repair'>> 
 /** Starts an index or recovery point repair as a 'repair' task. */
 function startRepair(deps: RepairDeps, p: ParsedParams<'repair.start'>): Result<'repair.start'> {
   const { record, repo } = deps.repositories.unlocked(p.repositoryId);
-  const records = { frozen: deps.frozen, audit: (a: string, d: AuditDetails) => deps.privacy.audit(a, d) };
+  const records = { frozen: deps.frozen, records: deps.privacy.port };
   const task = deps.tasks.start({
     kind: 'repair',
     repositoryId: record.id,

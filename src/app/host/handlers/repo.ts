@@ -1,20 +1,25 @@
 /**
  * The `repo.*` methods: creating a repository, connecting an existing one, unlocking and locking
  * it (an unlocked one stays open in memory; its password is never stored), the list, what one
- * shows as damaged without reading its data, and its storage use. Opening a repository applies
- * its erasure tombstones first and counts recovery points made elsewhere for "last backup"; an
- * integrity failure on opening opens an incident.
+ * shows as damaged without reading its data, and its storage use. Creating and opening are the
+ * shared use cases (src/app/services/create-repository.ts, open-repository.ts); what is the app's
+ * own is here: the catalog, the open sessions, erasure tombstones applied as a task before a
+ * session is used, and recovery points made elsewhere counted for "last backup".
  */
 import { ContractError } from '../../../contract/errors.js';
 import type { ParsedParams, Result } from '../../../contract/methods.js';
-import type { Backend } from '../../../engine/backend/types.js';
-import { CairnError } from '../../../engine/errors.js';
-import { Repository } from '../../../engine/repo/repository.js';
-import type { RepositoryRecord } from '../../catalog/catalog.js';
-import { applyTombstones } from '../erasure.js';
+import type { JsonValue, RepositoryRecord } from '../../catalog/catalog.js';
+import { authorizeLocation, createRepository, recordRepositoryAdded } from '../../services/create-repository.js';
+import {
+  backendAt,
+  type EraseOutcome,
+  erasuresToReapply,
+  openRepository,
+  type Repository,
+  reapplyErasures,
+} from '../../services/open-repository.js';
+import { toContractError } from '../errors.js';
 import type { HostServices } from '../host-services.js';
-import { normalizeRecoveryKey } from '../keys.js';
-import { backendFor } from '../open-repositories.js';
 import { repositoryInfo } from '../status.js';
 import { newestBackupTime, repositoryUsage } from '../usage.js';
 import type { Handlers, Namespace } from './types.js';
@@ -26,7 +31,7 @@ export type RepoDeps = Pick<
 
 export function repoHandlers(deps: RepoDeps): Handlers<Namespace<'repo'>> {
   return {
-    'repo.create': (p) => createRepository(deps, p),
+    'repo.create': (p) => createRepo(deps, p),
     'repo.connect': (p) => connectRepository(deps, p),
     'repo.unlock': (p) => unlockRepository(deps, p),
     'repo.lock': (p) => lockRepository(deps, p),
@@ -37,9 +42,9 @@ export function repoHandlers(deps: RepoDeps): Handlers<Namespace<'repo'>> {
 }
 
 /** Creates a repository at a new location and keeps it unlocked. */
-async function createRepository(deps: RepoDeps, p: ParsedParams<'repo.create'>): Promise<Result<'repo.create'>> {
+async function createRepo(deps: RepoDeps, p: ParsedParams<'repo.create'>): Promise<Result<'repo.create'>> {
   const { catalog, repositories } = deps;
-  const backend = backendFor(p.location);
+  const backend = backendAt(p.location);
   const known = catalog.findRepositoryByLocation(backend.location);
   if (known) {
     throw new ContractError(
@@ -47,8 +52,16 @@ async function createRepository(deps: RepoDeps, p: ParsedParams<'repo.create'>):
       `the repository at ${backend.location} is already in this app (as "${known.label}")`,
     );
   }
-  deps.privacy.authorizeRegion(p.region, backend.location, 'repo.create', p.allowRegionTransfer);
-  const repo = await Repository.init(backend, p.password, deps.kdf ? { kdf: deps.kdf } : {});
+  const { repo } = await createRepository({
+    backend,
+    password: p.password,
+    region: p.region,
+    allowRegionTransfer: p.allowRegionTransfer,
+    operation: 'repo.create',
+    label: p.label,
+    kdf: deps.kdf,
+    records: deps.privacy.port,
+  });
   try {
     const record = catalog.addRepository({
       id: repo.config.id,
@@ -57,7 +70,6 @@ async function createRepository(deps: RepoDeps, p: ParsedParams<'repo.create'>):
       region: p.region,
     });
     repositories.set(record.id, repo);
-    deps.privacy.repositoryAdded(record, 'repo.create', p.allowRegionTransfer);
     deps.events.emitStatus();
     return repositoryInfo(record, repositories);
   } catch (err) {
@@ -72,12 +84,18 @@ async function createRepository(deps: RepoDeps, p: ParsedParams<'repo.create'>):
  */
 async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>): Promise<Result<'repo.connect'>> {
   const { catalog, repositories } = deps;
-  const backend = backendFor(p.location);
-  deps.privacy.authorizeRegion(p.region, backend.location, 'repo.connect', p.allowRegionTransfer);
-  const repo = await openOrReport(deps, backend, p.password, {
-    id: catalog.findRepositoryByLocation(backend.location)?.id ?? null,
-    label: p.label,
-    location: backend.location,
+  const records = deps.privacy.port;
+  const backend = backendAt(p.location);
+  const place = authorizeLocation(
+    records,
+    { location: backend.location, region: p.region, allowRegionTransfer: p.allowRegionTransfer },
+    'repo.connect',
+  );
+  const repo = await openRepository({
+    backend,
+    password: p.password,
+    repository: { id: catalog.findRepositoryByLocation(backend.location)?.id ?? null, label: p.label },
+    records,
   });
   try {
     const id = repo.config.id;
@@ -106,9 +124,9 @@ async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>
     if (previous) await repo.close();
     else {
       repositories.set(id, repo);
-      await applyTombstonesOrLock(deps, record, repo);
+      await reapplyOrLock(deps, record, repo);
     }
-    deps.privacy.repositoryAdded(record, 'repo.connect', p.allowRegionTransfer);
+    recordRepositoryAdded(records, { ...place, id: record.id, label: record.label }, 'repository.connected');
     deps.events.emitStatus();
     return repositoryInfo(record, repositories);
   } catch (err) {
@@ -121,7 +139,12 @@ async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>
 async function unlockRepository(deps: RepoDeps, p: ParsedParams<'repo.unlock'>): Promise<Result<'repo.unlock'>> {
   const { repositories } = deps;
   const record = repositories.requireRecord(p.repositoryId);
-  const repo = await openOrReport(deps, backendFor(record.location), p.password, record);
+  const repo = await openRepository({
+    backend: backendAt(record.location),
+    password: p.password,
+    repository: record,
+    records: deps.privacy.port,
+  });
   if (repo.config.id !== record.id) {
     await repo.close();
     throw new ContractError(
@@ -137,7 +160,7 @@ async function unlockRepository(deps: RepoDeps, p: ParsedParams<'repo.unlock'>):
   if (repositories.has(record.id)) await repo.close();
   else {
     repositories.set(record.id, repo);
-    await applyTombstonesOrLock(deps, record, repo);
+    await reapplyOrLock(deps, record, repo);
   }
   deps.events.emitStatus();
   return repositoryInfo(updated, repositories);
@@ -182,10 +205,43 @@ async function noteNewestBackup(deps: RepoDeps, record: RepositoryRecord, repo: 
   return deps.catalog.updateRepository(record.id, { lastBackupAt: newest });
 }
 
-/** Erasure tombstones of the repository are applied on opening; if that fails it stays locked. */
-async function applyTombstonesOrLock(deps: RepoDeps, record: RepositoryRecord, repo: Repository): Promise<void> {
+/**
+ * Erasure tombstones of the repository are applied before the session is used, as an 'erase'
+ * task (never beside a backup of the same repository) that shows what was erased again; nothing
+ * is recorded when there is nothing to apply. If that fails the repository stays locked.
+ */
+async function reapplyOrLock(deps: RepoDeps, record: RepositoryRecord, repo: Repository): Promise<void> {
   try {
-    await applyTombstones(deps, record, repo);
+    if (!(await erasuresToReapply(repo, deps.dataDir))) return;
+    let failure: unknown;
+    const task = deps.tasks.start({
+      kind: 'erase',
+      repositoryId: record.id,
+      exclusiveKey: `backup:${record.id}`,
+      busyMessage: `a backup or clean-up of "${record.label}" is running`,
+      run: async (ctx) => {
+        try {
+          const outcomes = await reapplyErasures(repo, {
+            dataDir: deps.dataDir,
+            records: deps.privacy.port,
+            signal: ctx.signal,
+            onReapplied: (message) => ctx.message(message, 'warning'),
+          });
+          return { applied: outcomes.map(reappliedResult) };
+        } catch (err) {
+          failure = err;
+          throw err;
+        }
+      },
+    });
+    const done = await deps.tasks.settled(task.id);
+    if (done.status !== 'succeeded') {
+      // The failure keeps its code (a repository in use by another program is 'locked').
+      const cause = failure
+        ? toContractError(failure)
+        : new ContractError('integrity', `erasing a path again was ${done.status}`);
+      throw new ContractError(cause.code, `${cause.message}. "${record.label}" stays locked until that succeeds.`);
+    }
   } catch (err) {
     if (deps.repositories.get(record.id) === repo) deps.repositories.delete(record.id);
     await repo.close();
@@ -193,32 +249,15 @@ async function applyTombstonesOrLock(deps: RepoDeps, record: RepositoryRecord, r
   }
 }
 
-/** Opens a repository; an integrity failure (not a wrong password) opens an incident. */
-async function openOrReport(
-  deps: RepoDeps,
-  backend: Backend,
-  password: string,
-  repository: { id: string | null; label: string; location: string },
-): Promise<Repository> {
-  try {
-    return await openWithPassword(() => backend, password);
-  } catch (err) {
-    deps.privacy.openFailed(repository, err);
-    throw err;
-  }
-}
-
-/**
- * Opens a repository with what the user typed; when that is refused and it is shaped like a
- * recovery key typed loosely (lower case, spaces, O for 0), tries its canonical form too.
- */
-async function openWithPassword(backend: () => Backend, password: string): Promise<Repository> {
-  try {
-    return await Repository.open(backend(), password);
-  } catch (err) {
-    const canonical = normalizeRecoveryKey(password);
-    if (!(err instanceof CairnError) || err.code !== 'wrong-password' || !canonical || canonical === password)
-      throw err;
-    return Repository.open(backend(), canonical);
-  }
+/** What the task history keeps of a path erased again. */
+function reappliedResult(o: EraseOutcome): Record<string, JsonValue> {
+  return {
+    requestId: o.requestId,
+    path: o.path,
+    recoveryPointsRewritten: o.rewritten.length,
+    bytesFreed: o.bytesFreed,
+    physicallyDeletedAt: o.physicallyDeletedAt,
+    receiptFile: o.receiptFile,
+    reapplies: o.reapplies,
+  };
 }

@@ -1,12 +1,14 @@
 /**
- * The `retention.*` methods: each repository's stored retention policy, a preview of what it
- * would keep and remove, and applying it as a 'forget' task (also after a scheduled backup, see
- * backup.ts). Frozen recovery points are never removed. The policy logic is in ../retention.ts.
+ * The `retention.*` methods: each repository's stored retention policy (services/retention-settings.ts), a
+ * preview of what it would keep and remove, and applying it as a 'forget' task (also after a
+ * scheduled backup, see backup.ts). Previewing and applying are the forget use case shared with
+ * `cairn forget` (src/app/services/forget.ts): decided under the lock, frozen points kept, audited.
  */
 import { ContractError } from '../../../contract/errors.js';
 import type { ParsedParams } from '../../../contract/methods.js';
+import { forget, previewForget } from '../../services/forget.js';
+import { readRetention, writeRetention } from '../../services/retention-settings.js';
 import type { HostServices } from '../host-services.js';
-import { applyRetention, previewRetention, readRetention, writeRetention } from '../retention.js';
 import type { TaskManager } from '../task-manager.js';
 import type { Handlers, Namespace } from './types.js';
 
@@ -23,8 +25,14 @@ export function retentionHandlers(deps: RetentionDeps): Handlers<Namespace<'rete
       repositories.requireRecord(p.repositoryId);
       return readRetention(catalog, p.repositoryId);
     },
-    'retention.preview': (p) =>
-      previewRetention(repositories.unlocked(p.repositoryId).repo, p.policy, deps.frozen.ids(p.repositoryId)),
+    'retention.preview': async (p) => {
+      const { keep, remove, reclaimBytes } = await previewForget(
+        repositories.unlocked(p.repositoryId).repo,
+        { policy: p.policy },
+        { frozen: deps.frozen },
+      );
+      return { keep, remove, reclaimBytes };
+    },
     'retention.apply': async (p) => ({ taskId: startRetention(deps, p.repositoryId).id }),
   };
 }
@@ -53,22 +61,27 @@ export function startRetention(deps: RetentionDeps, repositoryId: string): Retur
     exclusiveKey: `backup:${record.id}`,
     busyMessage: `a backup or clean-up of "${record.label}" is running; wait for it to finish or cancel it`,
     run: async (ctx) => {
-      const outcome = await applyRetention(repo, retention, {
-        signal: ctx.signal,
-        frozen: deps.frozen.ids(record.id),
-        onRemoved: (removed, kept) =>
-          ctx.message(`removed ${removed.length} recovery point(s) by the retention policy; ${kept} kept`),
-        onPruneProgress: (pr) =>
-          ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null }),
-      });
-      if (outcome.pruned) ctx.message(`freed ${outcome.bytesFreed} bytes of data only they used`);
+      const outcome = await forget(
+        repo,
+        { policy: retention.policy },
+        { frozen: deps.frozen, records: deps.privacy.port },
+        {
+          prune: retention.prune,
+          signal: ctx.signal,
+          onRemoved: (removed, kept) =>
+            ctx.message(`removed ${removed.length} recovery point(s) by the retention policy; ${kept} kept`),
+          onPruneProgress: (pr) =>
+            ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null }),
+        },
+      );
+      if (outcome.prune) ctx.message(`freed ${outcome.prune.bytesFreed} bytes of data only they used`);
       deps.events.emitStatus();
       return {
         removed: outcome.removed,
-        kept: outcome.kept,
-        pruned: outcome.pruned,
-        bytesFreed: outcome.bytesFreed,
-        packsDeleted: outcome.packsDeleted,
+        kept: outcome.keep.length,
+        pruned: outcome.prune !== undefined,
+        bytesFreed: outcome.prune?.bytesFreed ?? 0,
+        packsDeleted: outcome.prune?.packsDeleted ?? 0,
       };
     },
   });
