@@ -16,6 +16,7 @@ import {
   type RepositoryRecords,
   reapplyErasures,
 } from '../app/services/open-repository.js';
+import type { PreparedUnlock } from '../app/services/prepare-unlock.js';
 import { readPassword } from './password.js';
 
 export interface GlobalOptions {
@@ -27,7 +28,11 @@ export interface GlobalOptions {
 }
 
 export class CliContext {
-  constructor(readonly options: GlobalOptions) {}
+  constructor(
+    readonly options: GlobalOptions,
+    /** The key derivation the CLI started before loading the command (early-unlock.ts). */
+    private readonly prepared?: PreparedUnlock,
+  ) {}
 
   get json(): boolean {
     return this.options.json;
@@ -90,6 +95,7 @@ export class CliContext {
         records,
         // Damaged index files and recovery points do not stop a command; they are named once each.
         onDamage: (message) => this.warn(message),
+        ...(this.prepared ? { prepared: this.prepared } : {}),
       });
     } catch (err) {
       if (err instanceof CairnError && err.code === 'no-repository') {

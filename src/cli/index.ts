@@ -5,6 +5,6 @@ import { startUnlockingEarly } from './early-unlock.js';
 keepYoungGenerationSmall();
 const argv = process.argv.slice(2);
 // Before the rest of the CLI loads: the key derivation runs meanwhile.
-startUnlockingEarly(argv);
+const prepared = startUnlockingEarly(argv);
 const { main } = await import('./main.js');
-process.exitCode = await main(argv);
+process.exitCode = await main(argv, prepared);

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { BackendError, CairnError } from '../app/errors.js';
 import { PROGRAM } from '../app/runtime.js';
+import type { PreparedUnlock } from '../app/services/prepare-unlock.js';
 import { COMMANDS } from './command-list.js';
 import { type Command, EXIT, type OptionValues } from './commands/types.js';
 import { CliContext, type GlobalOptions } from './context.js';
@@ -33,7 +34,7 @@ Exit codes:
   10 no repository at the location   11 the repository is locked by another operation`;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], prepared?: PreparedUnlock): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${helpText()}\n`);
@@ -75,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     json: values.json === true,
     quiet: values.quiet === true,
   };
-  const ctx = new CliContext(options);
+  const ctx = new CliContext(options, prepared);
   try {
     return await command.run(ctx, positionals, values);
   } catch (err) {

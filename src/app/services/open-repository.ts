@@ -15,6 +15,7 @@ import { CairnError, describeError } from '../../engine/errors.js';
 import { Repository } from '../../engine/repo/repository.js';
 import { auditOfOutcome, type EraseOutcome, reapplyTombstones, tombstonesToApply } from '../privacy/erasure/service.js';
 import { normalizeRecoveryKey } from './keys.js';
+import type { PreparedUnlock } from './prepare-unlock.js';
 import { appendAudit, type RepositoryRecords, recordOpenFailure } from './repository-records.js';
 
 export type { Backend } from '../../engine/backend/types.js';
@@ -40,6 +41,8 @@ export interface OpenRequest {
   records: RepositoryRecords;
   /** Told once of each damaged index file or recovery point the session comes across. */
   onDamage?: (message: string) => void;
+  /** A key derivation started ahead for this password (prepare-unlock.ts). */
+  prepared?: PreparedUnlock;
 }
 
 /** Opens the repository with its password (or its recovery key); see the module comment. */
@@ -51,7 +54,7 @@ export async function openRepository(request: OpenRequest): Promise<Repository> 
   const password = typeof request.password === 'string' ? request.password : await request.password();
   let repo: Repository;
   try {
-    repo = await unlock(backend, password);
+    repo = await unlock(backend, password, request.prepared);
   } catch (err) {
     const { id, label } = request.repository ?? { id: null, label: backend.location };
     recordOpenFailure(request.records, { id, label, location: backend.location }, err);
@@ -66,9 +69,9 @@ export async function openRepository(request: OpenRequest): Promise<Repository> 
  * loosely (lower case, spaces, O for 0), tries its canonical form too. A recovery key is just
  * another key slot's password, so this accepts nothing a careful typist could not open with.
  */
-async function unlock(backend: Backend, password: string): Promise<Repository> {
+async function unlock(backend: Backend, password: string, prepared?: PreparedUnlock): Promise<Repository> {
   try {
-    return await Repository.open(backend, password);
+    return await Repository.open(backend, password, prepared ? { ahead: prepared } : {});
   } catch (err) {
     const canonical = normalizeRecoveryKey(password);
     if (!(err instanceof CairnError) || err.code !== 'wrong-password' || !canonical || canonical === password)

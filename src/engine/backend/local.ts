@@ -12,11 +12,19 @@
  * and never waiting on a FIFO (regular-file.ts), and none above the `maxLength` the caller gives.
  */
 import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock } from '../util/clock.js';
 import { assertRange, assertValidKind, assertValidRef, describeRef, isValidId } from './refs.js';
-import { describeFileType, notRegularFileError, openRegularFile, WRITE_FLAGS } from './regular-file.js';
+import {
+  describeFileType,
+  notRegularFileError,
+  openRegularFile,
+  openRegularFileSync,
+  readFullySync,
+  WRITE_FLAGS,
+} from './regular-file.js';
 import { assertWithinLimit } from './size-limit.js';
 import {
   type Backend,
@@ -134,6 +142,39 @@ export class LocalBackend implements Backend {
     } finally {
       await opened?.handle.close();
     }
+  }
+
+  /** `load` of a whole object without waiting (Backend.loadSync): the same checks, synchronously. */
+  loadSync(ref: ObjectRef, options: LoadOptions = {}): Buffer {
+    const what = describeRef(ref);
+    try {
+      const { fd, size } = openRegularFileSync(this.pathOf(ref), what);
+      try {
+        assertWithinLimit(ref, size, options.maxLength);
+        return readFullySync(fd, Buffer.allocUnsafe(size), size);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      throw toBackendError(err, what);
+    }
+  }
+
+  /** The ids `list` yields, in its order, without waiting (Backend.listSync). */
+  listSync(kind: ObjectKind): string[] {
+    assertValidKind(kind);
+    if (kind === 'config') return existsSync(path.join(this.root, 'config')) ? ['config'] : [];
+    const kindDir = path.join(this.root, kind);
+    const names = (dir: string) => {
+      try {
+        return readdirSync(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw toBackendError(err, `the ${kind} folder of ${this.location}`);
+      }
+    };
+    const dirs = kind === 'data' ? names(kindDir).filter((n) => /^[0-9a-f]{2}$/.test(n)) : [''];
+    return dirs.flatMap((sub) => names(path.join(kindDir, sub)).filter((name) => isValidId(kind, name)));
   }
 
   async stat(ref: ObjectRef): Promise<{ size: number }> {

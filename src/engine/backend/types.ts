@@ -98,10 +98,19 @@ export interface Backend {
   shred?(ref: ObjectRef): Promise<void>;
   /**
    * Optional: the path of an object's file, for backends that keep each object as a plain local
-   * file which other threads may read directly (restore workers read packs into their own
-   * reused buffers). The ref is validated like every other call; the file may be missing.
+   * file which other threads may read directly: restore workers read packs into their own reused
+   * buffers (with the same checks as `load`: regular files only, and never past the file's
+   * size). Only the restorer uses it. The ref is validated like every other call; the file may
+   * be missing.
    */
   filePath?(ref: ObjectRef): string;
+  /**
+   * Optional: `load` of a whole object and `list`'s ids, synchronously, with the same checks, for
+   * backends that keep objects as local files. For work that must start before the process does
+   * anything asynchronous: the CLI starts deriving a key slot's key while its modules load.
+   */
+  loadSync?(ref: ObjectRef, options?: LoadOptions): Buffer;
+  listSync?(kind: ObjectKind): string[];
   /**
    * Optional: removes what interrupted saves and staged objects left behind (invisible
    * leftovers) last written more than `olderThanMs` before `now` (wall-clock milliseconds,

@@ -117,35 +117,34 @@ export function parseKeySlot(bytes: Uint8Array, what: string): KeySlotFile {
   return slot;
 }
 
-/** Derivations started ahead of an unlock (`deriveAhead`), by the slot's salt; each is taken once. */
-const derivedAhead = new Map<string, { password: string; kdf: KdfParams; key: Promise<Buffer> }>();
+/**
+ * A key derivation started ahead of an unlock (the CLI starts one while its modules load): an
+ * `unlockKeySlot` of the same slot (salt and cost) with the same password takes it instead of
+ * deriving again. A value the caller passes along, not state kept here.
+ */
+export interface DerivedAhead {
+  readonly password: string;
+  readonly kdf: KdfParams;
+  readonly key: Promise<Buffer>;
+}
+
+/** Starts deriving `slot`'s wrapping key from `password` now (on the thread pool). */
+export function deriveAhead(slot: KeySlotFile, password: string): DerivedAhead {
+  const key = deriveKey(password, slot.kdf);
+  key.catch(() => undefined); // a derivation nobody takes must not be an unhandled rejection
+  return { password, kdf: slot.kdf, key };
+}
+
+function fits(ahead: DerivedAhead | undefined, password: string, kdf: KdfParams): ahead is DerivedAhead {
+  return ahead !== undefined && ahead.kdf.salt === kdf.salt && ahead.password === password && sameCost(ahead.kdf, kdf);
+}
 
 /**
- * Starts deriving `slot`'s wrapping key from `password` now, for an `unlockKeySlot` of the same
- * slot and password soon after (the CLI starts it while its modules load). Only an unlock with
- * the very same password and parameters takes it; one nobody takes costs a derivation.
+ * Unwraps the master keys, or throws WrongPasswordError when the password does not fit this slot.
+ * `ahead` is used when it was started for this slot and password.
  */
-export function deriveAhead(slot: KeySlotFile, password: string): void {
-  const key = deriveKey(password, slot.kdf);
-  key.catch(() => undefined);
-  derivedAhead.set(slot.kdf.salt, { password, kdf: slot.kdf, key });
-}
-
-/** How many derivations started ahead wait to be taken. */
-export function derivationsAhead(): number {
-  return derivedAhead.size;
-}
-
-function takeDerivedAhead(password: string, kdf: KdfParams): Promise<Buffer> | undefined {
-  const ahead = derivedAhead.get(kdf.salt);
-  if (!ahead) return undefined;
-  derivedAhead.delete(kdf.salt);
-  return ahead.password === password && sameCost(ahead.kdf, kdf) ? ahead.key : undefined;
-}
-
-/** Unwraps the master keys, or throws WrongPasswordError when the password does not fit this slot. */
-export async function unlockKeySlot(slot: KeySlotFile, password: string): Promise<MasterKeys> {
-  const wrappingKey = await (takeDerivedAhead(password, slot.kdf) ?? deriveKey(password, slot.kdf));
+export async function unlockKeySlot(slot: KeySlotFile, password: string, ahead?: DerivedAhead): Promise<MasterKeys> {
+  const wrappingKey = await (fits(ahead, password, slot.kdf) ? ahead.key : deriveKey(password, slot.kdf));
   let payload: Buffer;
   try {
     payload = open(wrappingKey, Buffer.from(slot.wrapped, 'base64'), 'key-slot');

@@ -36,6 +36,15 @@ export function withSizeCaps(backend: Backend): Backend {
         }
       : {}),
     ...(backend.destroy ? { destroy: () => backend.destroy?.() ?? Promise.resolve() } : {}),
+    ...(backend.listSync ? { listSync: (kind: ObjectKind) => backend.listSync?.(kind) ?? [] } : {}),
+    ...(backend.loadSync
+      ? {
+          loadSync: (ref: ObjectRef, options: LoadOptions = {}) => {
+            const maxLength = Math.min(options.maxLength ?? Number.POSITIVE_INFINITY, OBJECT_SIZE_CAPS[ref.kind]);
+            return (backend.loadSync as NonNullable<Backend['loadSync']>)(ref, { ...options, maxLength });
+          },
+        }
+      : {}),
   };
   capped.add(wrapped);
   return wrapped;

@@ -7,7 +7,7 @@
 import type { Backend } from '../backend/types.js';
 import { sha256Hex } from '../crypto/ids.js';
 import { describeKdf } from '../crypto/kdf.js';
-import { type KeySlotFile, type MasterKeys, parseKeySlot, unlockKeySlot } from '../crypto/keys.js';
+import { type DerivedAhead, type KeySlotFile, type MasterKeys, parseKeySlot, unlockKeySlot } from '../crypto/keys.js';
 import { CairnError, IntegrityError, WrongPasswordError } from '../errors.js';
 
 export interface KeySlotInfo {
@@ -27,10 +27,14 @@ export async function storeKeySlot(backend: Backend, slot: KeySlotFile): Promise
   return id;
 }
 
-/** Unwraps the master keys with `password`, trying every slot; says which slots are damaged. */
+/**
+ * Unwraps the master keys with `password`, trying every slot; says which slots are damaged. A
+ * derivation started `ahead` for one of the slots is used for it.
+ */
 export async function unlockWithPassword(
   backend: Backend,
   password: string,
+  ahead?: DerivedAhead,
 ): Promise<{ keys: MasterKeys; slotId: string }> {
   const slots: { id: string; slot: KeySlotFile }[] = [];
   const damaged: string[] = [];
@@ -49,7 +53,7 @@ export async function unlockWithPassword(
   }
   for (const { id, slot } of slots) {
     try {
-      return { keys: await unlockKeySlot(slot, password), slotId: id };
+      return { keys: await unlockKeySlot(slot, password, ahead), slotId: id };
     } catch (err) {
       if (!(err instanceof WrongPasswordError)) damaged.push(id.slice(0, 8));
     }

@@ -9,7 +9,7 @@ import { type Backend, BackendError, isNotFound, type ObjectKind } from '../back
 import { type ChunkerParams, DEFAULT_CHUNKER, gearTable } from '../chunker/fastcdc.js';
 import { blobId, sha256Hex } from '../crypto/ids.js';
 import { DEFAULT_ARGON2ID, defaultCost, type KdfCost } from '../crypto/kdf.js';
-import { createKeySlot, generateMasterKeys, type MasterKeys } from '../crypto/keys.js';
+import { createKeySlot, type DerivedAhead, generateMasterKeys, type MasterKeys } from '../crypto/keys.js';
 import { CairnError, IntegrityError, missingBlobMessage, missingPackMessage } from '../errors.js';
 import { decodeBlob, encodeBlob } from '../format/blob-codec.js';
 import { ALGORITHMS_BY_VERSION, type RepositoryConfig, validateConfig, versionForKdf } from '../format/config.js';
@@ -137,13 +137,21 @@ export class Repository {
     return new Repository(backend, keys, config, slotId, clock);
   }
 
-  static async open(raw: Backend, password: string, options: { clock?: Clock } = {}): Promise<Repository> {
+  /**
+   * Opens the repository with `password`. `ahead`: a key derivation started earlier for one of
+   * its slots and this password (the CLI's early unlock).
+   */
+  static async open(
+    raw: Backend,
+    password: string,
+    options: { clock?: Clock; ahead?: DerivedAhead } = {},
+  ): Promise<Repository> {
     // Every read of the repository is capped at its kind's size (capped-backend.ts).
     const backend = withSizeCaps(raw);
     if (!(await backend.exists())) {
       throw new CairnError('no-repository', `there is no Cairn repository at ${backend.location}`);
     }
-    const { keys, slotId } = await unlockWithPassword(backend, password);
+    const { keys, slotId } = await unlockWithPassword(backend, password, options.ahead);
     const stored = await backend.load({ kind: 'config', id: 'config' });
     const config = validateConfig(
       decodeDocument<RepositoryConfig>(keys.dataKey, stored, 'config', 'the repository config'),
