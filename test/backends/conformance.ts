@@ -394,6 +394,42 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory)
       });
     });
 
+    describe('loadSync and listSync (where the backend has them)', () => {
+      beforeEach(async () => {
+        await backend.create();
+      });
+
+      it('read what load and list read, with the same refusals', async () => {
+        if (!backend.loadSync || !backend.listSync) return; // optional: nothing to hold them to
+        const refs = [refFor('keys'), refFor('keys'), refFor('data')];
+        for (const ref of refs) await backend.save(ref, randomBytes(100));
+        for (const kind of ['keys', 'data'] as const) {
+          const listed: string[] = [];
+          for await (const info of backend.list(kind)) listed.push(info.id);
+          expect(backend.listSync(kind)).toEqual(listed);
+        }
+        for (const ref of refs) expect(backend.loadSync(ref).equals(await backend.load(ref))).toBe(true);
+        const err = (() => {
+          try {
+            backend.loadSync?.(refs[0] as ObjectRef, { maxLength: 99 });
+          } catch (e) {
+            return e as BackendError;
+          }
+          return undefined;
+        })();
+        expect(err?.code).toBe('invalid-object');
+        const missing = (() => {
+          try {
+            backend.loadSync?.(refFor('keys'));
+          } catch (e) {
+            return e as BackendError;
+          }
+          return undefined;
+        })();
+        expect(missing?.code).toBe('not-found');
+      });
+    });
+
     describe('maxLength (the caps the repository passes, src/engine/format/limits.ts)', () => {
       beforeEach(async () => {
         await backend.create();
