@@ -7,29 +7,18 @@
  * theme can be switched by hand. Screenshots of the screen (light and dark) go to docs/screenshots.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { formatBytes } from '../../src/renderer/format.js';
-import {
-  assertPrerequisites,
-  backupWithCli,
-  callApi,
-  initRepository,
-  ROOT,
-  type RunningServer,
-  startServe,
-} from './serve.js';
+import { type ServedRepository, servedRepository } from './fixture.js';
+import { callApi, ROOT } from './serve.js';
 
 const PASSWORD = 'correct horse battery staple';
 const SIZES = [300_000, 80_000, 500_000, 40_000];
 
 test.describe.configure({ mode: 'serial' });
 
-let dir: string;
-let source: string;
-let server: RunningServer | undefined;
+let served: ServedRepository;
 let repositoryId: string;
 let sourceId: number;
 
@@ -43,40 +32,23 @@ interface PlannedRun {
 }
 
 test.beforeAll(async () => {
-  assertPrerequisites();
-  dir = await mkdtemp(join(tmpdir(), 'cairn-e2e-status-'));
-  const repoPath = join(dir, 'repo');
-  source = join(dir, 'Documents');
-  await mkdir(source, { recursive: true });
-  initRepository(repoPath, PASSWORD);
-  // Four recovery points, each adding a different amount of new (incompressible) data.
-  for (const [i, size] of SIZES.entries()) {
-    await writeFile(join(source, `part-${i}.bin`), randomBytes(size));
-    backupWithCli(repoPath, PASSWORD, [source]);
-  }
-  server = await startServe(join(dir, 'data'));
-  const repo = await callApi<{ id: string }>(server, 'repo.connect', {
-    location: repoPath,
+  served = await servedRepository({
+    name: 'status',
     password: PASSWORD,
-    label: 'Test disk',
-    region: 'EU',
+    // Four recovery points, each adding a different amount of new (incompressible) data.
+    backups: SIZES.map((size, i) => ({ [`part-${i}.bin`]: randomBytes(size) })),
+    connect: { label: 'Test disk', region: 'EU' },
+    addSource: true,
   });
-  repositoryId = repo.id;
-  sourceId = (await callApi<{ id: number }>(server, 'sources.add', { repositoryId, path: source })).id;
+  ({ repositoryId, sourceId } = served);
 });
 
 test.afterAll(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await served?.stop();
 });
 
-function running(): RunningServer {
-  if (!server) throw new Error('cairn serve is not running');
-  return server;
-}
-
 async function open(page: Page): Promise<void> {
-  await page.goto(running().url);
+  await page.goto(served.server.url);
   await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
 }
 
@@ -94,7 +66,9 @@ test('the status card shows the age of the last backup, the schedule and the ver
 });
 
 test('"Space used" shows the stored size and a chart of growth per recovery point', async ({ page }) => {
-  const usage = await callApi<{ storedBytes: number; snapshots: number }>(running(), 'repo.usage', { repositoryId });
+  const usage = await callApi<{ storedBytes: number; snapshots: number }>(served.server, 'repo.usage', {
+    repositoryId,
+  });
   expect(usage.snapshots).toBe(4);
   await open(page);
   const space = page.getByRole('region', { name: 'Space used' });
@@ -128,16 +102,16 @@ test('Pause holds scheduled backups until the chosen time; Resume lets the due o
   await expect(status.getByText(/^Scheduled backups are paused until /)).toBeVisible();
   await expect(status.getByRole('button', { name: 'Resume' })).toBeVisible();
 
-  const [paused] = await callApi<SourceInfo[]>(running(), 'sources.list', { repositoryId });
+  const [paused] = await callApi<SourceInfo[]>(served.server, 'sources.list', { repositoryId });
   const hoursAhead = (Date.parse(paused?.pausedUntil ?? '') - Date.now()) / 3600_000;
   expect(hoursAhead).toBeGreaterThan(3.9);
   expect(hoursAhead).toBeLessThanOrEqual(4);
 
   // A schedule set while paused: the first run (due at once) waits for the end of the pause.
-  await callApi(running(), 'sources.setSchedule', { id: sourceId, schedule: { kind: 'interval', minutes: 60 } });
-  const [planned] = await callApi<PlannedRun[]>(running(), 'schedule.next', {});
+  await callApi(served.server, 'sources.setSchedule', { id: sourceId, schedule: { kind: 'interval', minutes: 60 } });
+  const [planned] = await callApi<PlannedRun[]>(served.server, 'schedule.next', {});
   expect(planned?.at).toBe(paused?.pausedUntil);
-  const before = await callApi<unknown[]>(running(), 'tasks.list', {});
+  const before = await callApi<unknown[]>(served.server, 'tasks.list', {});
   expect(before).toEqual([]);
 
   await status.getByRole('button', { name: 'Resume' }).click();

@@ -3,45 +3,35 @@
  * token the page says it is not authorized; with it, a repository made by `cairn init` is
  * connected through the form and listed as unlocked; after a restart it is locked and unlocks.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { assertPrerequisites, initRepository, ROOT, type RunningServer, startServe } from './serve.js';
+import { type ServedRepository, servedRepository } from './fixture.js';
+import { ROOT } from './serve.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 test.describe.configure({ mode: 'serial' });
 
+let served: ServedRepository;
 let dir: string;
-let dataDir: string;
 let repoPath: string;
-let server: RunningServer | undefined;
 
 test.beforeAll(async () => {
-  assertPrerequisites();
-  dir = await mkdtemp(join(tmpdir(), 'cairn-e2e-'));
-  dataDir = join(dir, 'data');
-  repoPath = join(dir, 'repo');
-  initRepository(repoPath, PASSWORD);
-  server = await startServe(dataDir);
+  // A repository made with `cairn init`, for the test to connect through the form.
+  served = await servedRepository({ name: 'dashboard', password: PASSWORD });
+  ({ dir, repoPath } = served);
 });
 
 test.afterAll(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await served?.stop();
 });
 
-function running(): RunningServer {
-  if (!server) throw new Error('cairn serve is not running');
-  return server;
-}
-
 test('without the token the page says it is not authorized', async ({ page }) => {
-  const answer = await page.request.post(`${running().origin}api/app.status`, { data: {} });
+  const answer = await page.request.post(`${served.server.origin}api/app.status`, { data: {} });
   expect(answer.status()).toBe(401);
 
-  await page.goto(running().origin);
+  await page.goto(served.server.origin);
   await expect(page.getByRole('heading', { name: 'Not authorized' })).toBeVisible();
   await expect(page.getByText('Open the link that')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toHaveCount(0);
@@ -55,7 +45,7 @@ test('connects a repository made with cairn init and lists it as unlocked', asyn
     }
   });
 
-  await page.goto(running().url);
+  await page.goto(served.server.url);
   // With no repository the app opens on First run; the Dashboard is one click away.
   await expect(page.getByRole('heading', { name: 'Set up Cairn' })).toBeVisible();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Dashboard' }).click();
@@ -94,10 +84,9 @@ test('connects a repository made with cairn init and lists it as unlocked', asyn
 
 test('a wrong password is refused with a message, the right one unlocks', async ({ page }) => {
   // A restart forgets the keys: the connected repository comes back locked.
-  await running().stop();
-  server = await startServe(dataDir);
+  await served.restart();
 
-  await page.goto(running().url);
+  await page.goto(served.server.url);
   const repo = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Test disk' }) });
   await expect(repo.getByText('Locked', { exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Back up now', exact: true })).toBeDisabled();
@@ -115,7 +104,7 @@ test('a wrong password is refused with a message, the right one unlocks', async 
 test('a failed load shows the reason and Retry loads again', async ({ page }) => {
   let reachable = false;
   await page.route('**/api/app.status', (route) => (reachable ? route.continue() : route.abort()));
-  await page.goto(running().url);
+  await page.goto(served.server.url);
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('Cairn is not reachable');
   reachable = true;
@@ -130,10 +119,10 @@ test('"Back up now" runs a backup whose progress and outcome arrive as live even
   await writeFile(join(source, 'letter.txt'), 'Dear reader, this file is backed up.\n');
   await writeFile(join(source, 'numbers.bin'), Buffer.alloc(256 * 1024, 7));
 
-  const url = running().url;
+  const url = served.server.url;
   const token = url.replace(/^.*#token=/, '');
   const api = (method: string, data: unknown) =>
-    page.request.post(`${running().origin}api/${method}`, { data, headers: { Authorization: `Bearer ${token}` } });
+    page.request.post(`${served.server.origin}api/${method}`, { data, headers: { Authorization: `Bearer ${token}` } });
   const status = await (await api('app.status', {})).json();
   const repositoryId: string = status.repositories[0].id;
   expect((await api('sources.add', { repositoryId, path: source })).ok()).toBe(true);

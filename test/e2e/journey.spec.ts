@@ -8,43 +8,39 @@
  * Then Settings: a password is added and the current one changed, and the contract unlocks with
  * the new passwords and refuses the old one. Screenshots of each screen go to docs/screenshots/.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { assertPrerequisites, ROOT, type RunningServer, startServe } from './serve.js';
+import { type ServedRepository, servedRepository } from './fixture.js';
+import { ROOT } from './serve.js';
 
 const PASSWORD = 'granite meadow lantern 42';
 const SHOTS = resolve(ROOT, 'docs/screenshots');
 
 test.describe.configure({ mode: 'serial' });
 
+let served: ServedRepository;
 let dir: string;
 let source: string;
-let server: RunningServer | undefined;
 
 test.beforeAll(async () => {
-  assertPrerequisites();
-  dir = await mkdtemp(join(tmpdir(), 'cairn-journey-'));
-  source = join(dir, 'documents');
-  await mkdir(join(source, 'node_modules', 'left-pad'), { recursive: true });
-  await mkdir(join(source, 'letters'), { recursive: true });
-  await writeFile(join(source, 'letters', 'letter.txt'), 'Dear reader, this is the first draft.\n');
-  await writeFile(join(source, 'photo.bin'), Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251)));
-  await writeFile(join(source, 'node_modules', 'left-pad', 'index.js'), 'module.exports = 1;\n');
+  // No repository (no password): the journey starts at First run and makes one.
+  served = await servedRepository({
+    name: 'journey',
+    sourceName: 'documents',
+    files: {
+      'letters/letter.txt': 'Dear reader, this is the first draft.\n',
+      'photo.bin': Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251)),
+      'node_modules/left-pad/index.js': 'module.exports = 1;\n',
+    },
+  });
+  ({ dir, source } = served);
   await mkdir(SHOTS, { recursive: true });
-  server = await startServe(join(dir, 'data'));
 });
 
 test.afterAll(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await served?.stop();
 });
-
-function running(): RunningServer {
-  if (!server) throw new Error('cairn serve is not running');
-  return server;
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -55,8 +51,8 @@ function nav(page: Page, name: string) {
 }
 
 async function api(page: Page, method: string, data: unknown) {
-  const token = running().url.replace(/^.*#token=/, '');
-  return page.request.post(`${running().origin}api/${method}`, {
+  const token = served.server.url.replace(/^.*#token=/, '');
+  return page.request.post(`${served.server.origin}api/${method}`, {
     data,
     headers: { Authorization: `Bearer ${token}` },
   });
@@ -72,7 +68,7 @@ async function backUpNow(page: Page, finished: number): Promise<void> {
 test('first run, backup, recovery points, restore and settings', async ({ page }) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(running().url);
+  await page.goto(served.server.url);
 
   // ---- First run: storage
   await expect(page.getByRole('heading', { name: 'Set up Cairn' })).toBeVisible();
@@ -267,7 +263,7 @@ test('screens show their empty and error states', async ({ page }) => {
     region: 'this-device',
   });
   expect(created.ok()).toBe(true);
-  await page.goto(running().url);
+  await page.goto(served.server.url);
   await nav(page, 'Recovery points').click();
   await page.getByLabel('Repository').selectOption({ label: 'Empty disk' });
   await expect(page.getByRole('heading', { name: 'No recovery points yet' })).toBeVisible();

@@ -10,29 +10,22 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import {
-  assertPrerequisites,
-  backupWithCli,
-  callApi,
-  initRepository,
-  ROOT,
-  type RunningServer,
-  startServe,
-} from './serve.js';
+import { cairn } from '../support/cli.js';
+import { type ServedRepository, servedRepository } from './fixture.js';
+import { callApi, cliDataDir, ROOT } from './serve.js';
 
 const PASSWORD = 'quartz harbour violet 17';
 const SHOTS = resolve(ROOT, 'docs/screenshots');
 
 test.describe.configure({ mode: 'serial' });
 
+let served: ServedRepository;
 let dir: string;
 let repoPath: string;
 let source: string;
-let server: RunningServer | undefined;
 
 interface Consent {
   purpose: string;
@@ -41,43 +34,36 @@ interface Consent {
 }
 
 test.beforeAll(async () => {
-  assertPrerequisites();
-  dir = await mkdtemp(join(tmpdir(), 'cairn-e2e-privacy-'));
-  repoPath = join(dir, 'repo');
-  source = join(dir, 'Documents');
-  await mkdir(source, { recursive: true });
-  await writeFile(join(source, 'keep.txt'), 'This file stays.\n');
-  await writeFile(join(source, 'medical-letter.txt'), 'Private: to be erased from every recovery point.\n');
-  initRepository(repoPath, PASSWORD);
-  backupWithCli(repoPath, PASSWORD, [source]);
-  await writeFile(join(source, 'keep.txt'), 'This file stays, second version.\n');
-  backupWithCli(repoPath, PASSWORD, [source]);
+  // Two recovery points made with the CLI; First run connects the repository in the test.
+  served = await servedRepository({
+    name: 'privacy',
+    password: PASSWORD,
+    files: {
+      'keep.txt': 'This file stays.\n',
+      'medical-letter.txt': 'Private: to be erased from every recovery point.\n',
+    },
+    backups: [{}, { 'keep.txt': 'This file stays, second version.\n' }],
+  });
+  ({ dir, repoPath, source } = served);
   await mkdir(SHOTS, { recursive: true });
-  server = await startServe(join(dir, 'data'));
 });
 
 test.afterAll(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await served?.stop();
 });
-
-function running(): RunningServer {
-  if (!server) throw new Error('cairn serve is not running');
-  return server;
-}
 
 function nav(page: Page, name: string) {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name, exact: true });
 }
 
 async function openPrivacy(page: Page): Promise<void> {
-  await page.goto(running().url);
+  await page.goto(served.server.url);
   await nav(page, 'Privacy').click();
   await expect(page.getByRole('heading', { name: 'Privacy', level: 1 })).toBeVisible();
 }
 
 async function repositoryId(): Promise<string> {
-  const status = await callApi<{ repositories: { id: string }[] }>(running(), 'app.status', {});
+  const status = await callApi<{ repositories: { id: string }[] }>(served.server, 'app.status', {});
   const id = status.repositories[0]?.id;
   if (!id) throw new Error('no repository is connected');
   return id;
@@ -85,7 +71,7 @@ async function repositoryId(): Promise<string> {
 
 test('first run: the privacy notice leaves both optional consents off unless ticked', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(running().url);
+  await page.goto(served.server.url);
   await expect(page.getByRole('heading', { name: 'Set up Cairn' })).toBeVisible();
   await page.getByRole('radio', { name: 'Connect a repository that already exists' }).check();
   await page.getByLabel('Storage folder').fill(repoPath);
@@ -113,7 +99,7 @@ test('first run: the privacy notice leaves both optional consents off unless tic
   await page.getByRole('button', { name: 'Finish' }).click();
   await expect(page.getByText('Cairn is set up.')).toBeVisible();
 
-  const consents = await callApi<Consent[]>(running(), 'consent.list', {});
+  const consents = await callApi<Consent[]>(served.server, 'consent.list', {});
   const byPurpose = Object.fromEntries(consents.map((c) => [c.purpose, c]));
   expect(byPurpose['product-news']).toMatchObject({ given: true, last: { given: true, via: 'app' } });
   // Never ticked: not given, and no record claims it was.
@@ -136,7 +122,7 @@ test('a consent is given and withdrawn, and the ledger and audit trail record it
   await expect(usage.getByText(/^Withdrawn .* in the app, notice version 1\.$/)).toBeVisible();
   await expect(usage.getByRole('button', { name: 'Give', exact: true })).toBeVisible();
 
-  const consents = await callApi<Consent[]>(running(), 'consent.list', {});
+  const consents = await callApi<Consent[]>(served.server, 'consent.list', {});
   expect(consents.find((c) => c.purpose === 'usage-statistics')).toMatchObject({
     given: false,
     last: { given: false, via: 'app' },
@@ -205,10 +191,10 @@ test('a file is erased from every recovery point and no point restores it', asyn
   await expect(section.getByRole('heading', { name: 'Erased' })).toBeVisible();
   await expect(section.getByText(/erase.*\.json$|receipt/i).first()).toBeVisible();
 
-  const points = await callApi<{ id: string }[]>(running(), 'snapshots.list', { repositoryId: repoId });
+  const points = await callApi<{ id: string }[]>(served.server, 'snapshots.list', { repositoryId: repoId });
   expect(points).toHaveLength(2);
   for (const point of points) {
-    const entries = await callApi<{ name: string }[]>(running(), 'snapshots.browse', {
+    const entries = await callApi<{ name: string }[]>(served.server, 'snapshots.browse', {
       repositoryId: repoId,
       snapshotId: point.id,
       path: source,
@@ -219,15 +205,10 @@ test('a file is erased from every recovery point and no point restores it', asyn
   // The command line, reading the repository itself, cannot restore it from any point either.
   for (const point of points) {
     const target = join(dir, `restored-${point.id.slice(0, 8)}`);
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/index.ts', 'restore', '--repo', repoPath, point.id, '--target', target],
-      {
-        cwd: ROOT,
-        env: { ...process.env, CAIRN_PASSWORD: PASSWORD, CAIRN_DATA_DIR: join(dir, 'cli-data') },
-        encoding: 'utf8',
-      },
-    );
+    const run = cairn(['restore', '--repo', repoPath, point.id, '--target', target], {
+      password: PASSWORD,
+      dataDir: cliDataDir(repoPath),
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(existsSync(join(target, source, 'keep.txt'))).toBe(true);
     expect(existsSync(join(target, source, 'medical-letter.txt'))).toBe(false);
@@ -235,7 +216,7 @@ test('a file is erased from every recovery point and no point restores it', asyn
 });
 
 test('a recovery point is frozen with a reason and unfrozen', async ({ page }) => {
-  await page.goto(running().url);
+  await page.goto(served.server.url);
   await nav(page, 'Recovery points').click();
   const timeline = page.getByRole('table');
   const firstRow = timeline.getByRole('row').nth(1);
@@ -245,7 +226,7 @@ test('a recovery point is frozen with a reason and unfrozen', async ({ page }) =
   await expect(firstRow.getByText('frozen', { exact: true })).toBeVisible();
   await expect(firstRow.getByRole('button', { name: /^Browse / })).toBeDisabled();
   const repoId = await repositoryId();
-  const points = await callApi<{ frozen: boolean }[]>(running(), 'snapshots.list', { repositoryId: repoId });
+  const points = await callApi<{ frozen: boolean }[]>(served.server, 'snapshots.list', { repositoryId: repoId });
   expect(points.filter((p) => p.frozen)).toHaveLength(1);
   await firstRow.getByRole('button', { name: /^Unfreeze / }).click();
   await expect(firstRow.getByText('frozen', { exact: true })).toHaveCount(0);
@@ -276,7 +257,7 @@ test('an incident opened by hand shows the banner with its 72-hour clock until i
   await incident.getByRole('button', { name: 'Close the incident' }).click();
   await expect(banner).toHaveCount(0);
   await expect(incident.getByText('closed', { exact: true })).toBeVisible();
-  const incidents = await callApi<{ status: string; measures: string[] }[]>(running(), 'incidents.list', {});
+  const incidents = await callApi<{ status: string; measures: string[] }[]>(served.server, 'incidents.list', {});
   expect(incidents).toEqual([
     expect.objectContaining({ status: 'closed', measures: ['Drive was encrypted', 'Key slots rotated'] }),
   ]);
@@ -305,7 +286,7 @@ test('"Erase all my data" needs the typed words, writes the receipt and removes 
   expect(existsSync(repoPath)).toBe(false);
   const written = JSON.parse(await readFile(receipt, 'utf8')) as { kind: string; completed: boolean };
   expect(written).toMatchObject({ kind: 'erase-all', completed: true });
-  const status = await callApi<{ repositories: unknown[] }>(running(), 'app.status', {});
+  const status = await callApi<{ repositories: unknown[] }>(served.server, 'app.status', {});
   expect(status.repositories).toEqual([]);
   // The app is back to its empty state.
   await nav(page, 'Recovery points').click();

@@ -7,26 +7,17 @@
  * the audit trail records the repairs. A screenshot goes to docs/screenshots/repair.png.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import {
-  assertPrerequisites,
-  backupWithCli,
-  callApi,
-  initRepository,
-  ROOT,
-  type RunningServer,
-  startServe,
-} from './serve.js';
+import { type ServedRepository, servedRepository } from './fixture.js';
+import { callApi, ROOT } from './serve.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 test.describe.configure({ mode: 'serial' });
 
-let dir: string;
-let server: RunningServer | undefined;
+let served: ServedRepository;
 let repositoryId: string;
 
 /** The data files of the repository, oldest first, with their sizes. */
@@ -43,44 +34,35 @@ async function packs(repoPath: string): Promise<{ file: string; size: number; mt
 }
 
 test.beforeAll(async () => {
-  assertPrerequisites();
-  dir = await mkdtemp(join(tmpdir(), 'cairn-e2e-repair-'));
-  const repoPath = join(dir, 'repo');
-  const source = join(dir, 'Documents');
-  await mkdir(source, { recursive: true });
-  initRepository(repoPath, PASSWORD);
-  await writeFile(join(source, 'thesis.pdf'), randomBytes(300_000));
-  backupWithCli(repoPath, PASSWORD, [source]);
-  await writeFile(join(source, 'photos.zip'), randomBytes(250_000));
-  backupWithCli(repoPath, PASSWORD, [source]);
-  await writeFile(join(source, 'notes.txt'), randomBytes(200_000));
-  backupWithCli(repoPath, PASSWORD, [source]);
-  // The newest point's file is damaged, and the second backup's data (photos.zip) is lost.
-  const snapshots = await readdir(join(repoPath, 'snapshots'));
-  const times = await Promise.all(snapshots.map(async (s) => (await stat(join(repoPath, 'snapshots', s))).mtimeMs));
-  const newest = snapshots[times.indexOf(Math.max(...times))] as string;
-  await writeFile(join(repoPath, 'snapshots', newest), randomBytes(400));
-  const dataPacks = (await packs(repoPath)).filter((p) => p.size > 150_000);
-  expect(dataPacks).toHaveLength(3);
-  await rm((dataPacks[1] as { file: string }).file);
-
-  server = await startServe(join(dir, 'data'));
-  const repo = await callApi<{ id: string }>(server, 'repo.connect', {
-    location: repoPath,
+  served = await servedRepository({
+    name: 'repair',
     password: PASSWORD,
-    label: 'Test disk',
-    region: 'EU',
+    backups: [
+      { 'thesis.pdf': randomBytes(300_000) },
+      { 'photos.zip': randomBytes(250_000) },
+      { 'notes.txt': randomBytes(200_000) },
+    ],
+    // The newest point's file is damaged, and the second backup's data (photos.zip) is lost.
+    beforeServe: async ({ repoPath }) => {
+      const snapshots = await readdir(join(repoPath, 'snapshots'));
+      const times = await Promise.all(snapshots.map(async (s) => (await stat(join(repoPath, 'snapshots', s))).mtimeMs));
+      const newest = snapshots[times.indexOf(Math.max(...times))] as string;
+      await writeFile(join(repoPath, 'snapshots', newest), randomBytes(400));
+      const dataPacks = (await packs(repoPath)).filter((p) => p.size > 150_000);
+      expect(dataPacks).toHaveLength(3);
+      await rm((dataPacks[1] as { file: string }).file);
+    },
+    connect: { label: 'Test disk', region: 'EU' },
   });
-  repositoryId = repo.id;
+  ({ repositoryId } = served);
 });
 
 test.afterAll(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await served?.stop();
 });
 
 test('the Dashboard shows the damage and repairs it step by step, each previewed first', async ({ page }) => {
-  if (!server) throw new Error('cairn serve is not running');
+  const server = served.server;
   await page.goto(server.url);
   const card = page.getByRole('region', { name: 'Damage found in “Test disk”' });
   await expect(card).toBeVisible();
@@ -113,7 +95,7 @@ test('the Dashboard shows the damage and repairs it step by step, each previewed
   // The repository is whole again: a full check passes, and the repairs are in the audit trail.
   const { taskId } = await callApi<{ taskId: string }>(server, 'check.start', { repositoryId, readData: true });
   await expect
-    .poll(async () => (await callApi<{ status: string }>(server as RunningServer, 'tasks.get', { id: taskId })).status)
+    .poll(async () => (await callApi<{ status: string }>(server, 'tasks.get', { id: taskId })).status)
     .toBe('succeeded');
   const list = await callApi<{ tags: string[] }[]>(server, 'snapshots.list', { repositoryId });
   expect(list).toHaveLength(2);

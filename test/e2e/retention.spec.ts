@@ -8,28 +8,18 @@
  * what to do first. Screenshots go to docs/screenshots.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import {
-  assertPrerequisites,
-  backupWithCli,
-  callApi,
-  initRepository,
-  ROOT,
-  type RunningServer,
-  startServe,
-} from './serve.js';
+import { type ServedRepository, servedRepository } from './fixture.js';
+import { callApi, ROOT, startServe } from './serve.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 test.describe.configure({ mode: 'serial' });
 
+let served: ServedRepository;
 let dir: string;
-let dataDir: string;
 let source: string;
-let server: RunningServer | undefined;
 let repositoryId: string;
 
 interface Point {
@@ -38,42 +28,24 @@ interface Point {
 }
 
 test.beforeAll(async () => {
-  assertPrerequisites();
-  dir = await mkdtemp(join(tmpdir(), 'cairn-e2e-retention-'));
-  dataDir = join(dir, 'data');
-  const repoPath = join(dir, 'repo');
-  source = join(dir, 'Pictures');
-  await mkdir(source, { recursive: true });
-  initRepository(repoPath, PASSWORD);
-  for (let i = 0; i < 4; i++) {
+  served = await servedRepository({
+    name: 'retention',
+    password: PASSWORD,
+    sourceName: 'Pictures',
     // Each point replaces the previous one's unique data, so removing a point frees its bytes.
-    await writeFile(join(source, 'changing.bin'), randomBytes(200_000));
-    backupWithCli(repoPath, PASSWORD, [source]);
-  }
-  server = await startServe(dataDir);
-  repositoryId = (
-    await callApi<{ id: string }>(server, 'repo.connect', {
-      location: repoPath,
-      password: PASSWORD,
-      label: 'Test disk',
-      region: 'EU',
-    })
-  ).id;
-  await callApi(server, 'sources.add', { repositoryId, path: source });
+    backups: Array.from({ length: 4 }, () => ({ 'changing.bin': randomBytes(200_000) })),
+    connect: { label: 'Test disk', region: 'EU' },
+    addSource: true,
+  });
+  ({ dir, source, repositoryId } = served);
 });
 
 test.afterAll(async () => {
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await served?.stop();
 });
 
-function running(): RunningServer {
-  if (!server) throw new Error('cairn serve is not running');
-  return server;
-}
-
 async function openScreen(page: Page): Promise<void> {
-  await page.goto(running().url);
+  await page.goto(served.server.url);
   await page.getByRole('button', { name: 'Retention and schedule' }).click();
   await expect(page.getByRole('heading', { name: 'Retention and schedule', level: 1 })).toBeVisible();
 }
@@ -81,7 +53,7 @@ async function openScreen(page: Page): Promise<void> {
 test('keep-last 2 previews the two oldest points going and the bytes freed; bad input is refused inline', async ({
   page,
 }) => {
-  const points = await callApi<Point[]>(running(), 'snapshots.list', { repositoryId });
+  const points = await callApi<Point[]>(served.server, 'snapshots.list', { repositoryId });
   expect(points).toHaveLength(4);
   const oldestTwo = points.slice(2).map((p) => p.id.slice(0, 8)); // the list is newest first
   await openScreen(page);
@@ -98,7 +70,7 @@ test('keep-last 2 previews the two oldest points going and the bytes freed; bad 
   await expect(kept).toHaveCount(2);
   await expect(kept.first()).toContainText('last snapshot');
   // The bytes shown are the engine's own estimate.
-  const expected = await callApi<{ reclaimBytes: number }>(running(), 'retention.preview', {
+  const expected = await callApi<{ reclaimBytes: number }>(served.server, 'retention.preview', {
     repositoryId,
     policy: { last: 2 },
   });
@@ -126,7 +98,7 @@ test('Save stores the policy; Apply now asks first, then removes the points', as
   await expect(page.getByRole('button', { name: 'Apply now' })).toBeDisabled();
   await page.getByRole('button', { name: 'Save policy' }).click();
   await expect(page.getByText(/^The policy is saved\./)).toBeVisible();
-  expect(await callApi(running(), 'retention.get', { repositoryId })).toEqual({ policy: { last: 2 }, prune: true });
+  expect(await callApi(served.server, 'retention.get', { repositoryId })).toEqual({ policy: { last: 2 }, prune: true });
 
   await page.getByRole('button', { name: 'Apply now' }).click();
   const confirm = page.getByRole('alertdialog');
@@ -137,12 +109,12 @@ test('Save stores the policy; Apply now asks first, then removes the points', as
   await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(confirm).toHaveCount(0);
-  expect(await callApi<Point[]>(running(), 'snapshots.list', { repositoryId })).toHaveLength(4);
+  expect(await callApi<Point[]>(served.server, 'snapshots.list', { repositoryId })).toHaveLength(4);
 
   await page.getByRole('button', { name: 'Apply now' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Remove recovery points' }).click();
   await expect(page.getByText(/^Clean-up finished: removed 2 recovery point/)).toBeVisible();
-  expect(await callApi<Point[]>(running(), 'snapshots.list', { repositoryId })).toHaveLength(2);
+  expect(await callApi<Point[]>(served.server, 'snapshots.list', { repositoryId })).toHaveLength(2);
   await expect(
     page
       .getByRole('region', { name: 'Preview' })
@@ -168,7 +140,7 @@ test('a schedule is validated, saved and its next run shown; battery and pause c
   await expect(folder.getByText('Schedule saved.')).toBeVisible();
   // The folder never ran on a schedule, so it catches up at once; then its next run is 02:30.
   await expect(folder.getByText(/^Next run in \d+ (minute|hour)s?, .*02:30/)).toBeVisible();
-  const [saved] = await callApi<{ schedule: unknown; requireAcPower: boolean }[]>(running(), 'sources.list', {
+  const [saved] = await callApi<{ schedule: unknown; requireAcPower: boolean }[]>(served.server, 'sources.list', {
     repositoryId,
   });
   expect(saved?.schedule).toEqual({ kind: 'daily', times: ['02:30'] });
@@ -177,11 +149,11 @@ test('a schedule is validated, saved and its next run shown; battery and pause c
   await folder.getByLabel('Not on battery: wait until the computer is plugged in').check();
   await folder.getByRole('button', { name: 'Save schedule' }).click();
   await expect(folder.getByText('Schedule saved.')).toBeVisible();
-  await callApi(running(), 'app.setPower', { onBattery: true, suspended: false });
+  await callApi(served.server, 'app.setPower', { onBattery: true, suspended: false });
   await page.reload();
   await page.getByRole('button', { name: 'Retention and schedule' }).click();
   await expect(folder.getByText('Waiting for the computer to be plugged in.')).toBeVisible();
-  await callApi(running(), 'app.setPower', { onBattery: false, suspended: false });
+  await callApi(served.server, 'app.setPower', { onBattery: false, suspended: false });
 
   // Pause until a chosen time, then resume.
   await folder.getByLabel('Pause until').fill('2099-01-01T10:00');
@@ -193,7 +165,7 @@ test('a schedule is validated, saved and its next run shown; battery and pause c
   await folder.getByLabel('Pause until').fill(local);
   await folder.getByRole('button', { name: 'Pause this folder' }).click();
   await expect(folder.getByText(/^Paused until .*09:15/)).toBeVisible();
-  const [paused] = await callApi<{ pausedUntil: string | null }[]>(running(), 'sources.list', { repositoryId });
+  const [paused] = await callApi<{ pausedUntil: string | null }[]>(served.server, 'sources.list', { repositoryId });
   expect(paused?.pausedUntil).toBe(new Date(local).toISOString());
   await folder.getByRole('button', { name: 'Resume scheduled backups' }).click();
   await expect(folder.getByText(/^Next run in /)).toBeVisible();
@@ -203,8 +175,7 @@ test('a schedule is validated, saved and its next run shown; battery and pause c
 });
 
 test('a locked repository keeps its policy but cannot preview or apply until unlocked', async ({ page }) => {
-  await running().stop();
-  server = await startServe(dataDir);
+  await served.restart();
   await openScreen(page);
   await expect(page.getByText(/^Test disk is locked\./)).toBeVisible();
   await expect(page.getByLabel('Keep the last')).toHaveValue('2');
@@ -214,7 +185,7 @@ test('a locked repository keeps its policy but cannot preview or apply until unl
   await expect(page.getByRole('button', { name: 'Apply now' })).toBeDisabled();
   await expect(page.getByText('Unlock Test disk on the Dashboard first.')).toBeVisible();
   // The engine refuses the same way.
-  await expect(callApi(running(), 'retention.preview', { repositoryId, policy: { last: 1 } })).rejects.toThrow(
+  await expect(callApi(served.server, 'retention.preview', { repositoryId, policy: { last: 1 } })).rejects.toThrow(
     /locked/,
   );
 });

@@ -1,14 +1,15 @@
 /**
  * Test helpers for the browser tests: a real `cairn serve` child on a free port (its first stdout
- * line carries the URL and token) and a real repository made with `cairn init`.
+ * line carries the URL and token), real repositories and recovery points made with the `cairn`
+ * command line, and contract calls over HTTP. Every `cairn` process is started by
+ * test/support/cli.ts, with the caller's CAIRN_* settings left out.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { cairnAsync, cairnOk } from '../support/cli.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = ['--import', 'tsx', 'src/cli/index.ts'];
 const READY = /^Cairn is running at (http:\/\/\S+)$/;
 
 export interface RunningServer {
@@ -30,26 +31,21 @@ export function assertPrerequisites(): void {
 }
 
 /**
- * Creates an encrypted repository at `location` with `cairn init`; the CLI's privacy records go to
- * a `cli-data` folder beside it, never to the user's own app-data folder.
+ * The data folder of the `cairn` commands run on the repository at `location`: a `cli-data` folder
+ * beside it, so that their privacy records never go to the user's own app-data folder.
  */
+export function cliDataDir(location: string): string {
+  return resolve(location, '..', 'cli-data');
+}
+
+/** Creates an encrypted repository at `location` with `cairn init`. */
 export function initRepository(location: string, password: string): void {
-  const run = spawnSync(process.execPath, [...CLI, 'init', '--repo', location], {
-    cwd: ROOT,
-    env: { ...process.env, CAIRN_PASSWORD: password, CAIRN_DATA_DIR: resolve(location, '..', 'cli-data') },
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`cairn init failed (${run.status}): ${run.stderr || run.stdout}`);
+  cairnOk(['init', '--repo', location], { password, dataDir: cliDataDir(location) });
 }
 
 /** Makes a recovery point of `paths` in the repository at `location` with `cairn backup`. */
 export function backupWithCli(location: string, password: string, paths: string[]): void {
-  const run = spawnSync(process.execPath, [...CLI, 'backup', '--repo', location, '--quiet', ...paths], {
-    cwd: ROOT,
-    env: { ...process.env, CAIRN_PASSWORD: password },
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`cairn backup failed (${run.status}): ${run.stderr || run.stdout}`);
+  cairnOk(['backup', '--repo', location, '--quiet', ...paths], { password, dataDir: cliDataDir(location) });
 }
 
 /** Calls a contract method over HTTP with the server's token, as the renderer does; throws on failure. */
@@ -67,33 +63,32 @@ export async function callApi<T = unknown>(server: RunningServer, method: string
 
 /** Starts `cairn serve --port 0` and resolves once it printed its address. */
 export function startServe(dataDir: string): Promise<RunningServer> {
-  const child: ChildProcess = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const { child, done } = cairnAsync(['serve', '--port', '0', '--data-dir', dataDir]);
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
+    await done;
   };
 
   return new Promise((resolveServer, reject) => {
+    let firstLine: string | undefined;
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
+      firstLine = line;
       const match = READY.exec(line.trim());
       if (!match?.[1]) {
-        void stop();
-        reject(new Error(`cairn serve printed an unexpected first line: ${JSON.stringify(line)}\n${stderr}`));
+        void stop(); // its end, below, says why
         return;
       }
       const url = match[1];
       resolveServer({ url, origin: url.replace(/#.*$/, ''), stop });
     });
-    child.once('exit', (code) => reject(new Error(`cairn serve exited (${code}) before it was ready:\n${stderr}`)));
-    child.once('error', reject);
+    // After the address was printed this changes nothing: a promise settles once.
+    done.then((run) => {
+      const why =
+        firstLine === undefined
+          ? `exited (${run.status}) before it was ready`
+          : `printed an unexpected first line: ${JSON.stringify(firstLine)}`;
+      reject(new Error(`cairn serve ${why}:\n${run.stderr}`));
+    }, reject);
   });
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
 import { ContractError } from '../../src/contract/errors.js';
 import { EngineProcessClient, type UtilityProcessLike } from '../../src/main/engine-client.js';
 import type { EngineEventListener, EngineLike } from '../../src/main/engine-like.js';
@@ -15,6 +15,7 @@ import {
   serveEngine,
 } from '../../src/main/engine-protocol.js';
 import { toIpcError } from '../../src/main/ipc.js';
+import { openEngineHost } from '../support/host.js';
 import { FakeUtilityProcess } from './fake-electron.js';
 
 /** `process.parentPort` as seen from the engine: main's messages arrive as `{ data }`, copied. */
@@ -211,7 +212,7 @@ describe('client and engine process together (no Electron)', () => {
     const opened: EngineHost[] = [];
     const client = await EngineProcessClient.start(
       inProcessUtility((dir) => {
-        const host = EngineHost.open({ dataDir: dir });
+        const host = openEngineHost(dir);
         opened.push(host);
         return host;
       }),

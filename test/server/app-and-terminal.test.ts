@@ -7,17 +7,17 @@
  * `check --read-data` is clean. A password changed in the terminal ends the app's session with a
  * message; unlocking with the new password brings it back.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
-import { expectSameTree, FAST_KDF, makeTempDir, removeDir, restoredPath, seededBytes } from '../engine/helpers.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
+import { expectSameTree, restoredPath, seededBytes } from '../engine/helpers.js';
+import { type CliEnv, cairn, cairnAsync, type Run } from '../support/cli.js';
+import { repositoryWithSource, runTask, TestHost } from '../support/host.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KiB = 1024;
 
+let fixture: TestHost;
 let tmp: string;
 let src: string;
 let repoDir: string;
@@ -27,28 +27,17 @@ let password = 'pw';
 /** Recovery point id → a copy of the source tree as that point holds it. */
 const copies = new Map<string, string>();
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
+/** What the terminal's `cairn` is given: the current password and a data folder of its own. */
+function terminalEnv(env: CliEnv): CliEnv {
+  return { password, dataDir: path.join(tmp, 'terminal-data'), ...env };
 }
 
 /** The terminal: `cairn ARGS` from source, with its own data folder, on the same repository. */
-function terminal(args: string[], env: Record<string, string> = {}): Run {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) base[k] = v;
-  base.CAIRN_PASSWORD = password;
-  base.CAIRN_DATA_DIR = path.join(tmp, 'terminal-data');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args, '--repo', repoDir], {
-    cwd: ROOT,
-    env: { ...base, ...env },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function terminal(args: string[], env: CliEnv = {}): Run {
+  return cairn([...args, '--repo', repoDir], terminalEnv(env));
 }
 
-function ok(args: string[], env: Record<string, string> = {}): Run {
+function ok(args: string[], env: CliEnv = {}): Run {
   const r = terminal(args, env);
   expect(r.status, `cairn ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`).toBe(0);
   return r;
@@ -60,15 +49,9 @@ async function writeSource(version: string, withSecret = true): Promise<void> {
   if (withSecret) await fs.writeFile(path.join(src, 'secret.txt'), 'a secret kept in every point\n');
 }
 
-/** Runs a task through the contract and waits for it; returns the settled task. */
-async function runTask(method: 'backup.start' | 'check.start' | 'restore.start', params: object) {
-  const { taskId } = (await host.handle(method, params)) as { taskId: string };
-  return host.tasks.settled(taskId);
-}
-
 /** An app backup that must succeed; the tree it saw is kept for comparing restores. */
 async function appBackup(): Promise<string> {
-  const task = await runTask('backup.start', { repositoryId });
+  const task = await runTask(host, 'backup.start', { repositoryId });
   expect(task.status, task.error ?? '').toBe('succeeded');
   const id = (task.result as { snapshotId: string }).snapshotId;
   const copy = path.join(tmp, 'copies', id);
@@ -85,36 +68,26 @@ async function expectEverythingRestores(): Promise<void> {
     const copy = copies.get(id);
     expect(copy, `recovery point ${id.slice(0, 8)} is one the test knows`).toBeDefined();
     const target = await fs.mkdtemp(path.join(tmp, 'restore-'));
-    const task = await runTask('restore.start', { repositoryId, snapshotId: id, target });
+    const task = await runTask(host, 'restore.start', { repositoryId, snapshotId: id, target });
     expect(task.status, task.error ?? '').toBe('succeeded');
     await expectSameTree(copy as string, restoredPath(target, src));
   }
-  const checked = await runTask('check.start', { repositoryId, readData: true });
+  const checked = await runTask(host, 'check.start', { repositoryId, readData: true });
   expect(checked.status, checked.error ?? '').toBe('succeeded');
   const r = ok(['check', '--read-data']);
   expect(r.stdout).toContain('no errors were found');
 }
 
 beforeAll(async () => {
-  tmp = await makeTempDir('app-and-terminal');
+  fixture = await TestHost.open('app-and-terminal', { dataFolder: 'app-data' });
+  ({ tmp, host } = fixture);
   src = path.join(tmp, 'src');
   repoDir = path.join(tmp, 'repo');
   await fs.mkdir(src);
-  host = EngineHost.open({ dataDir: path.join(tmp, 'app-data'), validateResults: true, kdf: FAST_KDF });
-  const repo = (await host.handle('repo.create', {
-    location: repoDir,
-    password,
-    label: 'Disk',
-    region: 'this-device',
-  })) as { id: string };
-  repositoryId = repo.id;
-  await host.handle('sources.add', { repositoryId, path: src });
+  ({ repositoryId } = await repositoryWithSource(host, { location: repoDir, password, source: src }));
 });
 
-afterAll(async () => {
-  await host?.close();
-  await removeDir(tmp);
-});
+afterAll(() => fixture?.close());
 
 describe('the app and a terminal on one repository', () => {
   let first: string;
@@ -170,10 +143,10 @@ describe('the app and a terminal on one repository', () => {
   });
 
   it('a password changed in the terminal ends the app session with a message; the new one unlocks it', async () => {
-    ok(['key', 'passwd'], { CAIRN_NEW_PASSWORD: 'a new password' });
+    ok(['key', 'passwd'], { newPassword: 'a new password' });
     password = 'a new password';
     await writeSource('6');
-    const task = await runTask('backup.start', { repositoryId });
+    const task = await runTask(host, 'backup.start', { repositoryId });
     expect(task.status).toBe('failed');
     expect(task.error).toMatch(/password that unlocked .* was changed or removed by another program .*unlock it again/);
     const status = (await host.handle('app.status', {})) as { repositories: { id: string; unlocked: boolean }[] };
@@ -187,28 +160,9 @@ describe('the app and a terminal on one repository', () => {
   });
 });
 
-/** spawn, not spawnSync: the app's tasks keep running while the terminal's command does. */
-function terminalAsync(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CAIRN_')) base[k] = v;
-  base.CAIRN_PASSWORD = password;
-  base.CAIRN_DATA_DIR = path.join(tmp, 'terminal-data');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args, '--repo', repoDir], {
-    cwd: ROOT,
-    env: { ...base, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+/** In the background, not to completion: the app's tasks keep running while the terminal's command does. */
+function terminalAsync(args: string[], env: CliEnv = {}): Promise<Run> {
+  return cairnAsync([...args, '--repo', repoDir], terminalEnv(env)).done;
 }
 
 describe('the app and a terminal at the same time', () => {
@@ -234,9 +188,9 @@ describe('the app and a terminal at the same time', () => {
             ? ['prune', '--repack-threshold', '1']
             : ['key', 'passwd'];
       const nextPassword = `password ${round}`;
-      const cli = terminalAsync(command, { CAIRN_NEW_PASSWORD: nextPassword });
+      const cli = terminalAsync(command, { newPassword: nextPassword });
       await new Promise((r) => setTimeout(r, random() * 2500));
-      const task = await runTask('backup.start', { repositoryId }).catch((err: Error) => ({
+      const task = await runTask(host, 'backup.start', { repositoryId }).catch((err: Error) => ({
         status: 'refused',
         error: err.message,
         result: null,
@@ -263,7 +217,7 @@ describe('the app and a terminal at the same time', () => {
           repositories: { id: string; unlocked: boolean }[];
         };
         if (status.repositories.find((r) => r.id === repositoryId)?.unlocked) {
-          const probe = await runTask('check.start', { repositoryId });
+          const probe = await runTask(host, 'check.start', { repositoryId });
           expect(probe.error).toMatch(/unlock it again/);
         }
         await host.handle('repo.unlock', { repositoryId, password });

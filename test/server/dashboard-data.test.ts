@@ -6,23 +6,20 @@
  * backup once the repository is connected or unlocked.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
-import { FAST_KDF } from '../engine/helpers.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
+import { TestHost, repositoryWithSource as withSource } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
 let host: EngineHost;
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-pause-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
+  fixture = await TestHost.open('pause');
+  ({ tmp, host } = fixture);
 });
-afterEach(async () => {
-  await host.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+afterEach(() => fixture?.close());
 
 async function repositoryWithSource(): Promise<{ repositoryId: string; sourceId: number; repoPath: string }> {
   const src = path.join(tmp, 'src');
@@ -30,9 +27,7 @@ async function repositoryWithSource(): Promise<{ repositoryId: string; sourceId:
   await fs.writeFile(path.join(src, 'a.txt'), 'paused or not');
   await fs.writeFile(path.join(src, 'b.bin'), Buffer.alloc(200_000, 3));
   const repoPath = path.join(tmp, 'repo');
-  const repo = await host.call('repo.create', { location: repoPath, password: 'pw', label: 'Disk', region: 'EU' });
-  const source = await host.call('sources.add', { repositoryId: repo.id, path: src });
-  return { repositoryId: repo.id, sourceId: source.id, repoPath };
+  return { ...(await withSource(host, { location: repoPath, region: 'EU', source: src })), repoPath };
 }
 
 /** Sum of the sizes of every file under `dir`, skipping `skip` folders. */
@@ -141,10 +136,9 @@ describe('last backup of a connected repository', () => {
     const { taskId } = await host.call('backup.start', { repositoryId });
     expect((await host.tasks.settled(taskId)).status).toBe('succeeded');
     const [point] = await host.call('snapshots.list', { repositoryId });
-    await host.close();
 
     // Another app data folder knows nothing of that backup until it connects the repository.
-    host = EngineHost.open({ dataDir: path.join(tmp, 'other'), validateResults: true });
+    host = await fixture.reopen({ dataFolder: 'other' });
     const connected = await host.call('repo.connect', {
       location: repoPath,
       password: 'pw',

@@ -6,13 +6,12 @@
  * confirmation, receipt outside, repository gone, catalog emptied, the app still answering).
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
-import type { Task } from '../../src/app/host/task-manager.js';
-import { FAST_KDF } from '../engine/helpers.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
+import { repositoryWithSource, succeeded, TestHost } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
 let dataDir: string;
 let host: EngineHost;
@@ -20,34 +19,23 @@ let src: string;
 let repoDir: string;
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-erasure-host-'));
-  dataDir = path.join(tmp, 'data');
-  host = EngineHost.open({ dataDir, validateResults: true, kdf: FAST_KDF });
+  fixture = await TestHost.open('erasure-host');
+  ({ tmp, dataDir, host } = fixture);
   src = path.join(tmp, 'src');
   repoDir = path.join(tmp, 'repo');
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, 'secret.txt'), 'the secret');
   await fs.writeFile(path.join(src, 'keep.txt'), 'keep me');
 });
-afterEach(async () => {
-  await host.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
-
-async function succeeded(taskId: string): Promise<Task> {
-  const task = await host.tasks.settled(taskId);
-  expect(task.status, task.error ?? '').toBe('succeeded');
-  return task;
-}
+afterEach(() => fixture?.close());
 
 async function twoBackups(): Promise<string> {
-  const repo = await host.call('repo.create', { location: repoDir, password: 'pw', label: 'Disk', region: 'EU' });
-  await host.call('sources.add', { repositoryId: repo.id, path: src });
+  const { repositoryId } = await repositoryWithSource(host, { location: repoDir, region: 'EU', source: src });
   for (let i = 0; i < 2; i++) {
     await fs.writeFile(path.join(src, 'round.txt'), `round ${i}`);
-    await succeeded((await host.call('backup.start', { repositoryId: repo.id })).taskId);
+    await succeeded(host, (await host.call('backup.start', { repositoryId })).taskId);
   }
-  return repo.id;
+  return repositoryId;
 }
 
 async function names(repositoryId: string, snapshotId: string): Promise<string[]> {
@@ -63,7 +51,7 @@ describe('erasure through the contract', () => {
     expect(preview.files).toBe(1);
 
     const { taskId } = await host.call('privacy.erasePath', { repositoryId, path: secret });
-    const task = await succeeded(taskId);
+    const task = await succeeded(host, taskId);
     expect(task.kind).toBe('erase');
     expect(task.result?.recoveryPointsRewritten).toBe(2);
     const receiptFile = task.result?.receiptFile as string;
@@ -91,7 +79,7 @@ describe('erasure through the contract', () => {
     const repositoryId = await twoBackups();
     const secret = path.join(src, 'secret.txt');
     await fs.cp(repoDir, path.join(tmp, 'older'), { recursive: true });
-    await succeeded((await host.call('privacy.erasePath', { repositoryId, path: secret })).taskId);
+    await succeeded(host, (await host.call('privacy.erasePath', { repositoryId, path: secret })).taskId);
     await host.call('repo.lock', { repositoryId });
     await fs.rm(repoDir, { recursive: true });
     await fs.rename(path.join(tmp, 'older'), repoDir);
@@ -135,7 +123,7 @@ describe('erasure through the contract', () => {
     const preview = await host.call('retention.preview', { repositoryId, policy: { last: 1 } });
     expect(preview.remove).toEqual([]);
     await host.call('retention.set', { repositoryId, policy: { last: 1 }, prune: true });
-    const applied = await succeeded((await host.call('retention.apply', { repositoryId })).taskId);
+    const applied = await succeeded(host, (await host.call('retention.apply', { repositoryId })).taskId);
     expect(applied.result?.removed).toEqual([]);
     expect(await host.call('snapshots.list', { repositoryId })).toHaveLength(2);
 

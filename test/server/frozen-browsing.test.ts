@@ -5,43 +5,31 @@
  * leaves it out; unfreezing it lifts all three.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
-import { FAST_KDF } from '../engine/helpers.js';
-import { createTestRepository } from './host-helpers.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
+import { backUp, repositoryWithSource, TestHost } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
 let host: EngineHost;
 let src: string;
 let repositoryId: string;
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-frozen-browsing-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
+  fixture = await TestHost.open('frozen-browsing');
+  ({ tmp, host } = fixture);
   src = path.join(tmp, 'src');
   await fs.mkdir(src, { recursive: true });
   await fs.writeFile(path.join(src, 'report.txt'), 'first version');
-  repositoryId = await createTestRepository(host, path.join(tmp, 'repo'));
-  await host.call('sources.add', { repositoryId, path: src });
+  ({ repositoryId } = await repositoryWithSource(host, { location: path.join(tmp, 'repo'), source: src }));
 });
-afterEach(async () => {
-  await host.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
-
-async function backUp(): Promise<string> {
-  const { taskId } = await host.call('backup.start', { repositoryId });
-  const task = await host.tasks.settled(taskId);
-  expect(task.status, task.error ?? '').toBe('succeeded');
-  return String(task.result?.snapshotId);
-}
+afterEach(() => fixture?.close());
 
 it('refuses to compare or preview a frozen point and leaves it out of searches', async () => {
-  const first = await backUp();
+  const first = await backUp(host, repositoryId);
   await fs.writeFile(path.join(src, 'report.txt'), 'second version, longer');
-  const second = await backUp();
+  const second = await backUp(host, repositoryId);
   await host.call('snapshots.freeze', { repositoryId, snapshotId: first, reason: 'accuracy contested' });
 
   const refused = { code: 'invalid-argument', message: expect.stringMatching(/is frozen.*Art\. 18/) };

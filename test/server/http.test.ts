@@ -6,12 +6,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
 import type { Task } from '../../src/app/host/task-manager.js';
 import { CONTENT_SECURITY_POLICY, type RunningServer, startServer } from '../../src/server/index.js';
+import { TestHost } from '../support/host.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -172,26 +172,26 @@ async function hashTree(root: string): Promise<Map<string, string>> {
 }
 
 describe('cairn serve over HTTP', () => {
+  let fixture: TestHost;
   let tmp: string;
   let host: EngineHost;
   let server: RunningServer;
   let staticDir: string;
 
   beforeAll(async () => {
-    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-http-'));
+    fixture = await TestHost.open('http');
+    ({ tmp, host } = fixture);
     staticDir = path.join(tmp, 'ui');
     await fs.mkdir(path.join(staticDir, 'assets'), { recursive: true });
     await fs.writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>Cairn UI</title>');
     await fs.writeFile(path.join(staticDir, 'assets', 'app.js'), 'console.log("ui");');
     await fs.writeFile(path.join(tmp, 'secret.txt'), 'TOP-SECRET-OUTSIDE');
-    host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true });
     server = await startServer({ host, port: 0, staticDir });
   });
 
   afterAll(async () => {
     await server?.close();
-    await host?.close();
-    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   it('listens on 127.0.0.1 with a fresh 32-byte token', () => {

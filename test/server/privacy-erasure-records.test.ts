@@ -4,38 +4,32 @@
  * frozen point without its file index.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
 import { readZip } from '../../src/app/privacy/zip.js';
-import { FAST_KDF } from '../engine/helpers.js';
-import { createTestRepository } from './host-helpers.js';
+import { backUp, repositoryWithSource, TestHost } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
 let host: EngineHost;
 let repositoryId: string;
 let src: string;
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-privacy-erasure-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
+  fixture = await TestHost.open('privacy-erasure');
+  ({ tmp, host } = fixture);
   src = path.join(tmp, 'src');
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, 'secret.txt'), 'customer data');
   await fs.writeFile(path.join(src, 'keep.txt'), 'kept');
-  repositoryId = await createTestRepository(host, path.join(tmp, 'repo'));
-  await host.handle('sources.add', { repositoryId, path: src });
+  ({ repositoryId } = await repositoryWithSource(host, { location: path.join(tmp, 'repo'), source: src }));
   for (let i = 0; i < 2; i++) {
     await fs.writeFile(path.join(src, 'keep.txt'), `kept ${i}`);
-    const { taskId } = (await host.handle('backup.start', { repositoryId })) as { taskId: string };
-    expect((await host.tasks.settled(taskId)).status).toBe('succeeded');
+    await backUp(host, repositoryId);
   }
 });
-afterEach(async () => {
-  await host.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+afterEach(() => fixture?.close());
 
 async function auditActions(): Promise<string[]> {
   const entries = (await host.handle('audit.list', { limit: 500 })) as { action: string }[];

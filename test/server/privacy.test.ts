@@ -7,49 +7,33 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type EngineEvent, EngineHost } from '../../src/app/host/engine-host.js';
+import type { EngineEvent, EngineHost } from '../../src/app/host/engine-host.js';
 import { readZip } from '../../src/app/privacy/zip.js';
 import { ContractError } from '../../src/contract/errors.js';
-import { FAST_KDF, flipByte, largestFile } from '../engine/helpers.js';
+import { flipByte, largestFile } from '../engine/helpers.js';
+import { backUp, createRepository, TestHost } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
-let dataDir: string;
 let host: EngineHost;
 let src: string;
 let events: EngineEvent[];
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-privacy-host-'));
-  dataDir = path.join(tmp, 'data');
-  host = EngineHost.open({ dataDir, validateResults: true, kdf: FAST_KDF });
+  fixture = await TestHost.open('privacy-host');
+  ({ tmp, host } = fixture);
   events = [];
   host.subscribe((e) => events.push(e));
   src = path.join(tmp, 'src');
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, 'secret.txt'), 'TOP SECRET content');
 });
-afterEach(async () => {
-  await host.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+afterEach(() => fixture?.close());
 
 async function repository(region: 'this-device' | 'EU' | 'US' = 'this-device') {
-  return host.call('repo.create', {
-    location: path.join(tmp, `repo-${region}`),
-    password: 'pw',
-    label: 'Disk',
-    region,
-  });
-}
-
-async function backupNow(repositoryId: string): Promise<string> {
-  const { taskId } = await host.call('backup.start', { repositoryId });
-  const task = await host.tasks.settled(taskId);
-  expect(task.status, task.error ?? '').toBe('succeeded');
-  return String(task.result?.snapshotId);
+  return createRepository(host, { location: path.join(tmp, `repo-${region}`), region });
 }
 
 async function actions(): Promise<string[]> {
@@ -117,16 +101,20 @@ describe('privacy through the contract', () => {
     const repo = await repository();
     await host.call('sources.add', { repositoryId: repo.id, path: src });
     await host.call('retention.set', { repositoryId: repo.id, policy: { daily: 7 } });
-    await backupNow(repo.id);
+    await backUp(host, repo.id);
     expect((await host.call('usage.preview', {})).payload).toBeNull();
     await host.call('consent.set', { purpose: 'usage-statistics', given: true });
-    const snapshotId = await backupNow(repo.id);
+    const snapshotId = await backUp(host, repo.id);
     const target = path.join(tmp, 'restored');
     const { taskId } = await host.call('restore.start', { repositoryId: repo.id, snapshotId, target });
     expect((await host.tasks.settled(taskId)).status).toBe('succeeded');
     const all = await host.call('audit.list', { limit: 1000 });
-    expect(all.filter((e) => e.action === 'backup.completed')).toHaveLength(2);
-    expect(all.find((e) => e.action === 'restore.completed')?.details).toMatchObject({ snapshotId, target });
+    const backups = all.filter((e) => e.action === 'backup.completed');
+    expect(backups).toHaveLength(2);
+    expect(backups.every((e) => typeof e.details.taskId === 'string')).toBe(true);
+    const restores = all.filter((e) => e.action === 'restore.completed');
+    expect(restores).toHaveLength(1);
+    expect(restores[0]?.details).toMatchObject({ taskId, snapshotId, target });
     expect(all.find((e) => e.action === 'retention.changed')?.details).toMatchObject({ policy: { daily: 7 } });
     const usage = await host.call('usage.preview', {});
     expect(usage).toMatchObject({ enabled: true, endpoint: null, pending: 0, payload: { backups: 1, restores: 1 } });
@@ -149,7 +137,7 @@ describe('privacy through the contract', () => {
 
     const repo = await repository();
     await host.call('sources.add', { repositoryId: repo.id, path: src });
-    await backupNow(repo.id);
+    await backUp(host, repo.id);
     const { file } = await largestFile(path.join(tmp, 'repo-this-device', 'data'));
     await flipByte(file, 100);
     const { taskId } = await host.call('check.start', { repositoryId: repo.id, readData: true });
@@ -190,7 +178,7 @@ describe('privacy through the contract', () => {
     const repo = await repository();
     await host.call('sources.add', { repositoryId: repo.id, path: src });
     await host.call('retention.set', { repositoryId: repo.id, policy: { monthly: 6 } });
-    const snapshotId = await backupNow(repo.id);
+    const snapshotId = await backUp(host, repo.id);
     const out = path.join(tmp, 'export.zip');
     const result = await host.call('privacy.export', { out });
     expect(result).toMatchObject({ path: out, skippedLocked: [] });

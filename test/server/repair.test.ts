@@ -8,19 +8,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
-import type { Task } from '../../src/app/host/task-manager.js';
-import {
-  expectSameTree,
-  FAST_KDF,
-  flipByte,
-  makeTempDir,
-  removeDir,
-  restoredPath,
-  seededBytes,
-} from '../engine/helpers.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
+import { expectSameTree, flipByte, restoredPath, seededBytes } from '../engine/helpers.js';
+import { repositoryWithSource, runTask, TestHost } from '../support/host.js';
 
 const KiB = 1024;
+let fixture: TestHost;
 let tmp: string;
 let src: string;
 let repoDir: string;
@@ -28,11 +21,6 @@ let host: EngineHost;
 let repositoryId: string;
 const ids: string[] = [];
 let intactCopy: string;
-
-async function task(method: 'backup.start' | 'repair.start' | 'check.start' | 'restore.start', params: object) {
-  const { taskId } = (await host.handle(method, params)) as { taskId: string };
-  return host.tasks.settled(taskId) as Promise<Task>;
-}
 
 /** Every file of the repository folder with its bytes, to prove a dry run wrote nothing. */
 async function repositoryFiles(): Promise<Map<string, string>> {
@@ -49,27 +37,19 @@ async function repositoryFiles(): Promise<Map<string, string>> {
 }
 
 beforeAll(async () => {
-  tmp = await makeTempDir('server-repair');
+  fixture = await TestHost.open('server-repair');
+  ({ tmp, host } = fixture);
   src = path.join(tmp, 'src');
   repoDir = path.join(tmp, 'repo');
   await fs.mkdir(src);
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
-  repositoryId = (
-    (await host.handle('repo.create', {
-      location: repoDir,
-      password: 'pw',
-      label: 'Disk',
-      region: 'this-device',
-    })) as { id: string }
-  ).id;
-  await host.handle('sources.add', { repositoryId, path: src });
+  ({ repositoryId } = await repositoryWithSource(host, { location: repoDir, source: src }));
   // Three points: a.bin; a.bin + b.bin; a.bin + b.bin + c.txt.
   await fs.writeFile(path.join(src, 'a.bin'), seededBytes('a', 300 * KiB));
   for (const [i, add] of [[], ['b.bin'], ['c.txt']].entries()) {
     for (const name of add) await fs.writeFile(path.join(src, name), seededBytes(name, 200 * KiB));
-    const t = await task('backup.start', { repositoryId });
-    expect(t.status, t.error ?? '').toBe('succeeded');
-    ids.push((t.result as { snapshotId: string }).snapshotId);
+    const backup = await runTask(host, 'backup.start', { repositoryId });
+    expect(backup.status, backup.error ?? '').toBe('succeeded');
+    ids.push((backup.result as { snapshotId: string }).snapshotId);
     if (i === 0) {
       intactCopy = path.join(tmp, 'copy-0');
       await fs.cp(src, intactCopy, { recursive: true, preserveTimestamps: true });
@@ -77,10 +57,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await host?.close();
-  await removeDir(tmp);
-});
+afterAll(() => fixture?.close());
 
 describe('damage and repair through the contract', () => {
   it('repo.health names an unreadable recovery point and a missing pack', async () => {
@@ -118,7 +95,7 @@ describe('damage and repair through the contract', () => {
 
   it('dry runs change nothing and say what the repairs would do', async () => {
     const before = await repositoryFiles();
-    const index = await task('repair.start', { repositoryId, kind: 'index', dryRun: true });
+    const index = await runTask(host, 'repair.start', { repositoryId, kind: 'index', dryRun: true });
     expect(index.status, index.error ?? '').toBe('succeeded');
     expect(index.result).toMatchObject({ dryRun: true, changed: true });
     expect((index.result as { packsMissing: string[] }).packsMissing).toHaveLength(1);
@@ -131,11 +108,11 @@ describe('damage and repair through the contract', () => {
     expect(await host.handle('snapshots.forget', { repositoryId, ids: [(ids[2] as string).slice(0, 8)] })).toEqual({
       removed: [ids[2]],
     });
-    const index = await task('repair.start', { repositoryId, kind: 'index', dryRun: false });
+    const index = await runTask(host, 'repair.start', { repositoryId, kind: 'index', dryRun: false });
     expect(index.status, index.error ?? '').toBe('succeeded');
-    const preview = await task('repair.start', { repositoryId, kind: 'snapshots', dryRun: true });
+    const preview = await runTask(host, 'repair.start', { repositoryId, kind: 'snapshots', dryRun: true });
     expect((preview.result as { repaired: { original: string }[] }).repaired.map((p) => p.original)).toEqual([ids[1]]);
-    const repaired = await task('repair.start', { repositoryId, kind: 'snapshots', dryRun: false });
+    const repaired = await runTask(host, 'repair.start', { repositoryId, kind: 'snapshots', dryRun: false });
     expect(repaired.status, repaired.error ?? '').toBe('succeeded');
     const point = (repaired.result as { repaired: { original: string; repaired: string; removedFiles: number }[] })
       .repaired[0];
@@ -158,13 +135,13 @@ describe('damage and repair through the contract', () => {
 
   it('afterwards the repository reads clean, the intact point restores, and a backup brings b.bin back', async () => {
     expect(await host.handle('repo.health', { repositoryId })).toMatchObject({ snapshotsDamaged: [], packsMissing: 0 });
-    const checked = await task('check.start', { repositoryId, readData: true });
+    const checked = await runTask(host, 'check.start', { repositoryId, readData: true });
     expect(checked.status, checked.error ?? '').toBe('succeeded');
     const target = path.join(tmp, 'restore');
-    const restored = await task('restore.start', { repositoryId, snapshotId: ids[0], target });
+    const restored = await runTask(host, 'restore.start', { repositoryId, snapshotId: ids[0] as string, target });
     expect(restored.status, restored.error ?? '').toBe('succeeded');
     await expectSameTree(intactCopy, restoredPath(target, src));
-    const healed = await task('backup.start', { repositoryId });
+    const healed = await runTask(host, 'backup.start', { repositoryId });
     expect(healed.status).toBe('succeeded');
     expect((healed.result as { dataAdded: number }).dataAdded).toBeGreaterThanOrEqual(200 * KiB);
   });

@@ -5,51 +5,34 @@
  * removed, invalid policies are refused, and a scheduled backup applies the policy after it.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
-import type { Task } from '../../src/app/host/task-manager.js';
-import { FAST_KDF } from '../engine/helpers.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
+import { backUp, runTask, TestHost, repositoryWithSource as withSource } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
 let host: EngineHost;
 let src: string;
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-retention-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
+  fixture = await TestHost.open('retention');
+  ({ tmp, host } = fixture);
   src = path.join(tmp, 'src');
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, 'stable.txt'), 'unchanged between backups');
 });
-afterEach(async () => {
-  await host.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+afterEach(() => fixture?.close());
 
-async function repositoryWithSource(): Promise<{ repositoryId: string; sourceId: number }> {
-  const repo = await host.call('repo.create', {
-    location: path.join(tmp, 'repo'),
-    password: 'pw',
-    label: 'Disk',
-    region: 'this-device',
-  });
-  const source = await host.call('sources.add', { repositoryId: repo.id, path: src });
-  return { repositoryId: repo.id, sourceId: source.id };
-}
-
-async function settled(taskId: string): Promise<Task> {
-  return host.tasks.settled(taskId);
+function repositoryWithSource(): Promise<{ repositoryId: string; sourceId: number }> {
+  return withSource(host, { location: path.join(tmp, 'repo'), source: src });
 }
 
 /** A backup with `changing.bin` holding content unique to round `i` (so each point has its own data). */
 async function backupRound(repositoryId: string, i: number): Promise<void> {
   await fs.writeFile(path.join(src, 'changing.bin'), Buffer.alloc(64 * 1024, i + 1));
   await fs.writeFile(path.join(src, 'round.txt'), `round ${i}`);
-  const { taskId } = await host.call('backup.start', { repositoryId });
-  const task = await settled(taskId);
-  expect(task.status, task.error ?? '').toBe('succeeded');
+  await backUp(host, repositoryId);
 }
 
 async function fiveBackups(): Promise<string> {
@@ -88,8 +71,7 @@ describe('retention', () => {
     await host.call('retention.set', { repositoryId, policy: { last: 2 } });
     expect(await host.call('retention.get', { repositoryId })).toEqual({ policy: { last: 2 }, prune: true });
 
-    const { taskId } = await host.call('retention.apply', { repositoryId });
-    const task = await settled(taskId);
+    const task = await runTask(host, 'retention.apply', { repositoryId });
     expect(task.status, task.error ?? '').toBe('succeeded');
     expect(task.kind).toBe('forget');
     expect([...((task.result?.removed as string[] | undefined) ?? [])].sort()).toEqual(
@@ -100,21 +82,23 @@ describe('retention', () => {
     const after = await host.call('snapshots.list', { repositoryId });
     expect(after.map((s) => s.id)).toEqual(before.slice(0, 2).map((s) => s.id));
 
-    const check = await settled((await host.call('check.start', { repositoryId, readData: true })).taskId);
+    const check = await runTask(host, 'check.start', { repositoryId, readData: true });
     expect(check.status, check.error ?? '').toBe('succeeded');
 
     // The session index was reloaded: a restore of the latest point works and is byte-identical.
     const target = path.join(tmp, 'restored');
-    const restoreTask = await settled(
-      (await host.call('restore.start', { repositoryId, snapshotId: after[0]?.id ?? '', target })).taskId,
-    );
+    const restoreTask = await runTask(host, 'restore.start', {
+      repositoryId,
+      snapshotId: after[0]?.id ?? '',
+      target,
+    });
     expect(restoreTask.status, restoreTask.error ?? '').toBe('succeeded');
     const restoredRoot = path.join(target, path.relative('/', src));
     expect(await treeBytes(restoredRoot)).toEqual(await treeBytes(src));
 
     // A backup after the prune stores the data the prune removed again (no stale dedupe).
     await backupRound(repositoryId, 0);
-    const recheck = await settled((await host.call('check.start', { repositoryId, readData: true })).taskId);
+    const recheck = await runTask(host, 'check.start', { repositoryId, readData: true });
     expect(recheck.status, recheck.error ?? '').toBe('succeeded');
   });
 
@@ -127,7 +111,7 @@ describe('retention', () => {
     expect(preview.remove).toHaveLength(4);
 
     await host.call('retention.set', { repositoryId, policy, prune: false });
-    const task = await settled((await host.call('retention.apply', { repositoryId })).taskId);
+    const task = await runTask(host, 'retention.apply', { repositoryId });
     expect(task.status, task.error ?? '').toBe('succeeded');
     expect(task.result?.pruned).toBe(false);
     expect((await host.call('snapshots.list', { repositoryId })).map((s) => s.id)).toEqual([before[0]?.id]);

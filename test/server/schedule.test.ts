@@ -4,32 +4,26 @@
  * listed, and a suspended computer runs nothing.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
-import { FAST_KDF } from '../engine/helpers.js';
-import { createTestRepository } from './host-helpers.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
+import { TestHost, repositoryWithSource as withSource } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
 let host: EngineHost;
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-schedule-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
+  fixture = await TestHost.open('schedule');
+  ({ tmp, host } = fixture);
 });
-afterEach(async () => {
-  await host.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+afterEach(() => fixture?.close());
 
 async function repositoryWithSource(): Promise<{ repositoryId: string; sourceId: number }> {
   const src = path.join(tmp, 'src');
   await fs.mkdir(src);
   await fs.writeFile(path.join(src, 'a.txt'), 'scheduled');
-  const repo = { id: await createTestRepository(host, path.join(tmp, 'repo')) };
-  const source = (await host.handle('sources.add', { repositoryId: repo.id, path: src })) as { id: number };
-  return { repositoryId: repo.id, sourceId: source.id };
+  return withSource(host, { location: path.join(tmp, 'repo'), source: src });
 }
 
 describe('scheduled backups', () => {

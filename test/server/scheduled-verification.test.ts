@@ -4,34 +4,27 @@
  * catalog across restarts — and locked repositories are left alone.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
 import { lastVerificationRunKey } from '../../src/app/host/scheduled-verification.js';
-import { FAST_KDF } from '../engine/helpers.js';
-import { createTestRepository } from './host-helpers.js';
+import { createRepository, runTask, TestHost } from '../support/host.js';
 
+let fixture: TestHost | undefined;
 let tmp: string;
-let host: EngineHost | undefined;
 
-function open(tickMs: number): EngineHost {
-  host = EngineHost.open({
-    dataDir: path.join(tmp, 'data'),
-    validateResults: true,
-    kdf: FAST_KDF,
-    verification: { tickMs, everyMs: 60 * 60 * 1000 },
-  });
-  return host;
+/** A host ticking every `tickMs`: the first in a new temp folder, the next a restart of it. */
+async function open(tickMs: number): Promise<EngineHost> {
+  const options = { verification: { tickMs, everyMs: 60 * 60 * 1000 } };
+  if (fixture) return fixture.reopen(options);
+  fixture = await TestHost.open('sched-verify', options);
+  tmp = fixture.tmp;
+  return fixture.host;
 }
 
-beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-sched-verify-'));
-});
 afterEach(async () => {
-  await host?.close();
-  host = undefined;
-  await fs.rm(tmp, { recursive: true, force: true });
+  await fixture?.close();
+  fixture = undefined;
 });
 
 interface TaskInfo {
@@ -42,18 +35,16 @@ interface TaskInfo {
 
 describe('scheduled verification', () => {
   it('verifies a slice of each unlocked repository once per period', async () => {
-    const h = open(60_000);
+    const h = await open(60_000);
     const src = path.join(tmp, 'src');
     await fs.mkdir(src);
     await fs.writeFile(path.join(src, 'a.txt'), 'verify me');
-    const repo = { id: await createTestRepository(h, path.join(tmp, 'repo')) };
+    const repo = await createRepository(h, { location: path.join(tmp, 'repo') });
     await h.handle('sources.add', { repositoryId: repo.id, path: src });
-    const { taskId } = (await h.handle('backup.start', { repositoryId: repo.id })) as { taskId: string };
-    await h.tasks.settled(taskId);
-    await h.close();
+    await runTask(h, 'backup.start', { repositoryId: repo.id });
 
     // A new host ticking quickly: the slice starts on its own, once.
-    const again = open(50);
+    const again = await open(50);
     await again.handle('repo.unlock', { repositoryId: repo.id, password: 'pw' });
     const checks = async () => ((await again.handle('tasks.list', {})) as TaskInfo[]).filter((t) => t.kind === 'check');
     await vi.waitFor(
@@ -73,8 +64,8 @@ describe('scheduled verification', () => {
   }, 60_000);
 
   it('leaves locked repositories alone', async () => {
-    const h = open(50);
-    const repo = { id: await createTestRepository(h, path.join(tmp, 'repo')) };
+    const h = await open(50);
+    const repo = await createRepository(h, { location: path.join(tmp, 'repo') });
     await h.handle('repo.lock', { repositoryId: repo.id });
     await new Promise((r) => setTimeout(r, 300));
     const tasks = (await h.handle('tasks.list', {})) as TaskInfo[];

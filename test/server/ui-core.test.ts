@@ -9,52 +9,40 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
 import { generateRecoveryKey, normalizeRecoveryKey } from '../../src/app/services/keys.js';
 import { ContractError } from '../../src/contract/errors.js';
-import { FAST_KDF } from '../engine/helpers.js';
+import { backUp, repositoryWithSource, TestHost } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
 let host: EngineHost;
 let src: string;
 let repositoryId: string;
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-ui-core-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'data'), validateResults: true, kdf: FAST_KDF });
+  fixture = await TestHost.open('ui-core');
+  ({ tmp, host } = fixture);
   src = path.join(tmp, 'src');
   await fs.mkdir(path.join(src, 'notes'), { recursive: true });
   await fs.writeFile(path.join(src, 'report.txt'), 'first version of the report');
   await fs.writeFile(path.join(src, 'notes', 'todo.txt'), 'buy milk');
   await fs.writeFile(path.join(src, 'notes', 'old.txt'), 'to be deleted');
-  const repo = await host.call('repo.create', {
+  ({ repositoryId } = await repositoryWithSource(host, {
     location: path.join(tmp, 'repo'),
-    password: 'pw',
-    label: 'Disk',
     region: 'EU',
-  });
-  repositoryId = repo.id;
-  await host.call('sources.add', { repositoryId, path: src });
+    source: src,
+  }));
 });
-afterEach(async () => {
-  await host.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
-
-async function backUp(): Promise<string> {
-  const { taskId } = await host.call('backup.start', { repositoryId });
-  const task = await host.tasks.settled(taskId);
-  expect(task.status, task.error ?? '').toBe('succeeded');
-  return String(task.result?.snapshotId);
-}
+afterEach(() => fixture?.close());
 
 /** Two points: the second changes report.txt, adds new.txt, removes notes/old.txt. */
 async function twoPoints(): Promise<{ first: string; second: string }> {
-  const first = await backUp();
+  const first = await backUp(host, repositoryId);
   await fs.writeFile(path.join(src, 'report.txt'), 'second version of the report, longer');
   await fs.writeFile(path.join(src, 'new.txt'), 'a new file');
   await fs.rm(path.join(src, 'notes', 'old.txt'));
-  const second = await backUp();
+  const second = await backUp(host, repositoryId);
   return { first, second };
 }
 
@@ -88,7 +76,7 @@ describe('snapshots.diff', () => {
   });
 
   it('refuses an unknown recovery point', async () => {
-    await backUp();
+    await backUp(host, repositoryId);
     await expectError(host.call('snapshots.diff', { repositoryId, a: 'latest', b: 'abcdef12' }), 'not-found');
   });
 });
@@ -206,7 +194,7 @@ describe('restore.preview', () => {
   });
 
   it('refuses a relative target', async () => {
-    await backUp();
+    await backUp(host, repositoryId);
     await expectError(
       host.call('restore.preview', { repositoryId, snapshotId: 'latest', target: 'relative/dir' }),
       'invalid-argument',

@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
-import { FAST_KDF } from '../engine/helpers.js';
-import { createTestRepository } from './host-helpers.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
+import { backUp, repositoryWithSource, TestHost } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
 let host: EngineHost;
 let server: http.Server;
@@ -21,13 +21,8 @@ let received: string[];
 let endpoint: string;
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-usage-'));
-  host = EngineHost.open({
-    dataDir: path.join(tmp, 'data'),
-    validateResults: true,
-    kdf: FAST_KDF,
-    usageReporting: { periodMs: 0, tickMs: 3_600_000 },
-  });
+  fixture = await TestHost.open('usage', { usageReporting: { periodMs: 0, tickMs: 3_600_000 } });
+  ({ tmp, host } = fixture);
   received = [];
   server = http.createServer((req, res) => {
     let body = '';
@@ -43,20 +38,17 @@ beforeEach(async () => {
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/usage`;
 });
 afterEach(async () => {
-  await host.close();
+  await fixture?.close();
   await new Promise<void>((r) => server.close(() => r()));
-  await fs.rm(tmp, { recursive: true, force: true });
 });
 
 async function backupOnce(): Promise<string> {
   const src = path.join(tmp, 'src-of-a-private-name');
   await fs.mkdir(src, { recursive: true });
   await fs.writeFile(path.join(src, 'client-file.txt'), 'x'.repeat(5000));
-  const repo = { id: await createTestRepository(host, path.join(tmp, 'repo')) };
-  await host.handle('sources.add', { repositoryId: repo.id, path: src });
-  const { taskId } = (await host.handle('backup.start', { repositoryId: repo.id })) as { taskId: string };
-  expect((await host.tasks.settled(taskId)).status).toBe('succeeded');
-  return repo.id;
+  const { repositoryId } = await repositoryWithSource(host, { location: path.join(tmp, 'repo'), source: src });
+  await backUp(host, repositoryId);
+  return repositoryId;
 }
 
 describe('usage statistics reporting', () => {

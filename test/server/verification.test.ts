@@ -5,12 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
-import { FAST_KDF } from '../engine/helpers.js';
-import { createTestRepository } from './host-helpers.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
+import { repositoryWithSource, runTask, TestHost } from '../support/host.js';
 
 interface Coverage {
   windowDays: number;
@@ -28,15 +26,11 @@ interface TaskInfo {
   result: Record<string, unknown> | null;
 }
 
+let fixture: TestHost;
 let tmp: string;
 let host: EngineHost;
 let repositoryId: string;
 const statusEvents: unknown[] = [];
-
-async function runTask(method: 'verify.slice' | 'backup.start' | 'check.start', params: object): Promise<TaskInfo> {
-  const { taskId } = (await host.handle(method, params)) as { taskId: string };
-  return (await host.tasks.settled(taskId)) as TaskInfo;
-}
 
 async function coverage(windowDays?: number): Promise<Coverage> {
   return (await host.handle('verify.coverage', { repositoryId, windowDays })) as Coverage;
@@ -51,25 +45,20 @@ async function packFiles(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-verify-'));
-  host = EngineHost.open({ dataDir: path.join(tmp, 'app'), validateResults: true, kdf: FAST_KDF });
+  fixture = await TestHost.open('verify', { dataFolder: 'app' });
+  ({ tmp, host } = fixture);
   host.subscribe((e) => {
     if (e.name === 'app.status') statusEvents.push(e.payload);
   });
   const src = path.join(tmp, 'src');
   await fs.mkdir(src);
   for (let i = 0; i < 5; i++) await fs.writeFile(path.join(src, `file-${i}.bin`), randomBytes(8 * 1024 * 1024));
-  const repo = { id: await createTestRepository(host, path.join(tmp, 'repo')) };
-  repositoryId = repo.id;
-  await host.handle('sources.add', { repositoryId, path: src });
-  const backup = await runTask('backup.start', { repositoryId });
+  ({ repositoryId } = await repositoryWithSource(host, { location: path.join(tmp, 'repo'), source: src }));
+  const backup = await runTask(host, 'backup.start', { repositoryId });
   expect(backup.status).toBe('succeeded');
 }, 120_000);
 
-afterAll(async () => {
-  await host?.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
+afterAll(() => fixture?.close());
 
 describe('rolling verification', () => {
   it('reads one slice per call until every pack is verified, then fails on a damaged pack', async () => {
@@ -88,7 +77,7 @@ describe('rolling verification', () => {
 
     // With a 30-day window and fewer than 30 packs, each slice reads one pack.
     const eventsBefore = statusEvents.length;
-    const first = await runTask('verify.slice', { repositoryId });
+    const first = await runTask(host, 'verify.slice', { repositoryId });
     expect(first.kind).toBe('check');
     expect(first.status).toBe('succeeded');
     expect(first.result).toMatchObject({ ok: true, packsPlanned: 1, packsRead: 1, packsVerified: 1 });
@@ -99,7 +88,7 @@ describe('rolling verification', () => {
     expect(afterOne.neverVerified).toBe(packs.length - 1);
 
     for (let i = 1; i < packs.length; i++) {
-      const task = await runTask('verify.slice', { repositoryId });
+      const task = await runTask(host, 'verify.slice', { repositoryId });
       expect(task.status).toBe('succeeded');
     }
     const full = await coverage();
@@ -121,7 +110,7 @@ describe('rolling verification', () => {
 
     let failed: TaskInfo | undefined;
     for (let i = 0; i < packs.length && !failed; i++) {
-      const task = await runTask('verify.slice', { repositoryId });
+      const task = await runTask(host, 'verify.slice', { repositoryId });
       if (task.status === 'failed') failed = task;
       else expect(task.status).toBe('succeeded');
     }
@@ -135,7 +124,7 @@ describe('rolling verification', () => {
     expect(after.verifiedShare).toBeCloseTo((packs.length - 1) / packs.length);
 
     // The damaged pack stays first in line: the next slice reads it again and fails again.
-    const again = await runTask('verify.slice', { repositoryId });
+    const again = await runTask(host, 'verify.slice', { repositoryId });
     expect(again.status).toBe('failed');
 
     // Coverage is available while the repository is locked (no key needed).
@@ -146,7 +135,7 @@ describe('rolling verification', () => {
   it('counts a full check.start --read-data and refuses unknown repositories', async () => {
     await host.handle('repo.unlock', { repositoryId, password: 'pw' });
     const packs = await packFiles();
-    const check = await runTask('check.start', { repositoryId, readData: true });
+    const check = await runTask(host, 'check.start', { repositoryId, readData: true });
     expect(check.status).toBe('failed');
     const cov = await coverage();
     // Every pack but the damaged one was read just now and found intact.

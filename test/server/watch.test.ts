@@ -4,45 +4,22 @@
  * the recovery point still equals a full rescan's.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineHost } from '../../src/app/host/engine-host.js';
+import type { EngineHost } from '../../src/app/host/engine-host.js';
 import { JournalStore } from '../../src/app/journal/journal-store.js';
-import { FAST_KDF } from '../engine/helpers.js';
-import { createTestRepository } from './host-helpers.js';
+import { createRepository, runTask, TestHost } from '../support/host.js';
 
+let fixture: TestHost;
 let tmp: string;
 let host: EngineHost;
 let dataDir: string;
 
 beforeEach(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'cairn-app-watch-'));
-  dataDir = path.join(tmp, 'data');
-  host = EngineHost.open({ dataDir, validateResults: true, kdf: FAST_KDF, watch: true });
+  fixture = await TestHost.open('app-watch', { watch: true });
+  ({ tmp, dataDir, host } = fixture);
 });
-afterEach(async () => {
-  await host.close();
-  await fs.rm(tmp, { recursive: true, force: true });
-});
-
-interface TaskView {
-  status: string;
-  result: Record<string, unknown> | null;
-  messages: string[];
-}
-
-async function backupAndWait(repositoryId: string): Promise<TaskView> {
-  const { taskId } = (await host.handle('backup.start', { repositoryId })) as { taskId: string };
-  return vi.waitFor(
-    async () => {
-      const task = (await host.handle('tasks.get', { id: taskId })) as TaskView;
-      if (task.status === 'running' || task.status === 'queued') throw new Error('still running');
-      return task;
-    },
-    { timeout: 60_000, interval: 100 },
-  );
-}
+afterEach(() => fixture?.close());
 
 /** Waits until a ready watcher session covers `root` (the host starts watching in the background). */
 async function watcherReady(root: string): Promise<void> {
@@ -67,11 +44,11 @@ describe('the app watches its source folders', () => {
       await fs.mkdir(path.join(src, `d${d}`), { recursive: true });
       for (let f = 0; f < 5; f++) await fs.writeFile(path.join(src, `d${d}`, `f${f}.txt`), `${d}/${f}`);
     }
-    const repo = { id: await createTestRepository(host, path.join(tmp, 'repo')) };
+    const repo = await createRepository(host, { location: path.join(tmp, 'repo') });
     await host.handle('sources.add', { repositoryId: repo.id, path: src });
     await watcherReady(src);
 
-    const first = await backupAndWait(repo.id);
+    const first = await runTask(host, 'backup.start', { repositoryId: repo.id });
     expect(first.status).toBe('succeeded');
     expect(first.result?.usedJournal).toBe(false);
 
@@ -87,7 +64,7 @@ describe('the app watches its source folders', () => {
       },
       { timeout: 30_000, interval: 100 },
     );
-    const second = await backupAndWait(repo.id);
+    const second = await runTask(host, 'backup.start', { repositoryId: repo.id });
     expect(second.status).toBe('succeeded');
     expect(second.result?.usedJournal).toBe(true);
     expect(second.result?.filesChanged).toBe(1);
