@@ -199,7 +199,10 @@ export const methods = {
     params: z.object({ path: z.string().default(''), limit: z.number().int().min(1).max(5000).default(2000) }),
     result: LocalListing,
   },
-  /** What changed from recovery point `a` to `b` (ids, prefixes or "latest"). */
+  /**
+   * What changed from recovery point `a` to `b` (ids, prefixes or "latest"); a frozen (restricted)
+   * recovery point on either side is refused.
+   */
   'snapshots.diff': {
     params: z.object({
       repositoryId: nonEmpty,
@@ -210,8 +213,9 @@ export const methods = {
     result: SnapshotDiff,
   },
   /**
-   * Paths whose name contains `query` (case-insensitive) across every recovery point, each with its
-   * versions (newest first). Bounded: stops at `limit` paths or after reading `maxFolders` folders.
+   * Paths whose name contains `query` (case-insensitive) across every recovery point but the
+   * frozen (restricted) ones, which are left out, each with its versions (newest first).
+   * Bounded: stops at `limit` paths or after reading `maxFolders` folders.
    */
   'snapshots.search': {
     params: z.object({
@@ -224,7 +228,8 @@ export const methods = {
   },
   /**
    * What 'restore.start' with the same parameters would do to each file (new, overwrite, skip,
-   * keep both), worked out without writing anything. `target` "/" is the original place.
+   * keep both), worked out without writing anything. `target` "/" is the original place. A
+   * frozen recovery point is refused, as by 'restore.start'.
    */
   'restore.preview': {
     params: z.object({

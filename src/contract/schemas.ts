@@ -232,6 +232,7 @@ export const SearchResult = z.object({
   hits: z.array(SearchHit),
   /** The search stopped at its limit of matches or folders read. */
   truncated: z.boolean(),
+  /** The recovery points searched: every one but the frozen ones. */
   snapshotsSearched: z.number().int(),
 });
 

@@ -1,8 +1,8 @@
 /**
  * The engine behind the contract: `EngineHost.handle(method, params)` validates the request with
  * the method's zod schema, runs the method's handler and maps every failure to a ContractError.
- * This file is the composition root: it builds the services the handlers share once (catalog,
- * tasks, open repositories, events, privacy records, frozen points, scheduler, watcher,
+ * This file is the composition root: it builds the services the handlers share once (the clock,
+ * catalog, tasks, open repositories, events, privacy records, frozen points, scheduler, watcher,
  * verification) and merges the handler modules of handlers/, one per contract namespace, into
  * one map that must hold every method. It also owns the background work (scheduled backups and
  * verification, usage reporting) and shutting it all down.
@@ -14,7 +14,9 @@ import { ContractError } from '../../contract/errors.js';
 import { isMethodName, type MethodName, methods, type Result } from '../../contract/methods.js';
 import { PROGRAM } from '../../engine/backup/archiver.js';
 import type { KdfCost } from '../../engine/crypto/kdf.js';
+import { type Clock, systemClock } from '../../engine/util/clock.js';
 import { Catalog } from '../catalog/catalog.js';
+import { DEFAULT_WINDOW_DAYS, VerificationTracker } from '../catalog/verification.js';
 import { FrozenPoints } from '../privacy/restriction/frozen.js';
 import { describeIssues, toContractError } from './errors.js';
 import { type EngineListener, Events } from './events.js';
@@ -42,7 +44,6 @@ import { SourceWatching } from './source-watching.js';
 import { appStatus } from './status.js';
 import { TaskManager } from './task-manager.js';
 import { UsageReporting, type UsageReportingOptions } from './usage-reporting.js';
-import { DEFAULT_WINDOW_DAYS, VerificationTracker } from './verification.js';
 
 export { describeIssues, toContractError } from './errors.js';
 export type { EngineEvent, EngineListener } from './events.js';
@@ -54,6 +55,12 @@ export interface EngineHostOptions {
    * the engine's cost, ~0.25 s); tests lower it.
    */
   kdf?: KdfCost;
+  /**
+   * The clock that dates what the app records: recovery points, freezes, erasures, audit entries,
+   * checks, repository locks, and the key slots of the repositories it creates (default: the
+   * system clock); tests fix it.
+   */
+  clock?: Clock;
   /** Minimum time between two progress updates of a task (default 250 ms). */
   progressIntervalMs?: number;
   /** Validate every result against the method's result schema (tests). */
@@ -85,6 +92,7 @@ export class EngineHost {
     private readonly options: EngineHostOptions,
   ) {
     const { dataDir } = options;
+    const clock = options.clock ?? systemClock;
     const tasks = new TaskManager(catalog, options.progressIntervalMs);
     // The status is built only when it is sent, by then every service below exists.
     const events = new Events(() => appStatus(services));
@@ -93,6 +101,7 @@ export class EngineHost {
       dataDir,
       appVersion: VERSION,
       catalog,
+      clock,
       openRepository: (id) => repositories.get(id),
       incidentsChanged: (open) => events.emit({ name: 'incidents.changed', payload: open }),
       backupConsentChanged: () => schedules.refresh(),
@@ -127,6 +136,7 @@ export class EngineHost {
       dataDir,
       version: VERSION,
       kdf: options.kdf,
+      clock,
       catalog,
       tasks,
       repositories,

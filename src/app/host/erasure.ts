@@ -21,9 +21,9 @@ import {
 import type { HostServices } from './host-services.js';
 import type { TaskContext } from './task-manager.js';
 
-/** The erasure records of the app's data folder, audited through the app's trail. */
-function erasureDeps(deps: Pick<HostServices, 'dataDir' | 'privacy'>): ErasureDeps {
-  return { dataDir: deps.dataDir, records: deps.privacy.port };
+/** The erasure records of the app's data folder, audited through the app's trail, dated by the app's clock. */
+function erasureDeps(deps: Pick<HostServices, 'dataDir' | 'privacy' | 'clock'>): ErasureDeps {
+  return { dataDir: deps.dataDir, records: deps.privacy.port, clock: deps.clock };
 }
 
 function outcomeResult(r: EraseOutcome): Record<string, JsonValue> {
@@ -48,7 +48,7 @@ function outcomeResult(r: EraseOutcome): Record<string, JsonValue> {
 
 /** Erases a path from every recovery point of an unlocked repository, as an 'erase' task. */
 export async function startErasePath(
-  deps: Pick<HostServices, 'dataDir' | 'tasks' | 'repositories' | 'privacy' | 'events'>,
+  deps: Pick<HostServices, 'dataDir' | 'tasks' | 'repositories' | 'privacy' | 'events' | 'clock'>,
   p: ParsedParams<'privacy.erasePath'>,
 ): Promise<Result<'privacy.erasePath'>> {
   const { record, repo } = deps.repositories.unlocked(p.repositoryId);
@@ -76,11 +76,11 @@ export async function startErasePath(
 
 /** What erasing a path would remove (changes nothing). */
 export async function previewErasure(
-  deps: Pick<HostServices, 'dataDir' | 'repositories'>,
+  deps: Pick<HostServices, 'dataDir' | 'repositories' | 'clock'>,
   p: ParsedParams<'privacy.erasePreview'>,
 ): Promise<Result<'privacy.erasePreview'>> {
   const { repo } = deps.repositories.unlocked(p.repositoryId);
-  const r = await previewErasureOf(repo, deps.dataDir, p.path);
+  const r = await previewErasureOf(repo, deps.dataDir, p.path, { clock: deps.clock });
   return {
     path: r.path,
     recoveryPoints: r.recoveryPoints,
@@ -96,7 +96,7 @@ export async function previewErasure(
  * catalog and its owner lock; refused while any task runs.
  */
 export async function eraseAll(
-  deps: Pick<HostServices, 'dataDir' | 'catalog' | 'tasks' | 'repositories' | 'schedules' | 'events'>,
+  deps: Pick<HostServices, 'dataDir' | 'catalog' | 'tasks' | 'repositories' | 'schedules' | 'events' | 'clock'>,
   p: ParsedParams<'privacy.eraseAll'>,
 ): Promise<Result<'privacy.eraseAll'>> {
   if (deps.tasks.runningCount() > 0) {
@@ -112,6 +112,7 @@ export async function eraseAll(
     repositories: catalog.listRepositories().map((r) => ({ location: r.location, id: r.id, label: r.label })),
     keep: [CATALOG_FILE, `${CATALOG_FILE}-wal`, `${CATALOG_FILE}-shm`, OWNER_LOCK_FILE],
     emptyKept: () => catalog.wipe(),
+    clock: deps.clock,
     beforeErase: async () => {
       // No scheduled backup may start on what is being erased.
       for (const source of catalog.listSources()) catalog.removeSource(source.id);

@@ -1,11 +1,13 @@
 /**
- * The services the engine host builds once and shares between its handler modules: the catalog,
- * the task manager, the open sessions, the event stream, the privacy records, the frozen points,
- * the scheduler, the watcher and the verification tracker. Each handler module names the ones it
+ * The services the engine host builds once and shares between its handler modules: the clock,
+ * the catalog, the task manager, the open sessions, the event stream, the privacy records, the
+ * frozen points, the scheduler, the watcher and the verification tracker. Each handler module names the ones it
  * uses with `Pick<HostServices, …>`, so what a namespace depends on shows in its signature.
  */
 import type { KdfCost } from '../../engine/crypto/kdf.js';
+import type { Clock } from '../../engine/util/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
+import type { VerificationTracker } from '../catalog/verification.js';
 import type { FrozenPoints } from '../privacy/restriction/frozen.js';
 import type { Events } from './events.js';
 import type { OpenRepositories } from './open-repositories.js';
@@ -13,7 +15,6 @@ import type { PrivacyApp } from './privacy-app.js';
 import type { ScheduledBackups } from './scheduled-backups.js';
 import type { SourceWatching } from './source-watching.js';
 import type { TaskManager } from './task-manager.js';
-import type { VerificationTracker } from './verification.js';
 
 export interface HostServices {
   /** The app's data folder (catalog, privacy records, watcher journal). */
@@ -22,6 +23,12 @@ export interface HostServices {
   version: string;
   /** Key derivation and cost of new repositories and key slots (undefined: the engine's default). */
   kdf: KdfCost | undefined;
+  /**
+   * The app's one clock: it dates what the handlers' use cases record (recovery points, freezes,
+   * erasures, audit entries, checks, the key slots of repositories created here) and what the
+   * repository locks say.
+   */
+  clock: Clock;
   catalog: Catalog;
   tasks: TaskManager;
   repositories: OpenRepositories;

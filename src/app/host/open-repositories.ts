@@ -13,7 +13,7 @@ import { toContractError } from './errors.js';
 import type { Events } from './events.js';
 
 /** The storage at `location`; a location the engine cannot open is the caller's mistake. */
-export function backendFor(location: string): Backend {
+function backendFor(location: string): Backend {
   try {
     return openBackend(location);
   } catch (err) {

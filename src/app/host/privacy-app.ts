@@ -1,21 +1,21 @@
 /**
- * The privacy records as the engine host wires them, over `openPrivacyRecords(dataDir, 'app')`:
- * what only the app does with them — the hooks other handlers call (region authorisation and
- * location records when a repository is created or connected, audit entries for finished tasks,
- * incidents for integrity failures), the `incidents.changed` event after the register changed,
- * and scheduled backups following the backup purpose. The use cases the CLI shares (export,
- * records of processing, consent, incidents by hand, settings, audit) are in src/app/services;
- * `context()` gives them the app's records, catalog and open sessions. A failing audit append
- * never fails the operation it records; it is reported on stderr of the engine process instead.
+ * The privacy records as the engine host wires them, over `openPrivacyRecords(dataDir, 'app')`,
+ * dated by the host's clock: the records port the shared services write through (`port`), what
+ * only the app does with them — the audit entry of a finished retention task, the
+ * `incidents.changed` event after the register changed, scheduled backups following the backup
+ * purpose — and `context()`, which gives the privacy use cases the CLI shares (export, records of
+ * processing, consent, incidents by hand, settings, audit; src/app/services) the app's records,
+ * catalog and open sessions. Backups, restores, key changes and the rest are audited by their
+ * services. A failing audit append never fails the operation it records; it is reported on
+ * stderr of the engine process instead.
  */
 
 import { ContractError } from '../../contract/errors.js';
 import type { ParsedParams, Result } from '../../contract/methods.js';
 import { describeError } from '../../engine/errors.js';
 import type { Repository } from '../../engine/repo/repository.js';
-import type { RepositoryRecord } from '../catalog/catalog.js';
+import { type Clock, systemClock } from '../../engine/util/clock.js';
 import type { Actor, AuditDetails } from '../privacy/audit-trail.js';
-import { openIncidentForOpenFailure, openIncidentsForProblems } from '../privacy/incidents.js';
 import { type IncidentView, openPrivacyRecords, type PrivacyRecords } from '../privacy/index.js';
 import { setConsent } from '../services/consent.js';
 import { closeIncident, openIncidentByHand } from '../services/incidents.js';
@@ -29,6 +29,8 @@ export interface PrivacyHostDeps {
   catalog: CatalogView;
   /** Who writes the audit entries (default 'app'). */
   actor?: Actor;
+  /** Dates every record (default: the system clock). */
+  clock?: Clock;
   /** The open (unlocked) repository with this id, if any. */
   openRepository(id: string): Repository | undefined;
   /** Called with every open incident after the register changed. */
@@ -47,7 +49,11 @@ export class PrivacyApp {
   private readonly finishedTasks = new Set<string>();
 
   constructor(private readonly deps: PrivacyHostDeps) {
-    this.records = openPrivacyRecords(deps.dataDir, deps.actor ?? 'app', { appVersion: deps.appVersion });
+    const clock = deps.clock ?? systemClock;
+    this.records = openPrivacyRecords(deps.dataDir, deps.actor ?? 'app', {
+      appVersion: deps.appVersion,
+      now: () => new Date(clock()),
+    });
     this.port = {
       privacy: () => this.records,
       warn: (message) => process.stderr.write(`cairn: ${message}\n`),
@@ -73,96 +79,21 @@ export class PrivacyApp {
     }
   }
 
-  /** Refuses a location outside the chosen region unless the user gave an instruction (audited). */
-  authorizeRegion(region: string, location: string, operation: string, instruction: string | undefined): void {
-    this.records.regions.authorize(region, { location, operation }, instruction);
-  }
-
-  /** A repository was created or connected: its location and region, and the backup purpose. */
-  repositoryAdded(record: RepositoryRecord, operation: 'repo.create' | 'repo.connect', instruction?: string): void {
-    try {
-      this.records.regions.record({
-        location: record.location,
-        repositoryId: record.id,
-        region: record.region,
-        via: 'app',
-        instruction,
-      });
-      this.records.consent.ensureBackupGiven('app');
-    } catch (err) {
-      process.stderr.write(`cairn: could not update the privacy records: ${describeError(err)}\n`);
-    }
-    this.audit(operation === 'repo.create' ? 'repository.created' : 'repository.connected', {
-      repositoryId: record.id,
-      label: record.label,
-      location: record.location,
-      region: record.region,
-    });
-  }
-
-  /** Opening a repository failed: an incident when it was an integrity failure. */
-  openFailed(repository: { id: string | null; label: string; location: string }, err: unknown): void {
-    try {
-      if (openIncidentForOpenFailure(this.records.incidents, repository, err)) this.emitIncidents();
-    } catch (e) {
-      process.stderr.write(`cairn: could not record the incident: ${describeError(e)}\n`);
-    }
-  }
-
-  /** A check or verification found problems: incidents by kind (deduplicated). */
-  integrityProblems(record: RepositoryRecord, problems: { object: string; message: string }[], source: string): void {
-    if (problems.length === 0) return;
-    try {
-      openIncidentsForProblems(this.records.incidents, record, problems, source);
-      this.emitIncidents();
-    } catch (e) {
-      process.stderr.write(`cairn: could not record the incident: ${describeError(e)}\n`);
-    }
-  }
-
-  /** Audits finished backup, restore and clean-up tasks and counts them for usage statistics. */
+  /**
+   * Audits a finished retention task (`retention.applied`, with its task id); the removals and
+   * the prune in it are audited by the forget use case itself.
+   */
   taskUpdated(task: Task): void {
-    if (task.status !== 'succeeded' && task.status !== 'failed') return;
+    if (task.kind !== 'forget' || task.status !== 'succeeded') return;
     if (this.finishedTasks.has(task.id)) return;
     this.finishedTasks.add(task.id);
     const r = (task.result ?? {}) as Record<string, unknown>;
-    if (task.kind === 'backup' && task.status === 'succeeded') {
-      this.audit('backup.completed', {
-        taskId: task.id,
-        repositoryId: task.repositoryId,
-        snapshotId: r.snapshotId,
-        files: r.totalFiles,
-        bytes: r.totalBytes,
-        partial: r.partial,
-      });
-      this.count(() => this.records.usage.recordBackup(Number(r.totalBytes ?? 0)));
-    } else if (task.kind === 'restore' && task.result) {
-      this.audit('restore.completed', {
-        taskId: task.id,
-        repositoryId: task.repositoryId,
-        snapshotId: r.snapshotId,
-        target: r.target,
-        files: r.filesRestored,
-        errors: Number(r.errors ?? 0) + Number(r.refused ?? 0),
-        status: task.status,
-      });
-      this.count(() => this.records.usage.recordRestore());
-    } else if (task.kind === 'forget' && task.status === 'succeeded') {
-      this.audit('retention.applied', {
-        taskId: task.id,
-        repositoryId: task.repositoryId,
-        removed: r.removed,
-        pruned: r.pruned,
-      });
-    }
-  }
-
-  private count(fn: () => void): void {
-    try {
-      fn();
-    } catch {
-      // statistics are optional; never a reason for a task to look failed
-    }
+    this.audit('retention.applied', {
+      taskId: task.id,
+      repositoryId: task.repositoryId,
+      removed: r.removed,
+      pruned: r.pruned,
+    });
   }
 
   private emitIncidents(): void {

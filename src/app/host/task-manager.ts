@@ -28,6 +28,8 @@ export interface ProgressUpdate {
 }
 
 export interface TaskContext {
+  /** The task's id (what the audit trail names a task's records by). */
+  readonly id: string;
   readonly signal: AbortSignal;
   progress(update: ProgressUpdate): void;
   message(text: string, level?: 'info' | 'warning' | 'error'): void;
@@ -164,10 +166,6 @@ export class TaskManager {
     return this.active.size;
   }
 
-  isActive(id: string): boolean {
-    return this.active.has(id);
-  }
-
   /** Tasks still running for a repository. */
   activeFor(repositoryId: string): string[] {
     return this.list(500)
@@ -218,6 +216,7 @@ export class TaskManager {
       active.startedMs = Date.now();
       this.update(id, { status: 'running' });
       const ctx: TaskContext = {
+        id,
         signal,
         progress: (update) => this.progress(id, active, update),
         message: (text, level = 'info') => {

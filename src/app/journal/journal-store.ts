@@ -132,11 +132,6 @@ export class JournalStore {
     }
   }
 
-  /** Opens the journal only when it exists (a backup never needs to create it). */
-  static openIfExists(dataDir: string, options: JournalOpenOptions = {}): JournalStore | undefined {
-    return fs.existsSync(path.join(dataDir, JOURNAL_FILE)) ? JournalStore.open(dataDir, options) : undefined;
-  }
-
   private static openFile(file: string): JournalStore {
     return retryWhileBusy(() => {
       const db = openSharedDatabase(file);

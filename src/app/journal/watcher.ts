@@ -50,7 +50,6 @@ export class FolderWatcher {
   private flushTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
   private lastBeat = Date.now();
-  private lastEventAt = 0;
   private closed = false;
   private readonly flushMs: number;
   private readonly heartbeatMs: number;
@@ -169,7 +168,6 @@ export class FolderWatcher {
 
   private note(root: string, p: string, kind: ChangeKind, classify = false): void {
     if (this.closed) return;
-    this.lastEventAt = Date.now();
     let changes = this.pending.get(root);
     if (!changes) {
       changes = new Map();
@@ -261,17 +259,6 @@ export class FolderWatcher {
         this.watchRoot(root).catch((err) => this.options.onError?.(describeError(err)));
       }, 1000).unref();
     });
-  }
-
-  /** Resolves once no event arrived for `quietMs` (counted from the call at the earliest) and all is journaled. */
-  async settle(quietMs = 500): Promise<void> {
-    const calledAt = Date.now();
-    for (;;) {
-      const waited = Date.now() - Math.max(this.lastEventAt, calledAt);
-      if (waited >= quietMs) break;
-      await new Promise((r) => setTimeout(r, quietMs - waited));
-    }
-    this.flush();
   }
 
   async close(): Promise<void> {

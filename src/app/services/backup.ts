@@ -16,6 +16,7 @@ import type { Repository } from '../../engine/repo/repository.js';
 import { type Clock, systemClock } from '../../engine/util/clock.js';
 import { JournalBackup } from '../journal/journal-backup.js';
 import { JournalStore } from '../journal/journal-store.js';
+import type { AuditDetails } from '../privacy/audit-trail.js';
 import { countUsage } from './records.js';
 import { appendAudit, type RepositoryRecords } from './repository-records.js';
 
@@ -45,14 +46,12 @@ export interface PreparedBackup {
 }
 
 export interface BackupDeps {
-  /** Dates the recovery point and the journal's marks (default: the system clock). */
+  /** Dates the recovery point and the repository lock (default: the system clock). */
   clock?: Clock;
-  /**
-   * Where the finished backup is recorded (audit `backup.completed`, usage statistics).
-   * Undefined where the caller records it itself: the app records finished tasks, with their
-   * task id, in PrivacyApp.taskUpdated.
-   */
+  /** Where the finished backup is recorded (audit `backup.completed`, usage statistics). */
   records?: RepositoryRecords;
+  /** Further details for the audit entry: the app names the task that ran the backup (`taskId`). */
+  auditDetails?: AuditDetails;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
   /** Items that could not be read, and what went wrong with the watcher journal. */
@@ -102,21 +101,26 @@ export async function runBackup(
   const { request, plan, journal } = prepared;
   const warn = deps.onWarning ?? (() => {});
   await prepared.ready;
-  const result = await withLock(repo, 'backup', false, () =>
-    backup(repo, {
-      paths: request.paths,
-      excludes: request.excludes,
-      tags: request.tags,
-      hostname: request.hostname,
-      parent: request.parent,
-      force: request.force,
-      clock: deps.clock,
-      planChanges: plan ? (parent) => plan.plan(parent) : undefined,
-      treeStats: journal,
-      signal: deps.signal,
-      onProgress: deps.onProgress,
-      onWarning: warn,
-    }),
+  const result = await withLock(
+    repo,
+    'backup',
+    false,
+    () =>
+      backup(repo, {
+        paths: request.paths,
+        excludes: request.excludes,
+        tags: request.tags,
+        hostname: request.hostname,
+        parent: request.parent,
+        force: request.force,
+        clock: deps.clock,
+        planChanges: plan ? (parent) => plan.plan(parent) : undefined,
+        treeStats: journal,
+        signal: deps.signal,
+        onProgress: deps.onProgress,
+        onWarning: warn,
+      }),
+    deps.clock ? { clock: deps.clock } : {},
   );
   const s = result.snapshot;
   if (plan?.journalUnreadable) warn(`this backup rescanned everything: ${plan.reason}`);
@@ -128,6 +132,7 @@ export async function runBackup(
   if (deps.records) {
     const m = s.summary;
     appendAudit(deps.records, 'backup.completed', {
+      ...deps.auditDetails,
       repositoryId: repo.config.id,
       snapshotId: s.id,
       paths: s.paths,

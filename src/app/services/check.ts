@@ -15,10 +15,10 @@ import {
   type DataSubset,
   parseSubset,
 } from '../../engine/check/checker.js';
-import { withLock } from '../../engine/repo/lock.js';
+import { type LockOptions, withLock } from '../../engine/repo/lock.js';
 import type { Repository } from '../../engine/repo/repository.js';
 import { type Clock, systemClock } from '../../engine/util/clock.js';
-import type { VerificationCoverage, VerificationTracker } from '../host/verification.js';
+import type { VerificationCoverage, VerificationTracker } from '../catalog/verification.js';
 import { type IncidentView, recordIntegrityProblems } from './records.js';
 import type { RepositoryRecords } from './repository-records.js';
 
@@ -43,6 +43,7 @@ export interface CheckDeps {
   records: RepositoryRecords;
   /** With a full read, the packs read count as verified for rolling verification. */
   verification?: VerificationLog;
+  /** Dates what the verification tracker records, and the repository lock (default: the system clock). */
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (progress: CheckProgress) => void;
@@ -60,8 +61,12 @@ export async function checkRepository(
   readData: DataSubset | undefined,
   deps: CheckDeps,
 ): Promise<CheckOutcome> {
-  const result = await withLock(repo, 'check', false, () =>
-    check(repo, { ...(readData ? { readData } : {}), onProgress: progressOf(deps) }),
+  const result = await withLock(
+    repo,
+    'check',
+    false,
+    () => check(repo, { ...(readData ? { readData } : {}), onProgress: progressOf(deps) }),
+    lockOptions(deps),
   );
   if (readData?.kind === 'all' && deps.verification) {
     const now = new Date((deps.clock ?? systemClock)());
@@ -89,13 +94,19 @@ export interface VerifySliceOutcome extends CheckOutcome {
 export async function verifySlice(repo: Repository, deps: VerifySliceDeps): Promise<VerifySliceOutcome> {
   const clock = deps.clock ?? systemClock;
   const id = deps.repository.id;
-  const { all, slice, result } = await withLock(repo, 'check', false, async () => {
-    const all = await listPackIds(repo.backend);
-    const slice = deps.verification.planSlice(id, all, { windowDays: deps.windowDays, now: new Date(clock()) });
-    deps.onPlanned?.(slice.length, all.length);
-    const result = await check(repo, { readData: { kind: 'packs', ids: slice }, onProgress: progressOf(deps) });
-    return { all, slice, result };
-  });
+  const { all, slice, result } = await withLock(
+    repo,
+    'check',
+    false,
+    async () => {
+      const all = await listPackIds(repo.backend);
+      const slice = deps.verification.planSlice(id, all, { windowDays: deps.windowDays, now: new Date(clock()) });
+      deps.onPlanned?.(slice.length, all.length);
+      const result = await check(repo, { readData: { kind: 'packs', ids: slice }, onProgress: progressOf(deps) });
+      return { all, slice, result };
+    },
+    lockOptions(deps),
+  );
   const now = new Date(clock());
   deps.verification.record(id, result.packsVerified, result.errors, now, all);
   const coverage = deps.verification.coverage(id, all, { windowDays: deps.windowDays, now });
@@ -120,6 +131,10 @@ async function listPackIds(backend: Backend): Promise<string[]> {
   const ids: string[] = [];
   for await (const info of backend.list('data')) ids.push(info.id);
   return ids.sort();
+}
+
+function lockOptions(deps: CheckDeps): LockOptions {
+  return deps.clock ? { clock: deps.clock } : {};
 }
 
 function progressOf(deps: CheckDeps): (p: CheckProgress) => void {

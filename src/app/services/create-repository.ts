@@ -9,6 +9,7 @@ import type { Backend } from '../../engine/backend/types.js';
 import type { KdfCost } from '../../engine/crypto/kdf.js';
 import { CairnError, describeError } from '../../engine/errors.js';
 import { Repository } from '../../engine/repo/repository.js';
+import type { Clock } from '../../engine/util/clock.js';
 import { requireRegion } from '../privacy/index.js';
 import { appendAudit, type RepositoryRecords } from './repository-records.js';
 
@@ -79,6 +80,11 @@ export interface CreateRequest {
   label?: string;
   /** Key derivation and cost of the first key slot (default: the engine's). */
   kdf?: KdfCost;
+  /**
+   * Dates the config and the first key slot, and stays the session's clock (later key slots);
+   * default: the system clock.
+   */
+  clock?: Clock;
   records: RepositoryRecords;
 }
 
@@ -100,7 +106,10 @@ export async function createRepository(request: CreateRequest): Promise<Created>
     request.operation,
   );
   const password = typeof request.password === 'string' ? request.password : await request.password();
-  const repo = await Repository.init(backend, password, request.kdf ? { kdf: request.kdf } : {});
+  const repo = await Repository.init(backend, password, {
+    ...(request.kdf ? { kdf: request.kdf } : {}),
+    ...(request.clock ? { clock: request.clock } : {}),
+  });
   recordRepositoryAdded(records, { ...place, id: repo.config.id, label: request.label }, 'repository.created');
   return { repo, region: place.region };
 }

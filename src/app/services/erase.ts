@@ -37,6 +37,8 @@ export interface ErasureDeps {
   dataDir: string;
   /** Where the erasure is audited; a record that cannot be written never fails the erasure. */
   records: RepositoryRecords;
+  /** Dates the request, its records and receipt, and the repository lock (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface EraseProgressOptions {
@@ -56,6 +58,7 @@ export async function eraseFromRecoveryPoints(
   options: EraseProgressOptions = {},
 ): Promise<EraseOutcome> {
   const outcome = await erasePathWithRecords(repo, deps.dataDir, target, {
+    clock: deps.clock,
     signal: options.signal,
     onProgress: options.onProgress,
   });
@@ -68,9 +71,13 @@ export function previewErasure(
   repo: Repository,
   dataDir: string,
   target: string,
-  options: Pick<EraseProgressOptions, 'onProgress'> = {},
+  options: Pick<EraseProgressOptions, 'onProgress'> & { clock?: Clock } = {},
 ): Promise<EraseOutcome> {
-  return erasePathWithRecords(repo, dataDir, target, { dryRun: true, onProgress: options.onProgress });
+  return erasePathWithRecords(repo, dataDir, target, {
+    dryRun: true,
+    clock: options.clock,
+    onProgress: options.onProgress,
+  });
 }
 
 /** The tombstones of every repository, or of one. */

@@ -13,6 +13,7 @@ import { openBackend } from '../../engine/backend/open.js';
 import type { Backend } from '../../engine/backend/types.js';
 import { CairnError, describeError } from '../../engine/errors.js';
 import { Repository } from '../../engine/repo/repository.js';
+import type { Clock } from '../../engine/util/clock.js';
 import { auditOfOutcome, type EraseOutcome, reapplyTombstones, tombstonesToApply } from '../privacy/erasure/service.js';
 import { normalizeRecoveryKey } from './keys.js';
 import type { PreparedUnlock } from './prepare-unlock.js';
@@ -43,6 +44,8 @@ export interface OpenRequest {
   onDamage?: (message: string) => void;
   /** A key derivation started ahead for this password (prepare-unlock.ts). */
   prepared?: PreparedUnlock;
+  /** Dates what the session writes on its own (new key slots); the system clock by default. */
+  clock?: Clock;
 }
 
 /** Opens the repository with its password (or its recovery key); see the module comment. */
@@ -54,7 +57,7 @@ export async function openRepository(request: OpenRequest): Promise<Repository> 
   const password = typeof request.password === 'string' ? request.password : await request.password();
   let repo: Repository;
   try {
-    repo = await unlock(backend, password, request.prepared);
+    repo = await unlock(backend, password, { ahead: request.prepared, clock: request.clock });
   } catch (err) {
     const { id, label } = request.repository ?? { id: null, label: backend.location };
     recordOpenFailure(request.records, { id, label, location: backend.location }, err);
@@ -69,14 +72,22 @@ export async function openRepository(request: OpenRequest): Promise<Repository> 
  * loosely (lower case, spaces, O for 0), tries its canonical form too. A recovery key is just
  * another key slot's password, so this accepts nothing a careful typist could not open with.
  */
-async function unlock(backend: Backend, password: string, prepared?: PreparedUnlock): Promise<Repository> {
+async function unlock(
+  backend: Backend,
+  password: string,
+  options: { ahead?: PreparedUnlock; clock?: Clock },
+): Promise<Repository> {
+  const open = {
+    ...(options.ahead ? { ahead: options.ahead } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  };
   try {
-    return await Repository.open(backend, password, prepared ? { ahead: prepared } : {});
+    return await Repository.open(backend, password, open);
   } catch (err) {
     const canonical = normalizeRecoveryKey(password);
     if (!(err instanceof CairnError) || err.code !== 'wrong-password' || !canonical || canonical === password)
       throw err;
-    return Repository.open(backend, canonical);
+    return Repository.open(backend, canonical, open);
   }
 }
 
@@ -87,6 +98,8 @@ export interface ReapplyRequest {
   signal?: AbortSignal;
   /** Told of each path erased again, in words for people. */
   onReapplied?: (message: string, outcome: EraseOutcome) => void;
+  /** Dates the erasure records (the system clock by default). */
+  clock?: Clock;
 }
 
 /** Whether `repo` holds a path erased earlier, or an erasure is unfinished (cheap when there are no tombstones). */
@@ -109,7 +122,10 @@ export function describeReapplied(o: EraseOutcome): string {
 export async function reapplyErasures(repo: Repository, request: ReapplyRequest): Promise<EraseOutcome[]> {
   let outcomes: EraseOutcome[];
   try {
-    outcomes = await reapplyTombstones(repo, request.dataDir, { signal: request.signal });
+    outcomes = await reapplyTombstones(repo, request.dataDir, {
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.clock ? { clock: request.clock } : {}),
+    });
   } catch (err) {
     if (!(err instanceof CairnError) || request.signal?.aborted) throw err;
     throw new CairnError(

@@ -13,6 +13,7 @@ import {
   repairSnapshots,
 } from '../../engine/repair/repair-snapshots.js';
 import type { Repository } from '../../engine/repo/repository.js';
+import { systemClock } from '../../engine/util/clock.js';
 import type { FrozenPoints } from '../privacy/restriction/frozen.js';
 import { appendAudit, type RepositoryRecords } from './repository-records.js';
 
@@ -65,6 +66,7 @@ export async function repairSnapshotsWithRecords(
       repo.config.id,
       p.repaired,
       `${original.reason} (repaired copy of ${p.original.slice(0, 8)})`,
+      new Date((options.clock ?? systemClock)()),
     );
     frozenCopies.push(p.repaired);
   }

@@ -21,7 +21,9 @@ import {
   type RestoreResult,
   restore,
 } from '../../engine/restore/restorer.js';
+import type { Clock } from '../../engine/util/clock.js';
 import { normalizeRepoPath } from '../../engine/util/paths.js';
+import type { AuditDetails } from '../privacy/audit-trail.js';
 import type { FrozenPoints } from '../privacy/restriction/frozen.js';
 import { countUsage } from './records.js';
 import { appendAudit, type RepositoryRecords } from './repository-records.js';
@@ -56,12 +58,12 @@ export interface RestorePlan {
 
 export interface RestoreDeps {
   frozen: FrozenCheck;
-  /**
-   * Where a restore that wrote files is recorded (audit `restore.completed`, usage statistics).
-   * Undefined where the caller records it itself: the app records finished tasks, with their
-   * task id, in PrivacyApp.taskUpdated.
-   */
+  /** Where a restore that wrote files is recorded (audit `restore.completed`, usage statistics). */
   records?: RepositoryRecords;
+  /** Further details for the audit entry: the app names the task that ran the restore (`taskId`). */
+  auditDetails?: AuditDetails;
+  /** The clock the repository lock reads (default: the system clock). */
+  clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (progress: RestoreProgress) => void;
   /** Plan only: report what would be written and write nothing (nothing is recorded either). */
@@ -111,22 +113,29 @@ export async function planRestore(
  * lock, so one removed or frozen since it was planned is not restored.
  */
 export async function runRestore(repo: Repository, plan: RestorePlan, deps: RestoreDeps): Promise<RestoreResult> {
-  const result = await withLock(repo, 'restore', false, async () => {
-    const snapshot = await repo.findSnapshot(plan.snapshot.id);
-    deps.frozen.assertNotFrozen(repo.config.id, snapshot.id, 'restore');
-    return restore(repo, snapshot, {
-      target: plan.target,
-      include: plan.include.length > 0 ? plan.include : undefined,
-      overwrite: plan.overwrite,
-      keepBoth: plan.keepBoth,
-      dryRun: deps.dryRun,
-      signal: deps.signal,
-      onProgress: deps.onProgress,
-    });
-  });
+  const result = await withLock(
+    repo,
+    'restore',
+    false,
+    async () => {
+      const snapshot = await repo.findSnapshot(plan.snapshot.id);
+      deps.frozen.assertNotFrozen(repo.config.id, snapshot.id, 'restore');
+      return restore(repo, snapshot, {
+        target: plan.target,
+        include: plan.include.length > 0 ? plan.include : undefined,
+        overwrite: plan.overwrite,
+        keepBoth: plan.keepBoth,
+        dryRun: deps.dryRun,
+        signal: deps.signal,
+        onProgress: deps.onProgress,
+      });
+    },
+    deps.clock ? { clock: deps.clock } : {},
+  );
   if (deps.records && !result.dryRun) {
     const problems = result.errors.length + result.refused.length;
     appendAudit(deps.records, 'restore.completed', {
+      ...deps.auditDetails,
       repositoryId: repo.config.id,
       snapshotId: result.snapshotId,
       target: result.target,

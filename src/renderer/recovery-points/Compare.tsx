@@ -1,4 +1,8 @@
-/** The difference between two recovery points ('snapshots.diff'): added, removed, modified files. */
+/**
+ * The difference between two recovery points ('snapshots.diff'): added, removed, modified files.
+ * Frozen (restricted) points are not offered, since the app refuses to compare them; a note says
+ * how many are left out.
+ */
 import { type FormEvent, useId, useState } from 'react';
 import type { Result } from '../../contract/methods.js';
 import { formatBytes } from '../format.js';
@@ -9,8 +13,14 @@ const CHANGE_NAMES = { added: 'Added', removed: 'Removed', modified: 'Modified',
 
 export function Compare({ repositoryId, points }: { repositoryId: string; points: Point[] }) {
   const request = useApp((state) => state.request);
-  const [older, setOlder] = useState(points[1]?.id ?? points[0]?.id ?? '');
-  const [newer, setNewer] = useState(points[0]?.id ?? '');
+  const comparable = points.filter((p) => !p.frozen);
+  const hidden = points.length - comparable.length;
+  const [olderChoice, setOlder] = useState(comparable[1]?.id ?? comparable[0]?.id ?? '');
+  const [newerChoice, setNewer] = useState(comparable[0]?.id ?? '');
+  // A point frozen (or removed) since it was chosen falls back to the default choice.
+  const offered = (id: string) => comparable.some((p) => p.id === id);
+  const older = offered(olderChoice) ? olderChoice : (comparable[1]?.id ?? comparable[0]?.id ?? '');
+  const newer = offered(newerChoice) ? newerChoice : (comparable[0]?.id ?? '');
   const [diff, setDiff] = useState<Result<'snapshots.diff'> | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -29,21 +39,32 @@ export function Compare({ repositoryId, points }: { repositoryId: string; points
     }
   }
 
-  if (points.length < 2) {
+  const hiddenNote = hidden > 0 && (
+    <p className="muted">
+      {hidden} frozen recovery point(s) are not offered: a frozen point cannot be compared until it is unfrozen.
+    </p>
+  );
+  if (comparable.length < 2) {
     return (
       <section className="panel" aria-labelledby={`${id}-heading`}>
         <h2 id={`${id}-heading`}>Compare two recovery points</h2>
-        <p className="muted">There is only one recovery point: after the next backup you can compare two.</p>
+        <p className="muted">
+          {comparable.length === 0
+            ? 'There is no recovery point to compare yet.'
+            : 'There is only one recovery point to compare: after the next backup you can compare two.'}
+        </p>
+        {hiddenNote}
       </section>
     );
   }
   return (
     <section className="panel" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Compare two recovery points</h2>
+      {hiddenNote}
       <form className="compare-form" onSubmit={(event) => void compare(event)}>
         <label htmlFor={`${id}-a`}>From</label>
         <select id={`${id}-a`} value={older} onChange={(event) => setOlder(event.target.value)}>
-          {points.map((p) => (
+          {comparable.map((p) => (
             <option key={p.id} value={p.id}>
               {pointName(p)}
             </option>
@@ -51,7 +72,7 @@ export function Compare({ repositoryId, points }: { repositoryId: string; points
         </select>
         <label htmlFor={`${id}-b`}>To</label>
         <select id={`${id}-b`} value={newer} onChange={(event) => setNewer(event.target.value)}>
-          {points.map((p) => (
+          {comparable.map((p) => (
             <option key={p.id} value={p.id}>
               {pointName(p)}
             </option>

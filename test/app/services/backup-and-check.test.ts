@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Catalog } from '../../../src/app/catalog/catalog.js';
-import { VerificationTracker } from '../../../src/app/host/verification.js';
+import { VerificationTracker } from '../../../src/app/catalog/verification.js';
 import { openPrivacyRecords, type PrivacyRecords } from '../../../src/app/privacy/index.js';
 import { openWatcherJournal, prepareBackup, runBackup } from '../../../src/app/services/backup.js';
 import { checkRepository, verificationCoverage, verifySlice } from '../../../src/app/services/check.js';

@@ -1,19 +1,23 @@
 /**
  * The `backup.*` methods: a backup of a repository's sources (all, or the ones named) as a
  * 'backup' task over the backup service (src/app/services/backup.ts, which reads only what the
- * folder watcher saw change when its journal allows). Also what the scheduler runs: one
- * source's backup, then the repository's retention policy.
+ * folder watcher saw change when its journal allows, and audits the finished backup with the
+ * task's id). Also what the scheduler runs: one source's backup, then the repository's retention
+ * policy.
  */
 import { ContractError } from '../../../contract/errors.js';
 import type { ParsedParams, Result } from '../../../contract/methods.js';
 import { prepareBackup, runBackup } from '../../services/backup.js';
+import { readRetention } from '../../services/retention-settings.js';
 import type { HostServices } from '../host-services.js';
-import { readRetention } from '../retention.js';
 import { MAX_TASK_MESSAGES } from '../task-manager.js';
 import { type RetentionDeps, startRetention } from './retention.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type BackupDeps = Pick<HostServices, 'catalog' | 'tasks' | 'repositories' | 'watching' | 'events'>;
+export type BackupDeps = Pick<
+  HostServices,
+  'catalog' | 'tasks' | 'repositories' | 'watching' | 'events' | 'privacy' | 'clock'
+>;
 
 export function backupHandlers(deps: BackupDeps): Handlers<Namespace<'backup'>> {
   return {
@@ -46,7 +50,11 @@ export async function startBackup(deps: BackupDeps, p: ParsedParams<'backup.star
     busyMessage: `a backup of "${record.label}" is already running; wait for it to finish or cancel it`,
     run: async (ctx) => {
       let warnings = 0;
-      const { snapshot, scan } = await runBackup(repo, prepareBackup({ paths, excludes }, watching.journal()), {
+      const prepared = prepareBackup({ paths, excludes }, watching.journal(), deps.clock);
+      const { snapshot, scan } = await runBackup(repo, prepared, {
+        clock: deps.clock,
+        records: deps.privacy.port,
+        auditDetails: { taskId: ctx.id },
         signal: ctx.signal,
         onProgress: (pr) =>
           ctx.progress({
@@ -90,10 +98,7 @@ export async function startBackup(deps: BackupDeps, p: ParsedParams<'backup.star
 }
 
 /** A scheduled backup: an ordinary backup task of one source; rejects unless it succeeded. */
-export async function runScheduledBackup(
-  deps: BackupDeps & RetentionDeps & Pick<HostServices, 'privacy'>,
-  sourceId: number,
-): Promise<void> {
+export async function runScheduledBackup(deps: BackupDeps & RetentionDeps, sourceId: number): Promise<void> {
   const source = deps.catalog.getSource(sourceId);
   if (!source || !deps.privacy.backupAllowed()) return;
   const { taskId } = await startBackup(deps, { repositoryId: source.repositoryId, sourceIds: [sourceId] });

@@ -20,7 +20,7 @@ import type { Handlers, Namespace } from './types.js';
 
 export type CheckDeps = Pick<
   HostServices,
-  'catalog' | 'tasks' | 'repositories' | 'verification' | 'privacy' | 'events'
+  'catalog' | 'tasks' | 'repositories' | 'verification' | 'privacy' | 'events' | 'clock'
 >;
 
 export function checkHandlers(deps: CheckDeps): Handlers<Namespace<'check'> | Namespace<'verify'>> {
@@ -29,7 +29,7 @@ export function checkHandlers(deps: CheckDeps): Handlers<Namespace<'check'> | Na
     'verify.slice': (p) => startVerifySlice(deps, p),
     'verify.coverage': (p) =>
       deps.repositories.withBackend(p.repositoryId, (backend) =>
-        verificationCoverage(backend, deps.verification, p.repositoryId, p.windowDays),
+        verificationCoverage(backend, deps.verification, p.repositoryId, p.windowDays, deps.clock),
       ),
   };
 }
@@ -56,7 +56,7 @@ async function startCheck(deps: CheckDeps, p: ParsedParams<'check.start'>): Prom
       };
       if (!r.ok) throw new TaskFailure(`the check found ${r.errors.length} problem(s) in "${record.label}"`, result);
       // Only a check that found no damage counts as the last check.
-      deps.catalog.updateRepository(record.id, { lastCheckAt: new Date().toISOString() });
+      deps.catalog.updateRepository(record.id, { lastCheckAt: new Date(deps.clock()).toISOString() });
       deps.events.emitStatus();
       return result;
     },
@@ -109,7 +109,7 @@ export async function startVerifySlice(
       ctx.message(
         `${Math.floor(coverage.verifiedShare * 100)}% of the stored data verified in the last ${coverage.windowDays} days`,
       );
-      deps.catalog.updateRepository(record.id, { lastCheckAt: new Date().toISOString() });
+      deps.catalog.updateRepository(record.id, { lastCheckAt: new Date(deps.clock()).toISOString() });
       deps.events.emitStatus();
       return result;
     },
@@ -132,6 +132,7 @@ function serviceDeps(
   return {
     repository: { id: record.id, label: record.label },
     source,
+    clock: deps.clock,
     records: {
       privacy: () => deps.privacy.records,
       warn: (w) => ctx.message(w, 'warning'),

@@ -4,7 +4,6 @@
  * recovery kit, through the shared use cases (src/app/services/keys.ts), which audit each change.
  */
 import type { Result } from '../../../contract/methods.js';
-import type { Clock } from '../../../engine/util/clock.js';
 import {
   addKey,
   changePassword,
@@ -17,10 +16,7 @@ import {
 import type { HostServices } from '../host-services.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type KeysDeps = Pick<HostServices, 'repositories' | 'kdf' | 'privacy'> & {
-  /** Dates the recovery kit (default: the computer's clock). */
-  clock?: Clock;
-};
+export type KeysDeps = Pick<HostServices, 'repositories' | 'kdf' | 'privacy' | 'clock'>;
 
 /** A key slot as the contract shows it (without the key derivation the CLI lists). */
 function contractSlot(s: KeySlot): Result<'keys.list'>[number] {
@@ -64,6 +60,6 @@ async function recoveryKit(
     location: record.location,
     slotId,
     recoveryKey,
-    createdAt: new Date((deps.clock ?? Date.now)()).toISOString(),
+    createdAt: new Date(deps.clock()).toISOString(),
   };
 }

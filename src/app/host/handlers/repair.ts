@@ -16,7 +16,7 @@ import type { HostServices } from '../host-services.js';
 import type { TaskContext } from '../task-manager.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type RepairDeps = Pick<HostServices, 'tasks' | 'repositories' | 'frozen' | 'privacy' | 'events'>;
+export type RepairDeps = Pick<HostServices, 'tasks' | 'repositories' | 'frozen' | 'privacy' | 'events' | 'clock'>;
 
 export function repairHandlers(deps: RepairDeps): Handlers<Namespace<'repair'>> {
   return {
@@ -45,6 +45,7 @@ function startRepair(deps: RepairDeps, p: ParsedParams<'repair.start'>): Result<
           {
             dryRun: p.dryRun,
             readData: p.readData,
+            clock: deps.clock,
             onProgress: (pr) =>
               ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null }),
           },
@@ -58,6 +59,7 @@ function startRepair(deps: RepairDeps, p: ParsedParams<'repair.start'>): Result<
         repo,
         {
           dryRun: p.dryRun,
+          clock: deps.clock,
           onProgress: (pr) =>
             ctx.progress({ files: pr.done, bytes: 0, fraction: pr.total > 0 ? pr.done / pr.total : null }),
         },

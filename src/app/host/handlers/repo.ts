@@ -26,7 +26,7 @@ import type { Handlers, Namespace } from './types.js';
 
 export type RepoDeps = Pick<
   HostServices,
-  'dataDir' | 'kdf' | 'catalog' | 'tasks' | 'repositories' | 'privacy' | 'events'
+  'dataDir' | 'kdf' | 'clock' | 'catalog' | 'tasks' | 'repositories' | 'privacy' | 'events'
 >;
 
 export function repoHandlers(deps: RepoDeps): Handlers<Namespace<'repo'>> {
@@ -60,6 +60,7 @@ async function createRepo(deps: RepoDeps, p: ParsedParams<'repo.create'>): Promi
     operation: 'repo.create',
     label: p.label,
     kdf: deps.kdf,
+    clock: deps.clock,
     records: deps.privacy.port,
   });
   try {
@@ -96,6 +97,7 @@ async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>
     password: p.password,
     repository: { id: catalog.findRepositoryByLocation(backend.location)?.id ?? null, label: p.label },
     records,
+    clock: deps.clock,
   });
   try {
     const id = repo.config.id;
@@ -144,6 +146,7 @@ async function unlockRepository(deps: RepoDeps, p: ParsedParams<'repo.unlock'>):
     password: p.password,
     repository: record,
     records: deps.privacy.port,
+    clock: deps.clock,
   });
   if (repo.config.id !== record.id) {
     await repo.close();
@@ -194,7 +197,7 @@ async function repositoryHealth(deps: RepoDeps, p: ParsedParams<'repo.health'>):
     indexFilesDamaged: [...repo.indexProblems].map(([id, reason]) => ({ id, reason })),
     snapshotsDamaged: damaged,
     packsMissing,
-    checkedAt: new Date().toISOString(),
+    checkedAt: new Date(deps.clock()).toISOString(),
   };
 }
 
@@ -226,6 +229,7 @@ async function reapplyOrLock(deps: RepoDeps, record: RepositoryRecord, repo: Rep
             records: deps.privacy.port,
             signal: ctx.signal,
             onReapplied: (message) => ctx.message(message, 'warning'),
+            clock: deps.clock,
           });
           return { applied: outcomes.map(reappliedResult) };
         } catch (err) {

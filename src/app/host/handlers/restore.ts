@@ -1,7 +1,8 @@
 /**
  * The `restore.*` methods: restoring a recovery point (or some of its paths) into a folder as a
  * 'restore' task, and a preview of what a restore would do there, both over the restore service
- * (src/app/services/restore.ts), which refuses a frozen recovery point.
+ * (src/app/services/restore.ts), which refuses a frozen recovery point and audits a restore that
+ * wrote files with the task's id.
  */
 import type { ParsedParams, Result } from '../../../contract/methods.js';
 import type { JsonValue } from '../../catalog/catalog.js';
@@ -10,7 +11,7 @@ import type { HostServices } from '../host-services.js';
 import { MAX_TASK_MESSAGES, TaskFailure } from '../task-manager.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type RestoreDeps = Pick<HostServices, 'tasks' | 'repositories' | 'frozen'>;
+export type RestoreDeps = Pick<HostServices, 'tasks' | 'repositories' | 'frozen' | 'privacy' | 'clock'>;
 
 export function restoreHandlers(deps: RestoreDeps): Handlers<Namespace<'restore'>> {
   return {
@@ -39,6 +40,9 @@ async function startRestore(deps: RestoreDeps, p: ParsedParams<'restore.start'>)
     run: async (ctx) => {
       const r = await runRestore(repo, plan, {
         frozen: deps.frozen,
+        records: deps.privacy.port,
+        auditDetails: { taskId: ctx.id },
+        clock: deps.clock,
         signal: ctx.signal,
         onProgress: (pr) =>
           ctx.progress({

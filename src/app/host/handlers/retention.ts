@@ -12,7 +12,10 @@ import type { HostServices } from '../host-services.js';
 import type { TaskManager } from '../task-manager.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type RetentionDeps = Pick<HostServices, 'catalog' | 'tasks' | 'repositories' | 'frozen' | 'privacy' | 'events'>;
+export type RetentionDeps = Pick<
+  HostServices,
+  'catalog' | 'tasks' | 'repositories' | 'frozen' | 'privacy' | 'events' | 'clock'
+>;
 
 export function retentionHandlers(deps: RetentionDeps): Handlers<Namespace<'retention'>> {
   const { catalog, repositories } = deps;
@@ -29,7 +32,7 @@ export function retentionHandlers(deps: RetentionDeps): Handlers<Namespace<'rete
       const { keep, remove, reclaimBytes } = await previewForget(
         repositories.unlocked(p.repositoryId).repo,
         { policy: p.policy },
-        { frozen: deps.frozen },
+        { frozen: deps.frozen, clock: deps.clock },
       );
       return { keep, remove, reclaimBytes };
     },
@@ -64,7 +67,7 @@ export function startRetention(deps: RetentionDeps, repositoryId: string): Retur
       const outcome = await forget(
         repo,
         { policy: retention.policy },
-        { frozen: deps.frozen, records: deps.privacy.port },
+        { frozen: deps.frozen, records: deps.privacy.port, clock: deps.clock },
         {
           prune: retention.prune,
           signal: ctx.signal,

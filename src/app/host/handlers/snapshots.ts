@@ -17,7 +17,7 @@ import {
 import type { HostServices } from '../host-services.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type SnapshotsDeps = Pick<HostServices, 'repositories' | 'frozen' | 'privacy' | 'events'>;
+export type SnapshotsDeps = Pick<HostServices, 'repositories' | 'frozen' | 'privacy' | 'events' | 'clock'>;
 
 export function snapshotsHandlers(deps: SnapshotsDeps): Handlers<Namespace<'snapshots'>> {
   const repoOf = (id: string) => deps.repositories.unlocked(id).repo;
@@ -119,7 +119,7 @@ async function forget(deps: SnapshotsDeps, p: ParsedParams<'snapshots.forget'>):
   return { removed };
 }
 
-/** The frozen points and the privacy records of the app's data folder. */
+/** The frozen points and the privacy records of the app's data folder, and the app's clock. */
 function recordsOf(deps: SnapshotsDeps) {
-  return { frozen: deps.frozen, records: deps.privacy.port };
+  return { frozen: deps.frozen, records: deps.privacy.port, clock: deps.clock };
 }

@@ -12,9 +12,6 @@ import { CairnError, describeError } from '../../../engine/errors.js';
 import { writeJsonAtomic } from './atomic-file.js';
 import { type ErasureReceipt, newRequestId } from './records.js';
 
-/** The words the user must type (app) or the flag they must give (CLI) to erase everything. */
-export const ERASE_EVERYTHING_CONFIRMATION = 'erase everything';
-
 export interface EraseAllRepository {
   backend: Backend;
   /** Known when the repository was opened or is in the catalog. */

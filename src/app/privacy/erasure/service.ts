@@ -10,12 +10,18 @@
 import { type ErasePathProgress, type ErasePathResult, erasePath } from '../../../engine/erase/erase-path.js';
 import { erasurePath, nodeAt } from '../../../engine/erase/rewrite-snapshot.js';
 import type { Repository } from '../../../engine/repo/repository.js';
+import { type Clock, systemClock } from '../../../engine/util/clock.js';
 import type { AuditDetails } from '../audit-trail.js';
 import { FrozenPoints } from '../restriction/frozen.js';
 import { type ErasureReceipt, ErasureRecords, newRequestId, type Tombstone } from './records.js';
 
 export interface EraseOptions {
   dryRun?: boolean;
+  /**
+   * Dates the request, the tombstone, the engine's erasure records and lock, the moved freezes
+   * and the receipt (default: the system clock).
+   */
+  clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (p: ErasePathProgress) => void;
   /** Tests only (see ErasePathOptions). */
@@ -83,19 +89,23 @@ export async function erasePathWithRecords(
   const repoPath = erasurePath(input);
   const records = new ErasureRecords(dataDir);
   const repositoryId = repo.config.id;
-  const requestedAt = new Date().toISOString();
+  const clock = options.clock ?? systemClock;
+  const now = () => new Date(clock());
+  const requestedAt = now().toISOString();
   if (options.dryRun) {
     const r = await erasePath(repo, repoPath, {
-      requestId: newRequestId(),
+      requestId: newRequestId('erase', now()),
       dryRun: true,
+      clock,
       onProgress: options.onProgress,
     });
     return { ...r, receiptFile: null, reapplies: null };
   }
   const pending = records.pending(repositoryId, repoPath);
-  const requestId = reapply ? newRequestId('reapply') : (pending?.request ?? newRequestId());
+  const requestId = reapply ? newRequestId('reapply', now()) : (pending?.request ?? newRequestId('erase', now()));
   const result = await erasePath(repo, repoPath, {
     requestId,
+    clock,
     resume: pending !== undefined && !reapply,
     upTo: reapply?.erasedAt,
     signal: options.signal,
@@ -111,7 +121,7 @@ export async function erasePathWithRecords(
         });
     },
   });
-  new FrozenPoints(dataDir).moveAll(repositoryId, result.rewritten);
+  new FrozenPoints(dataDir).moveAll(repositoryId, result.rewritten, now());
   const receiptFile = records.writeReceipt(
     receiptOf(repo, result, pending?.erasedAt ?? requestedAt, reapply ? reapply.request : null),
   );
@@ -152,7 +162,7 @@ export async function tombstonesToApply(repo: Repository, dataDir: string): Prom
 export async function reapplyTombstones(
   repo: Repository,
   dataDir: string,
-  options: { signal?: AbortSignal } = {},
+  options: Pick<EraseOptions, 'signal' | 'clock'> = {},
 ): Promise<EraseOutcome[]> {
   const outcomes: EraseOutcome[] = [];
   for (const t of await tombstonesToApply(repo, dataDir)) {

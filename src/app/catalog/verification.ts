@@ -7,7 +7,7 @@
  */
 
 import { CairnError } from '../../engine/errors.js';
-import type { Catalog, JsonValue } from '../catalog/catalog.js';
+import type { Catalog, JsonValue } from './catalog.js';
 
 export const DEFAULT_WINDOW_DAYS = 30;
 /** Failed verifications kept per repository (newest last). */

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Catalog } from '../catalog/catalog.js';
+import { Catalog } from './catalog.js';
 import { MAX_FAILURES, sliceSize, VerificationTracker, verificationSettingKey } from './verification.js';
 
 const DAY = 24 * 60 * 60 * 1000;
