@@ -2,7 +2,7 @@
  * The storage backend interface: the only way the engine touches where a repository lives.
  *
  * A backend stores opaque, already-encrypted byte strings under names made of a kind and an id.
- * It knows nothing of the format. Every backend (local directory, in-memory, later SFTP and S3)
+ * It knows nothing of the format. Every backend (local directory, in-memory, SFTP, S3)
  * passes the same conformance suite in `test/backends/conformance.ts`.
  *
  * Contract, for every implementation:
@@ -119,21 +119,62 @@ export interface Backend {
   cleanTemporaryFiles?(olderThanMs: number, now?: number): Promise<number>;
   /** Optional (erasure): removes the repository location itself with everything left in it. */
   destroy?(): Promise<void>;
+  /**
+   * Optional (remote storage): the region the storage itself reports (an S3 bucket's location
+   * constraint, e.g. 'eu-central-1'), or undefined when it reports none.
+   */
+  reportedRegion?(): Promise<string | undefined>;
 }
 
 /**
  * `invalid-object`: what is stored under an object's name cannot be an object Cairn wrote (not a
  * regular file, or larger than its kind's cap); it holds nobody's data, unlike an 'io' failure.
  */
-export type BackendErrorCode = 'not-found' | 'exists' | 'range' | 'no-space' | 'permission' | 'io' | 'invalid-object';
+/**
+ * Remote storage adds three codes. `unavailable`: the storage could not be reached or answered
+ * with a transient failure (name not resolved, connection refused or reset, timeout, a 5xx or a
+ * throttling answer); worth retrying later, and the message names the server, the operation and
+ * the reason. `auth`: the server refused the credentials. `host-key`: an SSH server's key is not
+ * the one known for it (see `BackendError.hostKey`).
+ */
+export type BackendErrorCode =
+  | 'not-found'
+  | 'exists'
+  | 'range'
+  | 'no-space'
+  | 'permission'
+  | 'io'
+  | 'invalid-object'
+  | 'unavailable'
+  | 'auth'
+  | 'host-key';
+
+/** An SSH host key that was refused: never seen for this host ('unknown') or different from the one known ('changed'). */
+export interface RefusedHostKey {
+  host: string;
+  port: number;
+  status: 'unknown' | 'changed';
+  /** The key's fingerprint as OpenSSH prints it: `SHA256:` and unpadded base64. */
+  fingerprint: string;
+  /** The key's algorithm, e.g. 'ssh-ed25519'. */
+  algorithm: string;
+}
 
 export class BackendError extends Error {
   readonly code: BackendErrorCode;
-  constructor(code: BackendErrorCode, message: string, options?: { cause?: unknown }) {
+  /** Set with code 'host-key'. */
+  readonly hostKey?: RefusedHostKey;
+  constructor(code: BackendErrorCode, message: string, options?: { cause?: unknown; hostKey?: RefusedHostKey }) {
     super(message, options);
     this.name = 'BackendError';
     this.code = code;
+    if (options?.hostKey) this.hostKey = options.hostKey;
   }
+}
+
+/** True for failures worth retrying after a pause (code 'unavailable'). */
+export function isTransient(err: unknown): boolean {
+  return err instanceof BackendError && err.code === 'unavailable';
 }
 
 export function isNotFound(err: unknown): boolean {
