@@ -4,7 +4,6 @@
  * It enforces the write order packs → index → snapshot: `saveSnapshot` first flushes the pack
  * writers and writes the index of every pack saved in this session.
  */
-import os from 'node:os';
 import { type Backend, BackendError, isNotFound, type ObjectKind } from '../backend/types.js';
 import { type ChunkerParams, DEFAULT_CHUNKER, gearTable } from '../chunker/fastcdc.js';
 import { blobId, sha256Hex } from '../crypto/ids.js';
@@ -598,8 +597,4 @@ export class Repository {
     for await (const info of this.backend.list(kind)) ids.push(info.id);
     return ids;
   }
-}
-
-export function defaultHostname(): string {
-  return os.hostname();
 }
