@@ -134,8 +134,7 @@ export class FaultyBackend implements Backend {
   private readonly unlisted = new Set<string>();
 
   constructor(readonly inner: Backend) {
-    // Only what the inner backend offers (prune asks for it); `filePath` is left out on purpose,
-    // so restore's reads come through `load` like every other read.
+    // Only what the inner backend offers (prune asks for it).
     if (inner.cleanTemporaryFiles) {
       const clean = inner.cleanTemporaryFiles.bind(inner);
       this.cleanTemporaryFiles = (olderThanMs, now) => clean(olderThanMs, now);

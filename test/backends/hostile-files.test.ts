@@ -62,8 +62,11 @@ let backend: LocalBackend;
 const fifos: string[] = [];
 const servers: net.Server[] = [];
 
+/** Where LocalBackend keeps an object (docs/repository-format.md: data packs in two-character folders). */
 function objectPath(ref: ObjectRef): string {
-  return backend.filePath(ref);
+  if (ref.kind === 'config') return path.join(backend.location, 'config');
+  if (ref.kind === 'data') return path.join(backend.location, 'data', ref.id.slice(0, 2), ref.id);
+  return path.join(backend.location, ref.kind, ref.id);
 }
 
 async function makeFifo(file: string): Promise<void> {
@@ -204,7 +207,7 @@ describe('the repository above it reports instead of hanging', () => {
     try {
       const { value, error } = await settled(restore(reopened, snapshot, { target: path.join(dir, 'out') }));
       expect(error).toBeUndefined();
-      expect(value?.errors.map((e) => e.message)).toEqual([notRegular(`pack ${dataPack.slice(0, 12)}`, 'a FIFO')]);
+      expect(value?.errors.map((e) => e.message)).toEqual([notRegular(`data object ${dataPack}`, 'a FIFO')]);
     } finally {
       await reopened.close();
     }

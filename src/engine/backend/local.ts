@@ -94,14 +94,6 @@ export class LocalBackend implements Backend {
     return path.join(this.root, ref.kind, ref.id);
   }
 
-  filePath(ref: ObjectRef): string {
-    try {
-      return this.pathOf(ref);
-    } catch (err) {
-      throw toBackendError(err, describeRef(ref));
-    }
-  }
-
   async save(ref: ObjectRef, data: Uint8Array | readonly Uint8Array[], options?: SaveOptions): Promise<void> {
     const target = this.pathOf(ref);
     const dir = path.dirname(target);

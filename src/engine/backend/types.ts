@@ -57,8 +57,10 @@ export interface SaveOptions {
 
 /**
  * An object being written in pieces (`Backend.stage`). Calls must not overlap: each `append`
- * resolves before the next call. The caller must not change a buffer it passed until the
- * call it passed it to has resolved.
+ * resolves before the next call. The caller must not change a buffer it passed to `append` until
+ * the staged object is finished (`commit` or `discard` has resolved): a retrying wrapper
+ * (retrying-backend.ts) keeps the buffers by reference and sends them again to a fresh staged
+ * object after a transient failure. The pack writer never reuses a buffer it appended.
  */
 export interface StagedObject {
   /** Adds bytes after those appended before; `data` may be given in parts. After a failed append, only `discard` is of use. */
@@ -96,14 +98,6 @@ export interface Backend {
    * Backends without it are erased with `remove`.
    */
   shred?(ref: ObjectRef): Promise<void>;
-  /**
-   * Optional: the path of an object's file, for backends that keep each object as a plain local
-   * file which other threads may read directly: restore workers read packs into their own reused
-   * buffers (with the same checks as `load`: regular files only, and never past the file's
-   * size). Only the restorer uses it. The ref is validated like every other call; the file may
-   * be missing.
-   */
-  filePath?(ref: ObjectRef): string;
   /**
    * Optional: `load` of a whole object and `list`'s ids, synchronously, with the same checks, for
    * backends that keep objects as local files. For work that must start before the process does

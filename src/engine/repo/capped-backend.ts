@@ -28,7 +28,6 @@ export function withSizeCaps(backend: Backend): Backend {
     create: () => backend.create(),
     close: () => backend.close(),
     ...(backend.shred ? { shred: (ref: ObjectRef) => backend.shred?.(ref) ?? Promise.resolve() } : {}),
-    ...(backend.filePath ? { filePath: (ref: ObjectRef) => backend.filePath?.(ref) ?? '' } : {}),
     ...(backend.cleanTemporaryFiles
       ? {
           cleanTemporaryFiles: (olderThanMs: number, now?: number) =>

@@ -27,13 +27,9 @@ export class RestorePool {
 
   /**
    * Writes the given blobs of a pack; resolves to the failed writes. `pack` is the pack's bytes
-   * (their memory moves to the worker) or, for a backend of plain files, the pack file's path and
-   * its id (for messages): the worker then reads the pack into a buffer it keeps for the next.
+   * (at least up to the end of the last blob written); their memory moves to the worker.
    */
-  writePack(
-    pack: Buffer | { file: string; id: string },
-    writes: PackWrite[],
-  ): Promise<{ index: number; message: string }[]> {
+  writePack(pack: Buffer, writes: PackWrite[]): Promise<{ index: number; message: string }[]> {
     if (this.workers.length === 0) this.start();
     let chosen = 0;
     for (let i = 1; i < this.load.length; i++) if ((this.load[i] ?? 0) < (this.load[chosen] ?? 0)) chosen = i;
@@ -42,10 +38,6 @@ export class RestorePool {
     const worker = this.workers[chosen] as Worker;
     return new Promise((resolve, reject) => {
       this.jobs.set(job, { resolve, reject, worker: chosen });
-      if (!Buffer.isBuffer(pack)) {
-        worker.postMessage({ job, packFile: pack.file, packId: pack.id, writes });
-        return;
-      }
       const owned = pack.byteOffset === 0 && pack.byteLength === pack.buffer.byteLength ? pack : Buffer.from(pack);
       worker.postMessage({ job, pack: owned, writes }, [owned.buffer as ArrayBuffer]);
     });

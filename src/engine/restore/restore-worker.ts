@@ -1,15 +1,13 @@
 /**
- * Worker thread body of restore (see restore-pool.ts): receives one whole pack (or the path of
- * a pack file, which it reads into a buffer it keeps for the next pack: no large allocation per
- * pack) and the list of its blobs to write; authenticates, decompresses and id-checks each blob
+ * Worker thread body of restore (see restore-pool.ts): receives the bytes of one pack (up to the
+ * end of the last blob it needs), read through the backend by the main thread, and the list of
+ * its blobs to write; authenticates, decompresses and id-checks each blob
  * and writes it at its offset into the named (temporary) file, creating the file if it does not exist yet. Replies
  * `{ job, errors }` with one message per write that failed (by index), so the main thread can
  * fail exactly the affected files.
  */
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openRegularFileSync, readFullySync } from '../backend/regular-file.js';
-import { missingPackMessage } from '../errors.js';
 import { decodeBlobReusing } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
 import { keepYoungGenerationSmallInWorker } from '../util/young-generation.js';
@@ -33,26 +31,10 @@ const idKey = Buffer.from(workerData.idKey as Uint8Array);
 const port = parentPort;
 if (!port) throw new Error('restore-worker must run as a worker thread');
 
-type PackJob =
-  | { job: number; pack: Uint8Array; writes: PackWrite[] }
-  | { job: number; packFile: string; packId: string; writes: PackWrite[] };
-
-/** Pack files are read into this buffer, grown in steps of READ_STEP as larger packs come. */
-let readBuffer = Buffer.alloc(0);
-const READ_STEP = 4 * 1024 * 1024;
+type PackJob = { job: number; pack: Uint8Array; writes: PackWrite[] };
 
 port.on('message', (msg: PackJob) => {
-  let data: Buffer;
-  if ('pack' in msg) data = Buffer.from(msg.pack.buffer, msg.pack.byteOffset, msg.pack.byteLength);
-  else {
-    try {
-      data = readPackFile(msg.packFile, msg.packId, msg.writes);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      port.postMessage({ job: msg.job, errors: msg.writes.map((_, index) => ({ index, message })) });
-      return;
-    }
-  }
+  const data = Buffer.from(msg.pack.buffer, msg.pack.byteOffset, msg.pack.byteLength);
   const { job, writes } = msg;
   const errors: { index: number; message: string }[] = [];
   const fds = new Map<string, number>();
@@ -80,30 +62,6 @@ port.on('message', (msg: PackJob) => {
     for (const fd of fds.values()) closeSync(fd);
   }
   port.postMessage({ job, errors });
-  if ('pack' in msg) releaseAfterJob(data.length);
+  releaseAfterJob(data.length);
 });
 
-/**
- * The bytes of a pack file up to the end of its last blob to write (or to the end of the file,
- * when it was truncated: the blobs before the damage are still written), read into `readBuffer`.
- */
-function readPackFile(file: string, packId: string, writes: readonly PackWrite[]): Buffer {
-  let end = 0;
-  for (const w of writes) end = Math.max(end, w.offset + w.length);
-  let fd: number;
-  try {
-    // Only a regular file, never through a symlink, never waiting on a FIFO put in its place.
-    const opened = openRegularFileSync(file, `pack ${packId.slice(0, 12)}`);
-    fd = opened.fd;
-    end = Math.min(end, opened.size); // the buffer never outgrows the file, whatever the index claims
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(missingPackMessage(packId));
-    throw err;
-  }
-  try {
-    if (readBuffer.length < end) readBuffer = Buffer.allocUnsafeSlow(Math.ceil(end / READ_STEP) * READ_STEP);
-    return readFullySync(fd, readBuffer, end);
-  } finally {
-    closeSync(fd);
-  }
-}

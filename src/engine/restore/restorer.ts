@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, rmSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isNotFound } from '../backend/types.js';
+import { type Backend, BackendError, isNotFound } from '../backend/types.js';
 import { findNode } from '../browse/walk.js';
 import { CairnError, describeError, missingBlobMessage, missingPackMessage } from '../errors.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
@@ -349,13 +349,7 @@ class Restorer {
         this.options.signal?.throwIfAborted();
         let failures: { index: number; message: string }[];
         try {
-          const ref = { kind: 'data', id: packId } as const;
-          const backend = this.repo.backend;
-          // A backend of plain files lets the worker read the pack itself, into a buffer it reuses.
-          failures = await pool.writePack(
-            backend.filePath ? { file: backend.filePath(ref), id: packId } : await backend.load(ref),
-            writes,
-          );
+          failures = await pool.writePack(await loadPackPrefix(this.repo.backend, packId, writes), writes);
         } catch (err) {
           const message = isNotFound(err)
             ? missingPackMessage(packId)
@@ -476,4 +470,22 @@ async function keepBothName(local: string, snapshot: SnapshotRecord): Promise<st
 
 function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
+}
+
+/**
+ * The bytes of a pack up to the end of the last blob to write: one ranged load, so restoring a
+ * few files of a large pack reads (or downloads) only what they need. A pack shorter than the
+ * index says (damaged) is read whole instead: the blobs before the damage are still written, and
+ * the ones past it fail their checks one by one.
+ */
+async function loadPackPrefix(backend: Backend, packId: string, writes: readonly PackWrite[]): Promise<Buffer> {
+  const ref = { kind: 'data', id: packId } as const;
+  let end = 0;
+  for (const w of writes) end = Math.max(end, w.offset + w.length);
+  try {
+    return await backend.load(ref, { offset: 0, length: end });
+  } catch (err) {
+    if (err instanceof BackendError && err.code === 'range') return backend.load(ref);
+    throw err;
+  }
 }
