@@ -245,7 +245,7 @@ export class FaultyBackend implements Backend {
       case 'partial': {
         const whole = Buffer.concat(parts);
         const kept = Math.floor(this.random() * whole.length);
-        // A copy: the caller may reuse its buffers once this call has settled.
+        // A copy of the first bytes only: a partial write keeps a prefix, not the caller's buffers.
         if (kept > 0) await staged.append(Buffer.from(whole.subarray(0, kept)));
         throw new BackendError('io', `${what} stopped after ${kept} of ${whole.length} bytes (injected)`);
       }

@@ -1,7 +1,9 @@
 /**
  * Collects stored blobs into packs of about `targetSize` bytes and streams each pack to the
  * backend as it fills (`Backend.stage`): blobs are appended in pieces of about APPEND_BYTES, so
- * a pack's bytes are not held in memory until it is full. A full pack gets its header and is
+ * a local folder's pack is written as it fills. (Remote storage holds a pack's appended pieces
+ * until its commit: the S3 backend sends a pack whole, and the retrying wrapper keeps them to
+ * send again after a dropped connection; the pieces are never copied, only kept.) A full pack gets its header and is
  * committed under the SHA-256 of its bytes (hashed as the blobs arrive); at most `maxUploads`
  * packs are being finished at once. Reports every saved pack so the caller can index it; a pack
  * is only reported after its commit completed, so an index never lists a pack that is not stored.
