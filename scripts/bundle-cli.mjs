@@ -4,7 +4,9 @@
  * it one file per engine worker (`seal-worker.js`, `restore-worker.js`), which the engine starts
  * by path next to its own code (`new URL('./seal-worker.ts', import.meta.url)`, see
  * src/engine/util/workers.ts). Only better-sqlite3 stays an import (its native addon is found
- * through its package); @node-rs/argon2 and zstd-napi are loaded with `createRequire` at run time.
+ * through its package); @node-rs/argon2, zstd-napi, ssh2 (native parts) and the AWS SDK (CommonJS,
+ * ~100 ms to load) are loaded with `createRequire` at run time, the last two only when a remote
+ * location is used.
  * Modules that a command imports lazily stay lazy inside the bundle, so every command still
  * runs only the code it needs.
  *
