@@ -10,7 +10,9 @@ import { resolveDataDir } from '../app/host/data-dir.js';
 import { openPrivacyRecords, type PrivacyRecords } from '../app/privacy/index.js';
 import { FrozenPoints } from '../app/privacy/restriction/frozen.js';
 import {
+  type Backend,
   backendAt,
+  type OpenOptions,
   openRepository,
   type Repository,
   type RepositoryRecords,
@@ -18,6 +20,7 @@ import {
 } from '../app/services/open-repository.js';
 import type { PreparedUnlock } from '../app/services/prepare-unlock.js';
 import { readPassword } from './password.js';
+import { cacheDirFor, describeRetry } from './storage-options.js';
 
 export interface GlobalOptions {
   repo?: string;
@@ -25,6 +28,8 @@ export interface GlobalOptions {
   dataDir?: string;
   json: boolean;
   quiet: boolean;
+  /** How to reach remote storage (storage-options.ts). */
+  storage?: OpenOptions;
 }
 
 export class CliContext {
@@ -48,6 +53,18 @@ export class CliContext {
   dataDir(): string | undefined {
     const dir = this.options.dataDir ?? process.env.CAIRN_DATA_DIR;
     return dir ? path.resolve(dir) : undefined;
+  }
+
+  /**
+   * The storage at the repository's location (or `location`), with the storage options; a remote one caches its
+   * small files in the data folder and reports each retry as a warning.
+   */
+  backend(location = this.repositoryLocation()): Backend {
+    return backendAt(location, {
+      ...this.options.storage,
+      cacheDir: cacheDirFor(this.appDataDir(), location),
+      onRetry: (notice) => this.warn(describeRetry(notice)),
+    });
   }
 
   password(prompt = 'Repository password: ', confirm = false): Promise<string> {
@@ -90,7 +107,7 @@ export class CliContext {
     let repo: Repository;
     try {
       repo = await openRepository({
-        backend: backendAt(this.repositoryLocation()),
+        backend: this.backend(),
         password: () => this.password(),
         records,
         // Damaged index files and recovery points do not stop a command; they are named once each.

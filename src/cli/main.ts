@@ -10,6 +10,7 @@ import { COMMANDS } from './command-list.js';
 import { type Command, EXIT, type OptionValues } from './commands/types.js';
 import { CliContext, type GlobalOptions } from './context.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
+import { STORAGE_OPTIONS_HELP, storageOptions } from './storage-options.js';
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -27,6 +28,8 @@ Global options:
       --json              print one JSON document on stdout; progress as JSON lines on stderr
   -q, --quiet             print only warnings and errors
   -h, --help              help for a command: cairn COMMAND --help
+
+${STORAGE_OPTIONS_HELP}
 
 Exit codes:
   0 success   1 error (wrong password, damaged repository, failed restore, …)   2 usage error
@@ -76,6 +79,11 @@ export async function main(argv: string[], prepared?: PreparedUnlock): Promise<n
     json: values.json === true,
     quiet: values.quiet === true,
   };
+  try {
+    options.storage = storageOptions(values);
+  } catch (err) {
+    return reportError(command, err, options.json);
+  }
   const ctx = new CliContext(options, prepared);
   try {
     return await command.run(ctx, positionals, values);

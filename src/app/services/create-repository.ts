@@ -12,6 +12,7 @@ import { Repository } from '../../engine/repo/repository.js';
 import type { Clock } from '../../engine/util/clock.js';
 import { requireRegion } from '../privacy/index.js';
 import { appendAudit, type RepositoryRecords } from './repository-records.js';
+import { declaredRegion } from './storage-region.js';
 
 export type { KdfCost } from '../../engine/crypto/kdf.js';
 
@@ -71,7 +72,10 @@ export interface CreateRequest {
   backend: Backend;
   /** The new password, or how to ask for it (asked only once the location is known to be usable). */
   password: string | (() => Promise<string>);
-  /** The declared region (default: the chosen region, else 'this-device'). */
+  /**
+   * The declared region (default: the region remote storage reports, else the chosen region,
+   * else 'this-device' for a folder of this computer).
+   */
   region?: string;
   allowRegionTransfer?: string;
   /** What is being done, for a refusal and the region's audit entry ('init', 'repo.create'). */
@@ -100,9 +104,15 @@ export async function createRepository(request: CreateRequest): Promise<Created>
   if (await backend.exists()) {
     throw new CairnError('invalid-argument', `a repository already exists at ${backend.location}`);
   }
+  const region = await declaredRegion(
+    backend,
+    backend.location,
+    request.region,
+    records.privacy().regions.chosen() ?? 'this-device',
+  );
   const place = authorizeLocation(
     records,
-    { location: backend.location, region: request.region, allowRegionTransfer: request.allowRegionTransfer },
+    { location: backend.location, region, allowRegionTransfer: request.allowRegionTransfer },
     request.operation,
   );
   const password = typeof request.password === 'string' ? request.password : await request.password();

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openBackend } from '../../engine/backend/open.js';
+import type { Backend } from '../../engine/backend/types.js';
 import type { ErasePathProgress } from '../../engine/erase/erase-path.js';
 import { CairnError } from '../../engine/errors.js';
 import type { Repository } from '../../engine/repo/repository.js';
@@ -131,6 +132,11 @@ export interface EraseEverythingInput {
    */
   beforeErase?: () => Promise<void>;
   clock?: Clock;
+  /**
+   * Opens the storage of a repository to erase (remote storage needs its credentials and
+   * settings); default: the location alone.
+   */
+  backendFor?: (repository: RepositoryToErase) => Backend;
 }
 
 /**
@@ -138,13 +144,14 @@ export interface EraseEverythingInput {
  * objects and folders, then the app data folder; writes and returns the receipt.
  */
 export async function eraseEverythingFor(input: EraseEverythingInput): Promise<EraseAllReceipt> {
+  const open = input.backendFor ?? ((r: RepositoryToErase) => openBackend(r.location));
   const repositories: EraseAllRepository[] = input.repositories.map((r) => ({
-    backend: openBackend(r.location),
+    backend: open(r),
     repositoryId: r.id,
     ...(r.label !== undefined ? { label: r.label } : {}),
   }));
   if (input.location !== undefined) {
-    const backend = openBackend(input.location);
+    const backend = open({ location: input.location, id: null });
     if (!(await backend.exists())) {
       throw new CairnError('no-repository', `there is no Cairn repository at ${backend.location}`);
     }

@@ -9,7 +9,7 @@
  * the repository is erased again), each one audited as `erase.reapplied`. It is a step of its own
  * because the app runs it as a task and the CLI inline.
  */
-import { openBackend } from '../../engine/backend/open.js';
+import { type OpenOptions, openBackend } from '../../engine/backend/open.js';
 import type { Backend } from '../../engine/backend/types.js';
 import { CairnError, describeError } from '../../engine/errors.js';
 import { Repository } from '../../engine/repo/repository.js';
@@ -19,15 +19,20 @@ import { normalizeRecoveryKey } from './keys.js';
 import type { PreparedUnlock } from './prepare-unlock.js';
 import { appendAudit, type RepositoryRecords, recordOpenFailure } from './repository-records.js';
 
+export type { OpenOptions, RetryNotice } from '../../engine/backend/open.js';
+export type { BackendOptions, S3Options, SftpOptions, TransferOptions } from '../../engine/backend/options.js';
 export type { Backend } from '../../engine/backend/types.js';
 export type { Repository } from '../../engine/repo/repository.js';
 export type { EraseOutcome } from '../privacy/erasure/service.js';
 export type { RepositoryRecords } from './repository-records.js';
 
-/** The storage at `location` (a path, `~/…`, `file://…`); a location that cannot be used is the user's mistake. */
-export function backendAt(location: string): Backend {
+/**
+ * The storage at `location` (a path, `~/…`, `file://…`, `sftp://…`, `s3://…`) with what a remote
+ * location needs to be reached; a location that cannot be used is the user's mistake.
+ */
+export function backendAt(location: string, options: OpenOptions = {}): Backend {
   try {
-    return openBackend(location);
+    return openBackend(location, options);
   } catch (err) {
     throw new CairnError('invalid-argument', describeError(err), { cause: err });
   }

@@ -6,6 +6,7 @@
  * storage that reads without waiting (a local folder), and for the first key slot, the one
  * opening tries first; anything unexpected just means no head start.
  */
+import { parseLocation } from '../../engine/backend/location.js';
 import { openBackend } from '../../engine/backend/open.js';
 import { type DerivedAhead, deriveAhead, parseKeySlot } from '../../engine/crypto/keys.js';
 import { withSizeCaps } from '../../engine/repo/capped-backend.js';
@@ -16,6 +17,8 @@ export type PreparedUnlock = DerivedAhead;
 /** Starts deriving the key of `location`'s first key slot from `password`; undefined when it cannot. */
 export function prepareUnlock(location: string, password: string): PreparedUnlock | undefined {
   try {
+    // Remote storage reads nothing synchronously: no head start there (and no connection made).
+    if (parseLocation(location).kind !== 'local') return undefined;
     const backend = withSizeCaps(openBackend(location));
     if (!backend.listSync || !backend.loadSync) return undefined;
     const first = backend.listSync('keys')[0];

@@ -7,7 +7,6 @@
  */
 
 import { createRepository } from '../../app/services/create-repository.js';
-import { backendAt } from '../../app/services/open-repository.js';
 import { type Command, EXIT, str } from './types.js';
 
 export const initCommand: Command = {
@@ -17,7 +16,7 @@ export const initCommand: Command = {
   options: { region: { type: 'string' }, 'allow-region-transfer': { type: 'string' } },
   async run(ctx, _args, values) {
     const { repo, region } = await createRepository({
-      backend: backendAt(ctx.repositoryLocation()),
+      backend: ctx.backend(),
       password: () => ctx.password('Password for the new repository: ', true),
       region: str(values, 'region'),
       allowRegionTransfer: str(values, 'allow-region-transfer'),

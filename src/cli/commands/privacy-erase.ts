@@ -104,6 +104,7 @@ async function eraseAll(ctx: Parameters<Command['run']>[0], values: Parameters<C
     receiptFile: path.resolve(receipt),
     repositories: catalogRepositoriesToErase(dataDir),
     ...(location ? { location } : {}),
+    backendFor: (repository) => ctx.backend(repository.location),
   });
   ctx.print(r, () =>
     [

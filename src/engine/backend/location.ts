@@ -65,7 +65,13 @@ function hostPart(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** A `.` or `..` segment, which URL parsing would resolve silently (`/a/../b` becomes `/b`). */
+const DOT_SEGMENT = /\/\.{1,2}(\/|$)/;
+
 function parseUrl(location: string): URL {
+  const afterScheme = location.replace(SCHEME, '').replace(/^\/\/[^/]*/, '');
+  if (DOT_SEGMENT.test(afterScheme.replace(/[?#].*$/, '')))
+    throw new LocationError(`'${location}': the path must not contain '.' or '..' segments`);
   let url: URL;
   try {
     url = new URL(location);
@@ -94,7 +100,6 @@ function parseSftp(location: string): ParsedLocation {
   if (pathname === '' || pathname === '/')
     throw new LocationError(`'${location}': give the absolute path of the repository folder on the server`);
   const normalized = path.posix.normalize(pathname).replace(/\/+$/, '');
-  if (normalized.split('/').includes('..')) throw new LocationError(`'${location}': the path must not contain '..'`);
   return {
     kind: 'sftp',
     user,
@@ -114,8 +119,6 @@ function parseS3(location: string, tls: boolean): ParsedLocation {
   const bucket = parts.shift();
   if (bucket === undefined) throw new LocationError(`'${location}': give the bucket, as in s3://HOST/BUCKET[/PREFIX]`);
   if (!BUCKET.test(bucket)) throw new LocationError(`'${bucket}' is not a valid S3 bucket name`);
-  if (parts.some((p) => p === '.' || p === '..'))
-    throw new LocationError(`'${location}': the prefix must not contain '.' or '..'`);
   // A port given equal to the scheme's default is dropped by URL; keep what it means.
   return {
     kind: 's3',

@@ -31,10 +31,11 @@ describe('openBackend', () => {
     expect(() => openBackend('file://server/share/repo')).toThrow(/not a usable file:\/\/ location/);
   });
 
-  it('refuses storage kinds that do not exist yet, naming the kind', () => {
-    expect(() => openBackend('sftp://me@host/backups')).toThrow("storage kind 'sftp' is not supported yet");
-    expect(() => openBackend('s3:bucket/prefix')).toThrow("storage kind 's3' is not supported yet");
-    expect(() => openBackend('SFTP://host/x')).toThrow("storage kind 'sftp' is not supported yet");
+  it('refuses storage kinds it does not know, naming the kind and the kinds it knows', () => {
+    expect(() => openBackend('webdav://host/backups')).toThrow(
+      /storage kind 'webdav' is not supported: use a folder, sftp:/,
+    );
+    expect(() => openBackend('FTP://host/x')).toThrow("storage kind 'ftp' is not supported");
   });
 
   it('refuses memory: and an empty location', () => {

@@ -64,4 +64,3 @@ port.on('message', (msg: PackJob) => {
   port.postMessage({ job, errors });
   releaseAfterJob(data.length);
 });
-
