@@ -58,28 +58,39 @@ export interface VaultStatus {
 /** What main did to the keychain vault after everything was erased. */
 export interface KeychainOutcome {
   cleared: boolean;
-  /** The repositories whose remembered passwords were deleted. */
+  /** The repositories whose remembered passwords or kept storage credentials were deleted. */
   repositoryIds: string[];
   error?: string;
 }
 
+/** Whether main kept a repository's storage credentials in the keychain vault, and if not, why. */
+export type CredentialsKeeping = { kept: true } | { kept: false; reason: string };
+
 /**
  * A follow-up: what main must do itself once a contract method succeeded, because the engine runs
  * in another process and cannot reach it. `clear-password-vault` deletes every remembered password
- * (and any corrupt vault copy set aside earlier), adds `keychain: KeychainOutcome` to the result
- * and to the receipt file the result names.
+ * and every kept storage credential (and any corrupt vault copy set aside earlier), adds
+ * `keychain: KeychainOutcome` to the result and to the receipt file the result names.
+ * `keep-storage-credentials` keeps the `credentials` the method was given in the keychain vault
+ * under the repository's id (`{}` drops them; none given changes nothing), so main can hand them
+ * to the engine at the next start; it adds `credentialsKept` when credentials were given.
  */
-export type DesktopFollowUp = 'clear-password-vault';
+export type DesktopFollowUp = 'clear-password-vault' | 'keep-storage-credentials';
 
 /** The methods that have a follow-up. Main looks a method up here; it names no method itself. */
 export const DESKTOP_FOLLOW_UPS = {
   /** Erasing everything includes the passwords the desktop remembered for unattended unlock. */
   'privacy.eraseAll': 'clear-password-vault',
+  /** A remote repository's password or keys, typed once, survive a restart of the app. */
+  'repo.create': 'keep-storage-credentials',
+  'repo.connect': 'keep-storage-credentials',
+  'repo.setStorageSettings': 'keep-storage-credentials',
 } as const satisfies { readonly [M in MethodName]?: DesktopFollowUp };
 
 /** What each follow-up adds to its method's result (absent when main has no vault to act on). */
 export interface DesktopFollowUpResults {
   'clear-password-vault': { keychain?: KeychainOutcome };
+  'keep-storage-credentials': { credentialsKept?: CredentialsKeeping };
 }
 
 type FollowedUp = keyof typeof DESKTOP_FOLLOW_UPS;

@@ -50,6 +50,7 @@ import {
   UsagePreview,
   VerificationCoverage,
 } from './schemas.js';
+import { LocationTest, RepositoryStorage, StorageCredentials, StorageSettings } from './storage.js';
 
 const nonEmpty = z.string().min(1);
 const password = z.string().min(1, 'the password must not be empty');
@@ -61,6 +62,10 @@ export const methods = {
    * `allowRegionTransfer`: the user's explicit instruction (a reason) to put data in a region other
    * than the chosen one; without it such a location is refused. It is logged in the audit trail.
    */
+  /**
+   * `storage`: what a remote location needs that is not secret (kept with the repository);
+   * `credentials`: its secrets, held for the session only (the desktop keeps them in the keychain).
+   */
   'repo.create': {
     params: z.object({
       location: nonEmpty,
@@ -68,6 +73,8 @@ export const methods = {
       label: nonEmpty,
       region: Region,
       allowRegionTransfer: z.string().optional(),
+      storage: StorageSettings.optional(),
+      credentials: StorageCredentials.optional(),
     }),
     result: RepositoryInfo,
   },
@@ -78,8 +85,37 @@ export const methods = {
       label: nonEmpty,
       region: Region,
       allowRegionTransfer: z.string().optional(),
+      storage: StorageSettings.optional(),
+      credentials: StorageCredentials.optional(),
     }),
     result: RepositoryInfo,
+  },
+  /**
+   * "Test connection": reaches the location with these settings and says whether a repository is
+   * there, or what went wrong as a kind the UI words (a failure is a result, not an error). Bounded
+   * in time; changes nothing.
+   */
+  'repo.testLocation': {
+    params: z.object({
+      location: nonEmpty,
+      storage: StorageSettings.optional(),
+      credentials: StorageCredentials.optional(),
+    }),
+    result: LocationTest,
+  },
+  /** A repository's storage settings and which credentials are held this session (never their values). */
+  'repo.storageSettings': { params: z.object({ repositoryId: nonEmpty }), result: RepositoryStorage },
+  /**
+   * Replaces the repository's storage settings (`storage`) and/or its credentials for the session
+   * (`credentials`; `{}` drops them). Used the next time the repository's storage is opened.
+   */
+  'repo.setStorageSettings': {
+    params: z.object({
+      repositoryId: nonEmpty,
+      storage: StorageSettings.optional(),
+      credentials: StorageCredentials.optional(),
+    }),
+    result: RepositoryStorage,
   },
   'repo.unlock': { params: z.object({ repositoryId: nonEmpty, password }), result: RepositoryInfo },
   'repo.lock': { params: z.object({ repositoryId: nonEmpty }), result: Ok },

@@ -3,6 +3,7 @@
  * preload and renderer). Imports nothing but zod: both sides of the app use it.
  */
 import { z } from 'zod';
+import { LocationKind } from './storage.js';
 
 /** Where a storage location is declared to be (GDPR Art. 44–49: data stays where the user chose). */
 export const Region = z.enum(['this-device', 'EU', 'UK', 'CH', 'US', 'CA', 'AU', 'JP', 'other']);
@@ -11,6 +12,8 @@ export const RepositoryInfo = z.object({
   id: z.string(),
   label: z.string(),
   location: z.string(),
+  /** Where the location is: a folder ('local'), an SSH server ('sftp') or an S3-compatible bucket ('s3'). */
+  kind: LocationKind,
   region: Region,
   unlocked: z.boolean(),
   lastBackupAt: z.string().nullable(),

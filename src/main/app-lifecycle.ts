@@ -16,6 +16,7 @@ import { isLaunchAtLogin, setLaunchAtLogin } from './login-item.js';
 import { type AppStatus, type NotificationContent, Notifier, type Task } from './notifier.js';
 import { type PowerState, watchPower } from './power.js';
 import type { PasswordVault } from './secrets.js';
+import type { StorageCredentialVault } from './storage-credentials.js';
 import { type TrayState, type TrayStatus, trayIconFor, trayMenuTemplate, trayTooltip } from './tray.js';
 import { hardenWindow, windowOptions } from './window.js';
 
@@ -37,6 +38,8 @@ export interface DesktopOptions {
   loginDefaultMarker?: string;
   /** Remembered repository passwords (safeStorage); without it, passwords are asked at every start. */
   vault?: PasswordVault;
+  /** Kept storage credentials of remote repositories (safeStorage); without it they last one session. */
+  storageVault?: StorageCredentialVault;
   /** What the window loads: the packaged renderer's file:// URL or the dev server's URL. */
   appUrl: string;
   preloadPath: string;
@@ -280,7 +283,15 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     app.quit();
   }
 
-  const stopIpc = registerIpc({ ipcMain, engine, appUrl: options.appUrl, windows, vault: options.vault, dialog });
+  const stopIpc = registerIpc({
+    ipcMain,
+    engine,
+    appUrl: options.appUrl,
+    windows,
+    vault: options.vault,
+    storageVault: options.storageVault,
+    dialog,
+  });
 
   const unsubscribe = engine.subscribe(({ name: event, payload }) => {
     if (event === 'task.updated') {

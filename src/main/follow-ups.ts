@@ -7,10 +7,15 @@
 import { DESKTOP_FOLLOW_UPS, type DesktopFollowUp, type DesktopFollowUpResults } from '../contract/desktop.js';
 import type { MethodName } from '../contract/methods.js';
 import { clearVaultAfterEraseAll, type PasswordVault } from './secrets.js';
+import { keepCredentialsAfter, type StorageCredentialVault } from './storage-credentials.js';
 
-/** Runs one follow-up over the method's result; returns the fields it adds to that result. Never throws. */
+/**
+ * Runs one follow-up over the method's result (and the request it answered); returns the fields
+ * it adds to that result. Never throws.
+ */
 export type FollowUpRunner<F extends DesktopFollowUp = DesktopFollowUp> = (
   result: unknown,
+  params: unknown,
 ) => DesktopFollowUpResults[F];
 
 export type FollowUpRunners = { [F in DesktopFollowUp]?: FollowUpRunner<F> };
@@ -18,12 +23,23 @@ export type FollowUpRunners = { [F in DesktopFollowUp]?: FollowUpRunner<F> };
 export interface FollowUpMeans {
   /** The remembered passwords; without it there is nothing to clear and `clear-password-vault` does not run. */
   vault?: PasswordVault | undefined;
+  /** The kept storage credentials; without it `keep-storage-credentials` does not run (they live for the session). */
+  storageVault?: StorageCredentialVault | undefined;
 }
 
 /** The runners main has the means for; a follow-up without its means is skipped, as before it was declared. */
 export function followUpRunners(means: FollowUpMeans): FollowUpRunners {
-  const { vault } = means;
-  return vault ? { 'clear-password-vault': (result) => ({ keychain: clearVaultAfterEraseAll(vault, result) }) } : {};
+  const { vault, storageVault } = means;
+  const runners: FollowUpRunners = {};
+  if (vault) {
+    runners['clear-password-vault'] = (result) => ({
+      keychain: clearVaultAfterEraseAll(vault, result, undefined, storageVault ? [storageVault] : []),
+    });
+  }
+  if (storageVault) {
+    runners['keep-storage-credentials'] = (result, params) => keepCredentialsAfter(storageVault, params, result);
+  }
+  return runners;
 }
 
 /** The follow-up the desktop contract declares for `method`, if any. */
@@ -34,9 +50,9 @@ export function followUpOf(method: MethodName): DesktopFollowUp | undefined {
 }
 
 /** Runs the follow-up declared for `method` and returns the result with what it added (or the result as is). */
-export function followUp(method: MethodName, result: unknown, runners: FollowUpRunners): unknown {
+export function followUp(method: MethodName, result: unknown, runners: FollowUpRunners, params?: unknown): unknown {
   const name = followUpOf(method);
   const run: FollowUpRunner | undefined = name ? runners[name] : undefined;
   if (!run) return result;
-  return { ...(result as object), ...run(result) };
+  return { ...(result as object), ...run(result, params) };
 }

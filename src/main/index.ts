@@ -3,7 +3,8 @@
  * single-instance lock, starts the engine in a utility process (engine-process.js, on the same data
  * folder as the CLI; main only relays the contract) and starts the desktop shell. If the engine
  * stops for good (it is restarted once), Cairn says so and quits. `--hidden` (used by launch at
- * login) starts in the tray. Remembered passwords (safeStorage vault) unlock their repositories.
+ * login) starts in the tray. Remembered passwords (safeStorage vault) unlock their repositories,
+ * after the kept storage credentials of remote repositories were handed to the engine.
  */
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ import { resolveDataDir } from '../app/host/data-dir.js';
 import { acquireSingleInstance, startDesktop } from './app-lifecycle.js';
 import { EngineProcessClient } from './engine-client.js';
 import { PasswordVault, unlockRemembered } from './secrets.js';
+import { handOverCredentials, STORAGE_CREDENTIALS_FILE, StorageCredentialVault } from './storage-credentials.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // electron-vite's dev server; never honoured by a packaged app, which only loads its own files.
@@ -23,6 +25,16 @@ async function main(): Promise<void> {
   await app.whenReady();
   const dataDir = resolveDataDir();
   const vault = new PasswordVault({ safeStorage, platform: process.platform, file: join(dataDir, 'vault.json') });
+  const storageVault = new StorageCredentialVault({
+    safeStorage,
+    platform: process.platform,
+    file: join(dataDir, STORAGE_CREDENTIALS_FILE),
+  });
+  // A remote repository's storage can only be reached with its credentials: they go first.
+  const unlockAtStart = async (): Promise<void> => {
+    await handOverCredentials(storageVault, engine);
+    await unlockRemembered(vault, engine);
+  };
   let engine: EngineProcessClient;
   try {
     engine = await EngineProcessClient.start(utilityProcess, join(here, 'engine-process.js'), dataDir);
@@ -33,10 +45,10 @@ async function main(): Promise<void> {
   }
   // Repositories whose password the user chose to remember open without asking (also after an
   // engine restart, which comes back with every repository locked).
-  void unlockRemembered(vault, engine);
+  void unlockAtStart();
   engine.onExit(({ message, willRestart }) => {
     if (willRestart) {
-      void unlockRemembered(vault, engine); // its calls wait for the restarted engine
+      void unlockAtStart(); // its calls wait for the restarted engine
       return;
     }
     dialog.showErrorBox('Cairn stopped', `${message} Cairn will close now; open it again to continue.`);
@@ -45,6 +57,7 @@ async function main(): Promise<void> {
   startDesktop({
     engine,
     vault,
+    storageVault,
     loginDefaultMarker: join(dataDir, 'login-item-default.json'),
     appUrl: devServerUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href,
     preloadPath: join(here, '../preload/index.cjs'),

@@ -22,6 +22,7 @@ import { isMethodName } from '../contract/methods.js';
 import type { EngineLike } from './engine-like.js';
 import { followUp, followUpRunners } from './follow-ups.js';
 import { type PasswordVault, unlockAndRemember } from './secrets.js';
+import type { StorageCredentialVault } from './storage-credentials.js';
 import { isAppUrl } from './window.js';
 
 export interface IpcRelayOptions {
@@ -33,6 +34,8 @@ export interface IpcRelayOptions {
   windows: () => BrowserWindow[];
   /** Where repository passwords are kept for unattended unlock; without it the vault channels are absent. */
   vault?: PasswordVault;
+  /** Where remote repositories' credentials are kept across restarts; without it they live for the session. */
+  storageVault?: StorageCredentialVault;
   /** Electron's dialog module; with it, `cairn:choose-folder` opens the system folder dialog. */
   dialog?: Pick<Dialog, 'showOpenDialog'>;
 }
@@ -61,8 +64,8 @@ export function senderProblem(event: IpcMainInvokeEvent, appUrl: string, windows
 
 /** Registers the relay. Returns a function that removes the handler and stops event delivery. */
 export function registerIpc(options: IpcRelayOptions): () => void {
-  const { ipcMain, engine, appUrl, windows, vault, dialog } = options;
-  const runners = followUpRunners({ vault });
+  const { ipcMain, engine, appUrl, windows, vault, storageVault, dialog } = options;
+  const runners = followUpRunners({ vault, storageVault });
 
   ipcMain.handle(CALL_CHANNEL, async (event, method: unknown, params: unknown): Promise<DesktopReply> => {
     const problem = senderProblem(event, appUrl, windows());
@@ -72,7 +75,7 @@ export function registerIpc(options: IpcRelayOptions): () => void {
     }
     try {
       const result = await engine.handle(method, params ?? {});
-      return { ok: true, result: followUp(method, result, runners) };
+      return { ok: true, result: followUp(method, result, runners, params) };
     } catch (err) {
       return { ok: false, error: toIpcError(err) };
     }

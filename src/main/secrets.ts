@@ -31,16 +31,39 @@ export interface PasswordVaultOptions {
   file: string;
   /** Where problems are reported (a corrupt file, an unreadable entry); console.warn by default. */
   log?: (message: string) => void;
+  /** How messages name what is kept (default: repository passwords); a sibling vault keeps other secrets. */
+  wording?: VaultWording;
 }
+
+/** The words a vault's messages use for itself and what it keeps. */
+export interface VaultWording {
+  /** The vault itself: "password vault". */
+  vault: string;
+  /** One kept secret, after "the": "password". */
+  secret: string;
+  /** Kept secrets in general: "passwords". */
+  secrets: string;
+  /** What happens when nothing can be kept: "Cairn asks for the password at start". */
+  fallback: string;
+}
+
+export const PASSWORD_WORDING: VaultWording = {
+  vault: 'password vault',
+  secret: 'password',
+  secrets: 'passwords',
+  fallback: 'Cairn asks for the password at start',
+};
 
 export type VaultAvailability = { ok: true } | { ok: false; reason: string };
 
-export const BASIC_TEXT_REASON =
-  'no system keyring is available (the only storage is plain text), so Cairn asks for the password at start';
-const NO_ENCRYPTION_REASON =
-  'the system keyring cannot encrypt passwords right now, so Cairn asks for the password at start';
-const KEYRING_NOT_READY_REASON =
-  'the system keyring is not ready yet (Cairn has not finished starting), so Cairn asks for the password at start';
+const basicTextReason = (w: VaultWording): string =>
+  `no system keyring is available (the only storage is plain text), so ${w.fallback}`;
+const noEncryptionReason = (w: VaultWording): string =>
+  `the system keyring cannot encrypt ${w.secrets} right now, so ${w.fallback}`;
+const keyringNotReadyReason = (w: VaultWording): string =>
+  `the system keyring is not ready yet (Cairn has not finished starting), so ${w.fallback}`;
+
+export const BASIC_TEXT_REASON = basicTextReason(PASSWORD_WORDING);
 
 const FILE_MODE = 0o600;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -69,22 +92,24 @@ export class PasswordVault {
   private readonly platform: NodeJS.Platform;
   private readonly file: string;
   private readonly log: (message: string) => void;
+  private readonly words: VaultWording;
 
   constructor(options: PasswordVaultOptions) {
     this.safeStorage = options.safeStorage;
     this.platform = options.platform;
     this.file = options.file;
     this.log = options.log ?? ((message) => console.warn(message));
+    this.words = options.wording ?? PASSWORD_WORDING;
   }
 
   /** Whether passwords can be kept safely here, and if not, why. */
   available(): VaultAvailability {
     if (this.platform === 'linux') {
       const backend = this.safeStorage.getSelectedStorageBackend();
-      if (backend === 'basic_text') return { ok: false, reason: BASIC_TEXT_REASON };
-      if (backend === 'unknown') return { ok: false, reason: KEYRING_NOT_READY_REASON };
+      if (backend === 'basic_text') return { ok: false, reason: basicTextReason(this.words) };
+      if (backend === 'unknown') return { ok: false, reason: keyringNotReadyReason(this.words) };
     }
-    if (!this.safeStorage.isEncryptionAvailable()) return { ok: false, reason: NO_ENCRYPTION_REASON };
+    if (!this.safeStorage.isEncryptionAvailable()) return { ok: false, reason: noEncryptionReason(this.words) };
     return { ok: true };
   }
 
@@ -100,15 +125,20 @@ export class PasswordVault {
   remember(repositoryId: string, password: string): void {
     requireId(repositoryId);
     if (typeof password !== 'string' || password.length === 0) {
-      throw new VaultError('Cairn cannot remember an empty password.');
+      throw new VaultError(`Cairn cannot remember an empty ${this.words.secret}.`);
     }
     const availability = this.available();
-    if (!availability.ok) throw new VaultError(`Cairn cannot remember the password: ${availability.reason}.`);
+    if (!availability.ok) {
+      throw new VaultError(`Cairn cannot remember the ${this.words.secret}: ${availability.reason}.`);
+    }
     let sealed: Buffer;
     try {
       sealed = this.safeStorage.encryptString(password);
     } catch (err) {
-      throw new VaultError(`Cairn could not encrypt the password with the system keyring: ${messageOf(err)}.`, 'io');
+      throw new VaultError(
+        `Cairn could not encrypt the ${this.words.secret} with the system keyring: ${messageOf(err)}.`,
+        'io',
+      );
     }
     const entries = this.read();
     entries[repositoryId] = sealed.toString('base64');
@@ -133,12 +163,14 @@ export class PasswordVault {
     const sealed = this.read()[repositoryId];
     if (sealed === undefined) return undefined;
     const availability = this.available();
-    if (!availability.ok) throw new VaultError(`Cairn cannot read the kept password: ${availability.reason}.`);
+    if (!availability.ok) {
+      throw new VaultError(`Cairn cannot read the kept ${this.words.secret}: ${availability.reason}.`);
+    }
     try {
       return this.safeStorage.decryptString(Buffer.from(sealed, 'base64'));
     } catch (err) {
       throw new VaultError(
-        `Cairn could not decrypt the kept password with the system keyring: ${messageOf(err)}.`,
+        `Cairn could not decrypt the kept ${this.words.secret} with the system keyring: ${messageOf(err)}.`,
         'io',
       );
     }
@@ -163,7 +195,7 @@ export class PasswordVault {
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new VaultError(`Cairn could not delete its password vault ${this.file}: ${messageOf(err)}.`, 'io');
+        throw new VaultError(`Cairn could not delete its ${this.words.vault} ${this.file}: ${messageOf(err)}.`, 'io');
       }
     }
     return ids;
@@ -180,7 +212,7 @@ export class PasswordVault {
       text = fs.readFileSync(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyEntries();
-      throw new VaultError(`Cairn could not read its password vault ${this.file}: ${messageOf(err)}.`, 'io');
+      throw new VaultError(`Cairn could not read its ${this.words.vault} ${this.file}: ${messageOf(err)}.`, 'io');
     }
     const problem = formatProblem(text);
     if (typeof problem !== 'string') return problem;
@@ -194,11 +226,11 @@ export class PasswordVault {
     try {
       fs.renameSync(this.file, aside);
       this.log(
-        `Cairn's password vault ${this.file} is unreadable (${problem}); it was moved to ${aside} and Cairn starts with no kept passwords.`,
+        `Cairn's ${this.words.vault} ${this.file} is unreadable (${problem}); it was moved to ${aside} and Cairn starts with no kept ${this.words.secrets}.`,
       );
     } catch (err) {
       throw new VaultError(
-        `Cairn's password vault ${this.file} is unreadable (${problem}) and could not be moved aside: ${messageOf(err)}.`,
+        `Cairn's ${this.words.vault} ${this.file} is unreadable (${problem}) and could not be moved aside: ${messageOf(err)}.`,
         'io',
       );
     }
@@ -221,7 +253,7 @@ export class PasswordVault {
       fs.renameSync(temp, this.file);
     } catch (err) {
       fs.rmSync(temp, { force: true });
-      throw new VaultError(`Cairn could not save its password vault ${this.file}: ${messageOf(err)}.`, 'io');
+      throw new VaultError(`Cairn could not save its ${this.words.vault} ${this.file}: ${messageOf(err)}.`, 'io');
     }
   }
 }
@@ -345,18 +377,22 @@ export async function unlockAndRemember(
 
 /**
  * After the engine erased everything ('privacy.eraseAll'), the engine cannot reach the keychain
- * vault: the main process clears it and adds that to the receipt file the engine wrote
- * (`keychain: { cleared, at, repositoryIds }`). The desktop contract's `clear-password-vault`
- * follow-up (see follow-ups.ts). Never throws; problems are logged and noted.
+ * vault: the main process clears it (and the sibling vaults in `others`, such as the storage
+ * credentials) and adds that to the receipt file the engine wrote (`keychain: { cleared, at,
+ * repositoryIds }`). The desktop contract's `clear-password-vault` follow-up (see follow-ups.ts).
+ * Never throws; problems are logged and noted.
  */
 export function clearVaultAfterEraseAll(
   vault: PasswordVault,
   result: unknown,
   log: (message: string) => void = (message) => console.warn(message),
+  others: ReadonlyArray<{ clear(): string[] }> = [],
 ): KeychainOutcome {
   let outcome: KeychainOutcome;
   try {
-    outcome = { cleared: true, repositoryIds: vault.clear() };
+    const ids = new Set(vault.clear());
+    for (const other of others) for (const id of other.clear()) ids.add(id);
+    outcome = { cleared: true, repositoryIds: [...ids].sort() };
   } catch (err) {
     outcome = { cleared: false, repositoryIds: [], error: messageOf(err) };
     log(`Everything was erased, but Cairn could not clear its kept passwords: ${messageOf(err)}`);

@@ -42,6 +42,13 @@ export function formatEta(seconds: number): string {
 
 export type RegionCode = z.output<typeof Region>;
 
+/** What each kind of storage location is called (RepositoryInfo.kind). */
+export const STORAGE_KIND_NAMES = {
+  local: 'A folder on this computer or a drive',
+  sftp: 'An SFTP server',
+  s3: 'An S3-compatible bucket',
+} as const;
+
 export const REGION_NAMES: Record<RegionCode, string> = {
   'this-device': 'This device',
   EU: 'European Union',

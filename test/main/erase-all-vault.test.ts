@@ -85,7 +85,13 @@ function relay(engine: EngineLike, withVault = true) {
 
 describe('erasing everything clears the kept passwords', () => {
   it('is the follow-up the desktop contract declares for privacy.eraseAll, and for no other method', () => {
-    expect(DESKTOP_FOLLOW_UPS).toEqual({ 'privacy.eraseAll': 'clear-password-vault' });
+    expect(DESKTOP_FOLLOW_UPS).toEqual({
+      'privacy.eraseAll': 'clear-password-vault',
+      // Remote storage credentials are kept by a follow-up of their own (storage-credentials.test.ts).
+      'repo.create': 'keep-storage-credentials',
+      'repo.connect': 'keep-storage-credentials',
+      'repo.setStorageSettings': 'keep-storage-credentials',
+    });
   });
 
   it('clears the vault after privacy.eraseAll and notes it in the reply and the receipt', async () => {

@@ -69,6 +69,7 @@ function status(
       id: repo.id,
       label: repo.label,
       location: `/backups/${repo.id}`,
+      kind: 'local' as const,
       region: 'this-device',
       unlocked: repo.unlocked ?? true,
       lastBackupAt: repo.lastBackupAt,

@@ -198,6 +198,14 @@ export class Catalog {
            last_check_at = @last_check_at WHERE id = @id`,
       ),
       removeRepository: db.prepare<[string]>('DELETE FROM repositories WHERE id = ?'),
+      getStorage: db.prepare<[string], { settings: string }>(
+        'SELECT settings FROM repository_storage WHERE repository_id = ?',
+      ),
+      setStorage: db.prepare<[{ repository_id: string; settings: string; updated_at: string }]>(
+        `INSERT INTO repository_storage (repository_id, settings, updated_at) VALUES (@repository_id, @settings, @updated_at)
+         ON CONFLICT (repository_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
+      ),
+      deleteStorage: db.prepare<[string]>('DELETE FROM repository_storage WHERE repository_id = ?'),
 
       addSource: db.prepare<[Omit<SourceRow, 'id'>]>(
         `INSERT INTO sources (repository_id, path, excludes, schedule, retention, paused_until, created_at)
@@ -363,6 +371,28 @@ export class Catalog {
   removeRepository(id: string): void {
     const result = this.write(() => this.stmt.removeRepository.run(id));
     if (result.changes === 0) throw new CairnError('not-found', `repository ${id} is not in the catalog`);
+  }
+
+  /**
+   * The storage settings of a repository (a JSON object), or null when none were saved. The caller
+   * decides their shape; secrets never belong here (the catalog is a plain file).
+   */
+  getRepositoryStorage(id: string): JsonObject | null {
+    const row = this.stmt.getStorage.get(id);
+    return row ? (parseJson(row.settings, `storage settings of repository ${id}`) as JsonObject) : null;
+  }
+
+  /** Replaces the repository's storage settings; null removes them. */
+  setRepositoryStorage(id: string, settings: JsonObject | null): void {
+    this.db.transaction(() => {
+      this.requireRepositoryRow(id);
+      if (settings === null) {
+        this.write(() => this.stmt.deleteStorage.run(id));
+        return;
+      }
+      const json = objectOrNullToJson(settings, 'storage settings') as string;
+      this.write(() => this.stmt.setStorage.run({ repository_id: id, settings: json, updated_at: nowIso() }));
+    })();
   }
 
   // ------------------------------------------------------------------------------------------

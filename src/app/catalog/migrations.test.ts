@@ -22,14 +22,14 @@ function columns(db: Database.Database, table: string): string[] {
 describe('catalog migrations', () => {
   it('are numbered 1, 2, … in order with descriptions', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
-    expect(LATEST_CATALOG_VERSION).toBe(2);
+    expect(LATEST_CATALOG_VERSION).toBe(3);
     for (const m of MIGRATIONS) expect(m.description.length).toBeGreaterThan(0);
   });
 
   it('bring an empty database to the latest version with the full schema', () => {
     const db = new Database(':memory:');
-    expect(migrate(db)).toEqual({ from: 0, to: 2 });
-    expect(catalogVersion(db)).toBe(2);
+    expect(migrate(db)).toEqual({ from: 0, to: 3 });
+    expect(catalogVersion(db)).toBe(3);
     expect(columns(db, 'settings')).toEqual(['key', 'value']);
     expect(columns(db, 'repositories')).toEqual([
       'id',
@@ -63,6 +63,7 @@ describe('catalog migrations', () => {
       'error',
       'result',
     ]);
+    expect(columns(db, 'repository_storage')).toEqual(['repository_id', 'settings', 'updated_at']);
     const indexes = (db.pragma('index_list(tasks)') as { name: string }[]).map((i) => i.name);
     expect(indexes).toContain('tasks_created_at');
     expect(() =>
@@ -74,12 +75,12 @@ describe('catalog migrations', () => {
   it('are idempotent: migrating a current database changes nothing', () => {
     const db = new Database(':memory:');
     migrate(db);
-    expect(migrate(db)).toEqual({ from: 2, to: 2 });
-    expect(catalogVersion(db)).toBe(2);
+    expect(migrate(db)).toEqual({ from: 3, to: 3 });
+    expect(catalogVersion(db)).toBe(3);
     db.close();
   });
 
-  it('upgrade a version-1 catalog to version 2 keeping its rows', () => {
+  it('upgrade a version-1 catalog to the latest version keeping its rows', () => {
     const file = path.join(dir, CATALOG_FILE);
     const raw = new Database(file);
     const first = MIGRATIONS[0];
@@ -123,15 +124,48 @@ describe('catalog migrations', () => {
       catalog.close();
     }
     const check = new Database(file, { readonly: true });
-    expect(catalogVersion(check)).toBe(2);
+    expect(catalogVersion(check)).toBe(LATEST_CATALOG_VERSION);
     check.close();
+  });
+
+  it('upgrade a version-2 catalog to version 3: repositories keep their rows and gain storage settings', () => {
+    const file = path.join(dir, CATALOG_FILE);
+    const raw = new Database(file);
+    migrate(raw, 2);
+    raw
+      .prepare(
+        "INSERT INTO repositories VALUES ('r1', 'sftp://me@nas/srv/cairn', 'NAS', 'EU', '2026-01-01T00:00:00.000Z', NULL, NULL)",
+      )
+      .run();
+    raw.close();
+
+    const catalog = Catalog.open(dir);
+    try {
+      expect(catalog.getRepository('r1')?.location).toBe('sftp://me@nas/srv/cairn');
+      expect(catalog.getRepositoryStorage('r1')).toBeNull();
+      const settings = { sftp: { knownHostsFile: '/home/me/.ssh/known_hosts' }, transfer: { uploadKiBps: 512 } };
+      catalog.setRepositoryStorage('r1', settings);
+      expect(catalog.getRepositoryStorage('r1')).toEqual(settings);
+      catalog.setRepositoryStorage('r1', { transfer: { connections: 2 } });
+      expect(catalog.getRepositoryStorage('r1')).toEqual({ transfer: { connections: 2 } });
+      expect(() => catalog.setRepositoryStorage('nope', {})).toThrow(/not in the catalog/);
+      // The settings go with their repository.
+      catalog.removeRepository('r1');
+      catalog.addRepository({ id: 'r1', location: '/elsewhere', label: 'Again', region: 'EU' });
+      expect(catalog.getRepositoryStorage('r1')).toBeNull();
+      catalog.setRepositoryStorage('r1', { s3: { region: 'eu-central-1' } });
+      catalog.setRepositoryStorage('r1', null);
+      expect(catalog.getRepositoryStorage('r1')).toBeNull();
+    } finally {
+      catalog.close();
+    }
   });
 
   it('can stop at a given version', () => {
     const db = new Database(':memory:');
     expect(migrate(db, 1)).toEqual({ from: 0, to: 1 });
     expect(columns(db, 'repositories')).not.toContain('last_check_at');
-    expect(migrate(db)).toEqual({ from: 1, to: 2 });
+    expect(migrate(db)).toEqual({ from: 1, to: 3 });
     expect(columns(db, 'repositories')).toContain('last_check_at');
     expect(() => migrate(db, 99)).toThrow(CairnError);
     db.close();

@@ -69,6 +69,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'the storage settings of remote repositories (never their secrets)',
+    up: (db) => {
+      // A table of its own rather than columns: only remote repositories have a row, and it goes
+      // with its repository (ON DELETE CASCADE).
+      db.exec(`
+        CREATE TABLE repository_storage (
+          repository_id TEXT PRIMARY KEY REFERENCES repositories(id) ON DELETE CASCADE,
+          settings TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** The schema version a fully migrated catalog has. */

@@ -38,10 +38,12 @@ import type { Handlers } from './handlers/types.js';
 import type { HostServices } from './host-services.js';
 import { OpenRepositories } from './open-repositories.js';
 import { PrivacyApp } from './privacy-app.js';
+import { RepositoryStorage } from './repository-storage.js';
 import { ScheduledBackups } from './scheduled-backups.js';
 import { ScheduledVerification, type ScheduledVerificationOptions } from './scheduled-verification.js';
 import { SourceWatching } from './source-watching.js';
 import { appStatus } from './status.js';
+import { StorageCredentials } from './storage-credentials.js';
 import { TaskManager } from './task-manager.js';
 import { UsageReporting, type UsageReportingOptions } from './usage-reporting.js';
 
@@ -96,7 +98,9 @@ export class EngineHost {
     const tasks = new TaskManager(catalog, options.progressIntervalMs);
     // The status is built only when it is sent, by then every service below exists.
     const events = new Events(() => appStatus(services));
-    const repositories = new OpenRepositories(catalog, events);
+    // Credentials live in this object only, for as long as the host runs.
+    const storage = new RepositoryStorage(catalog, new StorageCredentials(), dataDir);
+    const repositories = new OpenRepositories(catalog, events, (record) => storage.backendFor(record));
     const privacy = new PrivacyApp({
       dataDir,
       appVersion: VERSION,
@@ -140,6 +144,7 @@ export class EngineHost {
       catalog,
       tasks,
       repositories,
+      storage,
       events,
       privacy,
       frozen: new FrozenPoints(dataDir),

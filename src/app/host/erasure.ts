@@ -18,6 +18,7 @@ import {
   erasurePath,
   previewErasure as previewErasureOf,
 } from '../services/erase.js';
+import { backendAt } from '../services/open-repository.js';
 import type { HostServices } from './host-services.js';
 import type { TaskContext } from './task-manager.js';
 
@@ -96,7 +97,10 @@ export async function previewErasure(
  * catalog and its owner lock; refused while any task runs.
  */
 export async function eraseAll(
-  deps: Pick<HostServices, 'dataDir' | 'catalog' | 'tasks' | 'repositories' | 'schedules' | 'events' | 'clock'>,
+  deps: Pick<
+    HostServices,
+    'dataDir' | 'catalog' | 'tasks' | 'repositories' | 'storage' | 'schedules' | 'events' | 'clock'
+  >,
   p: ParsedParams<'privacy.eraseAll'>,
 ): Promise<Result<'privacy.eraseAll'>> {
   if (deps.tasks.runningCount() > 0) {
@@ -110,6 +114,11 @@ export async function eraseAll(
     dataDir: deps.dataDir,
     receiptFile: p.receipt,
     repositories: catalog.listRepositories().map((r) => ({ location: r.location, id: r.id, label: r.label })),
+    // Remote storage is reached with the repository's settings and session credentials.
+    backendFor: (r) => {
+      const record = r.id === null ? undefined : catalog.getRepository(r.id);
+      return record ? deps.storage.backendFor(record, { cache: false }) : backendAt(r.location);
+    },
     keep: [CATALOG_FILE, `${CATALOG_FILE}-wal`, `${CATALOG_FILE}-shm`, OWNER_LOCK_FILE],
     emptyKept: () => catalog.wipe(),
     clock: deps.clock,
@@ -120,6 +129,8 @@ export async function eraseAll(
       await deps.repositories.closeAll();
     },
   });
+  // The repositories are gone: so is every storage credential held for them.
+  deps.storage.credentials.clear();
   deps.schedules.refresh();
   deps.events.emitStatus();
   return receipt as Result<'privacy.eraseAll'>;

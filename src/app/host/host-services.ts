@@ -1,6 +1,7 @@
 /**
  * The services the engine host builds once and shares between its handler modules: the clock,
- * the catalog, the task manager, the open sessions, the event stream, the privacy records, the
+ * the catalog, the task manager, the open sessions, how their storage is opened (settings and
+ * session credentials), the event stream, the privacy records, the
  * frozen points, the scheduler, the watcher and the verification tracker. Each handler module names the ones it
  * uses with `Pick<HostServices, …>`, so what a namespace depends on shows in its signature.
  */
@@ -12,6 +13,7 @@ import type { FrozenPoints } from '../privacy/restriction/frozen.js';
 import type { Events } from './events.js';
 import type { OpenRepositories } from './open-repositories.js';
 import type { PrivacyApp } from './privacy-app.js';
+import type { RepositoryStorage } from './repository-storage.js';
 import type { ScheduledBackups } from './scheduled-backups.js';
 import type { SourceWatching } from './source-watching.js';
 import type { TaskManager } from './task-manager.js';
@@ -32,6 +34,8 @@ export interface HostServices {
   catalog: Catalog;
   tasks: TaskManager;
   repositories: OpenRepositories;
+  /** How each repository's storage is opened: its settings (catalog) and session credentials (memory). */
+  storage: RepositoryStorage;
   events: Events;
   privacy: PrivacyApp;
   /** Recovery points restricted under GDPR Art. 18 (read from disk on every call). */

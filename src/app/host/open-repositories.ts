@@ -5,21 +5,14 @@
  * erased or replaced, password removed); `withBackend` serves the methods that need no key.
  */
 import { ContractError } from '../../contract/errors.js';
-import { openBackend } from '../../engine/backend/open.js';
 import type { Backend } from '../../engine/backend/types.js';
 import type { Repository } from '../../engine/repo/repository.js';
 import type { Catalog, RepositoryRecord } from '../catalog/catalog.js';
 import { toContractError } from './errors.js';
 import type { Events } from './events.js';
 
-/** The storage at `location`; a location the engine cannot open is the caller's mistake. */
-function backendFor(location: string): Backend {
-  try {
-    return openBackend(location);
-  } catch (err) {
-    throw new ContractError('invalid-argument', (err as Error).message);
-  }
-}
+/** Opens a repository's storage with its settings and credentials (RepositoryStorage.backendFor). */
+export type BackendOpener = (record: RepositoryRecord) => Backend;
 
 export class OpenRepositories {
   private readonly open = new Map<string, Repository>();
@@ -27,6 +20,7 @@ export class OpenRepositories {
   constructor(
     private readonly catalog: Catalog,
     private readonly events: Events,
+    private readonly openStorage: BackendOpener,
   ) {}
 
   /** The open session of a repository, if it is unlocked (no validity check). */
@@ -91,7 +85,7 @@ export class OpenRepositories {
     const record = this.requireRecord(repositoryId);
     const open = this.open.get(record.id);
     if (open) return fn(open.backend);
-    const backend = backendFor(record.location);
+    const backend = this.openStorage(record);
     try {
       return await fn(backend);
     } finally {

@@ -8,6 +8,7 @@ import type { Result } from '../../contract/methods.js';
 import type { Region } from '../../contract/schemas.js';
 import type { Catalog, RepositoryRecord } from '../catalog/catalog.js';
 import type { OpenRepositories } from './open-repositories.js';
+import { locationKind } from './repository-storage.js';
 import type { TaskManager } from './task-manager.js';
 
 export interface StatusSources {
@@ -39,6 +40,7 @@ export function repositoryInfo(record: RepositoryRecord, open: OpenRepositories)
     id: record.id,
     label: record.label,
     location: record.location,
+    kind: locationKind(record.location),
     region: record.region as z.output<typeof Region>,
     unlocked: open.has(record.id),
     lastBackupAt: record.lastBackupAt,

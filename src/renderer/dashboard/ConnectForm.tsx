@@ -1,5 +1,10 @@
-/** Connects an existing repository (`repo.connect`): where it is, what to call it, its region and password. */
+/**
+ * Connects an existing repository (`repo.connect`): where it is (a folder, a drive, an SFTP server
+ * or an S3 bucket, with "Test connection"), what to call it, its region and password.
+ */
 import { type FormEvent, useId, useState } from 'react';
+import { StorageFields } from '../common/StorageFields.js';
+import { initialStorageForm, locationParams, locationProblem, remoteRegionProblem } from '../common/storage-form.js';
 import { REGION_NAMES, type RegionCode } from '../format.js';
 import { useApp } from '../storeContext.js';
 
@@ -7,7 +12,7 @@ const REGIONS = Object.keys(REGION_NAMES) as RegionCode[];
 
 export function ConnectForm({ another }: { another: boolean }) {
   const connect = useApp((state) => state.connect);
-  const [location, setLocation] = useState('');
+  const [storage, setStorage] = useState(initialStorageForm);
   const [label, setLabel] = useState('');
   const [region, setRegion] = useState<RegionCode>('this-device');
   const [password, setPassword] = useState('');
@@ -18,13 +23,18 @@ export function ConnectForm({ another }: { another: boolean }) {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    const problem = locationProblem(storage) ?? remoteRegionProblem(storage.kind, region);
+    if (problem) {
+      setError(problem);
+      return;
+    }
     setBusy(true);
     setError(null);
     setConnected(null);
     try {
-      const info = await connect({ location: location.trim(), label: label.trim(), region, password });
+      const info = await connect({ ...locationParams(storage), label: label.trim(), region, password });
       setConnected(info.label);
-      setLocation('');
+      setStorage(initialStorageForm());
       setLabel('');
       setPassword('');
     } catch (failure) {
@@ -39,18 +49,7 @@ export function ConnectForm({ another }: { another: boolean }) {
     <section className="panel" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>{title}</h2>
       <form className="form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-heading`}>
-        <label htmlFor={`${id}-location`}>Location</label>
-        <input
-          id={`${id}-location`}
-          required
-          value={location}
-          placeholder="/media/backup-disk/cairn"
-          aria-describedby={`${id}-location-hint`}
-          onChange={(event) => setLocation(event.target.value)}
-        />
-        <p id={`${id}-location-hint`} className="hint">
-          The folder or address given to <code>cairn init --repo</code>.
-        </p>
+        <StorageFields form={storage} onChange={setStorage} mode="connect" folderLabel="Location" />
         <label htmlFor={`${id}-label`}>Name</label>
         <input
           id={`${id}-label`}

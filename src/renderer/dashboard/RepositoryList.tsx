@@ -1,5 +1,8 @@
-/** The connected repositories: where they are, whether they are unlocked, and when they were last backed up. */
-import { formatAge, REGION_NAMES } from '../format.js';
+/**
+ * The connected repositories: where they are (and on what kind of storage), whether they are
+ * unlocked, and when they were last backed up.
+ */
+import { formatAge, REGION_NAMES, STORAGE_KIND_NAMES } from '../format.js';
 import type { AppStatusData } from '../store.js';
 import { useNow } from '../useNow.js';
 import { UnlockForm } from './UnlockForm.js';
@@ -14,6 +17,8 @@ function RepositoryItem({ repo, now }: { repo: Repository; now: Date }) {
       <dl>
         <dt>Location</dt>
         <dd className="path">{repo.location}</dd>
+        <dt>Storage</dt>
+        <dd>{STORAGE_KIND_NAMES[repo.kind]}</dd>
         <dt>Region</dt>
         <dd>{REGION_NAMES[repo.region]}</dd>
         <dt>State</dt>

@@ -3,13 +3,14 @@
  * the choices a new setup starts with.
  */
 import type { Result } from '../../contract/methods.js';
+import { initialStorageForm, type StorageForm } from '../common/storage-form.js';
 import type { RegionCode } from '../format.js';
 import type { PresetId, ScheduleChoice } from './presets.js';
 
 export interface Setup {
   mode: 'create' | 'connect';
-  kind: 'folder' | 'drive';
-  location: string;
+  /** Where the repository is: a folder, a drive, an SFTP server or an S3 bucket, with their fields. */
+  storage: StorageForm;
   label: string;
   region: RegionCode;
   password: string;
@@ -33,8 +34,7 @@ export interface StepProps {
 export function initialSetup(): Setup {
   return {
     mode: 'create',
-    kind: 'folder',
-    location: '',
+    storage: initialStorageForm(),
     label: '',
     region: 'this-device',
     password: '',

@@ -5,6 +5,7 @@
  * is left; consent for what was ticked when the privacy step is left) and its view in steps/.
  */
 import type { ReactNode } from 'react';
+import { locationParams, locationProblem, remoteRegionProblem } from '../common/storage-form.js';
 import type { AppState } from '../store.js';
 import { excludesFor } from './presets.js';
 import type { Setup, StepProps } from './setup.js';
@@ -38,11 +39,9 @@ export const STEPS: Step[] = [
     id: 'storage',
     title: 'Storage',
     blocker: (s) =>
-      s.location.trim() === ''
-        ? 'Choose where the backups are stored.'
-        : s.label.trim() === ''
-          ? 'Give it a name.'
-          : null,
+      locationProblem(s.storage) ??
+      (s.label.trim() === '' ? 'Give it a name.' : null) ??
+      remoteRegionProblem(s.storage.kind, s.region),
     render: (p) => <StorageStep {...p} />,
   },
   {
@@ -56,7 +55,9 @@ export const STEPS: Step[] = [
           : null,
     leave: async (s, { request }) => {
       if (s.repository) return undefined;
-      const params = { location: s.location.trim(), label: s.label.trim(), region: s.region, password: s.password };
+      // The storage's secrets go with the request: the engine holds them for the session (and the
+      // desktop keeps them in the keychain), never in what it records.
+      const params = { ...locationParams(s.storage), label: s.label.trim(), region: s.region, password: s.password };
       const repository =
         s.mode === 'create' ? await request('repo.create', params) : await request('repo.connect', params);
       return { repository };

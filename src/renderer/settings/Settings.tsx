@@ -1,7 +1,8 @@
 /**
  * Settings: app-wide choices (launch at login, notifications; 'settings.get'/'settings.set', which
- * the desktop app applies) and, per repository, its keys: the passwords (key slots), changing
- * the password, adding and removing one, and a new recovery kit.
+ * the desktop app applies), per repository its storage (how Cairn reaches an SFTP server or an S3
+ * bucket, and the transfer limits; StorageSettings.tsx) and its keys: the passwords (key slots),
+ * changing the password, adding and removing one, and a new recovery kit.
  */
 import { useState } from 'react';
 import type { Result } from '../../contract/methods.js';
@@ -10,6 +11,7 @@ import { RepositoryPicker } from '../common/RepositoryPicker.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
 import { Keys } from './Keys.js';
+import { StorageSettings } from './StorageSettings.js';
 import '../common/common.css';
 import './settings.css';
 
@@ -18,6 +20,7 @@ export function Settings() {
     <div className="screen settings">
       <h1>Settings</h1>
       <AppSettings />
+      <StorageSettings />
       <section className="panel" aria-labelledby="keys-heading">
         <h2 id="keys-heading">Passwords and recovery key</h2>
         <RepositoryPicker>{(repositoryId) => <Keys key={repositoryId} repositoryId={repositoryId} />}</RepositoryPicker>

@@ -23,7 +23,7 @@ import type { Handlers, Namespace } from './types.js';
 
 export type PrivacyDeps = Pick<
   HostServices,
-  'dataDir' | 'catalog' | 'tasks' | 'repositories' | 'privacy' | 'schedules' | 'events' | 'clock'
+  'dataDir' | 'catalog' | 'tasks' | 'repositories' | 'storage' | 'privacy' | 'schedules' | 'events' | 'clock'
 >;
 
 type PrivacyMethods =

@@ -20,17 +20,20 @@ import {
 } from '../../services/open-repository.js';
 import { toContractError } from '../errors.js';
 import type { HostServices } from '../host-services.js';
+import { locationKind, openOptions, signInAdvice } from '../repository-storage.js';
 import { repositoryInfo } from '../status.js';
 import { newestBackupTime, repositoryUsage } from '../usage.js';
+import { repoStorageHandlers } from './repo-storage.js';
 import type { Handlers, Namespace } from './types.js';
 
 export type RepoDeps = Pick<
   HostServices,
-  'dataDir' | 'kdf' | 'clock' | 'catalog' | 'tasks' | 'repositories' | 'privacy' | 'events'
+  'dataDir' | 'kdf' | 'clock' | 'catalog' | 'tasks' | 'repositories' | 'storage' | 'privacy' | 'events'
 >;
 
 export function repoHandlers(deps: RepoDeps): Handlers<Namespace<'repo'>> {
   return {
+    ...repoStorageHandlers(deps),
     'repo.create': (p) => createRepo(deps, p),
     'repo.connect': (p) => connectRepository(deps, p),
     'repo.unlock': (p) => unlockRepository(deps, p),
@@ -41,10 +44,37 @@ export function repoHandlers(deps: RepoDeps): Handlers<Namespace<'repo'>> {
   };
 }
 
+/** How long creating or connecting a repository keeps retrying a storage that does not answer. */
+const INTERACTIVE_RETRY_MS = 45_000;
+
+/**
+ * The storage a new repository is made in, or an existing one is connected from, reached with
+ * the storage settings and credentials given with the request (a remote location's).
+ */
+function requestedBackend(p: ParsedParams<'repo.create'> | ParsedParams<'repo.connect'>) {
+  const options = openOptions(locationKind(p.location), p.storage, p.credentials);
+  // Someone is waiting for the answer: a storage that stays unreachable fails within a minute,
+  // not after the five minutes of retries a backup gets.
+  return backendAt(p.location, { ...options, retry: { budgetMs: INTERACTIVE_RETRY_MS } });
+}
+
+/**
+ * Keeps what a remote repository needs to be opened again: its settings in the catalog, its
+ * credentials in memory for the session. What was not given stays as it was.
+ */
+function keepStorage(
+  deps: RepoDeps,
+  record: RepositoryRecord,
+  p: ParsedParams<'repo.create'> | ParsedParams<'repo.connect'>,
+): void {
+  if (p.storage) deps.storage.save(record, p.storage);
+  if (p.credentials) deps.storage.credentials.set(record.id, p.credentials);
+}
+
 /** Creates a repository at a new location and keeps it unlocked. */
 async function createRepo(deps: RepoDeps, p: ParsedParams<'repo.create'>): Promise<Result<'repo.create'>> {
   const { catalog, repositories } = deps;
-  const backend = backendAt(p.location);
+  const backend = requestedBackend(p);
   const known = catalog.findRepositoryByLocation(backend.location);
   if (known) {
     throw new ContractError(
@@ -70,6 +100,7 @@ async function createRepo(deps: RepoDeps, p: ParsedParams<'repo.create'>): Promi
       label: p.label,
       region: p.region,
     });
+    keepStorage(deps, record, p);
     repositories.set(record.id, repo);
     deps.events.emitStatus();
     return repositoryInfo(record, repositories);
@@ -86,7 +117,7 @@ async function createRepo(deps: RepoDeps, p: ParsedParams<'repo.create'>): Promi
 async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>): Promise<Result<'repo.connect'>> {
   const { catalog, repositories } = deps;
   const records = deps.privacy.port;
-  const backend = backendAt(p.location);
+  const backend = requestedBackend(p);
   const place = authorizeLocation(
     records,
     { location: backend.location, region: p.region, allowRegionTransfer: p.allowRegionTransfer },
@@ -121,6 +152,7 @@ async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>
     } else {
       record = catalog.addRepository({ id, location: backend.location, label: p.label, region: p.region });
     }
+    keepStorage(deps, record, p);
     record = await noteNewestBackup(deps, record, repo);
     const previous = repositories.get(id);
     if (previous) await repo.close();
@@ -142,11 +174,13 @@ async function unlockRepository(deps: RepoDeps, p: ParsedParams<'repo.unlock'>):
   const { repositories } = deps;
   const record = repositories.requireRecord(p.repositoryId);
   const repo = await openRepository({
-    backend: backendAt(record.location),
+    backend: deps.storage.backendFor(record),
     password: p.password,
     repository: record,
     records: deps.privacy.port,
     clock: deps.clock,
+  }).catch((err: unknown) => {
+    throw signInAdvice(record, err);
   });
   if (repo.config.id !== record.id) {
     await repo.close();

@@ -1,13 +1,17 @@
 /**
- * First run's storage step: create a repository or connect an existing one, in a folder on this
- * computer or on an external drive, with its name and the region where the data is stored.
+ * First run's storage step ("Add a repository"): create a repository or connect an existing one —
+ * in a folder on this computer, on an external drive, on an SFTP server or in an S3-compatible
+ * bucket (common/StorageFields.tsx, with "Test connection") — with its name and the region where
+ * the data is stored.
  */
 import { useId } from 'react';
-import { FolderPicker } from '../../common/FolderPicker.js';
+import { StorageFields } from '../../common/StorageFields.js';
 import { REGION_NAMES, type RegionCode } from '../../format.js';
 import type { StepProps } from '../setup.js';
 
 const REGIONS = Object.keys(REGION_NAMES) as RegionCode[];
+
+const NAME_EXAMPLES = { folder: 'Backups', drive: 'Backup drive', sftp: 'Home server', s3: 'Cloud bucket' } as const;
 
 export function StorageStep({ setup, update }: StepProps) {
   const id = useId();
@@ -40,48 +44,12 @@ export function StorageStep({ setup, update }: StepProps) {
           </li>
         </ul>
       </fieldset>
-      <fieldset className="choice">
-        <legend>Where is it?</legend>
-        <ul className="choice-list">
-          <li>
-            <label>
-              <input
-                type="radio"
-                name={`${id}-kind`}
-                checked={setup.kind === 'folder'}
-                onChange={() => update({ kind: 'folder' })}
-              />
-              A folder on this computer
-            </label>
-          </li>
-          <li>
-            <label>
-              <input
-                type="radio"
-                name={`${id}-kind`}
-                checked={setup.kind === 'drive'}
-                onChange={() => update({ kind: 'drive' })}
-              />
-              An external drive
-            </label>
-          </li>
-        </ul>
-      </fieldset>
-      <FolderPicker
-        label="Storage folder"
-        value={setup.location}
-        onChange={(location) => update({ location })}
-        hint={
-          setup.mode === 'create'
-            ? 'Cairn creates the repository in this folder (a new or empty folder works best).'
-            : 'The folder that holds the repository.'
-        }
-      />
+      <StorageFields form={setup.storage} onChange={(storage) => update({ storage })} mode={setup.mode} />
       <label htmlFor={`${id}-label`}>Name</label>
       <input
         id={`${id}-label`}
         value={setup.label}
-        placeholder={setup.kind === 'drive' ? 'Backup drive' : 'Backups'}
+        placeholder={NAME_EXAMPLES[setup.storage.kind]}
         onChange={(event) => update({ label: event.target.value })}
       />
       <label htmlFor={`${id}-region`}>Region where the data is stored</label>

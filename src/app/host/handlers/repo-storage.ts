@@ -1,0 +1,32 @@
+/**
+ * The `repo.*` methods about where a repository is stored: "Test connection" for a location not
+ * yet added (`repo.testLocation`), and a repository's storage settings and session credentials
+ * (`repo.storageSettings`, `repo.setStorageSettings`), which apply from the next time its
+ * storage is opened (an open session keeps the connection it has). Part of repoHandlers.
+ */
+import type { ParsedParams, Result } from '../../../contract/methods.js';
+import type { HostServices } from '../host-services.js';
+import { testLocation } from '../location-test.js';
+import type { Handlers } from './types.js';
+
+export type RepoStorageDeps = Pick<HostServices, 'repositories' | 'storage'>;
+
+type StorageMethods = 'repo.testLocation' | 'repo.storageSettings' | 'repo.setStorageSettings';
+
+export function repoStorageHandlers(deps: RepoStorageDeps): Handlers<StorageMethods> {
+  return {
+    'repo.testLocation': (p) => testLocation(p),
+    'repo.storageSettings': async (p) => deps.storage.describe(deps.repositories.requireRecord(p.repositoryId)),
+    'repo.setStorageSettings': async (p) => setStorageSettings(deps, p),
+  };
+}
+
+function setStorageSettings(
+  deps: RepoStorageDeps,
+  p: ParsedParams<'repo.setStorageSettings'>,
+): Result<'repo.setStorageSettings'> {
+  const record = deps.repositories.requireRecord(p.repositoryId);
+  if (p.storage) deps.storage.save(record, p.storage);
+  if (p.credentials) deps.storage.credentials.set(record.id, p.credentials);
+  return deps.storage.describe(record);
+}
