@@ -3,10 +3,8 @@
  * four kinds of storage, "Test connection" on a folder, on an SFTP port where nothing listens
  * (the refusal in plain words) and, with a real OpenSSH server on 127.0.0.1, a server never seen
  * before: its key's fingerprint is shown, "Trust this server" accepts it, and the repository is
- * created there and recorded as an SFTP repository that remembers the trusted key. The tests
- * that need the engine to reach SFTP servers are skipped while it cannot yet.
+ * created there and recorded as an SFTP repository that remembers the trusted key.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,17 +18,9 @@ const PASSWORD = 'granite meadow lantern 42';
 test.describe.configure({ mode: 'serial' });
 
 let served: ServedRepository;
-/** Whether the engine behind `cairn serve` opens sftp:// locations yet. */
-let sftpWired = false;
 
 test.beforeAll(async () => {
   served = await servedRepository({ name: 'remote-storage' });
-  const probe = await callApi<{ reachable: boolean; problem?: string; message?: string }>(
-    served.server,
-    'repo.testLocation',
-    { location: 'sftp://u@127.0.0.1:1/x' },
-  );
-  sftpWired = !(probe.problem === 'invalid-location' && /not supported/.test(probe.message ?? ''));
 });
 
 test.afterAll(async () => {
@@ -63,7 +53,6 @@ test('offers four kinds of storage and tests a folder', async ({ page }) => {
 });
 
 test('an SFTP port where nothing listens is refused, in plain words', async ({ page }) => {
-  test.skip(!sftpWired, 'the engine does not open sftp:// locations yet');
   await openAddRepository(page);
   await page.getByRole('radio', { name: 'An SFTP server' }).check();
   await page.getByLabel('Server name or address').fill('127.0.0.1');
@@ -89,7 +78,6 @@ test.describe('with an SSH server', () => {
   let scratch: string;
 
   test.beforeAll(async () => {
-    if (!sftpWired || !existsSync('/usr/sbin/sshd')) return;
     sshd = await startSshd();
     scratch = await mkdtemp(join(tmpdir(), 'cairn-e2e-known-hosts-'));
     // A known-hosts file that does not know the server yet.
@@ -104,7 +92,6 @@ test.describe('with an SSH server', () => {
   });
 
   test('a new host key is shown and trusted, and the repository is created there', async ({ page }) => {
-    test.skip(!sshd, 'the engine does not open sftp:// locations yet, or OpenSSH’s server is missing');
     const server = sshd as TestSshd;
     const remote = await makeRemoteRepoPath();
     cleanup = remote.cleanup;

@@ -8,29 +8,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineHost } from '../../src/app/host/engine-host.js';
-import { backendAt } from '../../src/app/services/open-repository.js';
 import { TestHost } from '../support/host.js';
 import { freshName, type S3TestServer, startS3Server } from '../support/s3-server.js';
 
-function s3Opens(): boolean {
-  try {
-    void backendAt('s3+http://127.0.0.1:1/bucket').close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function hasRadosGateway(): Promise<boolean> {
-  return fs
-    .access('/usr/bin/radosgw')
-    .then(() => true)
-    .catch(() => false);
-}
-
-const runs = s3Opens() && (await hasRadosGateway());
-
-describe.runIf(runs)('remote storage in an S3 bucket', () => {
+describe('remote storage in an S3 bucket', () => {
   let s3: S3TestServer;
   let fixture: TestHost;
   let host: EngineHost;

@@ -11,24 +11,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineHost } from '../../src/app/host/engine-host.js';
-import { backendAt } from '../../src/app/services/open-repository.js';
 import { TestHost } from '../support/host.js';
 import { generateKey, makeRemoteRepoPath, startSshd, type TestSshd } from '../support/sshd.js';
 
 const PASSPHRASE = 'key-passphrase-Rm2#';
 
-function sftpOpens(): boolean {
-  try {
-    void backendAt('sftp://u@127.0.0.1:1/x').close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const runs = sftpOpens() && existsSync('/usr/sbin/sshd');
-
-describe.runIf(runs)('remote storage on an SSH server', () => {
+describe('remote storage on an SSH server', () => {
   let sshd: TestSshd;
   let fixture: TestHost;
   let host: EngineHost;

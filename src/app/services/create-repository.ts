@@ -41,6 +41,30 @@ export function authorizeLocation(
   return { location: target.location, region, allowRegionTransfer: target.allowRegionTransfer };
 }
 
+/**
+ * `authorizeLocation` for storage that may report where it is: the region declared (or, when none
+ * is, the one the storage reports) must agree with that report (storage-region.ts), then with the
+ * chosen region unless the user gave an instruction.
+ */
+export async function authorizeStorage(
+  records: RepositoryRecords,
+  backend: Backend,
+  target: { region?: string; allowRegionTransfer?: string },
+  operation: string,
+): Promise<StorageLocation> {
+  const region = await declaredRegion(
+    backend,
+    backend.location,
+    target.region,
+    records.privacy().regions.chosen() ?? 'this-device',
+  );
+  return authorizeLocation(
+    records,
+    { location: backend.location, region, allowRegionTransfer: target.allowRegionTransfer },
+    operation,
+  );
+}
+
 /** Records a repository set up at a location: the location and region, the backup purpose, the audit entry. */
 export function recordRepositoryAdded(
   records: RepositoryRecords,
@@ -104,15 +128,10 @@ export async function createRepository(request: CreateRequest): Promise<Created>
   if (await backend.exists()) {
     throw new CairnError('invalid-argument', `a repository already exists at ${backend.location}`);
   }
-  const region = await declaredRegion(
-    backend,
-    backend.location,
-    request.region,
-    records.privacy().regions.chosen() ?? 'this-device',
-  );
-  const place = authorizeLocation(
+  const place = await authorizeStorage(
     records,
-    { location: backend.location, region, allowRegionTransfer: request.allowRegionTransfer },
+    backend,
+    { region: request.region, allowRegionTransfer: request.allowRegionTransfer },
     request.operation,
   );
   const password = typeof request.password === 'string' ? request.password : await request.password();

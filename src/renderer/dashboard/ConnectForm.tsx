@@ -2,7 +2,9 @@
  * Connects an existing repository (`repo.connect`): where it is (a folder, a drive, an SFTP server
  * or an S3 bucket, with "Test connection"), what to call it, its region and password.
  */
+
 import { type FormEvent, useId, useState } from 'react';
+import { RegionInstruction, regionTransferParam } from '../common/RegionInstruction.js';
 import { StorageFields } from '../common/StorageFields.js';
 import { initialStorageForm, locationParams, locationProblem, remoteRegionProblem } from '../common/storage-form.js';
 import { REGION_NAMES, type RegionCode } from '../format.js';
@@ -15,6 +17,7 @@ export function ConnectForm({ another }: { another: boolean }) {
   const [storage, setStorage] = useState(initialStorageForm);
   const [label, setLabel] = useState('');
   const [region, setRegion] = useState<RegionCode>('this-device');
+  const [instruction, setInstruction] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -32,10 +35,17 @@ export function ConnectForm({ another }: { another: boolean }) {
     setError(null);
     setConnected(null);
     try {
-      const info = await connect({ ...locationParams(storage), label: label.trim(), region, password });
+      const info = await connect({
+        ...locationParams(storage),
+        label: label.trim(),
+        region,
+        ...regionTransferParam(instruction),
+        password,
+      });
       setConnected(info.label);
       setStorage(initialStorageForm());
       setLabel('');
+      setInstruction('');
       setPassword('');
     } catch (failure) {
       setError((failure as Error).message);
@@ -66,6 +76,7 @@ export function ConnectForm({ another }: { another: boolean }) {
             </option>
           ))}
         </select>
+        <RegionInstruction region={region} value={instruction} onChange={setInstruction} />
         <label htmlFor={`${id}-password`}>Password</label>
         <input
           id={`${id}-password`}

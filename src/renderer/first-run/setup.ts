@@ -13,6 +13,8 @@ export interface Setup {
   storage: StorageForm;
   label: string;
   region: RegionCode;
+  /** The user's instruction to store outside the chosen region (blank: none given). */
+  regionInstruction: string;
   password: string;
   confirmation: string;
   repository: Result<'repo.create'> | null;
@@ -37,6 +39,7 @@ export function initialSetup(): Setup {
     storage: initialStorageForm(),
     label: '',
     region: 'this-device',
+    regionInstruction: '',
     password: '',
     confirmation: '',
     repository: null,

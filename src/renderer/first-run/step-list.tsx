@@ -4,7 +4,9 @@
  * when the password step is left; folders, exclusions and schedule are saved when the schedule step
  * is left; consent for what was ticked when the privacy step is left) and its view in steps/.
  */
+
 import type { ReactNode } from 'react';
+import { regionTransferParam } from '../common/RegionInstruction.js';
 import { locationParams, locationProblem, remoteRegionProblem } from '../common/storage-form.js';
 import type { AppState } from '../store.js';
 import { excludesFor } from './presets.js';
@@ -57,7 +59,13 @@ export const STEPS: Step[] = [
       if (s.repository) return undefined;
       // The storage's secrets go with the request: the engine holds them for the session (and the
       // desktop keeps them in the keychain), never in what it records.
-      const params = { ...locationParams(s.storage), label: s.label.trim(), region: s.region, password: s.password };
+      const params = {
+        ...locationParams(s.storage),
+        label: s.label.trim(),
+        region: s.region,
+        ...regionTransferParam(s.regionInstruction),
+        password: s.password,
+      };
       const repository =
         s.mode === 'create' ? await request('repo.create', params) : await request('repo.connect', params);
       return { repository };

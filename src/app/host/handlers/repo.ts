@@ -9,7 +9,7 @@
 import { ContractError } from '../../../contract/errors.js';
 import type { ParsedParams, Result } from '../../../contract/methods.js';
 import type { JsonValue, RepositoryRecord } from '../../catalog/catalog.js';
-import { authorizeLocation, createRepository, recordRepositoryAdded } from '../../services/create-repository.js';
+import { authorizeStorage, createRepository, recordRepositoryAdded } from '../../services/create-repository.js';
 import {
   backendAt,
   type EraseOutcome,
@@ -118,9 +118,10 @@ async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>
   const { catalog, repositories } = deps;
   const records = deps.privacy.port;
   const backend = requestedBackend(p);
-  const place = authorizeLocation(
+  const place = await authorizeStorage(
     records,
-    { location: backend.location, region: p.region, allowRegionTransfer: p.allowRegionTransfer },
+    backend,
+    { region: p.region, allowRegionTransfer: p.allowRegionTransfer },
     'repo.connect',
   );
   const repo = await openRepository({

@@ -4,7 +4,9 @@
  * bucket (common/StorageFields.tsx, with "Test connection") — with its name and the region where
  * the data is stored.
  */
+
 import { useId } from 'react';
+import { RegionInstruction } from '../../common/RegionInstruction.js';
 import { StorageFields } from '../../common/StorageFields.js';
 import { REGION_NAMES, type RegionCode } from '../../format.js';
 import type { StepProps } from '../setup.js';
@@ -67,6 +69,11 @@ export function StorageStep({ setup, update }: StepProps) {
       <p className="hint">
         Cairn records this so your data never leaves the region you chose without your instruction.
       </p>
+      <RegionInstruction
+        region={setup.region}
+        value={setup.regionInstruction}
+        onChange={(regionInstruction) => update({ regionInstruction })}
+      />
     </div>
   );
 }
