@@ -1,12 +1,15 @@
 /**
  * `cairn serve [--port N]`: runs the engine headless behind a local web server (127.0.0.1 only)
  * and prints the address with its one-time access token as the first line; stops on Ctrl+C or
- * SIGTERM, cancelling running tasks and closing repositories and the catalog.
+ * SIGTERM, cancelling running tasks and closing repositories and the catalog. With
+ * `--password-file FILE` or `--password-command CMD` it first unlocks every repository of the
+ * catalog that the password opens (unlock-at-start.ts), for a machine run as a service.
  */
 
 import { resolveDataDir } from '../../app/host/data-dir.js';
 import { EngineHost } from '../../app/host/engine-host.js';
 import { startServer } from '../../server/index.js';
+import { readStartupPassword, type StartupPassword, unlockAll } from '../unlock-at-start.js';
 import { untilStopped } from '../until-stopped.js';
 import { type Command, EXIT, str } from './types.js';
 
@@ -22,12 +25,30 @@ function parsePort(text: string | undefined): number {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run Cairn headless: the interface and API on a local web address',
-  usage: 'cairn serve [--port N] [--data-dir D]',
-  options: { port: { type: 'string', short: 'p' } },
+  usage: 'cairn serve [--port N] [--data-dir D] [--password-file FILE | --password-command CMD]',
+  options: { port: { type: 'string', short: 'p' }, 'password-command': { type: 'string' } },
   async run(ctx, _args, values) {
     const port = parsePort(str(values, 'port'));
     const dataDir = resolveDataDir(ctx.dataDir());
+    const command = str(values, 'password-command');
+    if (command !== undefined && ctx.options.passwordFile !== undefined) {
+      throw Object.assign(new Error('give either --password-file or --password-command, not both'), { usage: true });
+    }
+    const source: StartupPassword | undefined =
+      command !== undefined
+        ? { command }
+        : ctx.options.passwordFile !== undefined
+          ? { file: ctx.options.passwordFile }
+          : undefined;
+    // Read before anything starts: a wrong file or a failing command stops here, plainly.
+    const password = source ? await readStartupPassword(source) : undefined;
     const host = EngineHost.open({ dataDir, watch: true });
+    if (password !== undefined) {
+      const report = await unlockAll(host, password);
+      if (!ctx.options.quiet && report.unlocked.length > 0)
+        process.stderr.write(`unlocked at start: ${report.unlocked.join(', ')}\n`);
+      for (const { label, reason } of report.locked) ctx.warn(`"${label}" stays locked: ${reason}`);
+    }
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
       server = await startServer({ host, port });
