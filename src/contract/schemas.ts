@@ -8,6 +8,17 @@ import { LocationKind } from './storage.js';
 /** Where a storage location is declared to be (GDPR Art. 44–49: data stays where the user chose). */
 export const Region = z.enum(['this-device', 'EU', 'UK', 'CH', 'US', 'CA', 'AU', 'JP', 'other']);
 
+/**
+ * Whether the repository's storage answers: unreachable since the first failed attempt of a run
+ * of failures (Cairn keeps retrying, with backoff), with the storage's last reason; reachable again
+ * once an operation or a task reaches it. A folder on this computer is always reachable.
+ */
+export const StorageReachability = z.object({
+  reachable: z.boolean(),
+  unreachableSince: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
 export const RepositoryInfo = z.object({
   id: z.string(),
   label: z.string(),
@@ -18,6 +29,7 @@ export const RepositoryInfo = z.object({
   unlocked: z.boolean(),
   lastBackupAt: z.string().nullable(),
   lastCheckAt: z.string().nullable(),
+  storage: StorageReachability,
 });
 
 /** When a source is backed up on its own: every N minutes, daily at local times, or a cron expression. */

@@ -1,8 +1,9 @@
 /**
  * The desktop shell's lifecycle once Electron is ready: the single window (hidden on close, kept
- * for the tray), the second-instance hand-off, the tray icon and menu rebuilt from engine events,
- * "Back up now", pausing, launch at login, power tracking, desktop notifications (failures and
- * stale backups, see notifier.ts) and an orderly shutdown of the engine. The app settings kept by
+ * for the tray), the second-instance hand-off, the tray icon and menu rebuilt from engine events
+ * (a repository whose storage does not answer turns the tray to a warning with its own line),
+ * "Back up now", pausing, launch at login, power tracking, desktop notifications (failures, stale
+ * backups and storage that stopped answering, see notifier.ts) and an orderly shutdown of the engine. The app settings kept by
  * the engine ('settings.get', announced by 'settings.updated') are obeyed: launch at login is
  * turned on or off to match, and notifications are not shown while switched off.
  */
@@ -17,7 +18,14 @@ import { type AppStatus, type NotificationContent, Notifier, type Task } from '.
 import { type PowerState, watchPower } from './power.js';
 import type { PasswordVault } from './secrets.js';
 import type { StorageCredentialVault } from './storage-credentials.js';
-import { type TrayState, type TrayStatus, trayIconFor, trayMenuTemplate, trayTooltip } from './tray.js';
+import {
+  type TrayState,
+  type TrayStatus,
+  trayIconFor,
+  trayMenuTemplate,
+  trayTooltip,
+  type UnreachableStorage,
+} from './tray.js';
 import { hardenWindow, windowOptions } from './window.js';
 
 export const PAUSE_MS = 60 * 60_000;
@@ -127,17 +135,29 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     win.focus();
   }
 
+  /** The repositories whose storage does not answer, from the latest status. */
+  function unreachableStorage(): UnreachableStorage[] {
+    const repositories = Array.isArray(lastStatus?.repositories) ? lastStatus.repositories : [];
+    return repositories
+      .filter((repo) => repo.storage && !repo.storage.reachable)
+      .map((repo) => ({ label: repo.label, since: repo.storage.unreachableSince ?? '', reason: repo.storage.reason }));
+  }
+
   function trayState(): TrayState {
     const at = now();
+    const unreachable = unreachableStorage();
     let status: TrayStatus = 'idle';
     if (runningBackups.size > 0) status = 'running';
     else if (pausedUntil && pausedUntil.getTime() > at.getTime()) status = 'paused';
+    // Storage that does not answer explains a failed backup too, and Cairn keeps retrying.
+    else if (unreachable.length > 0) status = 'warning';
     else if (lastBackupFailed) status = 'error';
     return {
       status,
       lastBackupAt,
       now: at,
       pausedUntil: status === 'paused' && pausedUntil ? pausedUntil.toISOString() : null,
+      unreachable,
     };
   }
 

@@ -1,11 +1,17 @@
 /**
- * Which desktop notifications Cairn shows, as pure logic: a failed backup, restore or check, and
- * "no successful backup for N days" per repository. Each cause (kind + repository) notifies at
- * most once per throttle window; a later success clears the cause so the next failure notifies
- * again. The caller supplies `show` (Electron's Notification in the app, a recorder in tests).
+ * Which desktop notifications Cairn shows, as pure logic: a failed backup, restore or check,
+ * "no successful backup for N days" per repository, and a repository's storage that stopped
+ * answering. Each cause (kind + repository) notifies at most once per throttle window; a later
+ * success clears the cause so the next failure notifies again. Unreachable storage notifies once
+ * per outage (as `app.status` dates it), and only once the outage has lasted
+ * `unreachableAfterMs`, so a blip the retries ride out notifies nobody; never on each retry, and
+ * a backup that failed because of it adds no notification of its own. An outage that ends and
+ * starts again stays within the throttle window. The caller supplies `show` (Electron's
+ * Notification in the app, a recorder in tests).
  */
 import type { z } from 'zod';
 import type { AppStatus as AppStatusSchema, Task as TaskSchema } from '../contract/schemas.js';
+import { formatClock } from './tray.js';
 
 export type Task = z.output<typeof TaskSchema>;
 export type AppStatus = z.output<typeof AppStatusSchema>;
@@ -22,12 +28,17 @@ export interface NotifierOptions {
   throttleMs?: number;
   /** A repository whose last successful backup is older than this many days is stale (default 3). */
   staleAfterDays?: number;
+  /** Unreachable storage notifies once it has been unreachable this long (default 1 minute). */
+  unreachableAfterMs?: number;
 }
 
 const HOUR_MS = 60 * 60_000;
 const DAY_MS = 24 * HOUR_MS;
 export const DEFAULT_THROTTLE_MS = 6 * HOUR_MS;
 export const DEFAULT_STALE_AFTER_DAYS = 3;
+export const DEFAULT_UNREACHABLE_AFTER_MS = 60_000;
+/** How the host words a task that failed because the storage did not answer (handlers/backup.ts). */
+const UNREACHABLE_FAILURE = /^storage unreachable since /;
 export const MAX_ERROR_CHARS = 200;
 
 const FAILURE_TITLES: Record<Task['kind'], string> = {
@@ -57,6 +68,9 @@ export class Notifier {
   private readonly now: () => Date;
   private readonly throttleMs: number;
   private readonly staleAfterDays: number;
+  private readonly unreachableAfterMs: number;
+  /** The outage (its `unreachableSince`) each repository last notified or was throttled for. */
+  private readonly outageNoticed = new Map<string, string>();
   /** When each cause last notified (epoch ms). */
   private readonly lastShown = new Map<string, number>();
   /** Repository labels from the latest status, to name repositories in failure messages. */
@@ -69,6 +83,7 @@ export class Notifier {
     this.now = options.now ?? (() => new Date());
     this.throttleMs = options.throttleMs ?? DEFAULT_THROTTLE_MS;
     this.staleAfterDays = options.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS;
+    this.unreachableAfterMs = options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS;
   }
 
   onTask(task: Task): void {
@@ -84,6 +99,8 @@ export class Notifier {
       return;
     }
     if (task.status !== 'failed') return;
+    // The storage's own notification tells of it (once per outage); its failed retries do not.
+    if (task.error && UNREACHABLE_FAILURE.test(task.error)) return;
     const title = FAILURE_TITLES[task.kind] ?? 'Task failed';
     const reason = task.error ? shorten(task.error) : 'It stopped with an error.';
     const label = task.repositoryId ? this.labels.get(task.repositoryId) : undefined;
@@ -96,6 +113,7 @@ export class Notifier {
     const nowMs = this.now().getTime();
     for (const repo of repositories) {
       this.labels.set(repo.id, repo.label);
+      this.judgeStorage(repo, nowMs);
       const cause = `stale:${repo.id}`;
       const reported = parseTime(repo.lastBackupAt);
       const seen = this.backupSucceededAt.get(repo.id) ?? null;
@@ -113,6 +131,23 @@ export class Notifier {
         body: `${repo.label} has not been backed up successfully for ${days} days.`,
       });
     }
+  }
+
+  private judgeStorage(repo: AppStatus['repositories'][number], nowMs: number): void {
+    const storage = repo.storage;
+    const since = storage && !storage.reachable ? storage.unreachableSince : null;
+    const sinceMs = parseTime(since);
+    if (since === null || sinceMs === null) {
+      this.outageNoticed.delete(repo.id);
+      return;
+    }
+    if (this.outageNoticed.get(repo.id) === since || nowMs - sinceMs < this.unreachableAfterMs) return;
+    this.outageNoticed.set(repo.id, since);
+    const reason = storage.reason ? ` — ${shorten(storage.reason)}` : '';
+    this.notify(`unreachable:${repo.id}`, {
+      title: 'Storage unreachable',
+      body: `${repo.label}: storage unreachable since ${formatClock(new Date(sinceMs))}${reason}. Cairn keeps retrying.`,
+    });
   }
 
   private notify(cause: string, content: NotificationContent): void {

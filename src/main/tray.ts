@@ -1,17 +1,29 @@
 /**
  * The tray icon and its menu, as pure functions of the tray state: the status line
- * ("Protected — last backup 2 hours ago", "Backing up…"), the actions, and which icon in build/
- * to show. The lifecycle module turns the template into a real Menu.
+ * ("Protected — last backup 2 hours ago", "Backing up…", "Storage unreachable since 14:02 — NAS"),
+ * a line per repository whose storage does not answer, the actions, and which icon in build/ to
+ * show. The lifecycle module turns the template into a real Menu.
  */
 import type { MenuItemConstructorOptions } from 'electron';
 
-export type TrayStatus = 'idle' | 'running' | 'error' | 'paused';
+/** 'warning': the storage of a repository does not answer (Cairn keeps retrying). */
+export type TrayStatus = 'idle' | 'running' | 'error' | 'paused' | 'warning';
+
+/** A repository whose storage does not answer, as `app.status` reports it. */
+export interface UnreachableStorage {
+  label: string;
+  /** ISO time of the first failed attempt. */
+  since: string;
+  reason: string | null;
+}
 
 export interface TrayState {
   status: TrayStatus;
   lastBackupAt: string | null;
   now: Date;
   pausedUntil: string | null;
+  /** Repositories whose storage does not answer (none when absent). */
+  unreachable?: UnreachableStorage[];
 }
 
 export interface TrayActions {
@@ -39,12 +51,23 @@ export function formatAge(ms: number): string {
 }
 
 /** Local wall-clock "HH:MM". */
-function formatClock(date: Date): string {
+export function formatClock(date: Date): string {
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
+/** "Storage unreachable since 14:02 — NAS" (a date it cannot read shows as "for a while"). */
+export function storageLine(storage: UnreachableStorage): string {
+  const since = new Date(storage.since);
+  const when = Number.isNaN(since.getTime()) ? 'for a while' : `since ${formatClock(since)}`;
+  return `Storage unreachable ${when} — ${storage.label}`;
 }
 
 export function statusLine(state: TrayState): string {
   switch (state.status) {
+    case 'warning': {
+      const first = state.unreachable?.[0];
+      return first ? storageLine(first) : 'Storage unreachable';
+    }
     case 'running':
       return 'Backing up…';
     case 'error':
@@ -61,10 +84,19 @@ export function statusLine(state: TrayState): string {
   }
 }
 
+/**
+ * The lines at the top of the menu: the status line, then one line per repository whose storage
+ * does not answer (the first of them is the status line itself when the status is 'warning').
+ */
+export function statusLines(state: TrayState): string[] {
+  const storage = (state.unreachable ?? []).map(storageLine);
+  return state.status === 'warning' && storage.length > 0 ? storage : [statusLine(state), ...storage];
+}
+
 export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
   const paused = state.status === 'paused';
   return [
-    { label: statusLine(state), enabled: false },
+    ...statusLines(state).map((label): MenuItemConstructorOptions => ({ label, enabled: false })),
     { type: 'separator' },
     { label: 'Open Cairn', click: () => actions.open() },
     { label: 'Back up now', enabled: state.status !== 'running', click: () => actions.backUpNow() },
@@ -76,11 +108,14 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuIt
   ];
 }
 
-/** The icon file (in build/) for a status. */
+/**
+ * The icon file (in build/) for a status. A warning has no icon of its own yet: it shows the
+ * attention icon of 'error' (its menu and tooltip lines tell the two apart).
+ */
 export function trayIconFor(status: TrayStatus): string {
-  return `tray-${status}.png`;
+  return status === 'warning' ? 'tray-error.png' : `tray-${status}.png`;
 }
 
 export function trayTooltip(state: TrayState): string {
-  return `Cairn — ${statusLine(state)}`;
+  return `Cairn — ${statusLines(state).join(' · ')}`;
 }

@@ -59,8 +59,11 @@ function task(overrides: Partial<Task>): Task {
   };
 }
 
+type Storage = AppStatus['repositories'][number]['storage'];
+const REACHABLE: Storage = { reachable: true, unreachableSince: null, reason: null };
+
 function status(
-  repos: Array<{ id: string; label: string; lastBackupAt: string | null; unlocked?: boolean }>,
+  repos: Array<{ id: string; label: string; lastBackupAt: string | null; unlocked?: boolean; storage?: Storage }>,
 ): AppStatus {
   return {
     version: '1.0.0',
@@ -74,6 +77,7 @@ function status(
       unlocked: repo.unlocked ?? true,
       lastBackupAt: repo.lastBackupAt,
       lastCheckAt: null,
+      storage: repo.storage ?? REACHABLE,
     })),
     runningTasks: 0,
     lastSuccessfulBackupAt: null,

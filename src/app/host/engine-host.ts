@@ -2,8 +2,8 @@
  * The engine behind the contract: `EngineHost.handle(method, params)` validates the request with
  * the method's zod schema, runs the method's handler and maps every failure to a ContractError.
  * This file is the composition root: it builds the services the handlers share once (the clock,
- * catalog, tasks, open repositories, events, privacy records, frozen points, scheduler, watcher,
- * verification) and merges the handler modules of handlers/, one per contract namespace, into
+ * catalog, tasks, open repositories, whether their storage answers, events, privacy records,
+ * frozen points, scheduler, watcher, verification) and merges the handler modules of handlers/, one per contract namespace, into
  * one map that must hold every method. It also owns the background work (scheduled backups and
  * verification, usage reporting) and shutting it all down.
  */
@@ -18,6 +18,7 @@ import { type Clock, systemClock } from '../../engine/util/clock.js';
 import { Catalog } from '../catalog/catalog.js';
 import { DEFAULT_WINDOW_DAYS, VerificationTracker } from '../catalog/verification.js';
 import { FrozenPoints } from '../privacy/restriction/frozen.js';
+import type { OpenOptions } from '../services/open-repository.js';
 import { describeIssues, toContractError } from './errors.js';
 import { type EngineListener, Events } from './events.js';
 import { appHandlers } from './handlers/app.js';
@@ -44,6 +45,7 @@ import { ScheduledVerification, type ScheduledVerificationOptions } from './sche
 import { SourceWatching } from './source-watching.js';
 import { appStatus } from './status.js';
 import { StorageCredentials } from './storage-credentials.js';
+import { StorageReachability } from './storage-reachability.js';
 import { TaskManager } from './task-manager.js';
 import { UsageReporting, type UsageReportingOptions } from './usage-reporting.js';
 
@@ -73,6 +75,12 @@ export interface EngineHostOptions {
   usageReporting?: UsageReportingOptions;
   /** Scheduled rolling verification of unlocked repositories (default: a slice a day, ticking every 10 min). */
   verification?: ScheduledVerificationOptions;
+  /**
+   * How long and how often the storage of the app's remote repositories is retried after a
+   * transient failure (default: backoff up to 30 s between attempts, for up to 5 minutes); tests
+   * shorten it.
+   */
+  storageRetry?: OpenOptions['retry'];
 }
 
 const VERSION = PROGRAM.replace(/^cairn\s+/, '');
@@ -98,9 +106,20 @@ export class EngineHost {
     const tasks = new TaskManager(catalog, options.progressIntervalMs);
     // The status is built only when it is sent, by then every service below exists.
     const events = new Events(() => appStatus(services));
+    const reachability = new StorageReachability(clock, () => events.emitStatus());
     // Credentials live in this object only, for as long as the host runs.
-    const storage = new RepositoryStorage(catalog, new StorageCredentials(), dataDir);
+    const storage = new RepositoryStorage(
+      catalog,
+      new StorageCredentials(),
+      dataDir,
+      reachability,
+      options.storageRetry,
+    );
     const repositories = new OpenRepositories(catalog, events, (record) => storage.backendFor(record));
+    // A task stopped while its storage is down must not sit out the retry pauses.
+    tasks.onCancelled((task) => {
+      if (task.repositoryId) repositories.get(task.repositoryId)?.backend.interruptRetries?.();
+    });
     const privacy = new PrivacyApp({
       dataDir,
       appVersion: VERSION,
@@ -145,6 +164,7 @@ export class EngineHost {
       tasks,
       repositories,
       storage,
+      reachability,
       events,
       privacy,
       frozen: new FrozenPoints(dataDir),
@@ -156,6 +176,13 @@ export class EngineHost {
     tasks.subscribe((task) => privacy.taskUpdated(task));
     tasks.subscribe((task) => {
       if (task.status === 'failed' && task.repositoryId) repositories.dropIfInvalid(task.repositoryId);
+    });
+    // A task of a repository that succeeded reached its storage; one that failed because the
+    // storage did not answer marks it unreachable.
+    tasks.onSettled((task, error) => {
+      if (!task.repositoryId) return;
+      if (task.status === 'succeeded') reachability.reachable(task.repositoryId);
+      else if (task.status === 'failed') reachability.failed(task.repositoryId, error);
     });
     this.handlers = {
       ...appHandlers(services),

@@ -1,7 +1,7 @@
 /**
  * The services the engine host builds once and shares between its handler modules: the clock,
  * the catalog, the task manager, the open sessions, how their storage is opened (settings and
- * session credentials), the event stream, the privacy records, the
+ * session credentials) and whether it answers, the event stream, the privacy records, the
  * frozen points, the scheduler, the watcher and the verification tracker. Each handler module names the ones it
  * uses with `Pick<HostServices, …>`, so what a namespace depends on shows in its signature.
  */
@@ -16,6 +16,7 @@ import type { PrivacyApp } from './privacy-app.js';
 import type { RepositoryStorage } from './repository-storage.js';
 import type { ScheduledBackups } from './scheduled-backups.js';
 import type { SourceWatching } from './source-watching.js';
+import type { StorageReachability } from './storage-reachability.js';
 import type { TaskManager } from './task-manager.js';
 
 export interface HostServices {
@@ -36,6 +37,8 @@ export interface HostServices {
   repositories: OpenRepositories;
   /** How each repository's storage is opened: its settings (catalog) and session credentials (memory). */
   storage: RepositoryStorage;
+  /** Whether each repository's storage answers ("storage unreachable since …" in `app.status`). */
+  reachability: StorageReachability;
   events: Events;
   privacy: PrivacyApp;
   /** Recovery points restricted under GDPR Art. 18 (read from disk on every call). */

@@ -4,7 +4,8 @@
  * schema when read), the credentials held for the session (storage-credentials.ts) and, for remote
  * storage, a cache folder of its own under `<data dir>/cache/<repository id>`. Every backend the
  * host opens for a repository of the app comes from `backendFor`, so a session, a check of a
- * locked repository and its storage use all reach the storage the same way.
+ * locked repository and its storage use all reach the storage the same way, and each remote one
+ * reports its retries and its successes to the reachability tracker (storage-reachability.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,8 +16,9 @@ import { StorageSettings } from '../../contract/storage.js';
 import { parseLocation } from '../../engine/backend/location.js';
 import { BackendError } from '../../engine/backend/types.js';
 import type { Catalog, JsonObject, RepositoryRecord } from '../catalog/catalog.js';
-import { type Backend, backendAt, type OpenOptions } from '../services/open-repository.js';
+import { type Backend, backendAt, type OpenOptions, type RetryNotice } from '../services/open-repository.js';
 import type { Credentials, StorageCredentials } from './storage-credentials.js';
+import type { StorageReachability } from './storage-reachability.js';
 
 export type Settings = z.output<typeof StorageSettings>;
 export type Kind = z.output<typeof LocationKind>;
@@ -109,6 +111,10 @@ export class RepositoryStorage {
     private readonly catalog: Catalog,
     readonly credentials: StorageCredentials,
     private readonly dataDir: string,
+    /** Told of each remote repository's retries and successful operations. */
+    private readonly reachability?: StorageReachability,
+    /** The retry policy's numbers for repository storage (default: up to 5 minutes of retries). */
+    private readonly retry?: OpenOptions['retry'],
   ) {}
 
   /** The repository's saved settings; a stored value that no longer fits the schema counts as none. */
@@ -141,7 +147,34 @@ export class RepositoryStorage {
       fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
     }
     const options = openOptions(kind, this.settings(record), this.credentials.get(record.id), { cacheDir });
-    return backendAt(record.location, options);
+    return this.open(record.location, options, () => record.id);
+  }
+
+  /**
+   * A location opened as the storage of one of the app's repositories: remote storage with the
+   * host's retry policy (its time budget capped at `maxRetryMs` where someone waits for the
+   * answer), its retries and successful operations reported to the reachability tracker as those
+   * of repository `repositoryId()`; nothing is reported while that is undefined (a repository
+   * being created has no id yet).
+   */
+  open(location: string, options: OpenOptions, repositoryId: () => string | undefined, maxRetryMs?: number): Backend {
+    if (locationKind(location) === 'local') return backendAt(location, options);
+    const retry = { ...this.retry, ...options.retry };
+    if (maxRetryMs !== undefined) retry.budgetMs = Math.min(retry.budgetMs ?? maxRetryMs, maxRetryMs);
+    const reachability = this.reachability;
+    const backend = backendAt(location, {
+      ...options,
+      ...(Object.keys(retry).length > 0 ? { retry } : {}),
+      ...(reachability
+        ? {
+            onRetry: (notice: RetryNotice) => {
+              const id = repositoryId();
+              if (id !== undefined) reachability.retrying(id, notice);
+            },
+          }
+        : {}),
+    });
+    return reachability ? reachability.observe(repositoryId, backend) : backend;
   }
 
   /** What Settings shows of the repository's storage: never a secret, only which ones are held. */

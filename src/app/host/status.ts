@@ -1,7 +1,8 @@
 /**
  * What the app shows of itself and its repositories: the `app.status` payload (also sent as the
  * `app.status` event) and one repository's info as the `repo.*` methods return it, whether it is
- * unlocked taken from the open sessions.
+ * unlocked taken from the open sessions and whether its storage answers from the reachability
+ * tracker (storage-reachability.ts).
  */
 import type { z } from 'zod';
 import type { Result } from '../../contract/methods.js';
@@ -9,6 +10,7 @@ import type { Region } from '../../contract/schemas.js';
 import type { Catalog, RepositoryRecord } from '../catalog/catalog.js';
 import type { OpenRepositories } from './open-repositories.js';
 import { locationKind } from './repository-storage.js';
+import type { StorageReachability } from './storage-reachability.js';
 import type { TaskManager } from './task-manager.js';
 
 export interface StatusSources {
@@ -17,6 +19,7 @@ export interface StatusSources {
   catalog: Catalog;
   tasks: TaskManager;
   repositories: OpenRepositories;
+  reachability: StorageReachability;
 }
 
 export function appStatus(s: StatusSources): Result<'app.status'> {
@@ -29,21 +32,25 @@ export function appStatus(s: StatusSources): Result<'app.status'> {
   return {
     version: s.version,
     dataDir: s.dataDir,
-    repositories: repositories.map((r) => repositoryInfo(r, s.repositories)),
+    repositories: repositories.map((r) => repositoryInfo(r, s)),
     runningTasks: s.tasks.runningCount(),
     lastSuccessfulBackupAt: last ?? null,
   };
 }
 
-export function repositoryInfo(record: RepositoryRecord, open: OpenRepositories): Result<'repo.unlock'> {
+export function repositoryInfo(
+  record: RepositoryRecord,
+  s: Pick<StatusSources, 'repositories' | 'reachability'>,
+): Result<'repo.unlock'> {
   return {
     id: record.id,
     label: record.label,
     location: record.location,
     kind: locationKind(record.location),
     region: record.region as z.output<typeof Region>,
-    unlocked: open.has(record.id),
+    unlocked: s.repositories.has(record.id),
     lastBackupAt: record.lastBackupAt,
     lastCheckAt: record.lastCheckAt,
+    storage: s.reachability.of(record.id),
   };
 }

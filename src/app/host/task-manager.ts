@@ -101,9 +101,14 @@ function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
 }
 
+/** Told once when a task has ended, with what its run threw (undefined when it succeeded). */
+export type SettledListener = (task: Task, error: unknown) => void;
+
 export class TaskManager {
   private readonly active = new Map<string, Active>();
   private readonly listeners = new Set<(task: Task) => void>();
+  private readonly settledListeners = new Set<SettledListener>();
+  private readonly cancelListeners = new Set<(task: Task) => void>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -113,6 +118,34 @@ export class TaskManager {
   subscribe(listener: (task: Task) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Listens for ended tasks with the error their run threw, which the recorded task keeps only as
+   * text (the storage reachability tracker looks for a BackendError 'unavailable' in it).
+   */
+  onSettled(listener: SettledListener): () => void {
+    this.settledListeners.add(listener);
+    return () => this.settledListeners.delete(listener);
+  }
+
+  /**
+   * Listens for tasks asked to stop (cancelled, or stopped as the host closes): the host ends the
+   * retry pauses of the task's storage so the task stops now, not after the retry budget.
+   */
+  onCancelled(listener: (task: Task) => void): () => void {
+    this.cancelListeners.add(listener);
+    return () => this.cancelListeners.delete(listener);
+  }
+
+  private cancelled(task: Task): void {
+    for (const listener of this.cancelListeners) {
+      try {
+        listener(task);
+      } catch {
+        // A listener's failure must not keep the task from stopping.
+      }
+    }
   }
 
   /** Creates the task and starts it in the background; returns it as first recorded (queued). */
@@ -184,6 +217,7 @@ export class TaskManager {
     if (active.controller.signal.aborted) return current;
     const task = this.update(id, { status: 'cancelling' });
     active.controller.abort();
+    this.cancelled(task);
     return task;
   }
 
@@ -192,12 +226,14 @@ export class TaskManager {
     const running = [...this.active.entries()];
     for (const [id, a] of running) {
       if (!a.controller.signal.aborted) {
+        let task: Task | undefined;
         try {
-          this.update(id, { status: 'cancelling' });
+          task = this.update(id, { status: 'cancelling' });
         } catch {
           // the catalog may already be unusable; the abort below still stops the task
         }
         a.controller.abort();
+        if (task) this.cancelled(task);
       }
     }
     await Promise.all(running.map(([, a]) => a.done));
@@ -224,14 +260,26 @@ export class TaskManager {
         },
       };
       const result = await spec.run(ctx);
-      this.finish(id, active, { status: 'succeeded', result });
+      this.tellSettled(this.finish(id, active, { status: 'succeeded', result }), undefined);
     } catch (err) {
+      let task: Task;
       if (signal.aborted && (isAbort(err) || !(err instanceof TaskFailure))) {
-        this.finish(id, active, { status: 'cancelled', error: 'cancelled' });
+        task = this.finish(id, active, { status: 'cancelled', error: 'cancelled' });
       } else if (err instanceof TaskFailure) {
-        this.finish(id, active, { status: 'failed', error: err.message, result: err.result });
+        task = this.finish(id, active, { status: 'failed', error: err.message, result: err.result });
       } else {
-        this.finish(id, active, { status: 'failed', error: describeTaskError(err) });
+        task = this.finish(id, active, { status: 'failed', error: describeTaskError(err) });
+      }
+      this.tellSettled(task, err);
+    }
+  }
+
+  private tellSettled(task: Task, error: unknown): void {
+    for (const listener of this.settledListeners) {
+      try {
+        listener(task, error);
+      } catch {
+        // a listener's failure changes nothing about the task
       }
     }
   }
@@ -275,10 +323,10 @@ export class TaskManager {
     id: string,
     active: Active,
     outcome: { status: 'succeeded' | 'failed' | 'cancelled'; error?: string; result?: Record<string, JsonValue> },
-  ): void {
+  ): Task {
     if (active.timer) clearTimeout(active.timer);
     active.timer = undefined;
-    this.update(id, {
+    return this.update(id, {
       status: outcome.status,
       error: outcome.error ?? null,
       ...(outcome.result ? { result: outcome.result } : {}),

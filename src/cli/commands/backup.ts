@@ -44,7 +44,11 @@ export const backupCommand: Command = {
     }
     const progress = ProgressReporter.for(ctx.json, 'backing up');
     const controller = new AbortController();
-    const onSignal = () => controller.abort();
+    const onSignal = () => {
+      controller.abort();
+      // Stopping while remote storage is down: end the retry pauses rather than sit them out.
+      repo.backend.interruptRetries?.();
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {

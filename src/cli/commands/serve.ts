@@ -69,6 +69,9 @@ export const serveCommand: Command = {
     await server.close();
     await host.close();
     if (!ctx.options.quiet) process.stdout.write('Cairn stopped.\n');
+    // Everything is closed and saved by now. A connection some late call opened to remote storage
+    // (an SSH socket) must not keep a stopped service alive: its manager waits for the exit.
+    setTimeout(() => process.exit(EXIT.ok), 2_000).unref();
     return EXIT.ok;
   },
 };

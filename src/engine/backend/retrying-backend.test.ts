@@ -276,6 +276,35 @@ describe('retryingBackend: pauses', () => {
     expect(await backend.exists()).toBe(false);
   });
 
+  it('interruptRetries ends the pauses under way (a cancelled task), and the backend stays usable', async () => {
+    const flaky = new FlakyBackend();
+    let started: () => void = () => undefined;
+    const pausing = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const backend = retryingBackend(flaky, {
+      sleep: (_ms, signal) =>
+        new Promise<void>((resolve) => {
+          started();
+          signal?.addEventListener('abort', () => resolve());
+        }),
+      random: () => 0.5,
+    });
+    flaky.plan = (call) => (call === 'exists' ? 'before' : undefined);
+    const call = failure(backend.exists());
+    await pausing;
+    backend.interruptRetries?.();
+    const err = await call;
+    expect(err.code).toBe('unavailable');
+    expect(err.message).toContain('gave up after 1 attempt in');
+    // Until a call succeeds, a transient failure is not retried (the clean-up of cancelled work).
+    flaky.calls.exists = 0;
+    flaky.plan = failFirst('exists', 1);
+    expect((await failure(backend.exists())).message).toContain('gave up after 1 attempt');
+    flaky.plan = () => undefined;
+    expect(await backend.exists()).toBe(false);
+  });
+
   it('ends a pause under way when the backend is closed, and retries again afterwards', async () => {
     const flaky = new FlakyBackend();
     let started: () => void = () => undefined;

@@ -80,6 +80,8 @@ class Streak {
   constructor(
     private readonly policy: Policy,
     private readonly signal: () => AbortSignal,
+    /** True after an interruption, until a call succeeds: failures are not retried meanwhile. */
+    private readonly failFast: () => boolean,
     private readonly operation: string,
     private readonly what: string,
   ) {
@@ -98,7 +100,8 @@ class Streak {
     const delayMs = Math.floor(this.policy.random() * ceiling);
     const elapsed = this.policy.now() - this.started;
     const signal = this.signal();
-    if (this.attempts >= maxAttempts || elapsed + delayMs > budgetMs || signal.aborted) throw this.giveUp(err);
+    if (this.attempts >= maxAttempts || elapsed + delayMs > budgetMs || signal.aborted || this.failFast())
+      throw this.giveUp(err);
     try {
       this.policy.onRetry?.({
         operation: this.operation,
@@ -131,11 +134,24 @@ class Streak {
 
 class Retrier {
   private controller = new AbortController();
+  /** Set by `interrupt`, cleared by the next call that succeeds. */
+  private interrupted = false;
 
   constructor(private readonly policy: Policy) {}
 
   streak(operation: string, what: string): Streak {
-    return new Streak(this.policy, () => this.controller.signal, operation, what);
+    return new Streak(
+      this.policy,
+      () => this.controller.signal,
+      () => this.interrupted,
+      operation,
+      what,
+    );
+  }
+
+  /** A call succeeded: the storage answers, retries are worth their pauses again. */
+  succeeded(): void {
+    this.interrupted = false;
   }
 
   /** Runs `attempt` (given the attempt's number, from 1) until it succeeds or the streak gives up. */
@@ -143,15 +159,27 @@ class Retrier {
     const streak = this.streak(operation, what);
     for (let n = 1; ; n++) {
       try {
-        return await attempt(n);
+        const result = await attempt(n);
+        this.succeeded();
+        return result;
       } catch (err) {
         await streak.failed(err);
       }
     }
   }
 
-  /** Ends the pauses under way (they give up); later calls retry as usual, should the backend be used again. */
+  /**
+   * Ends the pauses under way (they give up), and until a call succeeds again gives up on the
+   * first transient failure: the work being cancelled (and its clean-up: a lock to remove, a
+   * staged pack to drop) stops now instead of waiting out the budget call after call.
+   */
   interrupt(): void {
+    this.interrupted = true;
+    this.abortPauses();
+  }
+
+  /** Ends the pauses under way only (the backend is closing). */
+  abortPauses(): void {
     this.controller.abort();
     this.controller = new AbortController();
   }
@@ -211,6 +239,7 @@ class RetryingStaged implements StagedObject {
     const streak = this.retrier.streak('append', `a new ${this.kind} object`);
     try {
       await inner.append(data);
+      this.retrier.succeeded();
     } catch (err) {
       await this.restage(streak, err);
     }
@@ -226,6 +255,7 @@ class RetryingStaged implements StagedObject {
       for (;;) {
         try {
           await inner.commit(id);
+          this.retrier.succeeded();
           // Committed: nothing is left to discard (and a remote discard would cost a request).
           this.inner = undefined;
           return;
@@ -316,6 +346,7 @@ const PASSED_THROUGH = [
   'cleanTemporaryFiles',
   'destroy',
   'reportedRegion',
+  'interruptRetries',
 ] as const satisfies readonly (keyof Backend)[];
 
 /**
@@ -356,8 +387,10 @@ export function retryingBackend(inner: Backend, options: RetryOptions = {}): Bac
           if (yielded.has(info.id)) continue;
           yielded.add(info.id);
           streak.progressed();
+          retrier.succeeded();
           yield info;
         }
+        retrier.succeeded();
         return;
       } catch (err) {
         await streak.failed(err);
@@ -390,9 +423,11 @@ export function retryingBackend(inner: Backend, options: RetryOptions = {}): Bac
     // Not retried: a repeated create cannot tell its own folders from a repository made meanwhile.
     create: () => inner.create(),
     close: () => {
-      retrier.interrupt();
+      retrier.abortPauses();
       return inner.close();
     },
   };
-  return passOptional(wrapped, inner);
+  passOptional(wrapped, inner);
+  wrapped.interruptRetries = () => retrier.interrupt();
+  return wrapped;
 }

@@ -118,6 +118,12 @@ export interface Backend {
    * constraint, e.g. 'eu-central-1'), or undefined when it reports none.
    */
   reportedRegion?(): Promise<string | undefined>;
+  /**
+   * Optional (remote storage): ends the pauses between retries under way, so the calls waiting in
+   * them fail at once with their last error. Called when the work they belong to is cancelled:
+   * a backup cancelled while the storage is down stops now, not after the retry budget.
+   */
+  interruptRetries?(): void;
 }
 
 /**

@@ -35,6 +35,10 @@ export function withSizeCaps(backend: Backend): Backend {
         }
       : {}),
     ...(backend.destroy ? { destroy: () => backend.destroy?.() ?? Promise.resolve() } : {}),
+    ...(backend.reportedRegion
+      ? { reportedRegion: () => backend.reportedRegion?.() ?? Promise.resolve(undefined) }
+      : {}),
+    ...(backend.interruptRetries ? { interruptRetries: () => backend.interruptRetries?.() } : {}),
     ...(backend.listSync ? { listSync: (kind: ObjectKind) => backend.listSync?.(kind) ?? [] } : {}),
     ...(backend.loadSync
       ? {

@@ -86,7 +86,9 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
   const locked = status.repositories.filter((repo) => !repo.unlocked).length;
   const last = status.lastSuccessfulBackupAt;
   const failed = Object.values(coverage.data ?? {}).some((c) => c.lastFailure !== null);
-  const tone = failed ? 'error' : last ? 'ok' : 'warn';
+  // Storage that does not answer is a warning (each repository's card says which and since when).
+  const unreachable = status.repositories.some((repo) => !repo.storage.reachable);
+  const tone = failed ? 'error' : last && !unreachable ? 'ok' : 'warn';
   const pausedUntil = schedule.data?.sources
     .map((s) => s.pausedUntil)
     .filter((t): t is string => t !== null)

@@ -1,13 +1,37 @@
 /**
  * The connected repositories: where they are (and on what kind of storage), whether they are
- * unlocked, and when they were last backed up.
+ * unlocked, when they were last backed up, and whether their storage answers ("Storage
+ * unreachable since 14:02 — connection refused. Cairn keeps retrying.", announced when it appears).
  */
 import { formatAge, REGION_NAMES, STORAGE_KIND_NAMES } from '../format.js';
 import type { AppStatusData } from '../store.js';
 import { useNow } from '../useNow.js';
+import { formatDateTime } from '../when.js';
 import { UnlockForm } from './UnlockForm.js';
 
 type Repository = AppStatusData['repositories'][number];
+
+/** "14:02" today, else the day and time; the person's locale. */
+function sinceTime(iso: string, now: Date): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return 'a while';
+  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return date.toDateString() === now.toDateString() ? time : formatDateTime(iso);
+}
+
+/** The warning line of a repository whose storage does not answer; nothing while it does. */
+export function StorageUnreachable({ repo, now }: { repo: Repository; now: Date }) {
+  const { storage } = repo;
+  if (storage.reachable) return null;
+  const since = storage.unreachableSince ? ` since ${sinceTime(storage.unreachableSince, now)}` : '';
+  const reason = storage.reason ? ` — ${storage.reason.replace(/\.+$/, '')}` : '';
+  return (
+    <p className="notice storage-unreachable" role="status">
+      Storage unreachable{since}
+      {reason}. Cairn keeps retrying.
+    </p>
+  );
+}
 
 function RepositoryItem({ repo, now }: { repo: Repository; now: Date }) {
   const headingId = `repo-${repo.id}`;
@@ -30,6 +54,7 @@ function RepositoryItem({ repo, now }: { repo: Repository; now: Date }) {
         <dt>Last backup</dt>
         <dd>{repo.lastBackupAt ? formatAge(repo.lastBackupAt, now) : 'No backup yet'}</dd>
       </dl>
+      <StorageUnreachable repo={repo} now={now} />
       {!repo.unlocked && <UnlockForm repositoryId={repo.id} label={repo.label} />}
     </li>
   );

@@ -6,7 +6,10 @@ import type { HostServices } from '../host-services.js';
 import { appStatus } from '../status.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type AppDeps = Pick<HostServices, 'version' | 'dataDir' | 'catalog' | 'tasks' | 'repositories' | 'schedules'>;
+export type AppDeps = Pick<
+  HostServices,
+  'version' | 'dataDir' | 'catalog' | 'tasks' | 'repositories' | 'reachability' | 'schedules'
+>;
 
 export function appHandlers(deps: AppDeps): Handlers<Namespace<'app'>> {
   return {

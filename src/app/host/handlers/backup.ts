@@ -3,20 +3,23 @@
  * 'backup' task over the backup service (src/app/services/backup.ts, which reads only what the
  * folder watcher saw change when its journal allows, and audits the finished backup with the
  * task's id). Also what the scheduler runs: one source's backup, then the repository's retention
- * policy.
+ * policy. A backup that fails because the storage stayed unreachable through its retries says so
+ * ("storage unreachable since 14:02: …"); it left no recovery point, as the snapshot is written
+ * last, and the scheduler tries again with its backoff.
  */
 import { ContractError } from '../../../contract/errors.js';
 import type { ParsedParams, Result } from '../../../contract/methods.js';
 import { prepareBackup, runBackup } from '../../services/backup.js';
 import { readRetention } from '../../services/retention-settings.js';
 import type { HostServices } from '../host-services.js';
+import { clockTime } from '../storage-reachability.js';
 import { MAX_TASK_MESSAGES } from '../task-manager.js';
 import { type RetentionDeps, startRetention } from './retention.js';
 import type { Handlers, Namespace } from './types.js';
 
 export type BackupDeps = Pick<
   HostServices,
-  'catalog' | 'tasks' | 'repositories' | 'watching' | 'events' | 'privacy' | 'clock'
+  'catalog' | 'tasks' | 'repositories' | 'reachability' | 'watching' | 'events' | 'privacy' | 'clock'
 >;
 
 export function backupHandlers(deps: BackupDeps): Handlers<Namespace<'backup'>> {
@@ -51,24 +54,28 @@ export async function startBackup(deps: BackupDeps, p: ParsedParams<'backup.star
     run: async (ctx) => {
       let warnings = 0;
       const prepared = prepareBackup({ paths, excludes }, watching.journal(), deps.clock);
-      const { snapshot, scan } = await runBackup(repo, prepared, {
-        clock: deps.clock,
-        records: deps.privacy.port,
-        auditDetails: { taskId: ctx.id },
-        signal: ctx.signal,
-        onProgress: (pr) =>
-          ctx.progress({
-            files: pr.filesDone,
-            bytes: pr.bytesDone,
-            totalBytes: pr.bytesTotal ?? null,
-            filesTotal: pr.filesTotal ?? null,
-            currentPath: pr.currentPath ?? null,
-          }),
-        onWarning: (w) => {
-          warnings++;
-          if (warnings <= MAX_TASK_MESSAGES) ctx.message(w, 'warning');
-        },
-      });
+      const { snapshot, scan } = await unreachableSaysSo(
+        deps,
+        record.id,
+        runBackup(repo, prepared, {
+          clock: deps.clock,
+          records: deps.privacy.port,
+          auditDetails: { taskId: ctx.id },
+          signal: ctx.signal,
+          onProgress: (pr) =>
+            ctx.progress({
+              files: pr.filesDone,
+              bytes: pr.bytesDone,
+              totalBytes: pr.bytesTotal ?? null,
+              filesTotal: pr.filesTotal ?? null,
+              currentPath: pr.currentPath ?? null,
+            }),
+          onWarning: (w) => {
+            warnings++;
+            if (warnings <= MAX_TASK_MESSAGES) ctx.message(w, 'warning');
+          },
+        }),
+      );
       const usedJournal = scan.usedJournal;
       const s = snapshot.summary;
       ctx.progress({ files: s.totalFiles, bytes: s.totalBytes, totalBytes: s.totalBytes });
@@ -95,6 +102,23 @@ export async function startBackup(deps: BackupDeps, p: ParsedParams<'backup.star
     },
   });
   return { taskId: task.id };
+}
+
+/**
+ * `work`, failing as "storage unreachable since HH:MM: <the storage's reason>" (the cause kept)
+ * when it failed because the repository's storage did not answer through every retry.
+ */
+async function unreachableSaysSo<T>(deps: Pick<BackupDeps, 'reachability'>, repositoryId: string, work: Promise<T>) {
+  try {
+    return await work;
+  } catch (err) {
+    const state = deps.reachability.failed(repositoryId, err);
+    if (!state?.unreachableSince) throw err;
+    const reason = err instanceof Error && err.message ? err.message : String(err);
+    throw new Error(`storage unreachable since ${clockTime(Date.parse(state.unreachableSince))}: ${reason}`, {
+      cause: err,
+    });
+  }
 }
 
 /** A scheduled backup: an ordinary backup task of one source; rejects unless it succeeded. */

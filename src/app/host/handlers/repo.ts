@@ -11,7 +11,6 @@ import type { ParsedParams, Result } from '../../../contract/methods.js';
 import type { JsonValue, RepositoryRecord } from '../../catalog/catalog.js';
 import { authorizeStorage, createRepository, recordRepositoryAdded } from '../../services/create-repository.js';
 import {
-  backendAt,
   type EraseOutcome,
   erasuresToReapply,
   openRepository,
@@ -28,7 +27,7 @@ import type { Handlers, Namespace } from './types.js';
 
 export type RepoDeps = Pick<
   HostServices,
-  'dataDir' | 'kdf' | 'clock' | 'catalog' | 'tasks' | 'repositories' | 'storage' | 'privacy' | 'events'
+  'dataDir' | 'kdf' | 'clock' | 'catalog' | 'tasks' | 'repositories' | 'storage' | 'reachability' | 'privacy' | 'events'
 >;
 
 export function repoHandlers(deps: RepoDeps): Handlers<Namespace<'repo'>> {
@@ -38,7 +37,7 @@ export function repoHandlers(deps: RepoDeps): Handlers<Namespace<'repo'>> {
     'repo.connect': (p) => connectRepository(deps, p),
     'repo.unlock': (p) => unlockRepository(deps, p),
     'repo.lock': (p) => lockRepository(deps, p),
-    'repo.list': async () => deps.catalog.listRepositories().map((r) => repositoryInfo(r, deps.repositories)),
+    'repo.list': async () => deps.catalog.listRepositories().map((r) => repositoryInfo(r, deps)),
     'repo.health': (p) => repositoryHealth(deps, p),
     'repo.usage': (p) => deps.repositories.withBackend(p.repositoryId, repositoryUsage),
   };
@@ -49,13 +48,19 @@ const INTERACTIVE_RETRY_MS = 45_000;
 
 /**
  * The storage a new repository is made in, or an existing one is connected from, reached with
- * the storage settings and credentials given with the request (a remote location's).
+ * the storage settings and credentials given with the request (a remote location's). It stays the
+ * session's storage, so it reports to the reachability tracker as that of the repository whose id
+ * `holder` is given once it is known.
  */
-function requestedBackend(p: ParsedParams<'repo.create'> | ParsedParams<'repo.connect'>) {
+function requestedBackend(
+  deps: RepoDeps,
+  p: ParsedParams<'repo.create'> | ParsedParams<'repo.connect'>,
+  holder: { id?: string },
+) {
   const options = openOptions(locationKind(p.location), p.storage, p.credentials);
   // Someone is waiting for the answer: a storage that stays unreachable fails within a minute,
   // not after the five minutes of retries a backup gets.
-  return backendAt(p.location, { ...options, retry: { budgetMs: INTERACTIVE_RETRY_MS } });
+  return deps.storage.open(p.location, options, () => holder.id, INTERACTIVE_RETRY_MS);
 }
 
 /**
@@ -74,7 +79,8 @@ function keepStorage(
 /** Creates a repository at a new location and keeps it unlocked. */
 async function createRepo(deps: RepoDeps, p: ParsedParams<'repo.create'>): Promise<Result<'repo.create'>> {
   const { catalog, repositories } = deps;
-  const backend = requestedBackend(p);
+  const holder: { id?: string } = {};
+  const backend = requestedBackend(deps, p, holder);
   const known = catalog.findRepositoryByLocation(backend.location);
   if (known) {
     throw new ContractError(
@@ -101,9 +107,11 @@ async function createRepo(deps: RepoDeps, p: ParsedParams<'repo.create'>): Promi
       region: p.region,
     });
     keepStorage(deps, record, p);
+    holder.id = record.id;
     repositories.set(record.id, repo);
+    deps.reachability.reachable(record.id);
     deps.events.emitStatus();
-    return repositoryInfo(record, repositories);
+    return repositoryInfo(record, deps);
   } catch (err) {
     await repo.close();
     throw err;
@@ -117,7 +125,8 @@ async function createRepo(deps: RepoDeps, p: ParsedParams<'repo.create'>): Promi
 async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>): Promise<Result<'repo.connect'>> {
   const { catalog, repositories } = deps;
   const records = deps.privacy.port;
-  const backend = requestedBackend(p);
+  const holder: { id?: string } = {};
+  const backend = requestedBackend(deps, p, holder);
   const place = await authorizeStorage(
     records,
     backend,
@@ -154,6 +163,8 @@ async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>
       record = catalog.addRepository({ id, location: backend.location, label: p.label, region: p.region });
     }
     keepStorage(deps, record, p);
+    holder.id = id;
+    deps.reachability.reachable(id);
     record = await noteNewestBackup(deps, record, repo);
     const previous = repositories.get(id);
     if (previous) await repo.close();
@@ -163,7 +174,7 @@ async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>
     }
     recordRepositoryAdded(records, { ...place, id: record.id, label: record.label }, 'repository.connected');
     deps.events.emitStatus();
-    return repositoryInfo(record, repositories);
+    return repositoryInfo(record, deps);
   } catch (err) {
     if (repositories.get(repo.config.id) !== repo) await repo.close();
     throw err;
@@ -181,8 +192,11 @@ async function unlockRepository(deps: RepoDeps, p: ParsedParams<'repo.unlock'>):
     records: deps.privacy.port,
     clock: deps.clock,
   }).catch((err: unknown) => {
+    deps.reachability.failed(record.id, err);
     throw signInAdvice(record, err);
   });
+  // The storage answered: whatever the rest of unlocking meets, it is reachable.
+  deps.reachability.reachable(record.id);
   if (repo.config.id !== record.id) {
     await repo.close();
     throw new ContractError(
@@ -201,7 +215,7 @@ async function unlockRepository(deps: RepoDeps, p: ParsedParams<'repo.unlock'>):
     await reapplyOrLock(deps, record, repo);
   }
   deps.events.emitStatus();
-  return repositoryInfo(updated, repositories);
+  return repositoryInfo(updated, deps);
 }
 
 /** Closes the repository's session; refused while a task uses it. */
@@ -218,6 +232,8 @@ async function lockRepository(deps: RepoDeps, p: ParsedParams<'repo.lock'>): Pro
   const repo = repositories.get(record.id);
   repositories.delete(record.id);
   await repo?.close();
+  // Nothing reaches a locked repository's storage: what was known of it is no longer current.
+  deps.reachability.forget(record.id);
   deps.events.emitStatus();
   return { ok: true };
 }
