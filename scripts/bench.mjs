@@ -7,7 +7,11 @@
  *   3. runs ../shared/bench/anchors.sh (init, initial / no-change / post-mutation backup, restore and
  *      byte-for-byte verify, per tool and rep, warm page cache) with Cairn's command templates;
  *   4. takes the median per tool and step over the reps, evaluates the performance targets
- *      (ratios to restic, Cairn's peak RSS) and writes them between the bench markers of the report.
+ *      (ratios to restic, Cairn's peak RSS) and writes them between the bench markers of the report;
+ *   5. the journal part (bench/journal.mjs): journal backups of a many-file tree under `cairn watch`;
+ *   6. the remote part (bench/remote.mjs): Cairn and restic over SFTP and S3, against an sshd and a
+ *      Ceph RGW started on 127.0.0.1 for the run, with the requests counted by the servers.
+ * `--only anchors|journal|remote` runs one part; each writes its own section of the report.
  *
  * A failed step (non-zero exit, a restore that differs from the source, a missing row) is printed
  * with the tool's output and makes the script exit 1 without touching the report.
@@ -23,6 +27,7 @@ import { harnessEnv, oursTemplates, readToolsLog, runAnchors, toolLogSection } f
 import { renderJournalReport, runJournalBench, spliceJournalReport } from './bench/journal.mjs';
 import { hasCommand, machineInfo } from './bench/machine.mjs';
 import { HELP, parseBenchArgs, UsageError } from './bench/options.mjs';
+import { renderRemoteReport, runRemoteBench, spliceRemoteReport } from './bench/remote.mjs';
 import { parseHarnessHeader, renderReport, spliceReport } from './bench/report.mjs';
 import { evaluateTargets, findFailures, median, parseResultsTsv, summarize } from './bench/results.mjs';
 
@@ -115,38 +120,109 @@ async function main() {
 
   ensureBuilt(ROOT, log);
   mkdirSync(work, { recursive: true });
-  if (options.only !== 'journal') {
+  const runs = (part) => options.only === null || options.only === part;
+  if (runs('anchors')) {
     const code = await anchorsPart({ options, work, out, anchors, makeDataset, tools, started, loadAtStart });
     if (code !== 0) return code;
   }
-  if (options.only !== 'anchors') {
+  if (runs('journal')) {
     if (!hasCommand('restic')) {
       log('restic is not installed (apt-get install -y restic); skipping the journal benchmark');
-      return 0;
-    }
-    const result = await runJournalBench({
-      work,
-      files: options.journalFiles,
-      reps: options.reps,
-      cairn: [process.execPath, path.join(ROOT, 'bin', 'cairn.mjs')],
-      makeDataset,
-      log,
-    });
-    const m = machineInfo(ROOT);
-    const args = process.argv.slice(2).filter((a) => a !== '--');
-    const block = renderJournalReport(result, {
-      date: new Date().toISOString(),
-      machine: `${m.cpu} (${m.cores} cores), ${m.memoryGiB.toFixed(1)} GiB, ${m.os}`,
-      command: args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench',
-    });
-    process.stdout.write(`\n${block}`);
-    if (options.write) {
-      const existing = existsSync(out) ? readFileSync(out, 'utf8') : null;
-      writeFileSync(out, spliceJournalReport(existing, block));
-      log(`wrote the journal section of ${path.relative(process.cwd(), out) || out}`);
+    } else {
+      const result = await runJournalBench({
+        work,
+        files: options.journalFiles,
+        reps: options.reps,
+        cairn: [process.execPath, path.join(ROOT, 'bin', 'cairn.mjs')],
+        makeDataset,
+        log,
+      });
+      const m = machineInfo(ROOT);
+      const block = renderJournalReport(result, {
+        date: new Date().toISOString(),
+        machine: `${m.cpu} (${m.cores} cores), ${m.memoryGiB.toFixed(1)} GiB, ${m.os}`,
+        command: commandLine(),
+      });
+      process.stdout.write(`\n${block}`);
+      if (options.write) {
+        const existing = existsSync(out) ? readFileSync(out, 'utf8') : null;
+        writeFileSync(out, spliceJournalReport(existing, block));
+        log(`wrote the journal section of ${path.relative(process.cwd(), out) || out}`);
+      }
     }
   }
+  if (runs('remote')) await remotePart({ options, work, out, makeDataset, explicit: options.only === 'remote' });
   return 0;
+}
+
+/** How this run was started, for the report. */
+function commandLine() {
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  return args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench';
+}
+
+/** What the remote part needs that is not installed, as apt packages; [] when all is there. */
+function missingForRemote(backends) {
+  const missing = [];
+  if (!hasCommand('restic')) missing.push('restic');
+  if (backends.includes('sftp') && !(existsSync('/usr/sbin/sshd') && hasCommand('ssh'))) missing.push('openssh-server');
+  if (backends.includes('s3') && !hasCommand('radosgw')) missing.push('ceph-mon ceph-osd radosgw');
+  return missing;
+}
+
+/**
+ * Cairn and restic over SFTP and S3, against an sshd and a Ceph RGW started for the run
+ * (scripts/bench/remote.mjs). Skipped with a note in a full run when a server or restic is
+ * missing; `--only remote` fails instead.
+ */
+async function remotePart({ options, work, out, makeDataset, explicit }) {
+  const loadAtStart = os.loadavg()[0] ?? 0;
+  const missing = missingForRemote(options.remoteBackends);
+  if (missing.length > 0) {
+    const hint = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+    if (explicit) throw new BenchError(`the remote benchmark needs ${missing.join(', ')}: ${hint}`);
+    log(`skipping the remote benchmark: it needs ${missing.join(', ')} (${hint})`);
+    return;
+  }
+  let dataset;
+  try {
+    dataset = ensureDataset({ makeDataset, work, sizeMib: options.remoteSizeMib, seed: options.seed, log });
+  } catch (error) {
+    throw new BenchError(`could not prepare the dataset: ${error.message}`);
+  }
+  log(
+    `remote bench: ${options.remoteBackends.join(' and ')}, ${options.reps} rep(s), dataset ${dataset.dir} ` +
+      `(${dataset.files} files, ${(dataset.bytes / 1024 ** 2).toFixed(1)} MiB)`,
+  );
+  let result;
+  try {
+    result = await runRemoteBench({
+      work,
+      dataset,
+      reps: options.reps,
+      backends: options.remoteBackends,
+      cairn: [process.execPath, path.join(ROOT, 'bin', 'cairn.mjs')],
+      s3Script: path.join(ROOT, 'scripts', 's3-server.sh'),
+      log,
+    });
+  } catch (error) {
+    throw new BenchError(`the remote benchmark failed; the report was not written.\n${error.message}`);
+  }
+  const m = machineInfo(ROOT);
+  const block = renderRemoteReport(result, {
+    date: new Date().toISOString(),
+    machine: `${m.cpu} (${m.cores} cores), ${m.memoryGiB.toFixed(1)} GiB, ${m.os}, Node ${m.node}`,
+    command: commandLine(),
+    loadAtStart,
+    cores: m.cores,
+    cairn: m.cairn,
+  });
+  process.stdout.write(`\n${block}`);
+  if (options.write) {
+    const existing = existsSync(out) ? readFileSync(out, 'utf8') : null;
+    writeFileSync(out, spliceRemoteReport(existing, block));
+    log(`wrote the remote section of ${path.relative(process.cwd(), out) || out}`);
+  }
 }
 
 /** The side-by-side anchors harness: initial / no-change / mutated backups and a restore per tool. */
@@ -200,8 +276,7 @@ async function anchorsPart({ options, work, out, anchors, makeDataset, tools, st
   const summary = summarize(rows);
   const header = parseHarnessHeader(readFileSync(path.join(outDir, 'header.txt'), 'utf8'));
   const catRows = rows.filter((r) => r.step === 'warm-read-cat').map((r) => r.mbps);
-  const args = process.argv.slice(2).filter((a) => a !== '--');
-  const command = args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench';
+  const command = commandLine();
   const block = renderReport({
     date: date.toISOString(),
     command,

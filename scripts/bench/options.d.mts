@@ -3,6 +3,7 @@
 export const KNOWN_TOOLS: string[];
 export const HELP: string;
 export const PARTS: string[];
+export const REMOTE_BACKENDS: string[];
 
 export class UsageError extends Error {}
 
@@ -18,10 +19,14 @@ export interface BenchOptions {
   out: string | null;
   write: boolean;
   help: boolean;
-  /** null: run both parts */
-  only: 'anchors' | 'journal' | null;
+  /** null: run every part */
+  only: 'anchors' | 'journal' | 'remote' | null;
   journalFiles: number;
+  remoteSizeMib: number;
+  /** 'sftp' and/or 's3', in run order */
+  remoteBackends: string[];
 }
 
 export function parseTools(raw: string): string[];
+export function parseRemoteBackends(raw: string): string[];
 export function parseBenchArgs(argv: string[]): BenchOptions;

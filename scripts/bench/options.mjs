@@ -20,9 +20,12 @@ Options:
   --dataset DIR    use this existing dataset instead of generating WORK/data-<size>
   --harness DIR    folder holding anchors.sh and make-dataset.mjs (default ../shared/bench)
   --out FILE       Markdown file to update (default docs/performance.md)
-  --only PART      run one part only: "anchors" (the side-by-side harness) or "journal"
-                   (journal backups of a many-file tree under \`cairn watch\`); default both
+  --only PART      run one part only: "anchors" (the side-by-side harness), "journal"
+                   (journal backups of a many-file tree under \`cairn watch\`) or "remote"
+                   (SFTP and S3 against servers started on 127.0.0.1); default all three
   --journal-files N  files in the journal benchmark's tree (default 100000)
+  --remote-size-mib N  dataset size of the remote part in MiB (default 256)
+  --remote-backends "LIST"  backends of the remote part, of: sftp s3 (default both)
   --no-write       print the report only; do not touch --out
   -h, --help       this help
 `;
@@ -38,8 +41,11 @@ const VALUE_OPTIONS = [
   '--out',
   '--only',
   '--journal-files',
+  '--remote-size-mib',
+  '--remote-backends',
 ];
-export const PARTS = ['anchors', 'journal'];
+export const PARTS = ['anchors', 'journal', 'remote'];
+export const REMOTE_BACKENDS = ['sftp', 's3'];
 
 /** A mistake in the command line; the message is meant for the user. */
 export class UsageError extends Error {
@@ -67,6 +73,20 @@ export function parseTools(raw) {
   return [...new Set(tools)];
 }
 
+/** Splits a --remote-backends value ("sftp s3", "s3") into known, distinct backend names, in run order. */
+export function parseRemoteBackends(raw) {
+  const names = raw.split(/[\s,]+/).filter(Boolean);
+  if (names.length === 0) throw new UsageError('--remote-backends needs at least one of: sftp, s3');
+  for (const name of names) {
+    if (!REMOTE_BACKENDS.includes(name)) {
+      throw new UsageError(
+        `unknown backend "${name}" in --remote-backends; choose from: ${REMOTE_BACKENDS.join(', ')}`,
+      );
+    }
+  }
+  return REMOTE_BACKENDS.filter((b) => names.includes(b));
+}
+
 /**
  * Parses the arguments after `bench.mjs`. Accepts `--name value` and `--name=value`, and ignores a
  * leading `--` (as `npm run bench -- ...` may pass one). Paths are returned as given; `tools` is
@@ -86,6 +106,8 @@ export function parseBenchArgs(argv) {
     help: false,
     only: null,
     journalFiles: 100000,
+    remoteSizeMib: 256,
+    remoteBackends: [...REMOTE_BACKENDS],
   };
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   for (let i = 0; i < args.length; i++) {
@@ -141,6 +163,12 @@ export function parseBenchArgs(argv) {
         break;
       case '--journal-files':
         options.journalFiles = positiveInt(name, value);
+        break;
+      case '--remote-size-mib':
+        options.remoteSizeMib = positiveInt(name, value);
+        break;
+      case '--remote-backends':
+        options.remoteBackends = parseRemoteBackends(value);
         break;
       default:
         throw new UsageError(`unknown option "${name}" (see --help)`);
