@@ -53,6 +53,11 @@ export interface VaultStatus {
   reason?: string;
   /** The repositories whose password is kept. */
   remembered: string[];
+  /**
+   * Of `remembered`, those whose kept password the repository refused when main tried it at start
+   * (changed elsewhere): kept, and shown so the user forgets it or remembers the new one.
+   */
+  stale?: string[];
 }
 
 /** What main did to the keychain vault after everything was erased. */

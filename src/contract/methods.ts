@@ -120,6 +120,12 @@ export const methods = {
   'repo.unlock': { params: z.object({ repositoryId: nonEmpty, password }), result: RepositoryInfo },
   'repo.lock': { params: z.object({ repositoryId: nonEmpty }), result: Ok },
   'repo.list': { params: z.object({}), result: z.array(RepositoryInfo) },
+  /**
+   * Removes a repository from the app: its session is locked and forgotten, its folders, schedules,
+   * storage settings and retention policy leave the catalog. Its data stays where it is (connect it
+   * again to bring it back); the privacy records keep its history. Refused while a task uses it.
+   */
+  'repo.remove': { params: z.object({ repositoryId: nonEmpty }), result: Ok },
 
   'sources.add': {
     params: z.object({ repositoryId: nonEmpty, path: nonEmpty, excludes: z.array(z.string()).default([]) }),
@@ -127,6 +133,11 @@ export const methods = {
   },
   'sources.list': { params: z.object({ repositoryId: nonEmpty.optional() }), result: z.array(Source) },
   'sources.remove': { params: z.object({ id: z.number().int() }), result: Ok },
+  /** Replaces a folder's excludes (patterns as `sources.add` takes them); used from its next backup. */
+  'sources.setExcludes': {
+    params: z.object({ id: z.number().int(), excludes: z.array(z.string()) }),
+    result: Source,
+  },
   'sources.setSchedule': {
     params: z.object({
       id: z.number().int(),

@@ -113,6 +113,20 @@ export const AppStatus = z.object({
   repositories: z.array(RepositoryInfo),
   runningTasks: z.number().int(),
   lastSuccessfulBackupAt: z.string().nullable(),
+  /** Ids of locked repositories that have scheduled sources: their scheduled backups need the password. */
+  needsPassword: z.array(z.string()).optional(),
+  /** The open incidents, for the tray and notifications (an alert, and another near the 72-hour deadline). */
+  openIncidents: z
+    .array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        repositoryId: z.string().nullable(),
+        notifyBy: z.string(),
+        hoursLeft: z.number().nullable(),
+      }),
+    )
+    .optional(),
 });
 
 export const SnapshotInfo = z.object({

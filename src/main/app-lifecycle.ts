@@ -16,9 +16,11 @@ import { applyLoginDefault } from './login-default.js';
 import { isLaunchAtLogin, setLaunchAtLogin } from './login-item.js';
 import { type AppStatus, type NotificationContent, Notifier, type Task } from './notifier.js';
 import { type PowerState, watchPower } from './power.js';
-import type { PasswordVault } from './secrets.js';
-import type { StorageCredentialVault } from './storage-credentials.js';
+import { type PasswordVault, type UnlockOutcome, unlockRemembered } from './secrets.js';
+import { handOverCredentials, type StorageCredentialVault } from './storage-credentials.js';
 import {
+  attentionOf,
+  attentionStatus,
   type TrayState,
   type TrayStatus,
   trayIconFor,
@@ -32,6 +34,22 @@ export const PAUSE_MS = 60 * 60_000;
 const MENU_REFRESH_MS = 60_000;
 /** Notifications kept referenced so their click handlers are not garbage-collected. */
 const KEPT_NOTIFICATIONS = 10;
+
+/**
+ * At start (and after the engine restarted, which comes back with everything locked): hands the
+ * kept storage credentials of remote repositories to the engine first (their storage cannot be
+ * reached without them), then unlocks every repository whose password is remembered. A remembered
+ * password the repository refuses is kept and marked stale (see unlockRemembered). Never throws.
+ */
+export async function unlockAtStart(
+  engine: Pick<EngineLike, 'handle'>,
+  vault: PasswordVault | undefined,
+  storageVault: StorageCredentialVault | undefined,
+  log?: (message: string) => void,
+): Promise<UnlockOutcome[]> {
+  if (storageVault) await handOverCredentials(storageVault, engine, log);
+  return vault ? unlockRemembered(vault, engine, log) : [];
+}
 
 /** Takes the single-instance lock; when another Cairn holds it, asks this one to quit. */
 export function acquireSingleInstance(): boolean {
@@ -146,18 +164,20 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   function trayState(): TrayState {
     const at = now();
     const unreachable = unreachableStorage();
+    const attention = attentionOf(lastStatus);
     let status: TrayStatus = 'idle';
     if (runningBackups.size > 0) status = 'running';
     else if (pausedUntil && pausedUntil.getTime() > at.getTime()) status = 'paused';
-    // Storage that does not answer explains a failed backup too, and Cairn keeps retrying.
-    else if (unreachable.length > 0) status = 'warning';
-    else if (lastBackupFailed) status = 'error';
+    // An incident, then a locked repository with schedules; storage that does not answer
+    // explains a failed backup too, and Cairn keeps retrying (tray.ts: attentionStatus).
+    else status = attentionStatus({ unreachable, ...attention }, lastBackupFailed);
     return {
       status,
       lastBackupAt,
       now: at,
       pausedUntil: status === 'paused' && pausedUntil ? pausedUntil.toISOString() : null,
       unreachable,
+      ...attention,
     };
   }
 

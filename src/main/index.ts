@@ -11,10 +11,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, dialog, safeStorage, utilityProcess } from 'electron';
 import { resolveDataDir } from '../app/host/data-dir.js';
-import { acquireSingleInstance, startDesktop } from './app-lifecycle.js';
+import { acquireSingleInstance, startDesktop, unlockAtStart as unlockRememberedAtStart } from './app-lifecycle.js';
 import { EngineProcessClient } from './engine-client.js';
-import { PasswordVault, unlockRemembered } from './secrets.js';
-import { handOverCredentials, STORAGE_CREDENTIALS_FILE, StorageCredentialVault } from './storage-credentials.js';
+import { PasswordVault } from './secrets.js';
+import { STORAGE_CREDENTIALS_FILE, StorageCredentialVault } from './storage-credentials.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // electron-vite's dev server; never honoured by a packaged app, which only loads its own files.
@@ -32,8 +32,7 @@ async function main(): Promise<void> {
   });
   // A remote repository's storage can only be reached with its credentials: they go first.
   const unlockAtStart = async (): Promise<void> => {
-    await handOverCredentials(storageVault, engine);
-    await unlockRemembered(vault, engine);
+    await unlockRememberedAtStart(engine, vault, storageVault);
   };
   let engine: EngineProcessClient;
   try {

@@ -6,12 +6,15 @@
  * per outage (as `app.status` dates it), and only once the outage has lasted
  * `unreachableAfterMs`, so a blip the retries ride out notifies nobody; never on each retry, and
  * a backup that failed because of it adds no notification of its own. An outage that ends and
- * starts again stays within the throttle window. The caller supplies `show` (Electron's
+ * starts again stays within the throttle window. An open incident notifies once, and once more when
+ * its 72-hour deadline comes within 24 hours (one notification per incident per cause, however
+ * often the status is judged). A scheduled backup that could not start (the repository locked)
+ * notifies as a failed backup, under the same throttle. The caller supplies `show` (Electron's
  * Notification in the app, a recorder in tests).
  */
 import type { z } from 'zod';
 import type { AppStatus as AppStatusSchema, Task as TaskSchema } from '../contract/schemas.js';
-import { formatClock } from './tray.js';
+import { deadlineSoon, formatClock, type IncidentAlert } from './tray.js';
 
 export type Task = z.output<typeof TaskSchema>;
 export type AppStatus = z.output<typeof AppStatusSchema>;
@@ -39,6 +42,8 @@ export const DEFAULT_STALE_AFTER_DAYS = 3;
 export const DEFAULT_UNREACHABLE_AFTER_MS = 60_000;
 /** How the host words a task that failed because the storage did not answer (handlers/backup.ts). */
 const UNREACHABLE_FAILURE = /^storage unreachable since /;
+/** How the host words a scheduled backup of a locked repository (handlers/backup.ts). */
+const NEEDS_PASSWORD = /^needs your password/;
 export const MAX_ERROR_CHARS = 200;
 
 const FAILURE_TITLES: Record<Task['kind'], string> = {
@@ -75,6 +80,8 @@ export class Notifier {
   private readonly lastShown = new Map<string, number>();
   /** Repository labels from the latest status, to name repositories in failure messages. */
   private readonly labels = new Map<string, string>();
+  /** The incident causes ("incident:<id>", "deadline:<id>") already notified: once each. */
+  private readonly incidentsNoticed = new Set<string>();
   /** Successful backups seen as task events, in case a status snapshot predates them. */
   private readonly backupSucceededAt = new Map<string, number>();
 
@@ -101,7 +108,10 @@ export class Notifier {
     if (task.status !== 'failed') return;
     // The storage's own notification tells of it (once per outage); its failed retries do not.
     if (task.error && UNREACHABLE_FAILURE.test(task.error)) return;
-    const title = FAILURE_TITLES[task.kind] ?? 'Task failed';
+    const title =
+      task.kind === 'backup' && task.error && NEEDS_PASSWORD.test(task.error)
+        ? 'Backup needs your password'
+        : (FAILURE_TITLES[task.kind] ?? 'Task failed');
     const reason = task.error ? shorten(task.error) : 'It stopped with an error.';
     const label = task.repositoryId ? this.labels.get(task.repositoryId) : undefined;
     this.notify(cause, { title, body: label ? `${label}: ${reason}` : reason });
@@ -111,6 +121,7 @@ export class Notifier {
     // Tolerate partial payloads: a status without repositories has nothing to judge.
     const repositories = Array.isArray(status.repositories) ? status.repositories : [];
     const nowMs = this.now().getTime();
+    if (Array.isArray(status.openIncidents)) this.judgeIncidents(status.openIncidents);
     for (const repo of repositories) {
       this.labels.set(repo.id, repo.label);
       this.judgeStorage(repo, nowMs);
@@ -130,6 +141,29 @@ export class Notifier {
         title: `No backup for ${days} days`,
         body: `${repo.label} has not been backed up successfully for ${days} days.`,
       });
+    }
+  }
+
+  private judgeIncidents(incidents: IncidentAlert[]): void {
+    for (const incident of incidents) {
+      const opened = `incident:${incident.id}`;
+      if (!this.incidentsNoticed.has(opened)) {
+        this.incidentsNoticed.add(opened);
+        this.show({
+          title: 'Incident open',
+          body: `${shorten(incident.title)}: the authority is to be notified within 72 hours of becoming aware.`,
+        });
+      }
+      const deadline = `deadline:${incident.id}`;
+      if (deadlineSoon(incident) && !this.incidentsNoticed.has(deadline)) {
+        this.incidentsNoticed.add(deadline);
+        const hours = Math.max(0, Math.floor(incident.hoursLeft ?? 0));
+        const by = parseTime(incident.notifyBy);
+        this.show({
+          title: (incident.hoursLeft ?? 0) < 0 ? 'Incident deadline passed' : 'Incident deadline in less than 24 hours',
+          body: `${shorten(incident.title)}: notify the authority${by === null ? '' : ` by ${formatClock(new Date(by))}`} (${hours} hours left).`,
+        });
+      }
     }
   }
 

@@ -93,6 +93,12 @@ export class PasswordVault {
   private readonly file: string;
   private readonly log: (message: string) => void;
   private readonly words: VaultWording;
+  /**
+   * Repositories whose kept password the engine refused at start (changed elsewhere). Kept, not
+   * forgotten: the entry is the user's choice, and the mark tells them (Dashboard, Settings) to
+   * forget it or remember the new password. In memory: the next start tries again and re-marks.
+   */
+  private readonly staleIds = new Set<string>();
 
   constructor(options: PasswordVaultOptions) {
     this.safeStorage = options.safeStorage;
@@ -116,9 +122,16 @@ export class PasswordVault {
   status(): VaultStatus {
     const availability = this.available();
     const remembered = this.repositories();
+    const stale = remembered.filter((id) => this.staleIds.has(id));
     return availability.ok
-      ? { available: true, remembered }
-      : { available: false, reason: availability.reason, remembered };
+      ? { available: true, remembered, stale }
+      : { available: false, reason: availability.reason, remembered, stale };
+  }
+
+  /** Marks the kept password of `repositoryId` as no longer opening it (see `stale` in status()). */
+  markStale(repositoryId: string): void {
+    requireId(repositoryId);
+    this.staleIds.add(repositoryId);
   }
 
   /** Keeps the password of `repositoryId`, encrypted. Throws a VaultError when that is not possible here. */
@@ -143,11 +156,13 @@ export class PasswordVault {
     const entries = this.read();
     entries[repositoryId] = sealed.toString('base64');
     this.write(entries);
+    this.staleIds.delete(repositoryId);
   }
 
   /** Drops the password of `repositoryId`, if one is kept. */
   forget(repositoryId: string): void {
     requireId(repositoryId);
+    this.staleIds.delete(repositoryId);
     const entries = this.read();
     if (!Object.hasOwn(entries, repositoryId)) return;
     delete entries[repositoryId];
@@ -298,15 +313,18 @@ function codeOf(err: unknown): ContractErrorCode | undefined {
 
 export type UnlockOutcome =
   | { repositoryId: string; status: 'unlocked' }
-  /** The kept password is wrong (it was changed elsewhere): it was forgotten. */
-  | { repositoryId: string; status: 'forgotten'; message: string }
+  /** The kept password is wrong (it was changed elsewhere): it is kept, marked stale (VaultStatus.stale). */
+  | { repositoryId: string; status: 'stale'; message: string }
   /** Unlocking failed for another reason (offline, keyring unavailable…): the password is kept. */
   | { repositoryId: string; status: 'failed'; message: string };
 
 /**
  * At start: unlocks every repository whose password is kept, one at a time. A wrong password
- * forgets the entry (the password was changed elsewhere); other failures are reported and the
- * entry kept for next time. Never throws; returns what happened to each repository.
+ * (changed elsewhere) keeps the entry but marks it stale, so the Dashboard and Settings say so and
+ * the user chooses: forget it, or remember the new one (typing it with "Remember" replaces it).
+ * Forgetting silently would lose the user's choice with no trace of why unattended unlock stopped.
+ * Other failures are reported and the entry kept for next time. Never throws; returns what
+ * happened to each repository.
  */
 export async function unlockRemembered(
   vault: PasswordVault,
@@ -329,17 +347,10 @@ export async function unlockRemembered(
       outcomes.push({ repositoryId, status: 'unlocked' });
     } catch (err) {
       if (codeOf(err) === 'wrong-password') {
-        try {
-          vault.forget(repositoryId);
-        } catch (forgetErr) {
-          const message = `The kept password of repository ${repositoryId} no longer works, and Cairn could not forget it: ${messageOf(forgetErr)}`;
-          log(message);
-          outcomes.push({ repositoryId, status: 'failed', message });
-          continue;
-        }
-        const message = `The kept password of repository ${repositoryId} no longer works (it was changed elsewhere), so Cairn forgot it; unlock the repository with its new password.`;
+        vault.markStale(repositoryId);
+        const message = `The remembered password of repository ${repositoryId} no longer opens it (it was changed elsewhere); Cairn kept it, marked, until you forget it or remember the new one.`;
         log(message);
-        outcomes.push({ repositoryId, status: 'forgotten', message });
+        outcomes.push({ repositoryId, status: 'stale', message });
       } else {
         const message = `Cairn could not unlock repository ${repositoryId} with its kept password: ${messageOf(err)}`;
         log(message);

@@ -48,7 +48,7 @@ test('connects a repository made with cairn init and lists it as unlocked', asyn
   await page.goto(served.server.url);
   // With no repository the app opens on First run; the Dashboard is one click away.
   await expect(page.getByRole('heading', { name: 'Set up Cairn' })).toBeVisible();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Dashboard' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Dashboard', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   // The token leaves the address bar once read.
   expect(page.url()).not.toContain('token=');
@@ -134,7 +134,7 @@ test('"Back up now" runs a backup whose progress and outcome arrive as live even
 
   // Keyboard: the navigation is the first stop, then the button can be reached and pressed.
   await page.keyboard.press('Tab');
-  await expect(page.getByRole('button', { name: 'Dashboard' })).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Dashboard', exact: true })).toBeFocused();
   const backUp = page.getByRole('button', { name: 'Back up now', exact: true });
   await backUp.focus();
   await page.keyboard.press('Enter');

@@ -134,7 +134,7 @@ describe('PasswordVault', () => {
     );
     expect(() => vault.remember('repo-a', 'secret')).toThrow(BASIC_TEXT_REASON);
     expect(fs.existsSync(file)).toBe(false);
-    expect(vault.status()).toEqual({ available: false, reason: BASIC_TEXT_REASON, remembered: [] });
+    expect(vault.status()).toEqual({ available: false, reason: BASIC_TEXT_REASON, remembered: [], stale: [] });
   });
 
   it('does not consult the Linux backend on macOS and Windows', () => {
@@ -145,7 +145,11 @@ describe('PasswordVault', () => {
       vault.remember(`repo-${platform}`, 'secret');
       expect(vault.recall(`repo-${platform}`)).toBe('secret');
     }
-    expect(makeVault('darwin').status()).toEqual({ available: true, remembered: ['repo-darwin', 'repo-win32'] });
+    expect(makeVault('darwin').status()).toEqual({
+      available: true,
+      remembered: ['repo-darwin', 'repo-win32'],
+      stale: [],
+    });
   });
 
   it('refuses when encryption is unavailable, and then cannot recall either', () => {
@@ -199,7 +203,7 @@ describe('PasswordVault', () => {
 });
 
 describe('unlockRemembered', () => {
-  it('unlocks every remembered repository, forgets wrong passwords and keeps entries that failed otherwise', async () => {
+  it('unlocks every remembered repository, keeps wrong passwords marked stale and keeps entries that failed otherwise', async () => {
     const vault = makeVault();
     vault.remember('good', 'pw-good');
     vault.remember('changed', 'old-pw');
@@ -211,7 +215,7 @@ describe('unlockRemembered', () => {
     const outcomes = await unlockRemembered(vault, engine, (m) => logs.push(m));
 
     expect(outcomes).toEqual([
-      { repositoryId: 'changed', status: 'forgotten', message: expect.stringMatching(/no longer works/) },
+      { repositoryId: 'changed', status: 'stale', message: expect.stringMatching(/no longer opens it/) },
       { repositoryId: 'good', status: 'unlocked' },
       { repositoryId: 'offline', status: 'failed', message: expect.stringMatching(/the disk is not connected/) },
     ]);
@@ -220,7 +224,8 @@ describe('unlockRemembered', () => {
       ['repo.unlock', { repositoryId: 'good', password: 'pw-good' }],
       ['repo.unlock', { repositoryId: 'offline', password: 'pw-offline' }],
     ]);
-    expect(makeVault().repositories()).toEqual(['good', 'offline']);
+    expect(vault.repositories()).toEqual(['changed', 'good', 'offline']);
+    expect(vault.status().stale).toEqual(['changed']);
     expect(logs).toHaveLength(2);
   });
 
@@ -316,7 +321,7 @@ describe('vault IPC channels', () => {
 
     expect(await invoke(VAULT_STATUS_CHANNEL, appFrame, win.webContents)).toEqual({
       ok: true,
-      result: { available: true, remembered: ['repo-a'] },
+      result: { available: true, remembered: ['repo-a'], stale: [] },
     });
     expect(await invoke(FORGET_PASSWORD_CHANNEL, appFrame, win.webContents, 'repo-a')).toEqual({
       ok: true,
@@ -334,7 +339,7 @@ describe('vault IPC channels', () => {
     expect(vault.repositories()).toEqual([]);
     expect(await invoke(VAULT_STATUS_CHANNEL, appFrame, win.webContents)).toEqual({
       ok: true,
-      result: { available: false, reason: BASIC_TEXT_REASON, remembered: [] },
+      result: { available: false, reason: BASIC_TEXT_REASON, remembered: [], stale: [] },
     });
   });
 

@@ -126,7 +126,10 @@ export class EngineHost {
       catalog,
       clock,
       openRepository: (id) => repositories.get(id),
-      incidentsChanged: (open) => events.emit({ name: 'incidents.changed', payload: open }),
+      incidentsChanged: (open) => {
+        events.emit({ name: 'incidents.changed', payload: open });
+        events.emitStatus();
+      },
       backupConsentChanged: () => schedules.refresh(),
     });
     const usageReporting = new UsageReporting(

@@ -8,8 +8,10 @@ import type { z } from 'zod';
 import type { Result } from '../../contract/methods.js';
 import type { Region } from '../../contract/schemas.js';
 import type { Catalog, RepositoryRecord } from '../catalog/catalog.js';
+import type { IncidentView } from '../privacy/incidents.js';
 import type { OpenRepositories } from './open-repositories.js';
 import { locationKind } from './repository-storage.js';
+import { readStoredSchedule } from './scheduled-backups.js';
 import type { StorageReachability } from './storage-reachability.js';
 import type { TaskManager } from './task-manager.js';
 
@@ -20,6 +22,8 @@ export interface StatusSources {
   tasks: TaskManager;
   repositories: OpenRepositories;
   reachability: StorageReachability;
+  /** The privacy records, for the open incidents (absent: none reported). */
+  privacy?: { records: { incidents: { list(options: { openOnly: boolean }): IncidentView[] } } };
 }
 
 export function appStatus(s: StatusSources): Result<'app.status'> {
@@ -35,6 +39,20 @@ export function appStatus(s: StatusSources): Result<'app.status'> {
     repositories: repositories.map((r) => repositoryInfo(r, s)),
     runningTasks: s.tasks.runningCount(),
     lastSuccessfulBackupAt: last ?? null,
+    needsPassword: repositories
+      .filter(
+        (r) =>
+          !s.repositories.has(r.id) &&
+          s.catalog.listSources(r.id).some((source) => readStoredSchedule(source.schedule)),
+      )
+      .map((r) => r.id),
+    openIncidents: (s.privacy?.records.incidents.list({ openOnly: true }) ?? []).map((i) => ({
+      id: i.id,
+      title: i.title,
+      repositoryId: i.repositoryId,
+      notifyBy: i.notifyBy,
+      hoursLeft: i.hoursLeft,
+    })),
   };
 }
 

@@ -12,5 +12,5 @@ declare global {
 }
 
 export function electronBridge(): CairnDesktopApi | undefined {
-  return window.cairn;
+  return typeof window === 'undefined' ? undefined : window.cairn;
 }

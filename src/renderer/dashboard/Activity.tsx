@@ -1,11 +1,13 @@
 /**
  * Running tasks with live progress (files, bytes, speed, time left) from `task.updated` events,
- * and the outcome of the last few finished ones.
+ * a Cancel button for running backups, restores, checks and clean-ups, and the outcome of the last
+ * few finished ones.
  */
 import { formatBytes, formatEta } from '../format.js';
 import { type AppStatusData, isActive, type TaskData } from '../store.js';
 import { useApp } from '../storeContext.js';
 import { formatSpeed } from '../when.js';
+import { CancelTask } from './CancelTask.js';
 
 const KIND_NAMES: Record<TaskData['kind'], string> = {
   backup: 'Backup',
@@ -20,7 +22,7 @@ const STATUS_NAMES: Record<TaskData['status'], string> = {
   queued: 'Waiting to start',
   running: 'Running',
   cancelling: 'Stopping',
-  cancelled: 'Stopped',
+  cancelled: 'Cancelled',
   succeeded: 'Finished',
   failed: 'Failed',
 };
@@ -33,7 +35,8 @@ function TaskItem({ task, repositoryLabel }: { task: TaskData; repositoryLabel: 
   return (
     <li className={`task task-${task.status}`}>
       <p className="task-title">
-        <strong>{title}</strong> <span className="badge">{STATUS_NAMES[task.status]}</span>
+        <strong>{title}</strong> <span className="badge">{STATUS_NAMES[task.status]}</span>{' '}
+        <CancelTask task={task} title={title} />
       </p>
       {progress && isActive(task) && (
         <>

@@ -1,12 +1,17 @@
 /**
  * The connected repositories: where they are (and on what kind of storage), whether they are
  * unlocked, when they were last backed up, and whether their storage answers ("Storage
- * unreachable since 14:02 — connection refused. Cairn keeps retrying.", announced when it appears).
+ * unreachable since 14:02 — connection refused. Cairn keeps retrying.", announced when it appears);
+ * per repository, the folders it protects (added, removed, excludes edited), "Check now" while it
+ * is unlocked, and "Remove from Cairn".
  */
 import { formatAge, REGION_NAMES, STORAGE_KIND_NAMES } from '../format.js';
 import type { AppStatusData } from '../store.js';
 import { useNow } from '../useNow.js';
 import { formatDateTime } from '../when.js';
+import { CheckNow } from './CheckNow.js';
+import { ProtectedFolders } from './ProtectedFolders.js';
+import { RemoveRepository } from './RemoveRepository.js';
 import { UnlockForm } from './UnlockForm.js';
 
 type Repository = AppStatusData['repositories'][number];
@@ -56,6 +61,9 @@ function RepositoryItem({ repo, now }: { repo: Repository; now: Date }) {
       </dl>
       <StorageUnreachable repo={repo} now={now} />
       {!repo.unlocked && <UnlockForm repositoryId={repo.id} label={repo.label} />}
+      <ProtectedFolders repositoryId={repo.id} label={repo.label} />
+      {repo.unlocked && <CheckNow repositoryId={repo.id} label={repo.label} />}
+      <RemoveRepository repositoryId={repo.id} label={repo.label} location={repo.location} />
     </li>
   );
 }

@@ -1,20 +1,41 @@
-/** Unlocks a locked repository with its password (`repo.unlock`). */
+/**
+ * Unlocks a locked repository with its password (`repo.unlock`). In the desktop app it also offers
+ * "Remember the password on this computer": then main unlocks with the password and keeps it
+ * sealed by the keychain only if that worked (the desktop bridge, never the engine contract). A
+ * remembered password the repository refused at start is kept and marked here.
+ */
 import { type FormEvent, useId, useState } from 'react';
+import { RememberChoice } from '../api/RememberChoice.js';
+import { rememberPassword, useVault } from '../api/vault.js';
 import { useApp } from '../storeContext.js';
 
 export function UnlockForm({ repositoryId, label }: { repositoryId: string; label: string }) {
   const unlock = useApp((state) => state.unlock);
+  const loadStatus = useApp((state) => state.loadStatus);
+  const vault = useVault();
   const [password, setPassword] = useState('');
+  const [remember, setRemember] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const inputId = useId();
+  const stale = !!vault.view && vault.view.kind !== 'absent' && vault.view.stale.includes(repositoryId);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await unlock({ repositoryId, password });
+      if (remember && vault.view?.kind === 'available') {
+        try {
+          await rememberPassword(repositoryId, password);
+        } finally {
+          // Unlocked by main (also when only keeping the password failed): show it.
+          await loadStatus();
+          vault.reload();
+        }
+      } else {
+        await unlock({ repositoryId, password });
+      }
       setPassword('');
     } catch (failure) {
       setError((failure as Error).message);
@@ -25,6 +46,12 @@ export function UnlockForm({ repositoryId, label }: { repositoryId: string; labe
 
   return (
     <form className="inline-form" onSubmit={(event) => void submit(event)} aria-label={`Unlock ${label}`}>
+      {stale && (
+        <p className="error-text">
+          The password remembered on this computer no longer opens {label} (it was changed elsewhere). Unlock with the
+          new one and tick “Remember” to replace it, or forget it in Settings.
+        </p>
+      )}
       <label htmlFor={inputId}>Password for {label}</label>
       <input
         id={inputId}
@@ -34,6 +61,7 @@ export function UnlockForm({ repositoryId, label }: { repositoryId: string; labe
         value={password}
         onChange={(event) => setPassword(event.target.value)}
       />
+      <RememberChoice view={vault.view} checked={remember} onChange={setRemember} disabled={busy} />
       <button type="submit" disabled={busy} aria-busy={busy}>
         Unlock
       </button>

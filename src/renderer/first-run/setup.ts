@@ -17,6 +17,10 @@ export interface Setup {
   regionInstruction: string;
   password: string;
   confirmation: string;
+  /** Desktop app only: keep the password in the keychain vault once the repository is made. */
+  rememberPassword: boolean;
+  /** Why remembering the password did not work (the repository was made all the same), or null. */
+  rememberNote: string | null;
   repository: Result<'repo.create'> | null;
   kit: Result<'keys.createRecoveryKey'> | null;
   kitSaved: boolean;
@@ -42,6 +46,8 @@ export function initialSetup(): Setup {
     regionInstruction: '',
     password: '',
     confirmation: '',
+    rememberPassword: false,
+    rememberNote: null,
     repository: null,
     kit: null,
     kitSaved: false,

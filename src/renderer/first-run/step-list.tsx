@@ -6,6 +6,7 @@
  */
 
 import type { ReactNode } from 'react';
+import { rememberIfAsked } from '../api/vault.js';
 import { regionTransferParam } from '../common/RegionInstruction.js';
 import { locationParams, locationProblem, remoteRegionProblem } from '../common/storage-form.js';
 import type { AppState } from '../store.js';
@@ -68,7 +69,10 @@ export const STEPS: Step[] = [
       };
       const repository =
         s.mode === 'create' ? await request('repo.create', params) : await request('repo.connect', params);
-      return { repository };
+      // Desktop only, through the bridge (never the engine): main unlocks with the password once
+      // more and keeps it sealed by the keychain only if that worked.
+      const rememberNote = await rememberIfAsked(s.rememberPassword, repository.id, s.password);
+      return { repository, rememberNote };
     },
     render: (p) => <PasswordStep {...p} />,
   },

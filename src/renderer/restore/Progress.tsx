@@ -1,4 +1,6 @@
 /** The running restore (from `task.updated` events) and its summary when it ends. */
+
+import { CancelTask } from '../dashboard/CancelTask.js';
 import { formatBytes, formatEta } from '../format.js';
 import { isActive } from '../store.js';
 import { useApp } from '../storeContext.js';
@@ -16,7 +18,10 @@ export function Progress({ taskId, onAgain }: { taskId: string; onAgain: () => v
   if (isActive(task)) {
     return (
       <div role="status">
-        <p>Restoring…</p>
+        <p>
+          {task.status === 'cancelling' ? 'Stopping the restore…' : 'Restoring…'}{' '}
+          <CancelTask task={task} title="the restore" />
+        </p>
         {progress && progress.totalBytes !== null && progress.totalBytes > 0 && (
           <progress value={progress.bytes} max={progress.totalBytes} aria-label="Restore progress" />
         )}
@@ -37,7 +42,7 @@ export function Progress({ taskId, onAgain }: { taskId: string; onAgain: () => v
         {task.status === 'succeeded'
           ? 'Restore finished'
           : task.status === 'cancelled'
-            ? 'Restore stopped'
+            ? 'Restore cancelled'
             : 'Restore failed'}
       </h3>
       {task.error && (

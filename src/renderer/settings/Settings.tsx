@@ -2,7 +2,8 @@
  * Settings: app-wide choices (launch at login, notifications; 'settings.get'/'settings.set', which
  * the desktop app applies), per repository its storage (how Cairn reaches an SFTP server or an S3
  * bucket, and the transfer limits; StorageSettings.tsx) and its keys: the passwords (key slots),
- * changing the password, adding and removing one, and a new recovery kit.
+ * changing the password, adding and removing one, and a new recovery kit; and in the desktop app
+ * the passwords remembered on this computer (RememberedPasswords.tsx).
  */
 import { useState } from 'react';
 import type { Result } from '../../contract/methods.js';
@@ -11,6 +12,7 @@ import { RepositoryPicker } from '../common/RepositoryPicker.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
 import { Keys } from './Keys.js';
+import { RememberedPasswords } from './RememberedPasswords.js';
 import { StorageSettings } from './StorageSettings.js';
 import '../common/common.css';
 import './settings.css';
@@ -25,6 +27,7 @@ export function Settings() {
         <h2 id="keys-heading">Passwords and recovery key</h2>
         <RepositoryPicker>{(repositoryId) => <Keys key={repositoryId} repositoryId={repositoryId} />}</RepositoryPicker>
       </section>
+      <RememberedPasswords />
     </div>
   );
 }

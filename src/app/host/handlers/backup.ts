@@ -7,6 +7,7 @@
  * ("storage unreachable since 14:02: …"); it left no recovery point, as the snapshot is written
  * last, and the scheduler tries again with its backoff.
  */
+import { existsSync } from 'node:fs';
 import { ContractError } from '../../../contract/errors.js';
 import type { ParsedParams, Result } from '../../../contract/methods.js';
 import { prepareBackup, runBackup } from '../../services/backup.js';
@@ -121,12 +122,41 @@ async function unreachableSaysSo<T>(deps: Pick<BackupDeps, 'reachability'>, repo
   }
 }
 
-/** A scheduled backup: an ordinary backup task of one source; rejects unless it succeeded. */
+/** Why a scheduled backup of `source` cannot start now (null: it can). */
+export function cannotStartReason(
+  deps: Pick<BackupDeps, 'repositories' | 'privacy'>,
+  source: { repositoryId: string; path: string },
+): string | null {
+  if (!deps.privacy.backupAllowed()) return 'backups are paused because consent to the backup purpose was withdrawn';
+  if (!deps.repositories.get(source.repositoryId)) return 'needs your password: the repository is locked';
+  if (!existsSync(source.path)) return `the folder ${source.path} no longer exists`;
+  return null;
+}
+
+/**
+ * A scheduled backup: an ordinary backup task of one source; rejects unless it succeeded. A run
+ * that cannot start (consent withdrawn, repository locked, folder gone) still leaves a failed
+ * 'backup' task with the reason, and counts as a failure for the scheduler's backoff.
+ */
 export async function runScheduledBackup(deps: BackupDeps & RetentionDeps, sourceId: number): Promise<void> {
   const source = deps.catalog.getSource(sourceId);
-  if (!source || !deps.privacy.backupAllowed()) return;
-  const { taskId } = await startBackup(deps, { repositoryId: source.repositoryId, sourceIds: [sourceId] });
+  if (!source) return;
+  const reason = cannotStartReason(deps, source);
+  let taskId: string;
+  if (reason) {
+    taskId = deps.tasks.start({
+      kind: 'backup',
+      repositoryId: source.repositoryId,
+      run: async () => {
+        throw new Error(reason);
+      },
+    }).id;
+  } else {
+    taskId = (await startBackup(deps, { repositoryId: source.repositoryId, sourceIds: [sourceId] })).taskId;
+  }
   const task = await deps.tasks.settled(taskId);
+  // The status shows what needs attention (a locked repository with schedules) at once.
+  if (reason) deps.events.emitStatus();
   if (task.status !== 'succeeded') throw new Error(task.error ?? `the scheduled backup ended ${task.status}`);
   if (!readRetention(deps.catalog, source.repositoryId)) return;
   // The backup succeeded: retention is a task of its own, whose failure is that task's, not

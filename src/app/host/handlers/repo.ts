@@ -27,7 +27,18 @@ import type { Handlers, Namespace } from './types.js';
 
 export type RepoDeps = Pick<
   HostServices,
-  'dataDir' | 'kdf' | 'clock' | 'catalog' | 'tasks' | 'repositories' | 'storage' | 'reachability' | 'privacy' | 'events'
+  | 'dataDir'
+  | 'kdf'
+  | 'clock'
+  | 'catalog'
+  | 'tasks'
+  | 'repositories'
+  | 'storage'
+  | 'reachability'
+  | 'privacy'
+  | 'events'
+  | 'schedules'
+  | 'watching'
 >;
 
 export function repoHandlers(deps: RepoDeps): Handlers<Namespace<'repo'>> {
@@ -37,6 +48,7 @@ export function repoHandlers(deps: RepoDeps): Handlers<Namespace<'repo'>> {
     'repo.connect': (p) => connectRepository(deps, p),
     'repo.unlock': (p) => unlockRepository(deps, p),
     'repo.lock': (p) => lockRepository(deps, p),
+    'repo.remove': (p) => removeRepository(deps, p),
     'repo.list': async () => deps.catalog.listRepositories().map((r) => repositoryInfo(r, deps)),
     'repo.health': (p) => repositoryHealth(deps, p),
     'repo.usage': (p) => deps.repositories.withBackend(p.repositoryId, repositoryUsage),
@@ -234,6 +246,43 @@ async function lockRepository(deps: RepoDeps, p: ParsedParams<'repo.lock'>): Pro
   await repo?.close();
   // Nothing reaches a locked repository's storage: what was known of it is no longer current.
   deps.reachability.forget(record.id);
+  deps.events.emitStatus();
+  return { ok: true };
+}
+
+/**
+ * Removes a repository from the app, refused while a task uses it: its session is closed and
+ * forgotten with its session credentials, and its catalog rows (folders, schedules, storage
+ * settings, retention policy, verification coverage) go. Its data stays in its storage; the
+ * privacy records keep its history, and `repository.removed` is audited.
+ */
+async function removeRepository(deps: RepoDeps, p: ParsedParams<'repo.remove'>): Promise<Result<'repo.remove'>> {
+  const { repositories, catalog } = deps;
+  const record = repositories.requireRecord(p.repositoryId);
+  const busy = deps.tasks.activeFor(record.id);
+  if (busy.length > 0) {
+    throw new ContractError(
+      'locked',
+      `"${record.label}" cannot be removed while a task uses it (task ${busy.join(', ')}); cancel it or wait for it to finish`,
+    );
+  }
+  const repo = repositories.get(record.id);
+  repositories.delete(record.id);
+  await repo?.close();
+  deps.reachability.forget(record.id);
+  deps.storage.credentials.delete(record.id);
+  const sources = catalog.listSources(record.id).length;
+  catalog.removeRepository(record.id);
+  catalog.deleteSetting(`retention.${record.id}`);
+  catalog.deleteSetting(`verification.${record.id}`);
+  deps.schedules.refresh();
+  void deps.watching.refresh();
+  deps.privacy.audit('repository.removed', {
+    repositoryId: record.id,
+    label: record.label,
+    location: record.location,
+    sources,
+  });
   deps.events.emitStatus();
   return { ok: true };
 }

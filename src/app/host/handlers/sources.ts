@@ -26,6 +26,7 @@ export function sourcesHandlers(deps: SourcesDeps): Handlers<Namespace<'sources'
       return { ok: true as const };
     },
     'sources.setSchedule': async (p) => setSchedule(deps, p),
+    'sources.setExcludes': async (p) => setExcludes(deps, p),
     'sources.pause': async (p) => {
       const paused = pauseSources(deps.catalog, p);
       deps.schedules.refresh();
@@ -81,6 +82,21 @@ function setSchedule(deps: SourcesDeps, p: ParsedParams<'sources.setSchedule'>):
   const updated = deps.catalog.updateSource(p.id, { schedule: stored as unknown as JsonObject | null });
   deps.schedules.refresh();
   deps.privacy.audit('schedule.changed', { sourceId: p.id, schedule: p.schedule, requireAcPower: p.requireAcPower });
+  return sourceInfo(updated);
+}
+
+/** Replaces a folder's excludes (blank patterns dropped, each kept once); audited. */
+function setExcludes(deps: SourcesDeps, p: ParsedParams<'sources.setExcludes'>): Result<'sources.setExcludes'> {
+  if (!deps.catalog.getSource(p.id)) throw new ContractError('not-found', `there is no source ${p.id}`);
+  const excludes = [...new Set(p.excludes.map((e) => e.trim()).filter((e) => e !== ''))];
+  const updated = deps.catalog.updateSource(p.id, { excludes });
+  deps.privacy.audit('source.excludes-changed', {
+    sourceId: updated.id,
+    repositoryId: updated.repositoryId,
+    path: updated.path,
+    excludes,
+  });
+  void deps.watching.refresh();
   return sourceInfo(updated);
 }
 

@@ -3,14 +3,26 @@
  * a repository). The repository is created or connected when this step is left (step-list.tsx).
  */
 import { useId } from 'react';
+import { RememberChoice } from '../../api/RememberChoice.js';
+import { useVault } from '../../api/vault.js';
 import type { StepProps } from '../setup.js';
 import { passwordStrength } from '../strength.js';
 
 export function PasswordStep({ setup, update }: StepProps) {
   const id = useId();
   const strength = passwordStrength(setup.password);
+  const vault = useVault();
   if (setup.repository) {
-    return <p className="success-text">“{setup.repository.label}” is ready. Continue with the next step.</p>;
+    return (
+      <>
+        <p className="success-text">“{setup.repository.label}” is ready. Continue with the next step.</p>
+        {setup.rememberNote && (
+          <p className="error-text" role="alert">
+            {setup.rememberNote}
+          </p>
+        )}
+      </>
+    );
   }
   return (
     <div className="form">
@@ -50,6 +62,11 @@ export function PasswordStep({ setup, update }: StepProps) {
           )}
         </>
       )}
+      <RememberChoice
+        view={vault.view}
+        checked={setup.rememberPassword}
+        onChange={(rememberPassword) => update({ rememberPassword })}
+      />
     </div>
   );
 }
