@@ -12,7 +12,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineHost } from '../../src/app/host/engine-host.js';
 import { testLocation } from '../../src/app/host/location-test.js';
-import { backendAt } from '../../src/app/services/open-repository.js';
 import { createRepository, TestHost } from '../support/host.js';
 
 const SECRET = 'pw-Zq7!never-written-anywhere';
@@ -27,18 +26,6 @@ beforeEach(async () => {
   ({ tmp, host } = fixture);
 });
 afterEach(() => fixture?.close());
-
-/** Whether the engine opens this kind of location yet (the backends land separately). */
-function opens(location: string): boolean {
-  try {
-    void backendAt(location).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-const sftpOpens = opens('sftp://u@127.0.0.1:1/x');
-const s3Opens = opens('s3+http://127.0.0.1:1/bucket');
 
 /** Every file below `dir`, read whole (the catalog, its WAL, the privacy records…). */
 async function allBytes(dir: string): Promise<Buffer> {
@@ -97,7 +84,7 @@ describe('repo.testLocation', () => {
     }
   });
 
-  it.runIf(sftpOpens)('answers a refused SFTP port with refused, in plain words', async () => {
+  it('answers a refused SFTP port with refused, in plain words', async () => {
     const result = await host.call('repo.testLocation', {
       location: 'sftp://u@127.0.0.1:1/x',
       credentials: { sftpPassword: SECRET },
@@ -107,13 +94,13 @@ describe('repo.testLocation', () => {
     expect(JSON.stringify(result)).not.toContain(SECRET);
   });
 
-  it.runIf(sftpOpens)('answers a name that does not resolve with dns', async () => {
+  it('answers a name that does not resolve with dns', async () => {
     const result = await host.call('repo.testLocation', { location: 'sftp://u@cairn-test.invalid/x' });
     expect(result).toMatchObject({ reachable: false, problem: 'dns' });
     expect(result.reachable === false && result.message).toMatch(/could not find a server named “cairn-test\.invalid”/);
   });
 
-  it.runIf(s3Opens)('answers a refused S3 endpoint and an unresolvable one', async () => {
+  it('answers a refused S3 endpoint and an unresolvable one', async () => {
     const refused = await host.call('repo.testLocation', {
       location: 's3+http://127.0.0.1:1/bucket',
       credentials: { s3AccessKeyId: 'AKIDEXAMPLE', s3SecretAccessKey: KEY_SECRET },
@@ -127,7 +114,7 @@ describe('repo.testLocation', () => {
     expect(unknown).toMatchObject({ reachable: false, problem: 'dns' });
   });
 
-  it.runIf(sftpOpens)('gives up on a server that never answers within its bound', async () => {
+  it('gives up on a server that never answers within its bound', async () => {
     const silent = await silentServer();
     try {
       const started = performance.now();
