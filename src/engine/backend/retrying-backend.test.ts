@@ -165,6 +165,34 @@ async function ids(iterable: AsyncIterable<ObjectInfo>): Promise<string[]> {
   return out;
 }
 
+/**
+ * A retrying backend whose pauses last until they are ended, and an `exists` call already failed
+ * once and pausing before its next attempt.
+ */
+async function existsPausing(): Promise<{
+  flaky: FlakyBackend;
+  backend: Backend;
+  call: Promise<BackendError>;
+}> {
+  const flaky = new FlakyBackend();
+  let started: () => void = () => undefined;
+  const pausing = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const backend = retryingBackend(flaky, {
+    sleep: (_ms, signal) =>
+      new Promise<void>((resolve) => {
+        started();
+        signal?.addEventListener('abort', () => resolve());
+      }),
+    random: () => 0.5,
+  });
+  flaky.plan = (call) => (call === 'exists' ? 'before' : undefined);
+  const call = failure(backend.exists());
+  await pausing;
+  return { flaky, backend, call };
+}
+
 describe('retryingBackend: pauses', () => {
   it('retries a transient failure until it succeeds, telling onRetry before each pause', async () => {
     const { flaky, backend, time, retries } = setup();
@@ -277,22 +305,7 @@ describe('retryingBackend: pauses', () => {
   });
 
   it('interruptRetries ends the pauses under way (a cancelled task), and the backend stays usable', async () => {
-    const flaky = new FlakyBackend();
-    let started: () => void = () => undefined;
-    const pausing = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const backend = retryingBackend(flaky, {
-      sleep: (_ms, signal) =>
-        new Promise<void>((resolve) => {
-          started();
-          signal?.addEventListener('abort', () => resolve());
-        }),
-      random: () => 0.5,
-    });
-    flaky.plan = (call) => (call === 'exists' ? 'before' : undefined);
-    const call = failure(backend.exists());
-    await pausing;
+    const { flaky, backend, call } = await existsPausing();
     backend.interruptRetries?.();
     const err = await call;
     expect(err.code).toBe('unavailable');
@@ -306,22 +319,7 @@ describe('retryingBackend: pauses', () => {
   });
 
   it('ends a pause under way when the backend is closed, and retries again afterwards', async () => {
-    const flaky = new FlakyBackend();
-    let started: () => void = () => undefined;
-    const pausing = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const backend = retryingBackend(flaky, {
-      sleep: (_ms, signal) =>
-        new Promise<void>((resolve) => {
-          started();
-          signal?.addEventListener('abort', () => resolve());
-        }),
-      random: () => 0.5,
-    });
-    flaky.plan = (call) => (call === 'exists' ? 'before' : undefined);
-    const call = failure(backend.exists());
-    await pausing;
+    const { flaky, backend, call } = await existsPausing();
     await backend.close();
     const err = await call;
     expect(err.code).toBe('unavailable');
