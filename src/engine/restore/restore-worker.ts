@@ -2,11 +2,12 @@
  * Worker thread body of restore (see restore-pool.ts): receives the bytes of one pack (up to the
  * end of the last blob it needs), read through the backend by the main thread, and the list of
  * its blobs to write; authenticates, decompresses and id-checks each blob
- * and writes it at its offset into the named (temporary) file, creating the file if it does not exist yet. Replies
+ * and writes it at its offset into the named (temporary) file, creating the file if it does not exist yet;
+ * a file whose data all lies in this pack also gets its mode and mtime here, on the open file. Replies
  * `{ job, errors }` with one message per write that failed (by index), so the main thread can
  * fail exactly the affected files.
  */
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, futimesSync, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeBlobReusing } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
@@ -22,6 +23,8 @@ export interface PackWrite {
   rawLength: number;
   file: string;
   fileOffset: number;
+  /** Set on the last write of a file whose data is all in this pack: its final mode and mtime (ms). */
+  finish?: { mode: number; mtime: number };
 }
 
 const OPEN_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
@@ -38,6 +41,8 @@ port.on('message', (msg: PackJob) => {
   const { job, writes } = msg;
   const errors: { index: number; message: string }[] = [];
   const fds = new Map<string, number>();
+  const failedFiles = new Set<string>();
+  const finishes: number[] = [];
   try {
     for (const [index, w] of writes.entries()) {
       try {
@@ -54,6 +59,20 @@ port.on('message', (msg: PackJob) => {
         }
         let done = 0;
         while (done < plain.length) done += writeSync(fd, plain, done, plain.length - done, w.fileOffset + done);
+        if (w.finish) finishes.push(index);
+      } catch (err) {
+        failedFiles.add(w.file);
+        errors.push({ index, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    // After every write of the job: writing would change the mtime again.
+    for (const index of finishes) {
+      const w = writes[index] as PackWrite;
+      const fd = fds.get(w.file);
+      if (fd === undefined || failedFiles.has(w.file) || !w.finish) continue;
+      try {
+        fchmodSync(fd, w.finish.mode);
+        futimesSync(fd, w.finish.mtime / 1000, w.finish.mtime / 1000);
       } catch (err) {
         errors.push({ index, message: err instanceof Error ? err.message : String(err) });
       }

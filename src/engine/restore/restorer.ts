@@ -13,9 +13,13 @@
  * temporary name, and which blob goes at which offset), then each needed pack is read once and
  * handed whole to a RestorePool worker, which decodes its blobs and writes them into the files
  * (creating each temporary file at its first write); finally each complete file gets its mode and
- * mtime and is renamed into place. Plans are executed every PLAN_BATCH files, so memory stays
- * bounded for any number of files, and a batch is executed while the walk plans the next one:
- * creating files and folders costs the file system far more than the CPU, so the two overlap.
+ * mtime and is renamed into place. Plans are made PLAN_BATCH files at a time, so memory stays
+ * bounded for any number of files, and a batch is executed while the walk plans the one after
+ * next: creating files and folders costs the file system far more than the CPU, so the two
+ * overlap. A batch waits until the next one is planned, and the packs both need move to the
+ * next (with the files that use them), so a pack shared across the boundary is read once, not
+ * twice: packs hold blobs of files far apart in the walk, and over S3 or SFTP every pack read
+ * again is a download.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -95,6 +99,12 @@ const PLAN_BATCH = 5000;
 /** Files given their metadata and name at once (thread-pool calls). */
 const FINISH_CONCURRENCY = 16;
 
+/** Planned writes of a batch, by pack, and the files they fill. */
+interface Batch {
+  plan: Map<string, { writes: PackWrite[]; tasks: FileTask[]; bytes: number }>;
+  tasks: FileTask[];
+}
+
 /** A file being restored: written under `tmp`, renamed to `dest` when complete. */
 interface FileTask {
   repoPath: string;
@@ -104,6 +114,8 @@ interface FileTask {
   /** Bytes planned so far (the offset of the next blob). */
   size: number;
   failure?: string;
+  /** All its data lies in one pack: the worker writing it also gives it its mode and mtime. */
+  finishedByWorker?: boolean;
 }
 /** File systems and utimes keep mtimes to about a microsecond; closer than this counts as equal. */
 const MTIME_TOLERANCE_MS = 0.002;
@@ -125,9 +137,11 @@ class Restorer {
   private readonly includes: string[] | undefined;
   private readonly policy: OverwritePolicy;
   private bytesTotal = 0;
-  private plan = new Map<string, { writes: PackWrite[]; tasks: FileTask[]; bytes: number }>();
+  private plan: Batch['plan'] = new Map();
   private tasks: FileTask[] = [];
-  /** The batch being executed in the background (see `startBatch`), and its files. */
+  /** The last complete batch, waiting for the next one to be planned (see `startBatch`). */
+  private waiting?: Batch;
+  /** The batch being executed in the background, and its files. */
   private executing: Promise<void> = Promise.resolve();
   private executingTasks: FileTask[] = [];
   /** Batches whose packs are written and whose files are being finished. */
@@ -167,6 +181,8 @@ class Restorer {
       throw new CairnError('invalid-argument', `the restore target ${target} is not a folder`);
     }
     if (!this.result.dryRun) await fs.mkdir(target, { recursive: true });
+    // A target that did not exist holds nothing to conflict with: no entry below it is looked up.
+    const fresh = targetStat === undefined;
     this.bytesTotal = this.includes ? 0 : this.snapshot.summary.totalBytes;
     for (const inc of this.includes ?? []) {
       const node = await findNode(this.repo, this.snapshot.tree, inc);
@@ -174,14 +190,17 @@ class Restorer {
       else this.bytesTotal += inc === '/' ? this.snapshot.summary.totalBytes : (node.size ?? 0);
     }
     try {
-      await this.restoreTree(this.snapshot.tree, '/', target);
+      await this.restoreTree(this.snapshot.tree, '/', target, false, fresh);
+      await this.startBatch();
       await this.startBatch();
       await this.executing;
       await Promise.all([...this.finishing]);
     } catch (err) {
       await this.executing.catch(() => undefined);
       await Promise.all([...this.finishing]);
-      for (const task of [...this.executingTasks, ...this.tasks]) rmSync(task.tmp, { force: true });
+      for (const task of [...this.executingTasks, ...(this.waiting?.tasks ?? []), ...this.tasks]) {
+        rmSync(task.tmp, { force: true });
+      }
       throw err;
     } finally {
       await this.pool?.close();
@@ -202,7 +221,14 @@ class Restorer {
     return partial ? 'partial' : 'none';
   }
 
-  private async restoreTree(treeId: string, repoPath: string, localDir: string, all = false): Promise<void> {
+  /** `fresh`: localDir was made by this restore (or, in a dry run, does not exist), so it is empty. */
+  private async restoreTree(
+    treeId: string,
+    repoPath: string,
+    localDir: string,
+    all: boolean,
+    fresh: boolean,
+  ): Promise<void> {
     const tree = await this.repo.loadTree(treeId);
     const files: { node: TreeNode; repoPath: string; local: string }[] = [];
     const dirs: { node: TreeNode; repoPath: string; local: string; all: boolean }[] = [];
@@ -221,8 +247,8 @@ class Restorer {
     for (const f of files) {
       this.options.signal?.throwIfAborted();
       try {
-        if (f.node.type === 'file') await this.planFile(f.node, f.repoPath, f.local);
-        else await this.restoreSymlink(f.node, f.repoPath, f.local);
+        if (f.node.type === 'file') await this.planFile(f.node, f.repoPath, f.local, fresh);
+        else await this.restoreSymlink(f.node, f.repoPath, f.local, fresh);
       } catch (err) {
         if (isAbort(err)) throw err;
         this.result.errors.push({ path: f.repoPath, message: err instanceof Error ? err.message : String(err) });
@@ -231,10 +257,11 @@ class Restorer {
     if (this.tasks.length >= PLAN_BATCH) await this.startBatch();
     for (const d of dirs) {
       this.options.signal?.throwIfAborted();
-      if (!(await this.prepareDir(d.repoPath, d.local))) continue;
+      const dir = await this.prepareDir(d.repoPath, d.local, fresh);
+      if (dir === 'refused') continue;
       if (d.node.subtree) {
         try {
-          await this.restoreTree(d.node.subtree, d.repoPath, d.local, d.all);
+          await this.restoreTree(d.node.subtree, d.repoPath, d.local, d.all, dir === 'created');
         } catch (err) {
           if (isAbort(err)) throw err;
           this.result.errors.push({ path: d.repoPath, message: err instanceof Error ? err.message : String(err) });
@@ -244,25 +271,37 @@ class Restorer {
     }
   }
 
-  /** Makes sure `local` is a real folder (never a symlink); false when the subtree must be refused. */
-  private async prepareDir(repoPath: string, local: string): Promise<boolean> {
-    const existing = lstatOrUndefined(local);
+  /**
+   * Makes sure `local` is a real folder (never a symlink); 'refused' when the subtree must be.
+   * In a fresh parent, mkdir alone decides: it fails on anything put there meanwhile.
+   */
+  private async prepareDir(
+    repoPath: string,
+    local: string,
+    parentFresh: boolean,
+  ): Promise<'existing' | 'created' | 'refused'> {
+    const existing = parentFresh ? undefined : lstatOrUndefined(local);
     if (existing) {
-      if (existing.isDirectory()) return true;
+      if (existing.isDirectory()) return 'existing';
       const what = existing.isSymbolicLink() ? 'a symbolic link' : 'not a folder';
       this.result.refused.push({
         path: repoPath,
         reason: `${local} exists and is ${what}; nothing was restored below it`,
       });
-      return false;
+      return 'refused';
     }
     this.result.dirsRestored++;
-    if (this.result.dryRun) return true;
-    await fs.mkdir(local);
-    return true;
+    if (!this.result.dryRun) await fs.mkdir(local);
+    return 'created';
   }
 
-  private async conflictAction(node: TreeNode, repoPath: string, local: string): Promise<PlannedAction> {
+  private async conflictAction(
+    node: TreeNode,
+    repoPath: string,
+    local: string,
+    parentFresh: boolean,
+  ): Promise<PlannedAction> {
+    if (parentFresh) return 'create';
     const existing = lstatOrUndefined(local);
     if (!existing) return 'create';
     let overwrite = false;
@@ -280,8 +319,8 @@ class Restorer {
   }
 
   /** Decides a file's conflict outcome and, unless skipped, plans its blobs into a temporary file. */
-  private async planFile(node: TreeNode, repoPath: string, local: string): Promise<void> {
-    const action = await this.conflictAction(node, repoPath, local);
+  private async planFile(node: TreeNode, repoPath: string, local: string, parentFresh: boolean): Promise<void> {
+    const action = await this.conflictAction(node, repoPath, local, parentFresh);
     const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
     this.planned(repoPath, action, dest, node.size ?? 0);
     if (action === 'skip') {
@@ -298,6 +337,8 @@ class Restorer {
     const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
     const task: FileTask = { repoPath, node, tmp, dest, size: 0 };
     this.tasks.push(task);
+    let onlyPack: string | undefined;
+    let last: PackWrite | undefined;
     for (const id of node.content ?? []) {
       const loc = this.repo.index.get(id);
       if (!loc) {
@@ -309,38 +350,42 @@ class Restorer {
         pack = { writes: [], tasks: [], bytes: 0 };
         this.plan.set(loc.pack, pack);
       }
-      pack.writes.push({
-        id,
-        offset: loc.offset,
-        length: loc.length,
-        rawLength: loc.rawLength,
-        file: tmp,
-        fileOffset: task.size,
-      });
+      last = { id, offset: loc.offset, length: loc.length, rawLength: loc.rawLength, file: tmp, fileOffset: task.size };
+      pack.writes.push(last);
       pack.tasks.push(task);
       pack.bytes += loc.rawLength;
       task.size += loc.rawLength;
+      onlyPack = onlyPack === undefined || onlyPack === loc.pack ? loc.pack : '';
+    }
+    // Most files lie in one pack: their metadata is set on the open file, with no more calls here.
+    if (last && onlyPack && !task.failure && task.size === node.size) {
+      last.finish = { mode: node.mode & SAFE_MODE_BITS, mtime: node.mtime };
+      task.finishedByWorker = true;
     }
   }
 
   /**
-   * Hands the planned files to the background: waits for the batch before to finish, then starts
-   * this one without waiting for it, so the walk plans the next batch meanwhile.
+   * Ends the batch being planned: it waits, and the batch that waited before it is started in
+   * the background once the packs both need have moved on to this one, so the walk plans the
+   * next batch meanwhile. Called twice at the end of the walk, to start the last two.
    */
   private async startBatch(): Promise<void> {
     await this.executing;
-    const plan = this.plan;
-    const tasks = this.tasks;
+    const planned: Batch = { plan: this.plan, tasks: this.tasks };
     this.plan = new Map();
     this.tasks = [];
-    this.executingTasks = tasks;
-    this.executing = this.executeBatch(plan, tasks);
+    const ready = this.waiting;
+    this.waiting = planned;
+    if (!ready) return;
+    moveSharedPacks(ready, planned);
+    this.executingTasks = ready.tasks;
+    this.executing = this.executeBatch(ready.plan, ready.tasks);
     // Failures surface at the next startBatch or at the end; never as an unhandled rejection.
     this.executing.catch(() => undefined);
   }
 
   /** Reads each planned pack once, has the workers write its blobs, then finishes the files. */
-  private async executeBatch(plan: Restorer['plan'], tasks: FileTask[]): Promise<void> {
+  private async executeBatch(plan: Batch['plan'], tasks: FileTask[]): Promise<void> {
     if (plan.size > 0) {
       this.pool ??= new RestorePool({ dataKey: this.repo.keys.dataKey, idKey: this.repo.keys.idKey });
       const pool = this.pool;
@@ -383,12 +428,14 @@ class Restorer {
           `the recovery point lists ${task.node.size} bytes, its data holds ${task.size}`,
         );
       }
-      // 'wx' (O_EXCL) never follows or reuses anything already at the random temporary name.
-      if (task.size === 0) await (await fs.open(task.tmp, 'wx', 0o600)).close();
-      else if ((await fs.lstat(task.tmp)).size !== task.size) await fs.truncate(task.tmp, task.size);
-      await fs.chmod(task.tmp, task.node.mode & SAFE_MODE_BITS);
-      const t = task.node.mtime / 1000;
-      await fs.utimes(task.tmp, t, t);
+      if (!task.finishedByWorker) {
+        // 'wx' (O_EXCL) never follows or reuses anything already at the random temporary name.
+        if (task.size === 0) await (await fs.open(task.tmp, 'wx', 0o600)).close();
+        else if ((await fs.lstat(task.tmp)).size !== task.size) await fs.truncate(task.tmp, task.size);
+        await fs.chmod(task.tmp, task.node.mode & SAFE_MODE_BITS);
+        const t = task.node.mtime / 1000;
+        await fs.utimes(task.tmp, t, t);
+      }
       await fs.rename(task.tmp, task.dest);
       this.result.filesRestored++;
       this.result.bytesRestored += task.size;
@@ -399,8 +446,8 @@ class Restorer {
     }
   }
 
-  private async restoreSymlink(node: TreeNode, repoPath: string, local: string): Promise<void> {
-    const action = await this.conflictAction(node, repoPath, local);
+  private async restoreSymlink(node: TreeNode, repoPath: string, local: string, parentFresh: boolean): Promise<void> {
+    const action = await this.conflictAction(node, repoPath, local, parentFresh);
     const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
     this.planned(repoPath, action, dest, 0);
     if (action === 'skip') return;
@@ -435,6 +482,28 @@ class Restorer {
     this.lastProgress = now;
     report({ filesDone: this.filesDone, bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, currentPath });
   }
+}
+
+/**
+ * Moves the writes of every pack that `later` needs too from `earlier` to `later`, with the
+ * files they fill: such a file is finished with `later`, once all its packs are written.
+ */
+function moveSharedPacks(earlier: Batch, later: Batch): void {
+  const moved = new Set<FileTask>();
+  for (const [packId, entry] of earlier.plan) {
+    const next = later.plan.get(packId);
+    if (!next) continue;
+    later.plan.set(packId, {
+      writes: entry.writes.concat(next.writes),
+      tasks: entry.tasks.concat(next.tasks),
+      bytes: entry.bytes + next.bytes,
+    });
+    for (const task of entry.tasks) moved.add(task);
+    earlier.plan.delete(packId);
+  }
+  if (moved.size === 0) return;
+  earlier.tasks = earlier.tasks.filter((task) => !moved.has(task));
+  later.tasks.push(...moved);
 }
 
 /**
