@@ -3,11 +3,12 @@
  * end of the last blob it needs), read through the backend by the main thread, and the list of
  * its blobs to write; authenticates, decompresses and id-checks each blob
  * and writes it at its offset into the named (temporary) file, creating the file if it does not exist yet;
- * a file whose data all lies in this pack also gets its mode and mtime here, on the open file. Replies
+ * a file whose data all lies in this pack also gets its mode and mtime here, on the open file, and
+ * is renamed to its real name. Replies
  * `{ job, errors }` with one message per write that failed (by index), so the main thread can
  * fail exactly the affected files.
  */
-import { closeSync, constants, fchmodSync, futimesSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, futimesSync, openSync, renameSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeBlobReusing } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
@@ -23,8 +24,11 @@ export interface PackWrite {
   rawLength: number;
   file: string;
   fileOffset: number;
-  /** Set on the last write of a file whose data is all in this pack: its final mode and mtime (ms). */
-  finish?: { mode: number; mtime: number };
+  /**
+   * Set on the last write of a file whose data is all in this pack: its final mode, mtime (ms)
+   * and name, given to it here once it is complete.
+   */
+  finish?: { mode: number; mtime: number; dest: string };
 }
 
 const OPEN_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
@@ -43,6 +47,7 @@ port.on('message', (msg: PackJob) => {
   const fds = new Map<string, number>();
   const failedFiles = new Set<string>();
   const finishes: number[] = [];
+  const complete: number[] = [];
   try {
     for (const [index, w] of writes.entries()) {
       try {
@@ -73,12 +78,22 @@ port.on('message', (msg: PackJob) => {
       try {
         fchmodSync(fd, w.finish.mode);
         futimesSync(fd, w.finish.mtime / 1000, w.finish.mtime / 1000);
+        complete.push(index);
       } catch (err) {
         errors.push({ index, message: err instanceof Error ? err.message : String(err) });
       }
     }
   } finally {
     for (const fd of fds.values()) closeSync(fd);
+  }
+  // Into place under the real name, as the main thread does for the other files.
+  for (const index of complete) {
+    const w = writes[index] as PackWrite;
+    try {
+      renameSync(w.file, (w.finish as NonNullable<PackWrite['finish']>).dest);
+    } catch (err) {
+      errors.push({ index, message: err instanceof Error ? err.message : String(err) });
+    }
   }
   port.postMessage({ job, errors });
   releaseAfterJob(data.length);

@@ -114,7 +114,7 @@ interface FileTask {
   /** Bytes planned so far (the offset of the next blob). */
   size: number;
   failure?: string;
-  /** All its data lies in one pack: the worker writing it also gives it its mode and mtime. */
+  /** All its data lies in one pack: the worker writing it also gives it its mode, mtime and name. */
   finishedByWorker?: boolean;
 }
 /** File systems and utimes keep mtimes to about a microsecond; closer than this counts as equal. */
@@ -357,9 +357,9 @@ class Restorer {
       task.size += loc.rawLength;
       onlyPack = onlyPack === undefined || onlyPack === loc.pack ? loc.pack : '';
     }
-    // Most files lie in one pack: their metadata is set on the open file, with no more calls here.
+    // Most files lie in one pack: the worker finishes them, with no more calls on this thread.
     if (last && onlyPack && !task.failure && task.size === node.size) {
-      last.finish = { mode: node.mode & SAFE_MODE_BITS, mtime: node.mtime };
+      last.finish = { mode: node.mode & SAFE_MODE_BITS, mtime: node.mtime, dest };
       task.finishedByWorker = true;
     }
   }
@@ -435,8 +435,8 @@ class Restorer {
         await fs.chmod(task.tmp, task.node.mode & SAFE_MODE_BITS);
         const t = task.node.mtime / 1000;
         await fs.utimes(task.tmp, t, t);
+        await fs.rename(task.tmp, task.dest);
       }
-      await fs.rename(task.tmp, task.dest);
       this.result.filesRestored++;
       this.result.bytesRestored += task.size;
       this.filesDone++;
