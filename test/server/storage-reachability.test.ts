@@ -350,6 +350,26 @@ describe('a backup cancelled while its storage is down', () => {
     expect(check.status, check.error ?? '').toBe('succeeded');
     expect(await host.call('snapshots.list', { repositoryId: repo.id })).toHaveLength(0);
   }, 60_000);
+
+  it('unlocking while the server is down fails at once with the reason, not after the retry budget', async () => {
+    const host = fixture.host;
+    const [repo] = await host.call('repo.list', {});
+    if (!repo) throw new Error('the test before made the repository');
+    await host.call('repo.lock', { repositoryId: repo.id });
+    await sshd.stop();
+    try {
+      // Within the test's time limit, far below the 5-minute retry budget.
+      await expect(host.call('repo.unlock', { repositoryId: repo.id, password: 'pw' })).rejects.toThrow(
+        /could not reach sftp server/,
+      );
+      expect((await storageOfHost(host, repo.id))?.reachable).toBe(false);
+    } finally {
+      await sshd.restart();
+    }
+    // Back: the same unlock goes through, and the session retries as usual afterwards.
+    await host.call('repo.unlock', { repositoryId: repo.id, password: 'pw' });
+    expect((await storageOfHost(host, repo.id))?.reachable).toBe(true);
+  }, 30_000);
 });
 
 async function storageOfHost(host: EngineHost, repositoryId: string) {

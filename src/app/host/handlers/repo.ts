@@ -197,8 +197,13 @@ async function connectRepository(deps: RepoDeps, p: ParsedParams<'repo.connect'>
 async function unlockRepository(deps: RepoDeps, p: ParsedParams<'repo.unlock'>): Promise<Result<'repo.unlock'>> {
   const { repositories } = deps;
   const record = repositories.requireRecord(p.repositoryId);
+  const backend = deps.storage.backendFor(record);
+  // Someone waits for the answer: storage that does not answer fails the unlock at once (with
+  // the reason) instead of after the retries a scheduled backup rides out. Once a call gets
+  // through, the session retries as usual.
+  backend.interruptRetries?.();
   const repo = await openRepository({
-    backend: deps.storage.backendFor(record),
+    backend,
     password: p.password,
     repository: record,
     records: deps.privacy.port,
