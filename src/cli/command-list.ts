@@ -91,6 +91,16 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/key.js')).keyCommand,
   },
   {
+    name: 'pause',
+    summary: 'pause scheduled backups for a time, until a time or until resumed (the app follows)',
+    load: async () => (await import('./commands/pause.js')).pauseCommand,
+  },
+  {
+    name: 'resume',
+    summary: 'let paused scheduled backups run again (a slot missed meanwhile runs once)',
+    load: async () => (await import('./commands/pause.js')).resumeCommand,
+  },
+  {
     name: 'serve',
     summary: 'run Cairn headless: the interface and API on a local web address',
     load: async () => (await import('./commands/serve.js')).serveCommand,

@@ -121,7 +121,12 @@ export class CliContext {
       throw err;
     }
     try {
-      await reapplyErasures(repo, { dataDir: this.appDataDir(), records, onReapplied: (m) => this.warn(m) });
+      // The CLI shows the path it found (the user sees it now; nothing keeps this text).
+      await reapplyErasures(repo, {
+        dataDir: this.appDataDir(),
+        records,
+        onReapplied: (m, o) => this.warn(o.path ? `${o.path}: ${m}` : m),
+      });
     } catch (err) {
       await repo.close();
       throw err;

@@ -2,6 +2,7 @@
  * Human output helpers for the CLI: sizes, durations, tables, and a progress line on a TTY
  * (or JSON lines on stderr with --json).
  */
+import { ETA_MIN_BYTES, EtaEstimator } from '../app/host/eta.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -37,43 +38,71 @@ export interface ProgressSample {
   files: number;
   bytes: number;
   totalBytes?: number;
+  /** Number of files in all, when known. */
+  filesTotal?: number;
+  /** While the totals are still being counted (a first backup): what was counted so far. */
+  counting?: { files: number; bytes: number };
   current?: string;
 }
 
-/** Renders progress: a rewritten status line on a TTY, JSON lines with --json, nothing otherwise. */
+/**
+ * Renders progress: a rewritten status line on a TTY, JSON lines with --json, nothing otherwise.
+ * The time left is the app's estimate (src/app/host/eta.ts): none until it means something.
+ */
 export class ProgressReporter {
-  private readonly started = Date.now();
+  private readonly started: number;
+  private readonly eta = new EtaEstimator(ETA_MIN_BYTES);
   private shown = false;
 
   constructor(
     private readonly mode: 'tty' | 'json' | 'none',
     private readonly verb: string,
-  ) {}
+    private readonly now: () => number = () => Date.now(),
+    private readonly write: (text: string) => void = (text) => process.stderr.write(text),
+  ) {
+    this.started = now();
+  }
 
-  static for(json: boolean, verb: string): ProgressReporter {
-    return new ProgressReporter(json ? 'json' : process.stderr.isTTY ? 'tty' : 'none', verb);
+  /** `quiet` (--quiet) shows no progress line; --json still writes its progress lines. */
+  static for(json: boolean, verb: string, quiet = false): ProgressReporter {
+    return new ProgressReporter(json ? 'json' : process.stderr.isTTY && !quiet ? 'tty' : 'none', verb);
   }
 
   update(p: ProgressSample): void {
     if (this.mode === 'none') return;
-    const elapsed = (Date.now() - this.started) / 1000;
+    const now = this.now();
+    const elapsed = (now - this.started) / 1000;
     const rate = elapsed > 0 ? p.bytes / elapsed : 0;
-    const eta = p.totalBytes && rate > 0 && p.totalBytes > p.bytes ? (p.totalBytes - p.bytes) / rate : undefined;
+    const total = p.totalBytes !== undefined && p.totalBytes > 0 ? p.totalBytes : null;
+    const eta = this.eta.update(now, p.bytes, total);
     if (this.mode === 'json') {
-      process.stderr.write(
-        `${JSON.stringify({ type: 'progress', files: p.files, bytes: p.bytes, totalBytes: p.totalBytes ?? null, etaSeconds: eta === undefined ? null : Math.round(eta), bytesPerSecond: Math.round(rate) })}\n`,
+      this.write(
+        `${JSON.stringify({ type: 'progress', files: p.files, filesTotal: p.filesTotal ?? null, bytes: p.bytes, totalBytes: p.totalBytes ?? null, counting: p.counting ?? null, etaSeconds: eta, bytesPerSecond: Math.round(rate) })}\n`,
       );
       return;
     }
-    const pct = p.totalBytes ? ` ${Math.min(100, Math.floor((100 * p.bytes) / p.totalBytes))}%` : '';
-    const etaText = eta === undefined ? '' : `, ETA ${formatDuration(eta * 1000)}`;
-    const line = `${this.verb}${pct}: ${p.files} files, ${formatBytes(p.bytes)} (${formatBytes(rate)}/s${etaText})`;
+    const line = `${this.verb}${progressText(p)} (${formatBytes(rate)}/s${aside(p, total, eta)})`;
     const width = process.stderr.columns ?? 100;
-    process.stderr.write(`\r${line.slice(0, width - 1).padEnd(Math.min(width - 1, 100))}`);
+    this.write(`\r${line.slice(0, width - 1).padEnd(Math.min(width - 1, 100))}`);
     this.shown = true;
   }
 
   done(): void {
-    if (this.mode === 'tty' && this.shown) process.stderr.write('\r\x1b[K');
+    if (this.mode === 'tty' && this.shown) this.write('\r\x1b[K');
   }
+}
+
+/** " 42%: 120 of 500 files, 12.0 MiB of 100 MiB", or without totals ": 120 files, 12.0 MiB". */
+function progressText(p: ProgressSample): string {
+  const pct = p.totalBytes ? ` ${Math.min(100, Math.floor((100 * p.bytes) / p.totalBytes))}%` : '';
+  const files = p.filesTotal !== undefined ? `${p.files} of ${p.filesTotal} files` : `${p.files} files`;
+  const bytes = p.totalBytes ? `${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}` : formatBytes(p.bytes);
+  return `${pct}: ${files}, ${bytes}`;
+}
+
+/** What follows the speed: the time left, or why there is none yet. */
+function aside(p: ProgressSample, total: number | null, eta: number | null): string {
+  if (p.counting) return `; counting files… ${p.counting.files} so far`;
+  if (eta !== null) return `, ETA ${formatDuration(eta * 1000)}`;
+  return total !== null ? ', ETA estimating…' : '';
 }

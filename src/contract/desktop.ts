@@ -2,9 +2,12 @@
  * The desktop contract: what crosses Electron's IPC between the preload (`window.cairn`) and the
  * main process besides the methods and events themselves — the channel names, the reply envelope,
  * the type of `window.cairn`, and the follow-ups main runs after a method because only it can
- * reach what they touch (the keychain vault). src/preload, src/main and src/renderer all read this
- * one definition, so the two ends of a channel cannot drift apart. Types and constants only.
+ * reach what they touch (the keychain vault), and where main can send the page (a
+ * DesktopDestination). src/preload, src/main and src/renderer all read this one definition, so the
+ * two ends of a channel cannot drift apart. Types and constants only (and the one schema main's
+ * destinations are checked with).
  */
+import { z } from 'zod';
 import type { ContractErrorCode } from './errors.js';
 import type { EventName } from './events.js';
 import type { MethodName, Params, Result } from './methods.js';
@@ -25,6 +28,17 @@ export const VAULT_CHANNELS = {
 } as const;
 /** invoke(defaultPath?) → the chosen folder or null: the system folder dialog, for the sender's window only. */
 export const CHOOSE_FOLDER_CHANNEL = 'cairn:choose-folder';
+/** main → page (DesktopDestination): take the person somewhere, e.g. the tray's "Unlock “NAS”…". */
+export const SHOW_CHANNEL = 'cairn:show';
+
+/**
+ * Where main can send the page: `unlock` is the Dashboard with that repository's unlock form shown
+ * and focused. The renderer's address takes the same as `?screen=unlock&repo=<id>`.
+ */
+export const DesktopDestination = z.discriminatedUnion('show', [
+  z.object({ show: z.literal('unlock'), repositoryId: z.string().min(1) }),
+]);
+export type DesktopDestination = z.output<typeof DesktopDestination>;
 
 export type VaultChannel = (typeof VAULT_CHANNELS)[keyof typeof VAULT_CHANNELS];
 /** The channels main answers itself, beside the contract's `cairn:call`. */
@@ -72,6 +86,22 @@ export interface KeychainOutcome {
 export type CredentialsKeeping = { kept: true } | { kept: false; reason: string };
 
 /**
+ * What main did with a repository's remembered password after its password was changed in the
+ * app: replaced by the new one, or (when that failed) kept but marked stale, with the reason.
+ */
+export type RememberedPasswordUpdate = { replaced: true } | { replaced: false; reason: string };
+
+/** What main forgot on this computer when a repository was removed from the app. */
+export interface ForgottenSecrets {
+  /** A remembered password was kept and is forgotten. */
+  password: boolean;
+  /** Storage credentials were kept and are forgotten. */
+  storageCredentials: boolean;
+  /** What could not be forgotten (the next start forgets what is left of a removed repository). */
+  error?: string;
+}
+
+/**
  * A follow-up: what main must do itself once a contract method succeeded, because the engine runs
  * in another process and cannot reach it. `clear-password-vault` deletes every remembered password
  * and every kept storage credential (and any corrupt vault copy set aside earlier), adds
@@ -79,8 +109,16 @@ export type CredentialsKeeping = { kept: true } | { kept: false; reason: string 
  * `keep-storage-credentials` keeps the `credentials` the method was given in the keychain vault
  * under the repository's id (`{}` drops them; none given changes nothing), so main can hand them
  * to the engine at the next start; it adds `credentialsKept` when credentials were given.
+ * `replace-remembered-password` replaces the remembered password of the repository by the new one
+ * (marking the old one stale when that fails) and adds `rememberedPassword` when one was
+ * remembered. `forget-repository-secrets` forgets the repository's remembered password and kept
+ * storage credentials and adds `forgotten`.
  */
-export type DesktopFollowUp = 'clear-password-vault' | 'keep-storage-credentials';
+export type DesktopFollowUp =
+  | 'clear-password-vault'
+  | 'keep-storage-credentials'
+  | 'replace-remembered-password'
+  | 'forget-repository-secrets';
 
 /** The methods that have a follow-up. Main looks a method up here; it names no method itself. */
 export const DESKTOP_FOLLOW_UPS = {
@@ -90,12 +128,18 @@ export const DESKTOP_FOLLOW_UPS = {
   'repo.create': 'keep-storage-credentials',
   'repo.connect': 'keep-storage-credentials',
   'repo.setStorageSettings': 'keep-storage-credentials',
+  /** A remembered password that the change made wrong would stop unattended unlock without a word. */
+  'keys.changePassword': 'replace-remembered-password',
+  /** Nothing of a removed repository stays in the keychain. */
+  'repo.remove': 'forget-repository-secrets',
 } as const satisfies { readonly [M in MethodName]?: DesktopFollowUp };
 
 /** What each follow-up adds to its method's result (absent when main has no vault to act on). */
 export interface DesktopFollowUpResults {
   'clear-password-vault': { keychain?: KeychainOutcome };
   'keep-storage-credentials': { credentialsKept?: CredentialsKeeping };
+  'replace-remembered-password': { rememberedPassword?: RememberedPasswordUpdate };
+  'forget-repository-secrets': { forgotten?: ForgottenSecrets };
 }
 
 type FollowedUp = keyof typeof DESKTOP_FOLLOW_UPS;
@@ -118,4 +162,9 @@ export type CairnDesktopApi = { [M in MethodName]: (params?: Params<M>) => Promi
   vaultStatus(): Promise<VaultStatus>;
   /** Opens the system folder dialog; the chosen folder, or null when cancelled. */
   chooseFolder(defaultPath?: string): Promise<string | null>;
+  /**
+   * Follows main's destinations (SHOW_CHANNEL); returns the unsubscribe function. One main sent
+   * before anything listened (the window was just opened) is delivered to the first listener.
+   */
+  onShow(listener: (destination: DesktopDestination) => void): () => void;
 };

@@ -4,7 +4,10 @@
  * Requests are validated against these schemas before they reach the engine.
  */
 import { z } from 'zod';
+import { MachineConditions } from './conditions.js';
+import { PAUSE_UNTIL_RESUMED } from './pause.js';
 import {
+  AlertWebhookKind,
   AppSettings,
   AppStatus,
   AuditEntry,
@@ -49,6 +52,7 @@ import {
   Tombstone,
   UsagePreview,
   VerificationCoverage,
+  WebhookDelivery,
 } from './schemas.js';
 import { LocationTest, RepositoryStorage, StorageCredentials, StorageSettings } from './storage.js';
 
@@ -143,13 +147,19 @@ export const methods = {
       id: z.number().int(),
       schedule: Schedule.nullable(),
       requireAcPower: z.boolean().default(false),
+      onlyWhenIdle: z.boolean().default(false),
+      avoidMeteredNetwork: z.boolean().default(false),
     }),
     result: Source,
   },
   /** The next scheduled backups, earliest first. */
   'schedule.next': { params: z.object({}), result: z.array(PlannedRun) },
+  /** The machine conditions last reported by the desktop app; null when nothing reports them (`cairn serve`). */
+  'schedule.conditions': { params: z.object({}), result: MachineConditions.nullable() },
   /** Power state from the desktop (suspend/resume, battery), which the scheduler obeys. */
   'app.setPower': { params: PowerState, result: Ok },
+  /** Whether the computer is idle and its connection metered, from the desktop; the scheduler obeys them. */
+  'app.setConditions': { params: MachineConditions, result: Ok },
 
   'backup.start': {
     params: z.object({ repositoryId: nonEmpty, sourceIds: z.array(z.number().int()).optional() }),
@@ -310,21 +320,53 @@ export const methods = {
    */
   'keys.createRecoveryKey': { params: z.object({ repositoryId: nonEmpty }), result: RecoveryKit },
   'settings.get': { params: z.object({}), result: AppSettings },
-  /** Changes some settings; returns them all. The desktop app applies them at once. */
+  /**
+   * Changes some settings; returns them all. The desktop app applies them at once. `webhook` sets
+   * the alert webhook (without `url`: keeps the stored address) or, as null, removes it; each
+   * change is in the audit trail, by host name only.
+   */
   'settings.set': {
-    params: z.object({ launchAtLogin: z.boolean().optional(), notifications: z.boolean().optional() }),
+    params: z.object({
+      launchAtLogin: z.boolean().optional(),
+      notifications: z.boolean().optional(),
+      webhook: z
+        .object({
+          kind: AlertWebhookKind,
+          url: z.string().max(2048, 'the address is too long (at most 2048 characters)').optional(),
+          pingStart: z.boolean().optional(),
+          region: Region.nullable().optional(),
+        })
+        .nullable()
+        .optional(),
+    }),
     result: AppSettings,
+  },
+  /**
+   * "Send a test": a test alert to `url` as `kind`, or to the stored webhook when no url is
+   * given; the outcome in plain words (it never throws for an address that fails to answer).
+   */
+  'settings.testWebhook': {
+    params: z.object({
+      kind: AlertWebhookKind.optional(),
+      url: z.string().max(2048, 'the address is too long (at most 2048 characters)').optional(),
+    }),
+    result: WebhookDelivery,
   },
 
   // ---- Dashboard and scheduling conditions (issue 6) ----
   /**
    * Pauses the scheduled backups of the given sources (default: every source, or every source of
-   * `repositoryId`) until `until`; `until: null` resumes them. A slot missed while paused runs once
-   * when the pause ends. "Back up now" is not affected.
+   * `repositoryId`): until the time `until` (at most 366 days ahead), or with `until: 'resumed'`
+   * until they are resumed (kept as such, with no end time); `until: null` resumes them. A slot
+   * missed while paused runs once when the pause ends. "Back up now" is not affected.
    */
   'sources.pause': {
     params: z.object({
-      until: z.iso.datetime({ offset: true, message: 'until must be a date and time (ISO 8601)' }).nullable(),
+      until: z
+        .union([z.iso.datetime({ offset: true }), z.literal(PAUSE_UNTIL_RESUMED)], {
+          error: `until must be a date and time (ISO 8601), "${PAUSE_UNTIL_RESUMED}" or null`,
+        })
+        .nullable(),
       repositoryId: nonEmpty.optional(),
       sourceIds: z.array(z.number().int()).optional(),
     }),
@@ -337,11 +379,22 @@ export const methods = {
   /**
    * Erases a file or folder (absolute, as backed up) from every recovery point as an 'erase'
    * task: rewrites each point without it, prunes so its data is physically deleted, keeps a
-   * tombstone and writes a receipt (the task's result names it).
+   * tombstone and writes a receipt (the task's result names the receipt file, never the path).
+   * When the path still exists on this computer, `excludeFromBackups` adds it to the excludes of
+   * the repository's folders that hold it (the result's `onDisk` says what was found and done).
    */
   'privacy.erasePath': {
-    params: z.object({ repositoryId: nonEmpty, path: nonEmpty }),
+    params: z.object({ repositoryId: nonEmpty, path: nonEmpty, excludeFromBackups: z.boolean().default(true) }),
     result: z.object({ taskId: z.string() }),
+  },
+  /**
+   * Saves the receipt of an erasure request with the erased path named, to `file` (absolute,
+   * outside the app data folder, new): the one copy with the name. The path must be the one the
+   * request erased (checked against its keyed hash; the repository must be unlocked).
+   */
+  'privacy.saveReceipt': {
+    params: z.object({ repositoryId: nonEmpty, request: nonEmpty, path: nonEmpty, file: nonEmpty }),
+    result: z.object({ file: z.string() }),
   },
   /** Which recovery points hold the path and what erasing it would free; changes nothing. */
   'privacy.erasePreview': { params: z.object({ repositoryId: nonEmpty, path: nonEmpty }), result: ErasePreview },

@@ -3,6 +3,8 @@
  * preload and renderer). Imports nothing but zod: both sides of the app use it.
  */
 import { z } from 'zod';
+import { WaitingCondition } from './conditions.js';
+import { PauseState } from './pause.js';
 import { LocationKind } from './storage.js';
 
 /** Where a storage location is declared to be (GDPR Art. 44–49: data stays where the user chose). */
@@ -47,15 +49,21 @@ export const Source = z.object({
   schedule: Schedule.nullable(),
   /** Scheduled backups of this source wait while the computer runs on battery. */
   requireAcPower: z.boolean(),
-  /** No scheduled backup of this source starts before this time (null: not paused). */
+  /** Scheduled backups of this source start only while the computer is idle (desktop app only). */
+  onlyWhenIdle: z.boolean(),
+  /** Scheduled backups of this source wait while the connection is metered (desktop app only). */
+  avoidMeteredNetwork: z.boolean(),
+  /** No scheduled backup of this source starts before this time (null: no timed pause). */
   pausedUntil: z.string().nullable(),
+  /** No scheduled backup of this source starts until it is resumed (`sources.pause` with until 'resumed'). */
+  pausedUntilResumed: z.boolean(),
 });
 
 export const PlannedRun = z.object({
   sourceId: z.number().int(),
   at: z.string(),
   reason: z.enum(['scheduled', 'catch-up', 'retry']),
-  waitingFor: z.enum(['ac-power']).nullable(),
+  waitingFor: z.enum(['ac-power', 'resume', 'idle', 'unmetered-network']).nullable(),
 });
 
 export const PowerState = z.object({ onBattery: z.boolean(), suspended: z.boolean() });
@@ -71,8 +79,16 @@ export const TaskProgress = z.object({
   currentPath: z.string().nullable(),
   /** Bytes handled per second since the task started (absent in tasks recorded by older versions). */
   bytesPerSecond: z.number().nullable().optional(),
-  /** Estimated number of files, when known (a backup estimates it from the parent recovery point). */
+  /**
+   * Number of files in all, when known: a backup takes it from the parent recovery point, or, on
+   * a first backup, from a quick count of its folders once that count is done.
+   */
   filesTotal: z.number().nullable().optional(),
+  /**
+   * While a first backup still counts its folders (there are no totals yet): the files and bytes
+   * counted so far. Null or absent otherwise.
+   */
+  counting: z.object({ files: z.number(), bytes: z.number() }).nullable().optional(),
 });
 
 export const Task = z.object({
@@ -115,6 +131,8 @@ export const AppStatus = z.object({
   lastSuccessfulBackupAt: z.string().nullable(),
   /** Ids of locked repositories that have scheduled sources: their scheduled backups need the password. */
   needsPassword: z.array(z.string()).optional(),
+  /** The pause of scheduled backups, for the tray and the Dashboard (null or absent: none). */
+  pause: PauseState.nullable().optional(),
   /** The open incidents, for the tray and notifications (an alert, and another near the 72-hour deadline). */
   openIncidents: z
     .array(
@@ -127,6 +145,8 @@ export const AppStatus = z.object({
       }),
     )
     .optional(),
+  /** What due scheduled backups wait for now (battery, the computer in use, a metered connection), for the tray. */
+  scheduleWaiting: z.array(WaitingCondition).optional(),
 });
 
 export const SnapshotInfo = z.object({
@@ -306,12 +326,45 @@ export const RecoveryKit = z.object({
   createdAt: z.string(),
 });
 
+/** How the alert webhook is called: a healthchecks.io-style ping URL, or an ntfy topic URL. */
+export const AlertWebhookKind = z.enum(['healthchecks', 'ntfy']);
+
+/** The outcome of one alert sent to the webhook (or of "Send a test"), in plain words. */
+export const WebhookDelivery = z.object({
+  at: z.string(),
+  /** What was sent: 'backup.started', 'backup.succeeded', 'backup.failed', 'check.damage' or 'test'. */
+  event: z.string(),
+  ok: z.boolean(),
+  /** The HTTP status the address answered with, or null when it did not answer. */
+  status: z.number().int().nullable(),
+  message: z.string(),
+});
+
+/**
+ * The alert webhook as the app shows it back: never the full address, whose user information,
+ * query values and path (a healthchecks UUID, an ntfy topic) are secrets.
+ */
+export const AlertWebhook = z.object({
+  kind: AlertWebhookKind,
+  /** The address with its secret parts hidden ("https://ntfy.sh/back…"). */
+  address: z.string(),
+  /** The host the alerts go to, as the records of processing list it. */
+  host: z.string(),
+  /** healthchecks only: also ping `URL/start` when a backup starts. */
+  pingStart: z.boolean(),
+  /** Where the receiver is, as the user declared it (null: unknown). */
+  region: Region.nullable(),
+  lastDelivery: WebhookDelivery.nullable(),
+});
+
 /** App-wide settings the desktop shell obeys. */
 export const AppSettings = z.object({
   /** Start Cairn (in the tray) when the user logs in. */
   launchAtLogin: z.boolean(),
   /** Desktop notifications for failed tasks and overdue backups. */
   notifications: z.boolean(),
+  /** The optional alert webhook for machines nobody watches (null: off, the default). */
+  webhook: AlertWebhook.nullable(),
 });
 
 // ---- Dashboard and scheduling conditions (issue 6: Dashboard, Retention and schedule) ----
@@ -329,10 +382,10 @@ export const RepositoryUsage = z.object({
 // ---------------------------------------------------------------------------------------------
 // Erasure and restriction (GDPR Art. 17 and 18)
 
-/** A path erased from a repository's recovery points; applied again to older copies of the repository. */
+/** A path erased from a repository's recovery points, by keyed hash only (null until an older record is converted). */
 export const Tombstone = z.object({
   repositoryId: z.string(),
-  path: z.string(),
+  pathHash: z.string().nullable(),
   request: z.string(),
   erasedAt: z.string(),
   /** Null while the erasure has not finished (it is finished the next time the repository is opened). */

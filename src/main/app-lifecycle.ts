@@ -2,18 +2,26 @@
  * The desktop shell's lifecycle once Electron is ready: the single window (hidden on close, kept
  * for the tray), the second-instance hand-off, the tray icon and menu rebuilt from engine events
  * (a repository whose storage does not answer turns the tray to a warning with its own line),
- * "Back up now", pausing, launch at login, power tracking, desktop notifications (failures, stale
- * backups and storage that stopped answering, see notifier.ts) and an orderly shutdown of the engine. The app settings kept by
+ * "Back up now", pausing (the engine's one pause, shown from `app.status`), launch at login,
+ * power tracking and the machine conditions (idle, metered: conditions.ts), desktop notifications (failures, stale
+ * backups and storage that stopped answering, see notifier.ts) and an orderly shutdown of the engine. The tray's
+ * "Unlock …" items and a notification about a locked repository open the window on that
+ * repository's unlock form (a destination sent to the page, destinations.ts). The app settings kept by
  * the engine ('settings.get', announced by 'settings.updated') are obeyed: launch at login is
  * turned on or off to match, and notifications are not shown while switched off.
  */
 
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, nativeImage, powerMonitor, Tray } from 'electron';
+import type { DesktopDestination } from '../contract/desktop.js';
+import { type PauseChoice, pauseUntilFor } from '../contract/pause.js';
+import { watchConditions } from './conditions.js';
+import { sendDestination } from './destinations.js';
 import type { EngineLike } from './engine-like.js';
 import { registerIpc } from './ipc.js';
 import { applyLoginDefault } from './login-default.js';
 import { isLaunchAtLogin, setLaunchAtLogin } from './login-item.js';
+import { type CommandRunner, runCommand } from './network-cost.js';
 import { type AppStatus, type NotificationContent, Notifier, type Task } from './notifier.js';
 import { type PowerState, watchPower } from './power.js';
 import { type PasswordVault, type UnlockOutcome, unlockRemembered } from './secrets.js';
@@ -21,16 +29,17 @@ import { handOverCredentials, type StorageCredentialVault } from './storage-cred
 import {
   attentionOf,
   attentionStatus,
+  pauseOf,
   type TrayState,
   type TrayStatus,
   trayIconFor,
   trayMenuTemplate,
   trayTooltip,
   type UnreachableStorage,
+  waitingOf,
 } from './tray.js';
 import { hardenWindow, windowOptions } from './window.js';
 
-export const PAUSE_MS = 60 * 60_000;
 const MENU_REFRESH_MS = 60_000;
 /** Notifications kept referenced so their click handlers are not garbage-collected. */
 const KEPT_NOTIFICATIONS = 10;
@@ -78,13 +87,18 @@ export interface DesktopOptions {
   platform: NodeJS.Platform;
   homeDir: string;
   now?: () => Date;
+  /** Runs the command that tells whether the connection is metered (default: the real one; tests pass recorded answers). */
+  runCommand?: CommandRunner;
 }
 
 export interface DesktopShell {
   window(): BrowserWindow | null;
   openWindow(): void;
+  /** Opens the window on a destination (the tray's "Unlock …", a notification about a locked repository). */
+  show(destination: DesktopDestination): void;
   backUpNow(): Promise<void>;
-  pause(): void;
+  /** Pauses scheduled backups in the engine (the tray's Pause submenu). */
+  pause(choice: PauseChoice): void;
   resume(): void;
   /** Turns launch at login on or off (the tray's "Open at login" item). */
   setLaunchAtLogin(enabled: boolean): Promise<void>;
@@ -111,8 +125,6 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   let quitting = false;
   let engineClosing = false;
   let engineClosed = false;
-  let pausedUntil: Date | null = null;
-  let pauseTimer: NodeJS.Timeout | null = null;
   let lastBackupAt: string | null = null;
   let lastBackupFailed = false;
   let launchAtLogin = false;
@@ -153,6 +165,11 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     win.focus();
   }
 
+  function show(destination: DesktopDestination): void {
+    openWindow();
+    if (win && !win.isDestroyed()) sendDestination(win, destination);
+  }
+
   /** The repositories whose storage does not answer, from the latest status. */
   function unreachableStorage(): UnreachableStorage[] {
     const repositories = Array.isArray(lastStatus?.repositories) ? lastStatus.repositories : [];
@@ -165,19 +182,25 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     const at = now();
     const unreachable = unreachableStorage();
     const attention = attentionOf(lastStatus);
+    // The engine's pause, as its status has it; one whose time has passed is over.
+    const pause = pauseOf(lastStatus, at);
     let status: TrayStatus = 'idle';
     if (runningBackups.size > 0) status = 'running';
-    else if (pausedUntil && pausedUntil.getTime() > at.getTime()) status = 'paused';
-    // An incident, then a locked repository with schedules; storage that does not answer
-    // explains a failed backup too, and Cairn keeps retrying (tray.ts: attentionStatus).
-    else status = attentionStatus({ unreachable, ...attention }, lastBackupFailed);
+    else {
+      // An incident, then a locked repository with schedules; storage that does not answer
+      // explains a failed backup too, and Cairn keeps retrying (tray.ts: attentionStatus). A pause
+      // may last until resumed, so it never hides any of those.
+      status = attentionStatus({ unreachable, ...attention }, lastBackupFailed);
+      if (pause && (status === 'idle' || status === 'error')) status = 'paused';
+    }
     return {
       status,
       lastBackupAt,
       now: at,
-      pausedUntil: status === 'paused' && pausedUntil ? pausedUntil.toISOString() : null,
+      pause,
       unreachable,
       ...attention,
+      waiting: waitingOf(lastStatus),
     };
   }
 
@@ -186,7 +209,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     try {
       if (!Notification.isSupported()) return;
       const notification = new Notification({ title: content.title, body: content.body });
-      notification.on('click', openWindow);
+      notification.on('click', () => (content.opens ? show(content.opens) : openWindow()));
       shownNotifications.push(notification);
       if (shownNotifications.length > KEPT_NOTIFICATIONS) shownNotifications.shift();
       notification.show();
@@ -233,6 +256,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     tray.setToolTip(trayTooltip(state));
     const template = trayMenuTemplate(state, {
       open: openWindow,
+      unlock: (repositoryId) => show({ show: 'unlock', repositoryId }),
       backUpNow: () => void backUpNow(),
       pause,
       resume,
@@ -293,29 +317,23 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     }
   }
 
-  /** The engine's scheduler holds scheduled backups back for the pause (`sources.pause`). */
-  function pauseSchedules(until: Date | null): void {
-    engine.handle('sources.pause', { until: until ? until.toISOString() : null }).catch((err: unknown) => {
+  /**
+   * Pauses (or, with null, resumes) scheduled backups in the engine, which keeps the one pause the
+   * tray, the Dashboard and `cairn pause` share; its `app.status` event then redraws the tray.
+   */
+  function pauseSchedules(until: string | null): void {
+    engine.handle('sources.pause', { until }).catch((err: unknown) => {
       // With no folders yet there is nothing to hold back; anything else is worth a line.
       console.error(`Cairn could not ${until ? 'pause' : 'resume'} scheduled backups: ${(err as Error).message}`);
     });
   }
 
-  function pause(): void {
-    pausedUntil = new Date(now().getTime() + PAUSE_MS);
-    pauseSchedules(pausedUntil);
-    if (pauseTimer) clearTimeout(pauseTimer);
-    pauseTimer = setTimeout(resume, PAUSE_MS);
-    pauseTimer.unref();
-    rebuildTray();
+  function pause(choice: PauseChoice): void {
+    pauseSchedules(pauseUntilFor(choice, now()));
   }
 
   function resume(): void {
-    if (pausedUntil && pausedUntil.getTime() > now().getTime()) pauseSchedules(null);
-    pausedUntil = null;
-    if (pauseTimer) clearTimeout(pauseTimer);
-    pauseTimer = null;
-    rebuildTray();
+    pauseSchedules(null);
   }
 
   function quit(): void {
@@ -366,6 +384,18 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   };
   const power = watchPower(powerMonitor, (_event, state) => sendPower(state));
   sendPower(power.state);
+  // Folders set to back up only when the computer is idle, or not on a metered connection, wait on these.
+  const conditions = watchConditions({
+    monitor: powerMonitor,
+    platform: options.platform,
+    run: options.runCommand ?? runCommand,
+    send: (reading) =>
+      void engine
+        .handle('app.setConditions', reading)
+        .catch((err: unknown) =>
+          console.error(`Cairn could not pass the idle and network state on: ${(err as Error).message}`),
+        ),
+  });
   const refresh = setInterval(() => {
     rebuildTray();
     // Staleness grows with time alone, so re-judge the last status on every tick.
@@ -385,9 +415,9 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     if (engineClosing) return;
     engineClosing = true;
     clearInterval(refresh);
-    if (pauseTimer) clearTimeout(pauseTimer);
     shownNotifications.length = 0;
     power.stop();
+    conditions.stop();
     unsubscribe();
     stopIpc();
     tray.destroy();
@@ -422,6 +452,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   return {
     window: () => (win && !win.isDestroyed() ? win : null),
     openWindow,
+    show,
     backUpNow,
     pause,
     resume,

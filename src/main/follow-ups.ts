@@ -6,7 +6,12 @@
  */
 import { DESKTOP_FOLLOW_UPS, type DesktopFollowUp, type DesktopFollowUpResults } from '../contract/desktop.js';
 import type { MethodName } from '../contract/methods.js';
-import { clearVaultAfterEraseAll, type PasswordVault } from './secrets.js';
+import {
+  clearVaultAfterEraseAll,
+  forgetAfterRemove,
+  type PasswordVault,
+  replaceRememberedAfterChange,
+} from './secrets.js';
 import { keepCredentialsAfter, type StorageCredentialVault } from './storage-credentials.js';
 
 /**
@@ -21,7 +26,10 @@ export type FollowUpRunner<F extends DesktopFollowUp = DesktopFollowUp> = (
 export type FollowUpRunners = { [F in DesktopFollowUp]?: FollowUpRunner<F> };
 
 export interface FollowUpMeans {
-  /** The remembered passwords; without it there is nothing to clear and `clear-password-vault` does not run. */
+  /**
+   * The remembered passwords; without it there is nothing to clear or replace, and neither
+   * `clear-password-vault` nor `replace-remembered-password` runs.
+   */
   vault?: PasswordVault | undefined;
   /** The kept storage credentials; without it `keep-storage-credentials` does not run (they live for the session). */
   storageVault?: StorageCredentialVault | undefined;
@@ -35,9 +43,14 @@ export function followUpRunners(means: FollowUpMeans): FollowUpRunners {
     runners['clear-password-vault'] = (result) => ({
       keychain: clearVaultAfterEraseAll(vault, result, undefined, storageVault ? [storageVault] : []),
     });
+    runners['replace-remembered-password'] = (_result, params) => replaceRememberedAfterChange(vault, params);
   }
   if (storageVault) {
     runners['keep-storage-credentials'] = (result, params) => keepCredentialsAfter(storageVault, params, result);
+  }
+  if (vault || storageVault) {
+    runners['forget-repository-secrets'] = (_result, params) =>
+      forgetAfterRemove(params, { password: vault, storageCredentials: storageVault });
   }
   return runners;
 }

@@ -9,10 +9,12 @@
  * starts again stays within the throttle window. An open incident notifies once, and once more when
  * its 72-hour deadline comes within 24 hours (one notification per incident per cause, however
  * often the status is judged). A scheduled backup that could not start (the repository locked)
- * notifies as a failed backup, under the same throttle. The caller supplies `show` (Electron's
- * Notification in the app, a recorder in tests).
+ * notifies as a failed backup, under the same throttle, and opens that repository's unlock form
+ * when clicked (`opens`). The caller supplies `show` (Electron's Notification in the app, a
+ * recorder in tests).
  */
 import type { z } from 'zod';
+import type { DesktopDestination } from '../contract/desktop.js';
 import type { AppStatus as AppStatusSchema, Task as TaskSchema } from '../contract/schemas.js';
 import { deadlineSoon, formatClock, type IncidentAlert } from './tray.js';
 
@@ -22,6 +24,8 @@ export type AppStatus = z.output<typeof AppStatusSchema>;
 export interface NotificationContent {
   title: string;
   body: string;
+  /** Where a click takes the person (the window opens on it); without it, the window just opens. */
+  opens?: DesktopDestination;
 }
 
 export interface NotifierOptions {
@@ -108,13 +112,15 @@ export class Notifier {
     if (task.status !== 'failed') return;
     // The storage's own notification tells of it (once per outage); its failed retries do not.
     if (task.error && UNREACHABLE_FAILURE.test(task.error)) return;
-    const title =
-      task.kind === 'backup' && task.error && NEEDS_PASSWORD.test(task.error)
-        ? 'Backup needs your password'
-        : (FAILURE_TITLES[task.kind] ?? 'Task failed');
+    const needsPassword = task.kind === 'backup' && !!task.error && NEEDS_PASSWORD.test(task.error);
+    const title = needsPassword ? 'Backup needs your password' : (FAILURE_TITLES[task.kind] ?? 'Task failed');
     const reason = task.error ? shorten(task.error) : 'It stopped with an error.';
     const label = task.repositoryId ? this.labels.get(task.repositoryId) : undefined;
-    this.notify(cause, { title, body: label ? `${label}: ${reason}` : reason });
+    const body = label ? `${label}: ${reason}` : reason;
+    // Clicked, it takes the person straight to where the password is typed.
+    const opens: DesktopDestination | undefined =
+      needsPassword && task.repositoryId ? { show: 'unlock', repositoryId: task.repositoryId } : undefined;
+    this.notify(cause, opens ? { title, body, opens } : { title, body });
   }
 
   onStatus(status: AppStatus): void {

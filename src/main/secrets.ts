@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { KeychainOutcome, VaultStatus } from '../contract/desktop.js';
+import type { ForgottenSecrets, KeychainOutcome, RememberedPasswordUpdate, VaultStatus } from '../contract/desktop.js';
 import { ContractErrorCode } from '../contract/errors.js';
 import type { EngineLike } from './engine-like.js';
 
@@ -316,15 +316,18 @@ export type UnlockOutcome =
   /** The kept password is wrong (it was changed elsewhere): it is kept, marked stale (VaultStatus.stale). */
   | { repositoryId: string; status: 'stale'; message: string }
   /** Unlocking failed for another reason (offline, keyring unavailable…): the password is kept. */
-  | { repositoryId: string; status: 'failed'; message: string };
+  | { repositoryId: string; status: 'failed'; message: string }
+  /** The repository is no longer in the app: its password was forgotten. */
+  | { repositoryId: string; status: 'forgotten' };
 
 /**
  * At start: unlocks every repository whose password is kept, one at a time. A wrong password
  * (changed elsewhere) keeps the entry but marks it stale, so the Dashboard and Settings say so and
  * the user chooses: forget it, or remember the new one (typing it with "Remember" replaces it).
  * Forgetting silently would lose the user's choice with no trace of why unattended unlock stopped.
- * Other failures are reported and the entry kept for next time. Never throws; returns what
- * happened to each repository.
+ * Other failures are reported and the entry kept for next time, except that the password of a
+ * repository no longer in the app (removed while forgetting failed) is forgotten. Never throws;
+ * returns what happened to each repository.
  */
 export async function unlockRemembered(
   vault: PasswordVault,
@@ -346,7 +349,9 @@ export async function unlockRemembered(
       await engine.handle('repo.unlock', { repositoryId, password });
       outcomes.push({ repositoryId, status: 'unlocked' });
     } catch (err) {
-      if (codeOf(err) === 'wrong-password') {
+      if (codeOf(err) === 'not-found' && forgetQuietly(vault, repositoryId, log)) {
+        outcomes.push({ repositoryId, status: 'forgotten' });
+      } else if (codeOf(err) === 'wrong-password') {
         vault.markStale(repositoryId);
         const message = `The remembered password of repository ${repositoryId} no longer opens it (it was changed elsewhere); Cairn kept it, marked, until you forget it or remember the new one.`;
         log(message);
@@ -359,6 +364,87 @@ export async function unlockRemembered(
     }
   }
   return outcomes;
+}
+
+/** Forgets the password of a repository that is gone; whether that worked (a failure is logged). */
+function forgetQuietly(vault: PasswordVault, repositoryId: string, log: (message: string) => void): boolean {
+  try {
+    vault.forget(repositoryId);
+    return true;
+  } catch (err) {
+    log(`Cairn could not forget the kept password of removed repository ${repositoryId}: ${messageOf(err)}`);
+    return false;
+  }
+}
+
+/**
+ * The `replace-remembered-password` follow-up: 'keys.changePassword' succeeded, so a remembered
+ * password of that repository no longer opens it. It is replaced by the new one; when that fails
+ * (the keyring refuses, the file cannot be written) the old one is marked stale, so the Dashboard
+ * and Settings say so, and never left silently wrong. Nothing is added when none was remembered.
+ * Never throws.
+ */
+export function replaceRememberedAfterChange(
+  vault: PasswordVault,
+  params: unknown,
+  log: (message: string) => void = (message) => console.warn(message),
+): { rememberedPassword?: RememberedPasswordUpdate } {
+  const { repositoryId, newPassword } = (params ?? {}) as { repositoryId?: unknown; newPassword?: unknown };
+  if (typeof repositoryId !== 'string' || repositoryId === '') return {};
+  try {
+    if (!vault.repositories().includes(repositoryId)) return {};
+    if (typeof newPassword !== 'string' || newPassword === '') {
+      throw new VaultError('the new password did not reach the main process');
+    }
+    vault.remember(repositoryId, newPassword);
+    return { rememberedPassword: { replaced: true } };
+  } catch (err) {
+    vault.markStale(repositoryId);
+    const reason = messageOf(err);
+    log(
+      `The password of repository ${repositoryId} was changed, but Cairn could not replace the remembered one: ${reason}`,
+    );
+    return { rememberedPassword: { replaced: false, reason } };
+  }
+}
+
+/** A vault that keeps one secret per repository (the passwords, the storage credentials). */
+export interface RepositorySecrets {
+  repositories(): string[];
+  forget(repositoryId: string): void;
+}
+
+/**
+ * The `forget-repository-secrets` follow-up: after 'repo.remove' succeeded, forgets the
+ * repository's remembered password and kept storage credentials (each vault given). What cannot be
+ * forgotten is logged and noted; the next start forgets it (its repository is not found). Never
+ * throws.
+ */
+export function forgetAfterRemove(
+  params: unknown,
+  vaults: { password?: RepositorySecrets | undefined; storageCredentials?: RepositorySecrets | undefined },
+  log: (message: string) => void = (message) => console.warn(message),
+): { forgotten?: ForgottenSecrets } {
+  const repositoryId = (params as { repositoryId?: unknown } | null)?.repositoryId;
+  if (typeof repositoryId !== 'string' || repositoryId === '') return {};
+  const forgotten: ForgottenSecrets = { password: false, storageCredentials: false };
+  const problems: string[] = [];
+  for (const key of ['password', 'storageCredentials'] as const) {
+    const vault = vaults[key];
+    if (!vault) continue;
+    try {
+      const kept = vault.repositories().includes(repositoryId);
+      if (kept) vault.forget(repositoryId);
+      forgotten[key] = kept;
+    } catch (err) {
+      problems.push(messageOf(err));
+    }
+  }
+  if (problems.length > 0) {
+    forgotten.error = problems.join(' ');
+    log(`Repository ${repositoryId} was removed, but Cairn could not forget what it kept for it: ${forgotten.error}`);
+  }
+  return { forgotten };
 }
 
 /**

@@ -1,10 +1,15 @@
 /**
  * The tray icon and its menu, as pure functions of the tray state: the status line
- * ("Protected — last backup 2 hours ago", "Backing up…", "Storage unreachable since 14:02 — NAS"),
- * a line per repository whose storage does not answer, the actions, and which icon in build/ to
- * show. The lifecycle module turns the template into a real Menu.
+ * ("Protected — last backup 2 hours ago", "Backing up…", "Storage unreachable since 14:02 — NAS",
+ * "Paused until you resume"), a line per repository whose storage does not answer, a line per
+ * condition a due scheduled backup waits for ("Waiting: metered connection"), the actions
+ * (with the Pause submenu), and which icon in build/ to show. The lifecycle module turns the
+ * template into a real Menu. The pause shown is the engine's, from `app.status`: the tray keeps
+ * none of its own.
  */
 import type { MenuItemConstructorOptions } from 'electron';
+import { WaitingCondition, type WaitingConditionValue, waitingText } from '../contract/conditions.js';
+import { PAUSE_CHOICES, type PauseChoice } from '../contract/pause.js';
 
 /**
  * 'warning': the storage of a repository does not answer (Cairn keeps retrying). 'needs-password':
@@ -21,17 +26,27 @@ export interface UnreachableStorage {
   reason: string | null;
 }
 
+/** The pause of scheduled backups as `app.status` reports it. */
+export interface TrayPause {
+  /** ISO time the pause ends (the last one, when folders differ); null: until someone resumes. */
+  until: string | null;
+  folders: 'all' | 'some';
+}
+
 export interface TrayState {
   status: TrayStatus;
   lastBackupAt: string | null;
   now: Date;
-  pausedUntil: string | null;
+  /** The pause of scheduled backups (none when absent). */
+  pause?: TrayPause | null;
   /** Repositories whose storage does not answer (none when absent). */
   unreachable?: UnreachableStorage[];
   /** Locked repositories with scheduled sources (none when absent). */
   needsPassword?: LockedRepository[];
   /** Open incidents (none when absent). */
   incidents?: IncidentAlert[];
+  /** What due scheduled backups wait for: AC power, the computer left idle, an unmetered connection (none when absent). */
+  waiting?: WaitingConditionValue[];
 }
 
 export interface LockedRepository {
@@ -107,12 +122,24 @@ export function incidentLine(incident: IncidentAlert): string {
     : `Incident: report${when} (${plural(hours, 'hour')} left) — ${incident.title}`;
 }
 
+/** The pause in the latest status while it holds at `now` (a timed pause that has ended is none). */
+export function pauseOf(status: { pause?: TrayPause | null } | null | undefined, now: Date): TrayPause | null {
+  const pause = status?.pause;
+  if (!pause || typeof pause !== 'object') return null;
+  if (pause.until !== null) {
+    const end = Date.parse(pause.until);
+    if (Number.isNaN(end) || end <= now.getTime()) return null;
+  }
+  return pause;
+}
+
 export interface TrayActions {
   open(): void;
   /** Opens the window where the repository is unlocked (the Dashboard's unlock form); default: open(). */
   unlock?(repositoryId: string): void;
   backUpNow(): void;
-  pause(): void;
+  /** Pauses scheduled backups for a choice of the Pause submenu (through the engine). */
+  pause(choice: PauseChoice): void;
   resume(): void;
   quit(): void;
 }
@@ -136,6 +163,29 @@ export function formatAge(ms: number): string {
 /** Local wall-clock "HH:MM". */
 export function formatClock(date: Date): string {
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A local time ahead of `now`: "14:30" today, "tomorrow 08:00", else "Thu 3 Dec 14:30". */
+export function formatUntil(date: Date, now: Date): string {
+  const clock = formatClock(date);
+  const day = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  // Rounded: a day with a daylight-saving change has 23 or 25 hours.
+  const days = Math.round((day(date) - day(now)) / DAY);
+  if (days === 0) return clock;
+  if (days === 1) return `tomorrow ${clock}`;
+  return `${WEEKDAYS[date.getDay()]} ${date.getDate()} ${MONTHS[date.getMonth()]} ${clock}`;
+}
+
+/** "Paused until 14:30", "Paused until you resume", "Some folders paused until tomorrow 08:00". */
+export function pauseLine(pause: TrayPause | null | undefined, now: Date): string {
+  if (!pause) return 'Paused';
+  const what = pause.folders === 'some' ? 'Some folders paused' : 'Paused';
+  if (pause.until === null) return `${what} until you resume`;
+  const until = new Date(pause.until);
+  return Number.isNaN(until.getTime()) ? what : `${what} until ${formatUntil(until, now)}`;
 }
 
 /** "Storage unreachable since 14:02 — NAS" (a date it cannot read shows as "for a while"). */
@@ -163,10 +213,8 @@ export function statusLine(state: TrayState): string {
       return 'Backing up…';
     case 'error':
       return 'Last backup failed';
-    case 'paused': {
-      const until = state.pausedUntil ? new Date(state.pausedUntil) : null;
-      return until && !Number.isNaN(until.getTime()) ? `Paused until ${formatClock(until)}` : 'Paused';
-    }
+    case 'paused':
+      return pauseLine(state.pause, state.now);
     case 'idle': {
       const last = state.lastBackupAt ? new Date(state.lastBackupAt) : null;
       if (!last || Number.isNaN(last.getTime())) return 'No backup yet';
@@ -178,7 +226,8 @@ export function statusLine(state: TrayState): string {
 /**
  * The lines at the top of the menu: the status line, then one line per open incident, locked
  * repository with scheduled sources and repository whose storage does not answer (the status
- * line is the first of its kind's lines, not repeated).
+ * line is the first of its kind's lines, not repeated), and the pause when the status line is
+ * about something else (a backup running, something that needs attention).
  */
 export function statusLines(state: TrayState): string[] {
   const groups: Array<[TrayStatus, string[]]> = [
@@ -189,11 +238,19 @@ export function statusLines(state: TrayState): string[] {
   const own = groups.find(([status, lines]) => status === state.status && lines.length > 0);
   const lines = own ? [] : [statusLine(state)];
   for (const [, group] of groups) lines.push(...group);
+  if (state.pause && state.status !== 'paused') lines.push(pauseLine(state.pause, state.now));
+  for (const condition of state.waiting ?? []) lines.push(waitingText(condition));
   return lines;
 }
 
+/** What due scheduled backups wait for, from the latest status (values it does not know are left out). */
+export function waitingOf(status: unknown): WaitingConditionValue[] {
+  const listed = (status as { scheduleWaiting?: unknown } | null | undefined)?.scheduleWaiting;
+  if (!Array.isArray(listed)) return [];
+  return listed.filter((value): value is WaitingConditionValue => WaitingCondition.safeParse(value).success);
+}
+
 export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
-  const paused = state.status === 'paused';
   return [
     ...statusLines(state).map((label): MenuItemConstructorOptions => ({ label, enabled: false })),
     { type: 'separator' },
@@ -205,9 +262,11 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuIt
       }),
     ),
     { label: 'Back up now', enabled: state.status !== 'running', click: () => actions.backUpNow() },
-    paused
-      ? { label: 'Resume', click: () => actions.resume() }
-      : { label: 'Pause for 1 hour', click: () => actions.pause() },
+    {
+      label: 'Pause',
+      submenu: PAUSE_CHOICES.map((choice) => ({ label: choice.label, click: () => actions.pause(choice.id) })),
+    },
+    ...(state.pause ? [{ label: 'Resume', click: () => actions.resume() }] : []),
     { type: 'separator' },
     { label: 'Quit', click: () => actions.quit() },
   ];

@@ -2,7 +2,8 @@
  * Builds `window.cairn` (the desktop contract's CairnDesktopApi, src/contract/desktop.ts): one
  * function per contract method (generated from `methodNames`) plus `onEvent`, the three
  * password-vault functions and `chooseFolder`, which the main process answers itself, never the
- * engine. Nothing raw: the page never sees ipcRenderer.
+ * engine, and `onShow`, main's destinations (kept until the page listens). Nothing raw: the page
+ * never sees ipcRenderer.
  *
  * A failed call rejects with a plain BridgedError `{ name: 'ContractError', code, message }` rather
  * than an Error instance, which contextBridge would strip of its `code`. The renderer's transport
@@ -13,6 +14,7 @@ import {
   type BridgedError,
   type CairnDesktopApi,
   CHOOSE_FOLDER_CHANNEL,
+  DesktopDestination,
   type DesktopEventListener,
   type DesktopReply,
   type MainOnlyChannel,
@@ -27,6 +29,8 @@ export interface PreloadChannel {
   invokeMain(channel: MainOnlyChannel, args: unknown[]): Promise<unknown>;
   /** Listens for engine events; returns a function that stops listening. */
   listen(listener: DesktopEventListener): () => void;
+  /** Listens for main's destinations (SHOW_CHANNEL) for as long as the page lives. */
+  listenShow(listener: (payload: unknown) => void): void;
 }
 
 function isReply(value: unknown): value is DesktopReply {
@@ -77,5 +81,34 @@ export function buildApi(channel: PreloadChannel): CairnDesktopApi {
   api.vaultStatus = (): Promise<unknown> => request(() => channel.invokeMain(VAULT_CHANNELS.status, []));
   api.chooseFolder = (defaultPath?: string): Promise<unknown> =>
     request(() => channel.invokeMain(CHOOSE_FOLDER_CHANNEL, typeof defaultPath === 'string' ? [defaultPath] : []));
+  api.onShow = followDestinations(channel);
   return Object.freeze(api) as CairnDesktopApi;
+}
+
+type DestinationListener = (destination: DesktopDestination) => void;
+
+/**
+ * `onShow`: listens from the start, because main sends a destination as soon as a just-opened
+ * window has loaded, which can be before the page subscribes; the latest one that found no
+ * listener waits for the first. What is not a destination is dropped.
+ */
+function followDestinations(channel: PreloadChannel): (listener: DestinationListener) => () => void {
+  const listeners = new Set<DestinationListener>();
+  let waiting: DesktopDestination | null = null;
+  channel.listenShow((payload) => {
+    const parsed = DesktopDestination.safeParse(payload);
+    if (!parsed.success) return;
+    if (listeners.size === 0) waiting = parsed.data;
+    for (const listener of listeners) listener(parsed.data);
+  });
+  return (listener) => {
+    if (typeof listener !== 'function') throw new TypeError('onShow needs a function');
+    listeners.add(listener);
+    const pending = waiting;
+    waiting = null;
+    if (pending) listener(pending);
+    return () => {
+      listeners.delete(listener);
+    };
+  };
 }

@@ -1,14 +1,17 @@
 /**
  * Renderer entry: picks the transport (Electron preload or `cairn serve` over HTTP), creates the
- * store, feeds it the live events and renders the app.
+ * store, feeds it the live events, follows where the address or the desktop's main process sends
+ * it (destination.ts) and renders the app.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from '../contract/client.js';
 import { App } from './App.js';
+import { electronBridge } from './api/bridge.js';
 import { subscribe } from './api/events.js';
 import { takeToken } from './api/token.js';
 import { pickTransport } from './api/transport.js';
+import { followDestinations } from './destination.js';
 import { createAppStore } from './store.js';
 import { StoreProvider } from './storeContext.js';
 import { applyTheme, readTheme } from './theme.js';
@@ -27,6 +30,7 @@ subscribe(token, {
   },
   onDisconnected: (disconnected) => store.getState().setEventsDisconnected(disconnected),
 });
+followDestinations(store.getState().navigate, electronBridge());
 void store.getState().loadStatus();
 void store.getState().loadIncidents();
 

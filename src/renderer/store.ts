@@ -59,6 +59,8 @@ export interface Handoff {
   repositoryId?: string;
   snapshotId?: string;
   paths?: string[];
+  /** Put the cursor there: `unlock`, the repository's unlock form (destination.ts). */
+  focus?: 'unlock';
 }
 
 const ACTIVE: ReadonlySet<TaskData['status']> = new Set(['queued', 'running', 'cancelling']);

@@ -134,7 +134,7 @@ describe('opening a repository', () => {
     const loose = recoveryKey.toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o');
     const again = await openRepository({ backend, password: loose, records });
     expect((await listKeys(again)).find((s) => s.current)?.recoveryKey).toBe(true);
-    expect(await erasuresToReapply(again, dataDir)).toBe(false);
+    expect(await erasuresToReapply(again, { dataDir, records })).toBe(false);
     expect(await reapplyErasures(again, { dataDir, records })).toEqual([]);
   });
 });

@@ -120,7 +120,12 @@ describe('cairn CLI on one repository', () => {
     expect(out.paths).toEqual([src]);
     expect(out.summary.filesNew).toBe(4);
     expect(out.summary.totalBytes).toBe(30 * MiB + 100 * 1024 + 'version 1\n'.length);
-    for (const line of expectJsonLines(r.stderr)) expect(line.type).toBe('progress');
+    const progress = expectJsonLines(r.stderr);
+    for (const line of progress) expect(line.type).toBe('progress');
+    // A first backup: its source was counted, and the progress carries the totals.
+    expect(progress).toContainEqual(
+      expect.objectContaining({ filesTotal: 4, totalBytes: out.summary.totalBytes, counting: null }),
+    );
     firstId = out.id;
   });
 

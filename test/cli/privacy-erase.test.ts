@@ -81,6 +81,9 @@ describe('cairn privacy', () => {
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/no recovery point contains/);
     expect(cairn(['privacy', 'erase', '-r', repo, '--path', secret, '--all']).status).toBe(2);
+    expect(cairn(['privacy', 'erase', '-r', repo, '--path', secret, '--dry-run', '--no-exclude']).status).toBe(2);
+    const inData = cairn(['privacy', 'erase', '-r', repo, '--path', secret, '--receipt', path.join(dataDir, 'r.json')]);
+    expect(inData.stderr).toMatch(/cannot go inside the app data folder/);
     expect(cairn(['privacy', 'frobnicate']).status).toBe(2);
   });
 
@@ -88,12 +91,19 @@ describe('cairn privacy', () => {
     timeout: 240_000,
   }, async () => {
     const before = snapshots();
-    const r = ok(['privacy', 'erase', '-r', repo, '--path', secret, '--json']);
+    const saved = path.join(dir, 'my-receipt.json');
+    const r = ok(['privacy', 'erase', '-r', repo, '--path', secret, '--receipt', saved, '--json']);
     const out = JSON.parse(r.stdout);
     expect(out.rewritten).toHaveLength(2);
     expect(out.physicallyDeletedAt).toEqual(expect.any(String));
-    const receipt = JSON.parse(await fs.readFile(out.receiptFile, 'utf8'));
+    // No app catalog here: the file still on disk is reported, nothing is excluded.
+    expect(out.onDisk).toMatchObject({ stillOnDisk: true, catalogReachable: false, excludedFrom: [] });
+    const kept = await fs.readFile(out.receiptFile, 'utf8');
+    expect(kept).not.toContain('secret.txt');
+    const receipt = JSON.parse(kept);
     expect(receipt.request).toBe(out.requestId);
+    expect(receipt.scope.pathHash).toBe(out.pathHash);
+    expect(JSON.parse(await fs.readFile(saved, 'utf8')).scope).toMatchObject({ path: secret, pathHash: out.pathHash });
     expect(receipt.recoveryPointsRewritten.map((p: { original: string }) => p.original).sort()).toEqual(
       before.map((s) => s.id).sort(),
     );
@@ -124,7 +134,7 @@ describe('cairn privacy', () => {
     await fs.rename(repo, path.join(dir, 'erased-repo'));
     await fs.rename(older, repo);
     const r = ok(['snapshots', '-r', repo, '--json']);
-    expect(r.stderr).toMatch(/secret\.txt was erased .* erased now/);
+    expect(r.stderr).toMatch(/secret\.txt: a path was erased .* erased now/);
     const list = JSON.parse(r.stdout) as { id: string; erasures?: unknown[] }[];
     expect(list.every((s) => Array.isArray(s.erasures))).toBe(true);
     expect(ok(['ls', '-r', repo, list[0]?.id as string]).stdout).not.toContain('secret.txt');

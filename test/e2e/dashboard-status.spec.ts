@@ -3,8 +3,9 @@
  * points made by the `cairn` CLI is connected; the status card says how old the last backup is,
  * that nothing is scheduled, and the verification coverage; "Space used" draws the growth chart
  * per recovery point (an image with a summary and a table behind it); Pause holds a scheduled
- * backup back (the engine's plan says so) and Resume lets it run, its outcome arriving live; the
- * theme can be switched by hand. Screenshots of the screen (light and dark) go to docs/screenshots.
+ * backup back (the engine's plan says so) and Resume lets it run, its outcome arriving live; "Until I
+ * resume" holds it with no end, and a pause set or lifted elsewhere (the tray, `cairn pause`) shows
+ * live; the theme can be switched by hand. Screenshots of the screen (light and dark) go to docs/screenshots.
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -25,10 +26,12 @@ let sourceId: number;
 interface SourceInfo {
   id: number;
   pausedUntil: string | null;
+  pausedUntilResumed: boolean;
 }
 interface PlannedRun {
   sourceId: number;
   at: string;
+  waitingFor: string | null;
 }
 
 test.beforeAll(async () => {
@@ -120,6 +123,32 @@ test('Pause holds scheduled backups until the chosen time; Resume lets the due o
   await expect(activity.getByText('Finished')).toBeVisible();
   await expect(status.getByText(/^in (1 hour|5\d minutes), /)).toBeVisible();
   await expect(page.getByRole('region', { name: 'Space used' }).getByText(/used by 5 recovery points$/)).toBeVisible();
+});
+
+test('"Until I resume" holds scheduled backups with no end; a pause set elsewhere shows live', async ({ page }) => {
+  await open(page);
+  const status = page.getByRole('region', { name: 'Protection status' });
+  await status.getByRole('button', { name: 'Pause', exact: true }).click();
+  // The choices of the tray and `cairn pause`, and a time of one's own.
+  await expect(status.getByRole('radio')).toHaveCount(6);
+  await status.getByRole('radio', { name: 'Until I resume' }).check();
+  await status.getByRole('button', { name: 'Pause scheduled backups' }).click();
+  await expect(status.getByText('Scheduled backups are paused until you resume them.')).toBeVisible();
+  const [source] = await callApi<SourceInfo[]>(served.server, 'sources.list', { repositoryId });
+  expect(source).toMatchObject({ pausedUntil: null, pausedUntilResumed: true });
+  const [planned] = await callApi<PlannedRun[]>(served.server, 'schedule.next', {});
+  expect(planned?.waitingFor).toBe('resume');
+
+  // Lifted elsewhere (the tray, `cairn resume`): the page follows the engine's status.
+  await callApi(served.server, 'sources.pause', { until: null });
+  await expect(status.getByRole('button', { name: 'Pause', exact: true })).toBeVisible();
+  // Paused elsewhere for a week: shown too, and Resume here lifts it.
+  await callApi(served.server, 'sources.pause', { until: new Date(Date.now() + 7 * 24 * 3600_000).toISOString() });
+  await expect(status.getByText(/^Scheduled backups are paused until /)).toBeVisible();
+  await status.getByRole('button', { name: 'Resume' }).click();
+  await expect(status.getByRole('button', { name: 'Pause', exact: true })).toBeVisible();
+  const [after] = await callApi<SourceInfo[]>(served.server, 'sources.list', { repositoryId });
+  expect(after).toMatchObject({ pausedUntil: null, pausedUntilResumed: false });
 });
 
 test('the theme follows the system and can be set by hand', async ({ page }) => {

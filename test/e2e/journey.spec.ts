@@ -238,7 +238,11 @@ test('first run, backup, recovery points, restore and settings', async ({ page }
   await expect(page.getByText('The password was changed.')).toBeVisible();
   await page.getByRole('checkbox', { name: /Notifications/ }).uncheck();
   await expect(page.getByRole('checkbox', { name: /Notifications/ })).not.toBeChecked();
-  expect(await (await api(page, 'settings.get', {})).json()).toEqual({ launchAtLogin: true, notifications: false });
+  expect(await (await api(page, 'settings.get', {})).json()).toEqual({
+    launchAtLogin: true,
+    notifications: false,
+    webhook: null,
+  });
   await shot(page, 'settings');
   await page.emulateMedia({ colorScheme: 'dark' });
   await shot(page, 'settings-dark');

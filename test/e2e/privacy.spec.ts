@@ -3,7 +3,9 @@
  * `cairn serve`, a repository made with the `cairn` CLI and temp folders: First run's privacy
  * step records only what was ticked; a consent is given and withdrawn and the ledger shows it;
  * "Export my data" writes a ZIP that holds the manifest, the consent ledger and the audit trail;
- * a file is erased from every recovery point and no point restores it any more; a recovery point
+ * a file is erased from every recovery point and no point restores it any more (the exclusion
+ * offered, the file still on disk reported and excluded from its folder, the receipt naming it
+ * saved where asked); a recovery point
  * is frozen and unfrozen; an incident opened by hand shows the banner with its 72-hour clock and
  * closing it removes the banner; "Erase all my data" with the typed words writes the receipt and
  * removes the repository folder. Screenshots go to docs/screenshots.
@@ -187,9 +189,21 @@ test('a file is erased from every recovery point and no point restores it', asyn
   await section.getByRole('button', { name: 'Preview the erasure' }).click();
   const preview = section.getByRole('region', { name: 'Erasure preview' });
   await expect(preview).toContainText('is in 2 recovery point(s)');
+  await expect(preview.getByRole('checkbox', { name: /exclude it from future backups/ })).toBeChecked();
   await preview.getByRole('button', { name: 'Erase from every recovery point' }).click();
   await expect(section.getByRole('heading', { name: 'Erased' })).toBeVisible();
   await expect(section.getByText(/erase.*\.json$|receipt/i).first()).toBeVisible();
+  // The file is still in the folder First run chose to back up: now that folder excludes it.
+  await expect(section.getByText('still exists on this computer.')).toBeVisible();
+  await expect(section.getByText(/It is now excluded from the backups of/)).toBeVisible();
+  const sources = await callApi<{ excludes: string[] }[]>(served.server, 'sources.list', { repositoryId: repoId });
+  expect(sources[0]?.excludes).toContain(secret);
+  // The one copy of the receipt that names the path goes where the user says.
+  const saved = join(dir, 'erased-path-receipt.json');
+  await section.getByLabel('Save the receipt, with the path named, to').fill(saved);
+  await section.getByRole('button', { name: 'Save the receipt' }).click();
+  await expect(section.getByText('The receipt naming the path was saved to')).toBeVisible();
+  expect(JSON.parse(await readFile(saved, 'utf8')).scope).toMatchObject({ path: secret });
 
   const points = await callApi<{ id: string }[]>(served.server, 'snapshots.list', { repositoryId: repoId });
   expect(points).toHaveLength(2);

@@ -5,7 +5,8 @@
  * (each pack header is decrypted and searched); content shared with another file stays. Also:
  * an erasure interrupted after rewriting or after removing the originals checks clean and a
  * re-run finishes it; an older copy of the repository put back is erased again when its
- * tombstones are applied, but a later backup holding the path again is left alone; frozen points
+ * tombstones are applied (by their keyed hashes), and so is a later recovery point another
+ * computer wrote, but a later backup of the computer that erased it is left alone; frozen points
  * follow their rewritten copies; a dry run changes nothing.
  */
 import fs from 'node:fs/promises';
@@ -17,7 +18,9 @@ import { FrozenPoints } from '../../src/app/privacy/restriction/frozen.js';
 import { LocalBackend } from '../../src/engine/backend/local.js';
 import { backup } from '../../src/engine/backup/archiver.js';
 import { check } from '../../src/engine/check/checker.js';
+import { erasurePathKey } from '../../src/engine/crypto/subkeys.js';
 import { erasePath } from '../../src/engine/erase/erase-path.js';
+import { erasurePathHashes } from '../../src/engine/erase/path-match.js';
 import { blobsBelow, erasurePath, nodeAt } from '../../src/engine/erase/rewrite-snapshot.js';
 import { decodePackHeader } from '../../src/engine/format/pack.js';
 import type { SnapshotRecord } from '../../src/engine/format/snapshot.js';
@@ -211,13 +214,19 @@ describe('erasure of a path from every recovery point', () => {
 
       // Tombstone and receipt in the app data folder.
       const [tombstone] = new ErasureRecords(f.dataDir).tombstones(repo.config.id);
-      expect(tombstone).toMatchObject({ path: secret, request: r.requestId });
+      const hashes = erasurePathHashes(erasurePathKey(repo.keys), secret);
+      expect(tombstone).toMatchObject({
+        pathHash: hashes.at(-1),
+        folderHashes: hashes.slice(0, -1),
+        request: r.requestId,
+      });
+      expect(r.pathHash).toBe(hashes.at(-1));
       expect(tombstone?.completedAt).toBe(r.physicallyDeletedAt);
       const receipt = JSON.parse(await fs.readFile(r.receiptFile as string, 'utf8'));
       expect(receipt).toMatchObject({
         request: r.requestId,
         kind: 'erase-path',
-        scope: { repositoryId: repo.config.id, path: secret },
+        scope: { repositoryId: repo.config.id, pathHash: hashes.at(-1) },
         removedFromUseAt: r.removedFromUseAt,
         physicallyDeletedAt: r.physicallyDeletedAt,
       });
@@ -341,7 +350,7 @@ describe('interrupted erasure', () => {
 });
 
 describe('tombstones', () => {
-  it('an older copy of the repository put back is erased again on opening; a later backup is not', async () => {
+  it('an older copy put back is erased again on opening, as is a later point of another computer; a later backup of this one is not', async () => {
     const f = await twoBackups('erasure-tombstone');
     const secret = path.join(f.src, 'secret.txt');
     const olderCopy = path.join(f.dir, 'older-copy');
@@ -374,23 +383,37 @@ describe('tombstones', () => {
       expect(await blobsInPackFiles(repo, f.repoDir)).not.toContain(secretBlob);
       await expectCleanCheck(repo);
 
-      // A backup made after the erasure that holds secret.txt again is the user's new data.
-      const { snapshot } = await backup(repo, { paths: [f.src], time: new Date(Date.now() + 60_000) });
+      // A backup this computer made after the erasure that holds secret.txt again is the user's new data.
+      const later = new Date(Date.now() + 60_000);
+      const { snapshot } = await backup(repo, { paths: [f.src], time: later });
       expect(await nodeAt(repo, snapshot.tree, secret)).toBeDefined();
       expect(await reapplyTombstones(repo, f.dataDir)).toEqual([]);
+
+      // Another computer's later recovery point holding it is erased again, found by hash alone.
+      const other = await backup(repo, { paths: [f.src], time: later, hostname: 'other-laptop' });
+      const [again] = await reapplyTombstones(repo, f.dataDir);
+      expect(again?.rewritten.map((w) => w.original)).toEqual([other.snapshot.id]);
+      expect(again?.path).toBe(secret);
+      const rewritten = (await repo.listSnapshots()).find((s) => s.id === again?.rewritten[0]?.rewritten);
+      expect(rewritten?.hostname).toBe('other-laptop');
+      expect(await nodeAt(repo, rewritten?.tree as string, secret)).toBeUndefined();
+      expect(await nodeAt(repo, snapshot.tree, secret)).toBeDefined();
       await repo.close();
     } finally {
       await removeDir(f.dir);
     }
   });
 
-  it('erasePath on its own (no records) refuses a path in no recovery point up to a time', async () => {
+  it('erasePath on its own (no records) refuses a path in no recovery point it applies to', async () => {
     const f = await twoBackups('erasure-upto');
     try {
       const repo = await open(f);
       await expect(
-        erasePath(repo, path.join(f.src, 'secret.txt'), { requestId: 'erase-x', upTo: '2025-01-01T00:00:00.000Z' }),
-      ).rejects.toThrow(/no recovery point up to/);
+        erasePath(repo, path.join(f.src, 'secret.txt'), {
+          requestId: 'erase-x',
+          applies: (s) => s.time <= '2025-01-01T00:00:00.000Z',
+        }),
+      ).rejects.toThrow(/no recovery point the erasure applies to contains/);
       await repo.close();
     } finally {
       await removeDir(f.dir);

@@ -91,6 +91,9 @@ describe('erasing everything clears the kept passwords', () => {
       'repo.create': 'keep-storage-credentials',
       'repo.connect': 'keep-storage-credentials',
       'repo.setStorageSettings': 'keep-storage-credentials',
+      // A changed password and a removed repository have theirs (vault-follow-ups.test.ts).
+      'keys.changePassword': 'replace-remembered-password',
+      'repo.remove': 'forget-repository-secrets',
     });
   });
 

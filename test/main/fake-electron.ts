@@ -44,12 +44,17 @@ export class FakeSession {
 
 export class FakeWebContents extends EventEmitter {
   readonly sent: unknown[][] = [];
+  /** From loadURL until the test calls finishLoading() on the window. */
+  loading = false;
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
   constructor(readonly session: FakeSession) {
     super();
   }
   send(channel: string, ...args: unknown[]): void {
     this.sent.push([channel, ...args]);
+  }
+  isLoading(): boolean {
+    return this.loading;
   }
   setWindowOpenHandler(handler: FakeWebContents['windowOpenHandler']): void {
     this.windowOpenHandler = handler;
@@ -72,7 +77,13 @@ export class BrowserWindow extends EventEmitter {
   }
   loadURL(url: string): Promise<void> {
     this.loadedUrl = url;
+    this.webContents.loading = true;
     return Promise.resolve();
+  }
+  /** The page finished loading: 'did-finish-load', as Electron emits it. */
+  finishLoading(): void {
+    this.webContents.loading = false;
+    this.webContents.emit('did-finish-load');
   }
   show(): void {
     this.calls.push('show');
@@ -173,8 +184,18 @@ export const nativeImage = {
 
 class FakePowerMonitor extends EventEmitter {
   onBattery = false;
+  /** What getSystemIdleState answers (a test may also make it throw with `idleError`). */
+  idleState: 'active' | 'idle' | 'locked' | 'unknown' = 'active';
+  idleError: Error | null = null;
+  /** The thresholds getSystemIdleState was asked with. */
+  readonly idleThresholds: number[] = [];
   isOnBatteryPower(): boolean {
     return this.onBattery;
+  }
+  getSystemIdleState(idleThreshold: number): 'active' | 'idle' | 'locked' | 'unknown' {
+    this.idleThresholds.push(idleThreshold);
+    if (this.idleError) throw this.idleError;
+    return this.idleState;
   }
 }
 export const powerMonitor = new FakePowerMonitor();
@@ -191,11 +212,14 @@ export const dialog = {
 export class Notification extends EventEmitter {
   static supported = true;
   static shown: { title: string; body: string }[] = [];
+  /** Every notification made, so a test can click one (`emit('click')`). */
+  static instances: Notification[] = [];
   static isSupported(): boolean {
     return Notification.supported;
   }
   constructor(readonly options: { title: string; body: string }) {
     super();
+    Notification.instances.push(this);
   }
   show(): void {
     Notification.shown.push(this.options);
@@ -256,6 +280,7 @@ export const utilityProcess = {
 export function resetFake(): void {
   Notification.supported = true;
   Notification.shown = [];
+  Notification.instances = [];
   FakeUtilityProcess.instances = [];
   utilityProcess.fork.mockClear();
   BrowserWindow.instances = [];
@@ -270,6 +295,9 @@ export function resetFake(): void {
   dialog.showOpenDialog.mockClear();
   powerMonitor.removeAllListeners();
   powerMonitor.onBattery = false;
+  powerMonitor.idleState = 'active';
+  powerMonitor.idleError = null;
+  powerMonitor.idleThresholds.length = 0;
   defaultSession.permissionRequestHandler = null;
   defaultSession.permissionCheckHandler = null;
   defaultSession.headersListener = null;

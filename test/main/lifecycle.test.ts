@@ -137,7 +137,7 @@ describe('desktop lifecycle', () => {
       '---',
       'Open Cairn',
       'Back up now',
-      'Pause for 1 hour',
+      'Pause',
       'Open at login',
       '---',
       'Quit',
@@ -177,16 +177,28 @@ describe('desktop lifecycle', () => {
     expect(win().calls).toContain('show');
   });
 
-  it('pauses for an hour and resumes, in the engine scheduler too', () => {
+  it('pauses and resumes through the engine only, showing the pause once the engine reports it', () => {
     const pauseCalls = () => engine.calls.filter(([method]) => method === 'sources.pause').map(([, p]) => p);
-    clickMenu('Pause for 1 hour');
-    expect(shell.trayState()).toMatchObject({ status: 'paused', pausedUntil: '2026-11-26T13:00:00.000Z' });
+    const submenu = tray().menu?.template.find((entry) => entry.label === 'Pause')?.submenu as Array<{
+      label: string;
+      click(): void;
+    }>;
+    submenu.find((item) => item.label === 'For 1 hour')?.click();
     expect(pauseCalls()).toEqual([{ until: '2026-11-26T13:00:00.000Z' }]);
+    // The tray keeps no pause of its own: until the engine's status says so, nothing is paused.
+    expect(shell.trayState()).toMatchObject({ status: 'idle', pause: null });
+    engine.emit('app.status', {
+      lastSuccessfulBackupAt: null,
+      pause: { until: '2026-11-26T13:00:00.000Z', folders: 'all' },
+    });
+    expect(shell.trayState()).toMatchObject({ status: 'paused', pause: { until: '2026-11-26T13:00:00.000Z' } });
     expect(menuLabels()).toContain('Resume');
     expect(tray().image.path).toBe('/opt/Cairn/icons/tray-paused.png');
     clickMenu('Resume');
-    expect(shell.trayState().status).toBe('idle');
     expect(pauseCalls()).toEqual([{ until: '2026-11-26T13:00:00.000Z' }, { until: null }]);
+    engine.emit('app.status', { lastSuccessfulBackupAt: null, pause: null });
+    expect(shell.trayState().status).toBe('idle');
+    expect(menuLabels()).not.toContain('Resume');
   });
 
   it('Open at login writes and removes the autostart entry on Linux', async () => {

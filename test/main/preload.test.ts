@@ -15,10 +15,10 @@ describe('preload', () => {
     api = contextBridge.exposed.get('cairn') as Api;
   });
 
-  it('exposes exactly one function per contract method, plus onEvent and the vault functions, as window.cairn', () => {
+  it('exposes exactly one function per contract method, plus onEvent, onShow and the vault functions, as window.cairn', () => {
     expect([...contextBridge.exposed.keys()]).toEqual(['cairn']);
     expect(Object.keys(api).sort()).toEqual(
-      [...methodNames, 'onEvent', 'rememberPassword', 'forgetPassword', 'vaultStatus', 'chooseFolder'].sort(),
+      [...methodNames, 'onEvent', 'onShow', 'rememberPassword', 'forgetPassword', 'vaultStatus', 'chooseFolder'].sort(),
     );
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
     expect(Object.isFrozen(api)).toBe(true);
@@ -79,5 +79,30 @@ describe('preload', () => {
     ipcRenderer.emit('cairn:event', {}, 'task.updated', { id: 't2' });
     expect(seen).toHaveLength(1);
     expect(ipcRenderer.listenerCount('cairn:event')).toBe(0);
+  });
+
+  it('onShow delivers main’s destinations; one sent before anything listened waits for the first listener', () => {
+    const destination = { show: 'unlock', repositoryId: 'nas' };
+    // The window was just opened: main sent it before the page subscribed.
+    ipcRenderer.emit('cairn:show', {}, { show: 'unlock', repositoryId: 'old' });
+    ipcRenderer.emit('cairn:show', {}, destination);
+    const first: unknown[] = [];
+    const off = api.onShow?.((d: unknown) => first.push(d)) as () => void;
+    expect(first).toEqual([destination]);
+    // Later ones go to every listener at once; nothing is kept for a later listener.
+    const second: unknown[] = [];
+    const offSecond = api.onShow?.((d: unknown) => second.push(d)) as () => void;
+    expect(second).toEqual([]);
+    ipcRenderer.emit('cairn:show', {}, { show: 'unlock', repositoryId: 'usb' });
+    expect(first).toHaveLength(2);
+    expect(second).toEqual([{ show: 'unlock', repositoryId: 'usb' }]);
+    // What is not a destination is dropped.
+    ipcRenderer.emit('cairn:show', {}, { show: 'format-disk' });
+    ipcRenderer.emit('cairn:show', {}, { show: 'unlock', repositoryId: '' });
+    expect(first).toHaveLength(2);
+    off();
+    offSecond();
+    ipcRenderer.emit('cairn:show', {}, destination);
+    expect(first).toHaveLength(2);
   });
 });

@@ -4,18 +4,14 @@
  * of it once the outage has lasted a minute — not on every retry, not again for the backups that
  * fail because of it, and not again within the throttle window when it comes and goes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
-import { type DesktopShell, startDesktop } from '../../src/main/app-lifecycle.js';
-import type { EngineEventListener, EngineLike } from '../../src/main/engine-like.js';
 import { type AppStatus, type NotificationContent, Notifier, type Task } from '../../src/main/notifier.js';
 import { formatClock, statusLines, trayIconFor, trayMenuTemplate, trayTooltip } from '../../src/main/tray.js';
-import { Notification, resetFake, Tray } from './fake-electron.js';
+import { startTestDesktop, type TestDesktop } from './desktop-fixture.js';
+import { Notification } from './fake-electron.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -78,7 +74,6 @@ describe('tray lines for unreachable storage', () => {
       status: 'warning' as const,
       lastBackupAt: null,
       now,
-      pausedUntil: null,
       unreachable: [
         { label: 'NAS', since: at(START), reason: 'connection refused' },
         { label: 'Bucket', since: at(START + 3 * MINUTE), reason: null },
@@ -100,16 +95,12 @@ describe('tray lines for unreachable storage', () => {
 
   it('below another status line (a backup running), and nothing without unreachable storage', () => {
     const unreachable = [{ label: 'NAS', since: at(START), reason: null }];
-    expect(statusLines({ status: 'running', lastBackupAt: null, now, pausedUntil: null, unreachable })).toEqual([
+    expect(statusLines({ status: 'running', lastBackupAt: null, now, unreachable })).toEqual([
       'Backing up…',
       `Storage unreachable since ${hhmm(START)} — NAS`,
     ]);
-    expect(statusLines({ status: 'idle', lastBackupAt: null, now, pausedUntil: null, unreachable: [] })).toEqual([
-      'No backup yet',
-    ]);
-    expect(statusLines({ status: 'warning', lastBackupAt: null, now, pausedUntil: null })).toEqual([
-      'Storage unreachable',
-    ]);
+    expect(statusLines({ status: 'idle', lastBackupAt: null, now, unreachable: [] })).toEqual(['No backup yet']);
+    expect(statusLines({ status: 'warning', lastBackupAt: null, now })).toEqual(['Storage unreachable']);
   });
 });
 
@@ -178,85 +169,35 @@ describe('Notifier: unreachable storage', () => {
   });
 });
 
-class FakeEngine implements EngineLike {
-  listeners = new Set<EngineEventListener>();
-  async handle(method: string): Promise<unknown> {
-    if (method === 'app.status') return status([]);
-    if (method === 'settings.get') return { launchAtLogin: false, notifications: true };
-    return {};
-  }
-  subscribe(listener: EngineEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  async close(): Promise<void> {}
-  emit(name: 'task.updated' | 'app.status', payload: unknown): void {
-    for (const listener of this.listeners) listener({ name, payload });
-  }
-}
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 describe('the desktop shell with unreachable storage', () => {
-  let home: string;
-  let engine: FakeEngine;
-  let shell: DesktopShell;
-  let nowMs: number;
+  let desktop: TestDesktop;
 
   beforeEach(async () => {
-    resetFake();
-    home = await mkdtemp(join(tmpdir(), 'cairn-shell-storage-'));
-    engine = new FakeEngine();
-    nowMs = START;
-    shell = startDesktop({
-      engine,
-      appUrl: 'file:///opt/Cairn/out/renderer/index.html',
-      preloadPath: '/opt/Cairn/out/preload/index.cjs',
-      iconDir: '/opt/Cairn/icons',
-      dev: false,
-      startHidden: true,
-      platform: 'linux',
-      homeDir: home,
-      now: () => new Date(nowMs),
-    });
-    await flush();
+    desktop = await startTestDesktop({ name: 'storage', start: START, status: () => status([]) });
   });
-  afterEach(async () => {
-    shell.quit();
-    await flush();
-    await rm(home, { recursive: true, force: true });
-  });
+  afterEach(() => desktop.stop());
 
-  const tray = () => {
-    const t = Tray.instances[0];
-    if (!t) throw new Error('no tray');
-    return t;
-  };
-  const firstLine = () => tray().menu?.template[0]?.label;
+  const firstLine = () => desktop.menuLabels()[0];
 
   it('turns the tray to a warning while the storage is unreachable, and notifies once', () => {
     const outage = status([
       { id: 'home', label: 'Home disk', storage: REACHABLE },
       { id: 'nas', label: 'NAS', storage: down(START) },
     ]);
-    engine.emit('app.status', outage);
+    desktop.engine.emit('app.status', outage);
     const line = `Storage unreachable since ${hhmm(START)} — NAS`;
-    expect(shell.trayState()).toMatchObject({ status: 'warning' });
+    expect(desktop.shell.trayState()).toMatchObject({ status: 'warning' });
     expect(firstLine()).toBe(line);
-    expect(tray().tooltip).toBe(`Cairn — ${line}`);
-    expect(tray().image.path).toBe('/opt/Cairn/icons/tray-error.png');
+    expect(desktop.tray().tooltip).toBe(`Cairn — ${line}`);
+    expect(desktop.tray().image.path).toBe('/opt/Cairn/icons/tray-error.png');
     expect(Notification.shown).toEqual([]);
 
     // A scheduled backup runs and fails because of it: the storage line stays under "Backing up…".
-    engine.emit('task.updated', { ...failedBackup(''), status: 'running', error: null, finishedAt: null });
-    expect(
-      tray()
-        .menu?.template.slice(0, 2)
-        .map((item) => item.label),
-    ).toEqual(['Backing up…', line]);
-    nowMs += 5 * MINUTE;
-    engine.emit('task.updated', failedBackup(`storage unreachable since ${hhmm(START)}: connection refused`));
-    engine.emit('app.status', outage);
+    desktop.engine.emit('task.updated', { ...failedBackup(''), status: 'running', error: null, finishedAt: null });
+    expect(desktop.menuLabels().slice(0, 2)).toEqual(['Backing up…', line]);
+    desktop.advance(5 * MINUTE);
+    desktop.engine.emit('task.updated', failedBackup(`storage unreachable since ${hhmm(START)}: connection refused`));
+    desktop.engine.emit('app.status', outage);
     expect(firstLine()).toBe(line);
     expect(Notification.shown).toEqual([
       {
@@ -264,14 +205,14 @@ describe('the desktop shell with unreachable storage', () => {
         body: `NAS: storage unreachable since ${hhmm(START)} — connection refused. Cairn keeps retrying.`,
       },
     ]);
-    engine.emit('app.status', outage);
+    desktop.engine.emit('app.status', outage);
     expect(Notification.shown).toHaveLength(1);
 
     // Back: the failed backup shows until the next one succeeds.
-    engine.emit('app.status', status([{ id: 'nas', label: 'NAS', storage: REACHABLE }]));
-    expect(shell.trayState().status).toBe('error');
+    desktop.engine.emit('app.status', status([{ id: 'nas', label: 'NAS', storage: REACHABLE }]));
+    expect(desktop.shell.trayState().status).toBe('error');
     expect(firstLine()).toBe('Last backup failed');
-    engine.emit('task.updated', { ...failedBackup(''), id: 't10', status: 'succeeded', error: null });
-    expect(shell.trayState().status).toBe('idle');
+    desktop.engine.emit('task.updated', { ...failedBackup(''), id: 't10', status: 'succeeded', error: null });
+    expect(desktop.shell.trayState().status).toBe('idle');
   });
 });

@@ -1,20 +1,17 @@
 /**
  * What needs the user's attention when Cairn runs unattended, in the desktop shell: a locked
  * repository with scheduled sources turns the tray to "Needs your password — <repository>" with an
- * "Unlock …" item that opens the window (the Dashboard shows the unlock form); an open incident
+ * "Unlock …" item that opens the window and sends the page to that repository's unlock form (as a
+ * click on the "Backup needs your password" notification does); an open incident
  * turns it to an alert, with the 72-hour deadline once it is within 24 hours. Each incident
  * notifies once when open and once when its deadline comes near; a scheduled backup that could not
  * start notifies as a failed backup under the usual throttle.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.js'));
 
-import { type DesktopShell, startDesktop } from '../../src/main/app-lifecycle.js';
-import type { EngineEventListener, EngineLike } from '../../src/main/engine-like.js';
+import { SHOW_CHANNEL } from '../../src/contract/desktop.js';
 import { type AppStatus, type NotificationContent, Notifier, type Task } from '../../src/main/notifier.js';
 import {
   attentionStatus,
@@ -25,7 +22,8 @@ import {
   trayIconFor,
   trayMenuTemplate,
 } from '../../src/main/tray.js';
-import { BrowserWindow, Notification, resetFake, Tray } from './fake-electron.js';
+import { startTestDesktop, type TestDesktop } from './desktop-fixture.js';
+import { BrowserWindow, Notification } from './fake-electron.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -81,7 +79,7 @@ function lockedBackup(id = 't1'): Task {
 
 describe('tray lines for what needs attention', () => {
   const now = new Date(START);
-  const base = { lastBackupAt: null, now, pausedUntil: null };
+  const base = { lastBackupAt: null, now };
   const actions = { open: vi.fn(), backUpNow() {}, pause() {}, resume() {}, quit() {} };
 
   it('status order: incident, then needed password, then unreachable storage, then a failure', () => {
@@ -178,7 +176,12 @@ describe('Notifier: incidents and scheduled backups that could not start', () =>
     advance(HOUR);
     notifier.onTask(lockedBackup('t2'));
     expect(shown).toEqual([
-      { title: 'Backup needs your password', body: 'NAS: needs your password: the repository is locked' },
+      {
+        title: 'Backup needs your password',
+        body: 'NAS: needs your password: the repository is locked',
+        // Clicked, it opens the repository's unlock form.
+        opens: { show: 'unlock', repositoryId: 'nas' },
+      },
     ]);
     advance(6 * HOUR);
     notifier.onTask(lockedBackup('t3'));
@@ -186,99 +189,84 @@ describe('Notifier: incidents and scheduled backups that could not start', () =>
   });
 });
 
-class FakeEngine implements EngineLike {
-  listeners = new Set<EngineEventListener>();
-  async handle(method: string): Promise<unknown> {
-    if (method === 'app.status') return status();
-    if (method === 'settings.get') return { launchAtLogin: false, notifications: true };
-    return {};
-  }
-  subscribe(listener: EngineEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  async close(): Promise<void> {}
-  emit(name: 'task.updated' | 'app.status', payload: unknown): void {
-    for (const listener of this.listeners) listener({ name, payload });
-  }
-}
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 describe('the desktop shell', () => {
-  let home: string;
-  let engine: FakeEngine;
-  let shell: DesktopShell;
-  let nowMs: number;
+  let desktop: TestDesktop;
 
   beforeEach(async () => {
-    resetFake();
-    home = await mkdtemp(join(tmpdir(), 'cairn-shell-attention-'));
-    engine = new FakeEngine();
-    nowMs = START;
-    shell = startDesktop({
-      engine,
-      appUrl: 'file:///opt/Cairn/out/renderer/index.html',
-      preloadPath: '/opt/Cairn/out/preload/index.cjs',
-      iconDir: '/opt/Cairn/icons',
-      dev: false,
-      startHidden: true,
-      platform: 'linux',
-      homeDir: home,
-      now: () => new Date(nowMs),
+    desktop = await startTestDesktop({ name: 'attention', start: START, status: () => status() });
+  });
+  afterEach(() => desktop.stop());
+
+  const labels = () => desktop.menuLabels();
+  const shown = () => desktop.window().webContents.sent.filter(([channel]) => channel === SHOW_CHANNEL);
+
+  it('a locked repository with scheduled sources: "Needs your password", and "Unlock …" opens its unlock form', () => {
+    desktop.engine.emit('app.status', status({ needsPassword: ['nas'] }));
+    expect(desktop.shell.trayState()).toMatchObject({
+      status: 'needs-password',
+      needsPassword: [{ id: 'nas', label: 'NAS' }],
     });
-    await flush();
-  });
-  afterEach(async () => {
-    shell.quit();
-    await flush();
-    await rm(home, { recursive: true, force: true });
-  });
-
-  const tray = () => {
-    const t = Tray.instances[0];
-    if (!t) throw new Error('no tray');
-    return t;
-  };
-  const labels = () => tray().menu?.template.map((item) => item.label) ?? [];
-
-  it('a locked repository with scheduled sources: "Needs your password", and "Unlock …" opens the window', () => {
-    engine.emit('app.status', status({ needsPassword: ['nas'] }));
-    expect(shell.trayState()).toMatchObject({ status: 'needs-password', needsPassword: [{ id: 'nas', label: 'NAS' }] });
     expect(labels()[0]).toBe('Needs your password — NAS');
-    expect(tray().tooltip).toBe('Cairn — Needs your password — NAS');
-    expect(tray().image.path).toBe('/opt/Cairn/icons/tray-error.png');
-    const windows = BrowserWindow.instances.length;
-    expect(BrowserWindow.instances.some((w) => w.visible)).toBe(false); // started hidden, in the tray
-    const unlock = tray().menu?.template.find((item) => item.label === 'Unlock “NAS”…');
-    (unlock?.click as (() => void) | undefined)?.();
-    expect(BrowserWindow.instances).toHaveLength(Math.max(windows, 1));
-    expect(BrowserWindow.instances.at(-1)?.visible).toBe(true);
+    expect(desktop.tray().tooltip).toBe('Cairn — Needs your password — NAS');
+    expect(desktop.tray().image.path).toBe('/opt/Cairn/icons/tray-error.png');
+    const win = desktop.window();
+    expect(win.visible).toBe(false); // started hidden, in the tray, its page still loading
+
+    desktop.clickMenu('Unlock “NAS”…');
+    expect(BrowserWindow.instances).toEqual([win]);
+    expect(win.visible).toBe(true);
+    expect(win.calls.slice(-2)).toEqual(['show', 'focus']);
+    // Sent once the page has loaded: earlier, nothing would be listening.
+    expect(shown()).toEqual([]);
+    win.finishLoading();
+    expect(shown()).toEqual([[SHOW_CHANNEL, { show: 'unlock', repositoryId: 'nas' }]]);
+    // Loaded: a second click sends it at once.
+    win.hide();
+    desktop.clickMenu('Unlock “NAS”…');
+    expect(win.visible).toBe(true);
+    expect(shown()).toHaveLength(2);
+
     // Its scheduled runs fail: one notification, not one per run.
-    engine.emit('task.updated', lockedBackup('t1'));
-    engine.emit('task.updated', lockedBackup('t2'));
+    desktop.engine.emit('task.updated', lockedBackup('t1'));
+    desktop.engine.emit('task.updated', lockedBackup('t2'));
     expect(Notification.shown.map((n) => n.title)).toEqual(['Backup needs your password']);
     // Unlocked: back to the failed backup until the next one succeeds.
-    engine.emit('app.status', status({ needsPassword: [] }));
-    expect(shell.trayState().status).toBe('error');
+    desktop.engine.emit('app.status', status({ needsPassword: [] }));
+    expect(desktop.shell.trayState().status).toBe('error');
+  });
+
+  it('a click on "Backup needs your password" opens the unlock form; other notifications just open the window', () => {
+    const win = desktop.window();
+    win.finishLoading();
+    desktop.engine.emit('app.status', status({ openIncidents: [incident(60)] }));
+    desktop.engine.emit('task.updated', lockedBackup('t1'));
+    const [opened, locked] = Notification.instances;
+    expect(Notification.instances.map((n) => n.options.title)).toEqual(['Incident open', 'Backup needs your password']);
+    opened?.emit('click');
+    expect(win.visible).toBe(true);
+    expect(shown()).toEqual([]);
+    win.hide();
+    locked?.emit('click');
+    expect(win.visible).toBe(true);
+    expect(shown()).toEqual([[SHOW_CHANNEL, { show: 'unlock', repositoryId: 'nas' }]]);
   });
 
   it('an open incident marks the tray and notifies once; its deadline within 24 hours once more', () => {
-    engine.emit('app.status', status({ openIncidents: [incident(60)] }));
-    expect(shell.trayState().status).toBe('alert');
+    desktop.engine.emit('app.status', status({ openIncidents: [incident(60)] }));
+    expect(desktop.shell.trayState().status).toBe('alert');
     expect(labels()[0]).toBe('Incident open — Backup disk lost on a train');
-    engine.emit('app.status', status({ openIncidents: [incident(59)] }));
+    desktop.engine.emit('app.status', status({ openIncidents: [incident(59)] }));
     expect(Notification.shown.map((n) => n.title)).toEqual(['Incident open']);
-    nowMs += 40 * HOUR;
-    engine.emit('app.status', status({ openIncidents: [incident(20)] }));
-    engine.emit('app.status', status({ openIncidents: [incident(19)] }));
+    desktop.advance(40 * HOUR);
+    desktop.engine.emit('app.status', status({ openIncidents: [incident(20)] }));
+    desktop.engine.emit('app.status', status({ openIncidents: [incident(19)] }));
     expect(labels()[0]).toMatch(/^Incident: report by \d\d:\d\d \(19 hours left\) — Backup disk lost on a train$/);
     expect(Notification.shown.map((n) => n.title)).toEqual([
       'Incident open',
       'Incident deadline in less than 24 hours',
     ]);
     // Closed: the tray is quiet again.
-    engine.emit('app.status', status({ openIncidents: [] }));
-    expect(shell.trayState().status).toBe('idle');
+    desktop.engine.emit('app.status', status({ openIncidents: [] }));
+    expect(desktop.shell.trayState().status).toBe('idle');
   });
 });

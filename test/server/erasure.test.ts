@@ -1,6 +1,8 @@
 /**
  * Erasure and restriction through the contract with a real EngineHost, catalog and repository:
- * previewing and erasing a path (an 'erase' task with a receipt and a tombstone), the tombstone
+ * previewing and erasing a path (an 'erase' task with a receipt and a tombstone, naming the path
+ * by keyed hash only; the path, still on disk, excluded from the source; the receipt saved with
+ * the path named, for the erased path only, outside the data folder), the tombstone
  * applied again when an older copy of the repository is unlocked, freezing (browse and restore
  * refused, retention keeps the point, listed as frozen), and erasing everything (typed
  * confirmation, receipt outside, repository gone, catalog emptied, the app still answering).
@@ -55,14 +57,43 @@ describe('erasure through the contract', () => {
     expect(task.kind).toBe('erase');
     expect(task.result?.recoveryPointsRewritten).toBe(2);
     const receiptFile = task.result?.receiptFile as string;
-    expect(JSON.parse(await fs.readFile(receiptFile, 'utf8')).scope.path).toBe(secret);
+    const kept = await fs.readFile(receiptFile, 'utf8');
+    expect(JSON.parse(kept).scope.pathHash).toBe(task.result?.pathHash);
+    expect(kept).not.toContain('secret.txt');
+    expect(JSON.stringify(task)).not.toContain('secret.txt');
+    // Still in the source folder: now excluded from its backups.
+    expect(task.result?.onDisk).toMatchObject({ stillOnDisk: true, excludedFrom: [{ path: src }] });
+    const [source] = await host.call('sources.list', { repositoryId });
+    expect(source?.excludes).toEqual([secret]);
+
+    // The one copy naming the path: saved where the user says, for the path the request erased only.
+    const requestId = task.result?.requestId as string;
+    const file = path.join(tmp, 'my-receipt.json');
+    await expect(
+      host.call('privacy.saveReceipt', { repositoryId, request: requestId, path: path.join(src, 'keep.txt'), file }),
+    ).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(
+      host.call('privacy.saveReceipt', {
+        repositoryId,
+        request: requestId,
+        path: secret,
+        file: path.join(dataDir, 'r.json'),
+      }),
+    ).rejects.toMatchObject({ code: 'invalid-argument' });
+    expect(await host.call('privacy.saveReceipt', { repositoryId, request: requestId, path: secret, file })).toEqual({
+      file,
+    });
+    expect(JSON.parse(await fs.readFile(file, 'utf8')).scope).toMatchObject({
+      path: secret,
+      pathHash: task.result?.pathHash,
+    });
 
     for (const s of await host.call('snapshots.list', { repositoryId })) {
       expect(await names(repositoryId, s.id)).toEqual(['keep.txt', 'round.txt']);
     }
     const tombstones = await host.call('privacy.tombstones', { repositoryId });
     expect(tombstones).toEqual([
-      expect.objectContaining({ repositoryId, path: secret, request: task.result?.requestId }),
+      expect.objectContaining({ repositoryId, pathHash: task.result?.pathHash, request: task.result?.requestId }),
     ]);
     expect((await host.call('privacy.receipts', {})).map((r) => r.request)).toEqual([task.result?.requestId]);
     await expect(host.call('privacy.erasePath', { repositoryId, path: 'relative.txt' })).rejects.toMatchObject({
@@ -88,7 +119,8 @@ describe('erasure through the contract', () => {
     const erase = (await host.call('tasks.list', { limit: 10 })).filter((t) => t.kind === 'erase');
     expect(erase).toHaveLength(2);
     expect(erase[0]?.status).toBe('succeeded');
-    expect(erase[0]?.messages.join('\n')).toMatch(/secret\.txt was erased .* erased now/);
+    expect(erase[0]?.messages.join('\n')).toMatch(/a path was erased .* erased now/);
+    expect(JSON.stringify(erase)).not.toContain('secret.txt');
     for (const s of await host.call('snapshots.list', { repositoryId })) {
       expect(await names(repositoryId, s.id)).not.toContain('secret.txt');
     }

@@ -48,7 +48,7 @@ describe('sources.setExcludes', () => {
     expect(names).toContain('a.txt');
     expect(names).not.toContain('node_modules');
     const entry = (await auditActions()).find((e) => e.action === 'source.excludes-changed');
-    expect(entry?.details).toMatchObject({ sourceId, path: src, excludes: ['node_modules', '*.tmp'] });
+    expect(entry?.details).toMatchObject({ sourceId, path: src, added: ['node_modules', '*.tmp'], removed: [] });
 
     await host.call('sources.setExcludes', { id: sourceId, excludes: [] });
     expect((await host.call('sources.list', { repositoryId }))[0]?.excludes).toEqual([]);

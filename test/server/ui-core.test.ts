@@ -268,7 +268,7 @@ describe('keys', () => {
 
 describe('settings and local folders', () => {
   it('keeps settings and announces changes', async () => {
-    expect(await host.call('settings.get', {})).toEqual({ launchAtLogin: true, notifications: true });
+    expect(await host.call('settings.get', {})).toEqual({ launchAtLogin: true, notifications: true, webhook: null });
     const seen: unknown[] = [];
     host.subscribe((e) => {
       if (e.name === 'settings.updated') seen.push(e.payload);
@@ -276,10 +276,11 @@ describe('settings and local folders', () => {
     expect(await host.call('settings.set', { notifications: false })).toEqual({
       launchAtLogin: true,
       notifications: false,
+      webhook: null,
     });
-    expect(seen).toEqual([{ launchAtLogin: true, notifications: false }]);
+    expect(seen).toEqual([{ launchAtLogin: true, notifications: false, webhook: null }]);
     await host.call('settings.set', { launchAtLogin: false });
-    expect(await host.call('settings.get', {})).toEqual({ launchAtLogin: false, notifications: false });
+    expect(await host.call('settings.get', {})).toEqual({ launchAtLogin: false, notifications: false, webhook: null });
   });
 
   it('lists a folder (folders first), refuses relative paths, explains missing ones', async () => {

@@ -3,14 +3,16 @@
  * the repositories the app knows, backup sources with their schedules, and task history. It is a
  * cache of app state — the repositories are the source of truth for backed-up data, so deleting
  * the catalog never loses a backup. This module owns opening (with migrations and recovery of
- * tasks a previous process left unfinished) and the typed queries; row mapping is in records.ts.
+ * tasks a previous process left unfinished) and the typed queries; row mapping is in records.ts,
+ * the wording of SQLite's failures in catalog-errors.ts.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { CairnError, describeError } from '../../engine/errors.js';
 import { openSharedDatabase, retryWhileBusy } from '../util/sqlite.js';
+import { openError, statementError } from './catalog-errors.js';
 import { migrate } from './migrations.js';
 import { OwnerLock } from './owner-lock.js';
 import {
@@ -63,6 +65,9 @@ export interface NewSource {
   schedule?: JsonObject | null;
   retention?: JsonObject | null;
   pausedUntil?: string | null;
+  pausedUntilResumed?: boolean;
+  onlyWhenIdle?: boolean;
+  avoidMeteredNetwork?: boolean;
 }
 
 export interface SourceUpdate {
@@ -71,6 +76,9 @@ export interface SourceUpdate {
   schedule?: JsonObject | null;
   retention?: JsonObject | null;
   pausedUntil?: string | null;
+  pausedUntilResumed?: boolean;
+  onlyWhenIdle?: boolean;
+  avoidMeteredNetwork?: boolean;
 }
 
 export interface NewTask {
@@ -104,65 +112,6 @@ export interface TaskQuery {
 
 const MAX_TASK_LIST = 10_000;
 
-function deleteAdvice(file: string): string {
-  return (
-    `The catalog only holds app settings, the list of repositories, sources and task history; ` +
-    `your backups live in the repositories themselves and are not affected. To start afresh, quit Cairn ` +
-    `and delete or move ${file} (with any ${path.basename(file)}-wal and -shm files next to it); ` +
-    `Cairn creates a new catalog and you can add your repositories again.`
-  );
-}
-
-function sqliteCode(err: unknown): string | undefined {
-  return err instanceof Database.SqliteError ? err.code : undefined;
-}
-
-/** Errors while opening the catalog file, described with the file's path. */
-function openError(file: string, err: unknown): CairnError {
-  if (err instanceof CairnError) {
-    return new CairnError(err.code, `app catalog ${file}: ${err.message}`, { cause: err });
-  }
-  const code = sqliteCode(err) ?? '';
-  const detail = err instanceof Error ? err.message : String(err);
-  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code.startsWith('SQLITE_LOCKED')) {
-    return new CairnError('locked', `the app catalog ${file} is in use by another Cairn process (${detail})`, {
-      cause: err,
-    });
-  }
-  if (code === 'SQLITE_FULL') {
-    return new CairnError('no-space', `no space left to open the app catalog ${file}`, { cause: err });
-  }
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_ERROR') {
-    return new CairnError(
-      'integrity',
-      `the app catalog ${file} is damaged or is not a Cairn catalog (${detail}). ${deleteAdvice(file)}`,
-      { cause: err },
-    );
-  }
-  return new CairnError('io', `cannot open the app catalog ${file}: ${describeError(err)}`, { cause: err });
-}
-
-/** Errors from a statement on an open catalog; `unique` describes a UNIQUE/PRIMARY KEY clash. */
-function statementError(err: unknown, unique?: () => string): unknown {
-  const code = sqliteCode(err);
-  if (code === undefined) return err;
-  if ((code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') && unique) {
-    return new CairnError('invalid-argument', unique(), { cause: err });
-  }
-  if (code === 'SQLITE_FULL')
-    return new CairnError('no-space', 'no space left to update the app catalog', { cause: err });
-  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')) {
-    return new CairnError('locked', 'the app catalog is busy in another Cairn process; try again', { cause: err });
-  }
-  if (code.startsWith('SQLITE_CORRUPT')) {
-    return new CairnError('integrity', `the app catalog is damaged (${(err as Error).message})`, { cause: err });
-  }
-  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY')) {
-    return new CairnError('io', `cannot write the app catalog: ${(err as Error).message}`, { cause: err });
-  }
-  return err;
-}
-
 function nowIso(): string {
   return new Date().toISOString();
 }
@@ -175,7 +124,7 @@ export class Catalog {
   private constructor(
     db: Database.Database,
     file: string,
-    private readonly owner: OwnerLock,
+    private readonly owner: OwnerLock | undefined,
   ) {
     this.db = db;
     this.file = file;
@@ -208,8 +157,10 @@ export class Catalog {
       deleteStorage: db.prepare<[string]>('DELETE FROM repository_storage WHERE repository_id = ?'),
 
       addSource: db.prepare<[Omit<SourceRow, 'id'>]>(
-        `INSERT INTO sources (repository_id, path, excludes, schedule, retention, paused_until, created_at)
-         VALUES (@repository_id, @path, @excludes, @schedule, @retention, @paused_until, @created_at)`,
+        `INSERT INTO sources (repository_id, path, excludes, schedule, retention, paused_until, paused_until_resumed,
+           only_when_idle, avoid_metered_network, created_at)
+         VALUES (@repository_id, @path, @excludes, @schedule, @retention, @paused_until, @paused_until_resumed,
+           @only_when_idle, @avoid_metered_network, @created_at)`,
       ),
       listSources: db.prepare<[{ repository_id: string | null }], SourceRow>(
         'SELECT * FROM sources WHERE @repository_id IS NULL OR repository_id = @repository_id ORDER BY id',
@@ -217,7 +168,8 @@ export class Catalog {
       getSource: db.prepare<[number], SourceRow>('SELECT * FROM sources WHERE id = ?'),
       updateSource: db.prepare<[SourceRow]>(
         `UPDATE sources SET path = @path, excludes = @excludes, schedule = @schedule, retention = @retention,
-           paused_until = @paused_until WHERE id = @id`,
+           paused_until = @paused_until, paused_until_resumed = @paused_until_resumed,
+           only_when_idle = @only_when_idle, avoid_metered_network = @avoid_metered_network WHERE id = @id`,
       ),
       removeSource: db.prepare<[number]>('DELETE FROM sources WHERE id = ?'),
 
@@ -243,17 +195,22 @@ export class Catalog {
 
   /**
    * Opens (creating if needed) the catalog in `dataDir`, migrates it to the current schema and
-   * marks tasks a previous process left unfinished as failed.
+   * marks tasks a previous process left unfinished as failed. A `guest` (`cairn pause` beside the
+   * app or `cairn serve`) takes no ownership: it opens an existing catalog only and leaves tasks
+   * alone, for small changes the owner picks up (the sources' pause).
    */
-  static open(dataDir: string): Catalog {
+  static open(dataDir: string, options: { guest?: boolean } = {}): Catalog {
     requireText(dataDir, 'the app data folder');
+    const file = path.join(dataDir, CATALOG_FILE);
+    if (options.guest && !fs.existsSync(file)) {
+      throw new CairnError('not-found', `there is no app catalog in ${dataDir}: Cairn has not been set up there`);
+    }
     try {
       fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     } catch (err) {
       throw new CairnError('io', `cannot create the app data folder ${dataDir}: ${describeError(err)}`, { cause: err });
     }
-    const owner = OwnerLock.acquire(dataDir);
-    const file = path.join(dataDir, CATALOG_FILE);
+    const owner = options.guest ? undefined : OwnerLock.acquire(dataDir);
     let db: Database.Database | undefined;
     let catalog: Catalog;
     try {
@@ -271,10 +228,10 @@ export class Catalog {
         }
       });
       catalog = new Catalog(db, file, owner);
-      catalog.markInterruptedTasks();
+      if (owner) catalog.markInterruptedTasks();
     } catch (err) {
       db?.close();
-      owner.release();
+      owner?.release();
       throw openError(file, err);
     }
     return catalog;
@@ -282,7 +239,7 @@ export class Catalog {
 
   close(): void {
     if (this.db.open) this.db.close();
-    this.owner.release();
+    this.owner?.release();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -408,6 +365,9 @@ export class Catalog {
         schedule: objectOrNullToJson(input.schedule ?? null, 'schedule'),
         retention: objectOrNullToJson(input.retention ?? null, 'retention'),
         paused_until: optionalTimestamp(input.pausedUntil ?? null, 'paused-until time'),
+        paused_until_resumed: input.pausedUntilResumed ? 1 : 0,
+        only_when_idle: input.onlyWhenIdle ? 1 : 0,
+        avoid_metered_network: input.avoidMeteredNetwork ? 1 : 0,
         created_at: nowIso(),
       };
       const result = this.write(
@@ -442,6 +402,11 @@ export class Catalog {
           update.pausedUntil === undefined
             ? row.paused_until
             : optionalTimestamp(update.pausedUntil, 'paused-until time'),
+        paused_until_resumed:
+          update.pausedUntilResumed === undefined ? row.paused_until_resumed : update.pausedUntilResumed ? 1 : 0,
+        only_when_idle: update.onlyWhenIdle === undefined ? row.only_when_idle : update.onlyWhenIdle ? 1 : 0,
+        avoid_metered_network:
+          update.avoidMeteredNetwork === undefined ? row.avoid_metered_network : update.avoidMeteredNetwork ? 1 : 0,
       };
       this.write(
         () => this.stmt.updateSource.run(next),
@@ -549,6 +514,30 @@ export class Catalog {
   markInterruptedTasks(): number {
     return this.write(() => this.stmt.markInterrupted.run({ error: INTERRUPTED_TASK_ERROR, finished_at: nowIso() }))
       .changes;
+  }
+
+  /**
+   * Erasure of a path: passes each task's stored messages (JSON), error and result (JSON) through
+   * `redact`; then rewrites the file and truncates its log (always: text deleted earlier may
+   * linger in free pages too), so no old text survives.
+   */
+  redactTasks(redact: (row: Pick<TaskRow, 'messages' | 'error' | 'result'>) => typeof row | undefined): number {
+    const rows = this.db.prepare<[], TaskRow>('SELECT * FROM tasks').all();
+    const update = this.db.prepare(
+      'UPDATE tasks SET messages = @messages, error = @error, result = @result WHERE id = @id',
+    );
+    const changed = rows.flatMap((row) => {
+      const next = redact({ messages: row.messages, error: row.error, result: row.result });
+      return next ? [{ ...next, id: row.id }] : [];
+    });
+    this.write(() =>
+      this.db.transaction(() => {
+        for (const row of changed) update.run(row);
+      })(),
+    );
+    this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return changed.length;
   }
 
   /**

@@ -22,14 +22,14 @@ function columns(db: Database.Database, table: string): string[] {
 describe('catalog migrations', () => {
   it('are numbered 1, 2, … in order with descriptions', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
-    expect(LATEST_CATALOG_VERSION).toBe(3);
+    expect(LATEST_CATALOG_VERSION).toBe(5);
     for (const m of MIGRATIONS) expect(m.description.length).toBeGreaterThan(0);
   });
 
   it('bring an empty database to the latest version with the full schema', () => {
     const db = new Database(':memory:');
-    expect(migrate(db)).toEqual({ from: 0, to: 3 });
-    expect(catalogVersion(db)).toBe(3);
+    expect(migrate(db)).toEqual({ from: 0, to: LATEST_CATALOG_VERSION });
+    expect(catalogVersion(db)).toBe(LATEST_CATALOG_VERSION);
     expect(columns(db, 'settings')).toEqual(['key', 'value']);
     expect(columns(db, 'repositories')).toEqual([
       'id',
@@ -49,6 +49,9 @@ describe('catalog migrations', () => {
       'retention',
       'paused_until',
       'created_at',
+      'paused_until_resumed',
+      'only_when_idle',
+      'avoid_metered_network',
     ]);
     expect(columns(db, 'tasks')).toEqual([
       'id',
@@ -75,8 +78,8 @@ describe('catalog migrations', () => {
   it('are idempotent: migrating a current database changes nothing', () => {
     const db = new Database(':memory:');
     migrate(db);
-    expect(migrate(db)).toEqual({ from: 3, to: 3 });
-    expect(catalogVersion(db)).toBe(3);
+    expect(migrate(db)).toEqual({ from: LATEST_CATALOG_VERSION, to: LATEST_CATALOG_VERSION });
+    expect(catalogVersion(db)).toBe(LATEST_CATALOG_VERSION);
     db.close();
   });
 
@@ -165,7 +168,7 @@ describe('catalog migrations', () => {
     const db = new Database(':memory:');
     expect(migrate(db, 1)).toEqual({ from: 0, to: 1 });
     expect(columns(db, 'repositories')).not.toContain('last_check_at');
-    expect(migrate(db)).toEqual({ from: 1, to: 3 });
+    expect(migrate(db)).toEqual({ from: 1, to: LATEST_CATALOG_VERSION });
     expect(columns(db, 'repositories')).toContain('last_check_at');
     expect(() => migrate(db, 99)).toThrow(CairnError);
     db.close();

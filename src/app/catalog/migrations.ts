@@ -84,6 +84,32 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'a source can be paused until someone resumes it, kept as such rather than as a far date',
+    up: (db) => {
+      // Its own flag beside paused_until: "until resumed" has no end time, and a made-up date
+      // would show to people and lapse one day.
+      db.exec(`
+        ALTER TABLE sources ADD COLUMN paused_until_resumed INTEGER NOT NULL DEFAULT 0
+          CHECK (paused_until_resumed IN (0, 1));
+      `);
+    },
+  },
+  {
+    version: 5,
+    description: 'a source can wait for the computer to be idle and for an unmetered connection',
+    up: (db) => {
+      // Columns of their own rather than fields of the schedule JSON: they are the source's
+      // settings whatever its schedule, and both start off for every existing source.
+      db.exec(`
+        ALTER TABLE sources ADD COLUMN only_when_idle INTEGER NOT NULL DEFAULT 0
+          CHECK (only_when_idle IN (0, 1));
+        ALTER TABLE sources ADD COLUMN avoid_metered_network INTEGER NOT NULL DEFAULT 0
+          CHECK (avoid_metered_network IN (0, 1));
+      `);
+    },
+  },
 ];
 
 /** The schema version a fully migrated catalog has. */

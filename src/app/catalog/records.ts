@@ -27,7 +27,14 @@ export interface SourceRecord {
   excludes: string[];
   schedule: JsonObject | null;
   retention: JsonObject | null;
+  /** No scheduled backup starts before this time (null: no timed pause). */
   pausedUntil: string | null;
+  /** No scheduled backup starts until someone resumes the source (then pausedUntil is null). */
+  pausedUntilResumed: boolean;
+  /** Scheduled backups start only while the computer is idle. */
+  onlyWhenIdle: boolean;
+  /** Scheduled backups wait while the connection is metered. */
+  avoidMeteredNetwork: boolean;
   createdAt: string;
 }
 
@@ -73,6 +80,9 @@ export interface SourceRow {
   schedule: string | null;
   retention: string | null;
   paused_until: string | null;
+  paused_until_resumed: number;
+  only_when_idle: number;
+  avoid_metered_network: number;
   created_at: string;
 }
 
@@ -140,6 +150,9 @@ export function sourceFromRow(row: SourceRow): SourceRecord {
     schedule: parseNullableObject(row.schedule, `${where} schedule`),
     retention: parseNullableObject(row.retention, `${where} retention`),
     pausedUntil: row.paused_until,
+    pausedUntilResumed: row.paused_until_resumed === 1,
+    onlyWhenIdle: row.only_when_idle === 1,
+    avoidMeteredNetwork: row.avoid_metered_network === 1,
     createdAt: row.created_at,
   };
 }

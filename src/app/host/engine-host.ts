@@ -3,7 +3,7 @@
  * the method's zod schema, runs the method's handler and maps every failure to a ContractError.
  * This file is the composition root: it builds the services the handlers share once (the clock,
  * catalog, tasks, open repositories, whether their storage answers, events, privacy records,
- * frozen points, scheduler, watcher, verification) and merges the handler modules of handlers/, one per contract namespace, into
+ * frozen points, scheduler, watcher, verification, alert webhook) and merges the handler modules of handlers/, one per contract namespace, into
  * one map that must hold every method. It also owns the background work (scheduled backups and
  * verification, usage reporting) and shutting it all down.
  */
@@ -48,6 +48,7 @@ import { StorageCredentials } from './storage-credentials.js';
 import { StorageReachability } from './storage-reachability.js';
 import { TaskManager } from './task-manager.js';
 import { UsageReporting, type UsageReportingOptions } from './usage-reporting.js';
+import { AlertWebhook, type WebhookOptions } from './webhook.js';
 
 export { describeIssues, toContractError } from './errors.js';
 export type { EngineEvent, EngineListener } from './events.js';
@@ -73,6 +74,11 @@ export interface EngineHostOptions {
   watch?: boolean;
   /** Sending usage statistics (only with consent and an address; default: weekly, ticking hourly). */
   usageReporting?: UsageReportingOptions;
+  /**
+   * How often the sources' pause is re-read from the catalog, for a pause another process set or
+   * lifted (`cairn pause`); a change is sent as `app.status` (default 30 s). Tests shorten it.
+   */
+  pauseCheckMs?: number;
   /** Scheduled rolling verification of unlocked repositories (default: a slice a day, ticking every 10 min). */
   verification?: ScheduledVerificationOptions;
   /**
@@ -81,6 +87,8 @@ export interface EngineHostOptions {
    * shorten it.
    */
   storageRetry?: OpenOptions['retry'];
+  /** How long the alert webhook waits for an answer and how often it retries (tests shorten it). */
+  webhook?: WebhookOptions;
 }
 
 const VERSION = PROGRAM.replace(/^cairn\s+/, '');
@@ -94,6 +102,8 @@ export class EngineHost {
   private readonly schedules: ScheduledBackups;
   private readonly watching: SourceWatching;
   private readonly scheduledVerification: ScheduledVerification;
+  /** The optional alert webhook (settings.set `webhook`), told of every task's outcome. */
+  readonly alerts: AlertWebhook;
   private readonly handlers: Handlers<MethodName>;
   private closed = false;
 
@@ -145,7 +155,10 @@ export class EngineHost {
       (sourceId) => runScheduledBackup(services, sourceId),
       undefined,
       () => privacy.backupAllowed(),
+      { everyMs: options.pauseCheckMs, changed: () => events.emitStatus() },
     );
+    // The tray says when a due backup waits for power, an idle computer or an unmetered connection.
+    schedules.onWaitingChanged(() => events.emitStatus());
     const verification = new VerificationTracker(catalog);
     const watching = new SourceWatching(dataDir, catalog, options.watch ?? false);
     void watching.refresh();
@@ -158,6 +171,7 @@ export class EngineHost {
       options.verification,
     );
     scheduledVerification.start();
+    const alerts = new AlertWebhook({ catalog, tasks, version: VERSION }, options.webhook);
     const services: HostServices = {
       dataDir,
       version: VERSION,
@@ -174,6 +188,7 @@ export class EngineHost {
       schedules,
       watching,
       verification,
+      alerts,
     };
     tasks.subscribe((task) => events.emit({ name: 'task.updated', payload: task }));
     tasks.subscribe((task) => privacy.taskUpdated(task));
@@ -211,6 +226,7 @@ export class EngineHost {
     this.schedules = schedules;
     this.watching = watching;
     this.scheduledVerification = scheduledVerification;
+    this.alerts = alerts;
   }
 
   /** Opens the catalog in `options.dataDir` (creating it) and returns a host over it. */
@@ -263,6 +279,7 @@ export class EngineHost {
     this.scheduledVerification.stop();
     this.usageReporting.stop();
     await this.tasks.close();
+    await this.alerts.close();
     await this.watching.close();
     await this.repositories.closeAll();
     this.events.clear();

@@ -1,37 +1,48 @@
 /**
  * Erasure in the app (GDPR Art. 17), over the erase use case shared with `cairn privacy erase`
  * (src/app/services/erase.ts): erasing a path from every recovery point as an 'erase' task (in
- * the backups' exclusive slot), previewing it, and erasing everything the app holds (refused
- * while a task runs; the app removes its sources and closes its sessions once the request is
- * found valid, and keeps its open catalog, emptied). handlers/privacy.ts calls these; applying a
- * repository's tombstones when it is unlocked is part of opening it (services/open-repository.ts).
+ * the backups' exclusive slot), previewing it, saving a receipt with the path named, and erasing
+ * everything the app holds (refused while a task runs; the app removes its sources and closes its
+ * sessions once the request is found valid, and keeps its open catalog, emptied).
+ * handlers/privacy.ts calls these; applying a repository's tombstones when it is unlocked is part
+ * of opening it (services/open-repository.ts).
+ *
+ * The task history is kept in the catalog, so an erase task's messages and result never name the
+ * path: the screen that asked shows the path it asked for.
  */
 import { ContractError } from '../../contract/errors.js';
 import type { ParsedParams, Result } from '../../contract/methods.js';
 import { CATALOG_FILE, type JsonValue } from '../catalog/catalog.js';
 import { OWNER_LOCK_FILE } from '../catalog/owner-lock.js';
 import {
-  type EraseOutcome,
   type ErasureDeps,
   eraseEverythingFor,
   eraseFromRecoveryPoints,
   erasurePath,
+  type PathErasure,
   previewErasure as previewErasureOf,
+  saveReceiptWithPath,
 } from '../services/erase.js';
 import { backendAt } from '../services/open-repository.js';
 import type { HostServices } from './host-services.js';
 import type { TaskContext } from './task-manager.js';
 
-/** The erasure records of the app's data folder, audited through the app's trail, dated by the app's clock. */
-function erasureDeps(deps: Pick<HostServices, 'dataDir' | 'privacy' | 'clock'>): ErasureDeps {
-  return { dataDir: deps.dataDir, records: deps.privacy.port, clock: deps.clock };
+/**
+ * The erasure records of the app's data folder, audited through the app's trail, dated by the
+ * app's clock; the catalog's task history is cleared of the path and its folders may exclude it.
+ */
+function erasureDeps(deps: Pick<HostServices, 'dataDir' | 'privacy' | 'clock' | 'catalog'>): ErasureDeps {
+  return { dataDir: deps.dataDir, records: deps.privacy.port, clock: deps.clock, catalog: deps.catalog };
 }
 
-function outcomeResult(r: EraseOutcome): Record<string, JsonValue> {
+/** What the task history keeps of an erasure: ids, counts and times, the path's keyed hash; never the path. */
+function outcomeResult(r: PathErasure): Record<string, JsonValue> {
   return {
     requestId: r.requestId,
-    path: r.path,
+    pathHash: r.pathHash,
     recoveryPointsRewritten: r.rewritten.length,
+    recoveryPointsForgotten: r.forgotten.length,
+    forgotten: r.forgotten.map((f) => ({ original: f.original, time: f.time })),
     rewritten: r.rewritten.map((w) => ({ original: w.original, rewritten: w.rewritten, time: w.time })),
     files: r.files,
     bytes: r.bytes,
@@ -44,12 +55,21 @@ function outcomeResult(r: EraseOutcome): Record<string, JsonValue> {
     physicallyDeletedAt: r.physicallyDeletedAt,
     receiptFile: r.receiptFile,
     reapplies: r.reapplies,
+    onDisk: {
+      stillOnDisk: r.onDisk.stillOnDisk,
+      excludedFrom: r.onDisk.excludedFrom,
+      notExcludedFrom: r.onDisk.notExcludedFrom,
+      foldersInside: r.onDisk.foldersInside,
+    },
   };
 }
 
 /** Erases a path from every recovery point of an unlocked repository, as an 'erase' task. */
 export async function startErasePath(
-  deps: Pick<HostServices, 'dataDir' | 'tasks' | 'repositories' | 'privacy' | 'events' | 'clock'>,
+  deps: Pick<
+    HostServices,
+    'dataDir' | 'tasks' | 'repositories' | 'privacy' | 'events' | 'clock' | 'catalog' | 'watching'
+  >,
   p: ParsedParams<'privacy.erasePath'>,
 ): Promise<Result<'privacy.erasePath'>> {
   const { record, repo } = deps.repositories.unlocked(p.repositoryId);
@@ -60,14 +80,24 @@ export async function startErasePath(
     exclusiveKey: `backup:${record.id}`,
     busyMessage: `a backup or clean-up of "${record.label}" is running; wait for it to finish or cancel it`,
     run: async (ctx) => {
-      ctx.message(`erasing ${repoPath} from every recovery point`);
+      ctx.message('erasing the path from every recovery point');
       const r = await eraseFromRecoveryPoints(repo, erasureDeps(deps), repoPath, {
         signal: ctx.signal,
         onProgress: eraseProgress(ctx),
+        exclude: p.excludeFromBackups,
       });
       ctx.message(
-        `erased from ${r.rewritten.length} recovery point(s); physically deleted at ${r.physicallyDeletedAt}; receipt ${r.receiptFile}`,
+        `erased from ${r.rewritten.length + r.forgotten.length} recovery point(s); physically deleted at ${r.physicallyDeletedAt}; receipt ${r.receiptFile}`,
       );
+      if (r.onDisk.stillOnDisk) {
+        ctx.message(
+          r.onDisk.excludedFrom.length > 0
+            ? `the path still exists on this computer: it is now excluded from the backups of ${r.onDisk.excludedFrom.length} folder(s)`
+            : 'the path still exists on this computer: the next backup that includes it stores it again',
+          'warning',
+        );
+      }
+      if (r.onDisk.excludedFrom.length > 0) void deps.watching.refresh();
       deps.events.emitStatus();
       return outcomeResult(r);
     },
@@ -83,13 +113,22 @@ export async function previewErasure(
   const { repo } = deps.repositories.unlocked(p.repositoryId);
   const r = await previewErasureOf(repo, deps.dataDir, p.path, { clock: deps.clock });
   return {
-    path: r.path,
+    path: r.path ?? erasurePath(p.path),
     recoveryPoints: r.recoveryPoints,
     files: r.files,
     bytes: r.bytes,
     bytesToFree: r.bytesToFree,
     blobsSharedWithOtherFiles: r.blobsSharedWithOtherFiles,
   };
+}
+
+/** Saves the receipt of an erasure with the path named, to a file the user chose (checked against its hash). */
+export function saveReceipt(
+  deps: Pick<HostServices, 'dataDir' | 'repositories'>,
+  p: ParsedParams<'privacy.saveReceipt'>,
+): Result<'privacy.saveReceipt'> {
+  const { repo } = deps.repositories.unlocked(p.repositoryId);
+  return { file: saveReceiptWithPath(repo, deps.dataDir, p.request, p.path, p.file).file };
 }
 
 /**

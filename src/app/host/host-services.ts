@@ -2,7 +2,7 @@
  * The services the engine host builds once and shares between its handler modules: the clock,
  * the catalog, the task manager, the open sessions, how their storage is opened (settings and
  * session credentials) and whether it answers, the event stream, the privacy records, the
- * frozen points, the scheduler, the watcher and the verification tracker. Each handler module names the ones it
+ * frozen points, the scheduler, the watcher, the verification tracker and the alert webhook. Each handler module names the ones it
  * uses with `Pick<HostServices, …>`, so what a namespace depends on shows in its signature.
  */
 import type { KdfCost } from '../../engine/crypto/kdf.js';
@@ -18,6 +18,7 @@ import type { ScheduledBackups } from './scheduled-backups.js';
 import type { SourceWatching } from './source-watching.js';
 import type { StorageReachability } from './storage-reachability.js';
 import type { TaskManager } from './task-manager.js';
+import type { AlertWebhook } from './webhook.js';
 
 export interface HostServices {
   /** The app's data folder (catalog, privacy records, watcher journal). */
@@ -46,4 +47,6 @@ export interface HostServices {
   schedules: ScheduledBackups;
   watching: SourceWatching;
   verification: VerificationTracker;
+  /** The optional alert webhook (settings): tells an address of backup and check outcomes. */
+  alerts: AlertWebhook;
 }

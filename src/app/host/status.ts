@@ -2,7 +2,8 @@
  * What the app shows of itself and its repositories: the `app.status` payload (also sent as the
  * `app.status` event) and one repository's info as the `repo.*` methods return it, whether it is
  * unlocked taken from the open sessions and whether its storage answers from the reachability
- * tracker (storage-reachability.ts).
+ * tracker (storage-reachability.ts). The pause of scheduled backups is read from the catalog's
+ * sources as it holds now (pause.ts).
  */
 import type { z } from 'zod';
 import type { Result } from '../../contract/methods.js';
@@ -10,8 +11,9 @@ import type { Region } from '../../contract/schemas.js';
 import type { Catalog, RepositoryRecord } from '../catalog/catalog.js';
 import type { IncidentView } from '../privacy/incidents.js';
 import type { OpenRepositories } from './open-repositories.js';
+import { pauseSummary } from './pause.js';
 import { locationKind } from './repository-storage.js';
-import { readStoredSchedule } from './scheduled-backups.js';
+import { readStoredSchedule, type ScheduledBackups } from './scheduled-backups.js';
 import type { StorageReachability } from './storage-reachability.js';
 import type { TaskManager } from './task-manager.js';
 
@@ -24,10 +26,13 @@ export interface StatusSources {
   reachability: StorageReachability;
   /** The privacy records, for the open incidents (absent: none reported). */
   privacy?: { records: { incidents: { list(options: { openOnly: boolean }): IncidentView[] } } };
+  /** What due scheduled backups wait for (absent: nothing waits). */
+  schedules?: Pick<ScheduledBackups, 'waiting'>;
 }
 
 export function appStatus(s: StatusSources): Result<'app.status'> {
   const repositories = s.catalog.listRepositories();
+  const sources = s.catalog.listSources();
   const last = repositories
     .map((r) => r.lastBackupAt)
     .filter((t): t is string => t !== null)
@@ -46,6 +51,7 @@ export function appStatus(s: StatusSources): Result<'app.status'> {
           s.catalog.listSources(r.id).some((source) => readStoredSchedule(source.schedule)),
       )
       .map((r) => r.id),
+    pause: pauseSummary(sources),
     openIncidents: (s.privacy?.records.incidents.list({ openOnly: true }) ?? []).map((i) => ({
       id: i.id,
       title: i.title,
@@ -53,6 +59,7 @@ export function appStatus(s: StatusSources): Result<'app.status'> {
       notifyBy: i.notifyBy,
       hoursLeft: i.hoursLeft,
     })),
+    scheduleWaiting: s.schedules?.waiting() ?? [],
   };
 }
 

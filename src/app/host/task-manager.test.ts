@@ -70,6 +70,90 @@ describe('TaskManager', () => {
     }
   });
 
+  describe('time left', () => {
+    const MB = 1024 * 1024;
+    let now: number;
+    let timed: TaskManager;
+    let etas: Array<number | null>;
+
+    beforeEach(() => {
+      now = 1_000_000;
+      // The manager's own clock, moved by the test: each report below is at least an interval
+      // after the last, so each one is emitted at once.
+      timed = new TaskManager(catalog, 250, () => now);
+      etas = [];
+      timed.subscribe((t) => {
+        if (t.status === 'running' && t.progress) etas.push(t.progress.etaSeconds);
+      });
+    });
+
+    afterEach(async () => {
+      await timed.close();
+    });
+
+    /** Runs a task that reports `steps` in turn, one second apart; returns the estimates emitted. */
+    async function estimates(steps: Array<{ bytes: number; totalBytes?: number | null; fraction?: number }>) {
+      const task = timed.start({
+        kind: 'backup',
+        repositoryId: 'r1',
+        run: async (ctx) => {
+          for (const step of steps) {
+            ctx.progress({ files: 0, ...step });
+            now += 1000;
+          }
+          return {};
+        },
+      });
+      const done = await timed.settled(task.id);
+      expect(done.progress?.etaSeconds).toBeNull();
+      expect(etas).toHaveLength(steps.length);
+      return etas;
+    }
+
+    it('is the bytes still to read at the rate measured, after a few seconds and megabytes', async () => {
+      // 10 MB a second of 200 MB: nothing for the first 3 seconds, then (200 - done) / 10.
+      const steps = Array.from({ length: 8 }, (_, i) => ({ bytes: i * 10 * MB, totalBytes: 200 * MB }));
+      expect(await estimates(steps)).toEqual([null, null, null, 17, 16, 15, 14, 13]);
+    });
+
+    it('waits for a few megabytes, or ten seconds of a slow task', async () => {
+      // 100 KB a second of 3 MB: below the megabytes the estimate waits for, until 10 seconds.
+      const steps = Array.from({ length: 12 }, (_, i) => ({ bytes: i * 100 * 1024, totalBytes: 3 * MB }));
+      const seen = await estimates(steps);
+      expect(seen.slice(0, 10)).toEqual(Array(10).fill(null));
+      expect(seen.slice(10)).toEqual([21, 20]);
+    });
+
+    it('is null while the total is unknown, then given at once from the rate measured meanwhile', async () => {
+      const steps = Array.from({ length: 7 }, (_, i) => ({
+        bytes: i * 10 * MB,
+        totalBytes: i < 5 ? null : 100 * MB,
+      }));
+      expect(await estimates(steps)).toEqual([null, null, null, null, null, 5, 4]);
+    });
+
+    it('is smoothed: a rate that swings every second moves the estimate by little', async () => {
+      // 30 MB, then 5 MB, in turn: a raw estimate would swing between (left / 30 MB) and (left / 5 MB).
+      let bytes = 0;
+      const steps = Array.from({ length: 30 }, (_, i) => {
+        if (i > 0) bytes += (i % 2 === 1 ? 30 : 5) * MB;
+        return { bytes, totalBytes: 1000 * MB };
+      });
+      const seen = (await estimates(steps)).filter((eta): eta is number => eta !== null);
+      expect(seen.length).toBeGreaterThan(20);
+      for (let i = 1; i < seen.length; i++) {
+        const ratio = (seen[i] as number) / (seen[i - 1] as number);
+        expect(ratio).toBeGreaterThan(0.8);
+        expect(ratio).toBeLessThan(1.25);
+      }
+    });
+
+    it('follows the fraction done of a task that counts objects', async () => {
+      const steps = Array.from({ length: 6 }, (_, i) => ({ bytes: 0, fraction: i * 0.05 }));
+      expect(await estimates(steps)).toEqual([null, null, null, 17, 16, 15]);
+    });
+  });
+
   it('throttles progress to one update per interval and keeps the latest', async () => {
     const task = tasks.start({
       kind: 'backup',

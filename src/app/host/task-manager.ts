@@ -1,27 +1,30 @@
 /**
  * Long operations (backup, restore, check) as tasks: each runs in the background with an
  * AbortController, goes queued → running → succeeded / failed / cancelled (cancelling while it
- * stops), reports progress at most a few times a second, and is persisted in the catalog's task
- * history. Subscribers receive every change as a contract `Task`. Tasks with the same
- * `exclusiveKey` (e.g. two backups of one repository) never run at once.
+ * stops), reports progress at most a few times a second (with the time left, eta.ts), and is
+ * persisted in the catalog's task history. Subscribers receive every change as a contract `Task`.
+ * Tasks with the same `exclusiveKey` (e.g. two backups of one repository) never run at once.
  */
 import type { z } from 'zod';
 import { ContractError } from '../../contract/errors.js';
 import type { TaskKind, TaskProgress, Task as TaskSchema } from '../../contract/schemas.js';
 import { CairnError } from '../../engine/errors.js';
 import type { Catalog, JsonValue, TaskRecord } from '../catalog/catalog.js';
+import { ETA_MIN_BYTES, ETA_MIN_FRACTION, EtaEstimator } from './eta.js';
 
 export type Task = z.output<typeof TaskSchema>;
 export type TaskKindName = z.output<typeof TaskKind>;
 export type Progress = z.output<typeof TaskProgress>;
 
-/** What a running task may report; `bytes`/`totalBytes` drive the time estimate. */
+/** What a running task may report; `bytes`/`totalBytes` drive the time estimate (eta.ts). */
 export interface ProgressUpdate {
   files: number;
   bytes: number;
   totalBytes?: number | null;
-  /** Estimated number of files, when known. */
+  /** Number of files in all, when known. */
   filesTotal?: number | null;
+  /** While the totals are still being counted: what was counted so far. */
+  counting?: { files: number; bytes: number } | null;
   currentPath?: string | null;
   /** A fraction done (0–1) for tasks that count objects, not bytes; used for the estimate. */
   fraction?: number | null;
@@ -69,6 +72,8 @@ interface Active {
   exclusiveKey?: string;
   startedMs: number;
   progress: Progress | null;
+  /** The time-left estimate, and what it measures (bytes, or the fraction done). */
+  eta?: { unit: 'bytes' | 'fraction'; estimator: EtaEstimator };
   lastEmit: number;
   timer?: NodeJS.Timeout;
   done: Promise<void>;
@@ -113,6 +118,8 @@ export class TaskManager {
   constructor(
     private readonly catalog: Catalog,
     private readonly progressIntervalMs = PROGRESS_INTERVAL_MS,
+    /** Times the progress: its pacing, speed and time left (tests pass their own). */
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   subscribe(listener: (task: Task) => void): () => void {
@@ -166,7 +173,7 @@ export class TaskManager {
     const active: Active = {
       controller,
       exclusiveKey: spec.exclusiveKey,
-      startedMs: Date.now(),
+      startedMs: this.now(),
       progress: null,
       lastEmit: 0,
       done: new Promise<void>((resolve) => {
@@ -245,11 +252,19 @@ export class TaskManager {
     return this.get(id);
   }
 
+  /**
+   * Adds a message to a task, running or finished, and tells subscribers: what happened after it
+   * ended and belongs to its history (the alert webhook could not be reached).
+   */
+  note(id: string, text: string, level: 'info' | 'warning' | 'error' = 'info'): Task {
+    return this.update(id, { messages: [{ at: new Date().toISOString(), level, text }] });
+  }
+
   private async execute(id: string, spec: TaskSpec, active: Active): Promise<void> {
     const { signal } = active.controller;
     try {
       if (signal.aborted) throw Object.assign(new Error('cancelled before it started'), { name: 'AbortError' });
-      active.startedMs = Date.now();
+      active.startedMs = this.now();
       this.update(id, { status: 'running' });
       const ctx: TaskContext = {
         id,
@@ -285,25 +300,21 @@ export class TaskManager {
   }
 
   private progress(id: string, active: Active, update: ProgressUpdate): void {
-    const elapsed = (Date.now() - active.startedMs) / 1000;
+    const now = this.now();
+    const elapsed = (now - active.startedMs) / 1000;
     const total = update.totalBytes ?? null;
-    let fraction = update.fraction ?? null;
-    if (fraction === null && total !== null && total > 0) fraction = Math.min(1, update.bytes / total);
-    const eta =
-      fraction !== null && fraction > 0.01 && elapsed > 1
-        ? Math.max(0, Math.round((elapsed * (1 - fraction)) / fraction))
-        : null;
     active.progress = {
       files: update.files,
       bytes: update.bytes,
       totalBytes: total,
-      etaSeconds: eta,
+      etaSeconds: this.timeLeft(active, now, update),
       currentPath: update.currentPath ?? null,
       bytesPerSecond: elapsed > 0.5 && update.bytes > 0 ? Math.round(update.bytes / elapsed) : null,
       filesTotal: update.filesTotal ?? null,
+      counting: update.counting ?? null,
     };
     if (active.timer) return;
-    const wait = active.lastEmit + this.progressIntervalMs - Date.now();
+    const wait = active.lastEmit + this.progressIntervalMs - now;
     if (wait <= 0) {
       this.flushProgress(id, active);
       return;
@@ -314,8 +325,23 @@ export class TaskManager {
     }, wait);
   }
 
+  /**
+   * Seconds left (eta.ts): bytes still to read at the rate measured, or, for a task that reports
+   * a fraction done instead of bytes, the fraction left; null until that means something.
+   */
+  private timeLeft(active: Active, now: number, update: ProgressUpdate): number | null {
+    const total = update.totalBytes ?? null;
+    const fraction = update.fraction ?? null;
+    const unit = fraction !== null && total === null ? 'fraction' : 'bytes';
+    if (active.eta?.unit !== unit)
+      active.eta = { unit, estimator: new EtaEstimator(unit === 'bytes' ? ETA_MIN_BYTES : ETA_MIN_FRACTION) };
+    return unit === 'bytes'
+      ? active.eta.estimator.update(now, update.bytes, total !== null && total > 0 ? total : null)
+      : active.eta.estimator.update(now, fraction as number, 1);
+  }
+
   private flushProgress(id: string, active: Active): void {
-    active.lastEmit = Date.now();
+    active.lastEmit = this.now();
     if (active.progress) this.update(id, { progress: active.progress as unknown as JsonValue });
   }
 

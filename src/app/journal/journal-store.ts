@@ -338,6 +338,30 @@ export class JournalStore {
     return row.s ?? undefined;
   }
 
+  /**
+   * Forgets `p` (a local path) and everything below it, for an erasure: its journaled changes,
+   * and the backup marks and watcher sessions of folders at or below it. Then the file is
+   * rebuilt (VACUUM: deleting alone leaves old bytes in free space and in pages a split left
+   * behind) and the write-ahead log checkpointed and truncated, so the name survives in no page
+   * or log frame. Returns the rows deleted and whether the log could be truncated (another
+   * process reading the journal at that moment keeps it until the next truncating checkpoint).
+   */
+  purgePath(p: string): { rows: number; logTruncated: boolean } {
+    const below = withSep(p);
+    const match = (column: string) => `(${column} = ? OR substr(${column}, 1, ?) = ?)`;
+    const args = [p, below.length, below] as const;
+    const rows = this.db.transaction(
+      () =>
+        this.db.prepare(`DELETE FROM changes WHERE ${match('path')}`).run(...args).changes +
+        this.db.prepare(`DELETE FROM backups WHERE ${match('path')}`).run(...args).changes +
+        this.db.prepare(`DELETE FROM sessions WHERE ${match('root')}`).run(...args).changes,
+    )();
+    // Always: rows deleted earlier (old changes dropped after backups) may have left the name too.
+    this.db.exec('VACUUM');
+    const [checkpoint] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return { rows, logTruncated: checkpoint?.busy === 0 };
+  }
+
   // ------------------------------------------------------------------------------------------
   // Backup marks
 

@@ -1,7 +1,8 @@
 /**
  * Records of processing activities (GDPR Art. 30), generated from the configuration: purposes
  * (with their consent state), data categories, data subjects, recipients (each storage location's
- * provider as processor, and the sub-processors the user lists), locations and regions, retention
+ * provider as processor, the sub-processors the user lists, and the alert webhook's host while one
+ * is set), locations and regions, retention
  * time limits (from the policies), and security measures (algorithms, key slots). As JSON and as a
  * self-contained printable HTML page (every value escaped; no scripts, no external resources).
  */
@@ -29,6 +30,8 @@ export interface PrivacyInventory {
   retention: { repositoryId: string; policy: RetentionPolicy; prune: boolean }[];
   settings: PrivacySettings;
   consent: ConsentState[];
+  /** The alert webhook's host and declared region while one is set (app setting; never its address). */
+  alertReceiver?: { host: string; region: string | null } | null;
 }
 
 export interface ProcessingRecord {
@@ -58,6 +61,10 @@ const LEGAL_BASIS: Record<string, string> = {
   'usage-statistics': 'Art. 6(1)(a): consent',
   'product-news': 'Art. 6(1)(a): consent',
 };
+
+/** What the alert webhook sends, as the records of processing describe it. */
+export const ALERT_CONTENT =
+  'a short message after each backup and when a check finds damage (repository name, outcome, counts, a one-line reason; no file names, paths or credentials)';
 
 /** The longest time a policy keeps a recovery point, in words. */
 export function describeRetention(policy: RetentionPolicy | null): string {
@@ -101,6 +108,15 @@ export function buildProcessingRecord(inv: PrivacyInventory, now: Date = new Dat
         region: r.region,
       })),
       ...inv.settings.subProcessors.map((s) => ({ name: s.name, role: `sub-processor: ${s.role}`, region: s.region })),
+      ...(inv.alertReceiver
+        ? [
+            {
+              name: inv.alertReceiver.host,
+              role: `alert receiver: ${ALERT_CONTENT}`,
+              region: inv.alertReceiver.region ?? 'unknown',
+            },
+          ]
+        : []),
     ],
     chosenRegion: chosen,
     locations: inv.repositories.map((r) => ({

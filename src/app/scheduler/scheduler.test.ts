@@ -405,6 +405,24 @@ describe('Scheduler: conditions', () => {
     expect(startedAt()).toEqual([iso(T0.getTime() + HOUR)]);
   });
 
+  it('holds a source paused until resumed however long, then runs the missed slot once', async () => {
+    const { clock, scheduler, startedAt, events } = setup({ autoFinish: 'succeed' });
+    const a = { id: 'a', schedule: { kind: 'interval', minutes: 60 } as const, lastRunAt: T0 };
+    scheduler.setSources([{ ...a, pausedUntilResumed: true }]);
+    expect(scheduler.next()).toEqual([
+      { sourceId: 'a', at: new Date(T0.getTime() + HOUR), reason: 'scheduled', waitingFor: 'resume' },
+    ]);
+    await clock.advance(30 * 24 * HOUR);
+    expect(startedAt()).toEqual([]);
+    // Resumed: the slots missed meanwhile run once, now, then the schedule goes on.
+    scheduler.setSources([a]);
+    await clock.advance(0);
+    expect(startedAt()).toEqual([iso(T0.getTime() + 30 * 24 * HOUR)]);
+    expect(events[0]).toMatchObject({ type: 'run-started', reason: 'catch-up' });
+    await clock.advance(HOUR);
+    expect(startedAt()).toHaveLength(2);
+  });
+
   it('runs nothing while suspended and re-arms on resume', async () => {
     const { clock, scheduler, startedAt, changes } = setup({ autoFinish: 'succeed' });
     scheduler.setSources([{ id: 'a', schedule: { kind: 'interval', minutes: 60 }, lastRunAt: T0 }]);

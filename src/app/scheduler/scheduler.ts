@@ -2,12 +2,17 @@
  * The Scheduler decides when each source's backup runs: regular slots from its Schedule, one
  * catch-up run for slots missed while the machine slept or the app was closed, retries with
  * exponential backoff after a failure, and the conditions that hold runs back (suspended, on
- * battery for sources that require AC power, paused until a time). It never starts two runs of
+ * battery for sources that require AC power, paused until a time or until resumed). It never starts two runs of
  * the same source at once. Clock and timer are injected so the logic is deterministic in tests;
- * the desktop app feeds Electron's powerMonitor state in through setPower().
+ * the desktop app feeds Electron's powerMonitor state in through setPower(). Two more conditions
+ * hold a run back only once it is due (machine-conditions.ts): the computer in use for sources
+ * that run only when idle, a metered connection for sources that avoid one (setMachine()).
  */
 import { CairnError } from '../../engine/errors.js';
+import { heldBy, type MachineState, UNKNOWN_MACHINE, type WaitingCondition } from './machine-conditions.js';
 import { nextRun, type Schedule, validateSchedule } from './schedule.js';
+
+export type { MachineState, WaitingCondition } from './machine-conditions.js';
 
 export type ScheduledSource = {
   id: string;
@@ -16,8 +21,14 @@ export type ScheduledSource = {
   lastRunAt?: Date;
   /** No run starts before this time; a slot missed meanwhile runs once when the pause ends. */
   pausedUntil?: Date;
+  /** No run starts until the pause is lifted (setSources without it); a slot missed meanwhile runs once then. */
+  pausedUntilResumed?: boolean;
   /** While on battery the source waits; it runs when AC power returns if it became due. */
   requireAcPower?: boolean;
+  /** Once due, the run waits while the computer is in use; it runs when the computer is left idle. */
+  onlyWhenIdle?: boolean;
+  /** Once due, the run waits while the connection is metered; it runs when that ends. */
+  avoidMeteredNetwork?: boolean;
 };
 
 export type PowerState = { onBattery: boolean; suspended: boolean };
@@ -30,7 +41,7 @@ export type PlannedRun = {
   at: Date;
   reason: RunReason;
   /** Set when the run is held back by a condition rather than by the clock. */
-  waitingFor?: 'ac-power';
+  waitingFor?: WaitingCondition | 'resume';
 };
 
 export type SchedulerEvent =
@@ -87,6 +98,7 @@ export class Scheduler {
   private readonly running = new Set<string>();
   private plan: PlannedRun[] = [];
   private power: PowerState = { onBattery: false, suspended: false };
+  private machine: MachineState = UNKNOWN_MACHINE;
   private cancelTimer: (() => void) | undefined;
   private stopped = false;
 
@@ -136,6 +148,12 @@ export class Scheduler {
     this.reschedule();
   }
 
+  /** Feeds whether the computer is idle and its connection metered (null: cannot tell, holds nothing back). */
+  setMachine(machine: MachineState): void {
+    this.machine = { ...machine };
+    this.reschedule();
+  }
+
   /** The next run of every source, earliest first. */
   next(): PlannedRun[] {
     return this.plan.map((entry) => ({ ...entry, at: new Date(entry.at.getTime()) }));
@@ -172,6 +190,7 @@ export class Scheduler {
       at = state.retryAt;
       reason = 'retry';
     }
+    if (source.pausedUntilResumed) return { sourceId: source.id, at, reason, waitingFor: 'resume' };
     if (source.pausedUntil && source.pausedUntil.getTime() > at.getTime()) {
       at = source.pausedUntil;
       if (reason === 'scheduled') reason = 'catch-up';
@@ -179,6 +198,10 @@ export class Scheduler {
     if (source.requireAcPower && this.power.onBattery) {
       return { sourceId: source.id, at, reason, waitingFor: 'ac-power' };
     }
+    // The idle and metered conditions only matter once the run is due: the person looking at the
+    // schedule is never idle, so "in use" for a run due tomorrow would say nothing.
+    const held = at.getTime() <= now.getTime() ? heldBy(source, this.machine) : undefined;
+    if (held) return { sourceId: source.id, at, reason, waitingFor: held };
     if (at.getTime() < now.getTime()) {
       at = now;
       if (reason === 'scheduled') reason = 'catch-up';
@@ -200,7 +223,8 @@ export class Scheduler {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     if (this.stopped || this.power.suspended) return;
-    const first = this.plan.find((entry) => entry.waitingFor === undefined);
+    // A held run whose time has not come yet gets a wake-up too, so listeners learn when it starts waiting.
+    const first = this.plan.find((entry) => entry.waitingFor === undefined || entry.at.getTime() > now.getTime());
     if (!first) return;
     const delay = Math.min(Math.max(0, first.at.getTime() - now.getTime()), MAX_TIMER_MS);
     this.cancelTimer = this.options.setTimer(delay, () => {
@@ -217,6 +241,8 @@ export class Scheduler {
       if (entry.waitingFor !== undefined || entry.at.getTime() > now.getTime()) continue;
       const state = this.states.get(entry.sourceId);
       if (!state) continue;
+      // Came due since the plan was made while a condition holds it: reschedule() below marks it waiting.
+      if (heldBy(state.source, this.machine)) continue;
       if (this.running.has(entry.sourceId)) {
         // The slot is consumed, not deferred: the next one is computed from here.
         state.anchor = later(state.anchor, now);

@@ -6,14 +6,18 @@
  *
  * Then, before the session is used, `reapplyErasures` applies the repository's erasure tombstones
  * (an interrupted erasure is finished; a path erased earlier and found again in an older copy of
- * the repository is erased again), each one audited as `erase.reapplied`. It is a step of its own
- * because the app runs it as a task and the CLI inline.
+ * the repository, or in a recovery point another computer wrote since, is erased again), each one
+ * audited as `erase.reapplied`. Erasure records written before erased paths were hashed are
+ * converted first (that needs the repository's keys). It is a step of its own because the app
+ * runs it as a task and the CLI inline. Messages name no erased path: the app keeps them.
  */
 import { type OpenOptions, openBackend } from '../../engine/backend/open.js';
 import type { Backend } from '../../engine/backend/types.js';
 import { CairnError, describeError } from '../../engine/errors.js';
 import { Repository } from '../../engine/repo/repository.js';
 import type { Clock } from '../../engine/util/clock.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { ErasureRecords } from '../privacy/erasure/records.js';
 import { auditOfOutcome, type EraseOutcome, reapplyTombstones, tombstonesToApply } from '../privacy/erasure/service.js';
 import { normalizeRecoveryKey } from './keys.js';
 import type { PreparedUnlock } from './prepare-unlock.js';
@@ -105,18 +109,41 @@ export interface ReapplyRequest {
   onReapplied?: (message: string, outcome: EraseOutcome) => void;
   /** Dates the erasure records (the system clock by default). */
   clock?: Clock;
+  /** The app's catalog, whose task history is cleared of each path erased again (the CLI has none). */
+  catalog?: Catalog;
 }
 
-/** Whether `repo` holds a path erased earlier, or an erasure is unfinished (cheap when there are no tombstones). */
-export async function erasuresToReapply(repo: Repository, dataDir: string): Promise<boolean> {
-  return (await tombstonesToApply(repo, dataDir)).length > 0;
+/**
+ * Converts the repository's erasure records written before erased paths were hashed. What does
+ * it (and SQLite, to clear the journal and task history) is loaded only when there are any, so
+ * opening a repository loads no more than it did.
+ */
+async function convertLegacyErasures(
+  repo: Repository,
+  request: Pick<ReapplyRequest, 'dataDir' | 'records' | 'catalog'>,
+): Promise<void> {
+  if (new ErasureRecords(request.dataDir).legacyTombstones(repo.config.id).length === 0) return;
+  const { migrateLegacyErasures } = await import('./erase.js');
+  migrateLegacyErasures(repo, request);
 }
 
-/** What a re-applied erasure is called for people. */
+/**
+ * Whether `repo` holds a path erased earlier, or an erasure is unfinished (cheap when there are
+ * no tombstones); converts older erasure records of the repository first.
+ */
+export async function erasuresToReapply(
+  repo: Repository,
+  request: Pick<ReapplyRequest, 'dataDir' | 'records' | 'catalog'>,
+): Promise<boolean> {
+  await convertLegacyErasures(repo, request);
+  return (await tombstonesToApply(repo, request.dataDir)).length > 0;
+}
+
+/** What a re-applied erasure is called for people, without the path (the app keeps this text). */
 export function describeReapplied(o: EraseOutcome): string {
-  const why =
-    o.rewritten.length > 0 ? `${o.rewritten.length} recovery point(s) still held it` : 'that erasure had not finished';
-  return `${o.path} was erased (request ${o.reapplies ?? o.requestId}) but ${why}: erased now; receipt ${o.receiptFile}`;
+  const points = o.rewritten.length + o.forgotten.length;
+  const why = points > 0 ? `${points} recovery point(s) still held it` : 'that erasure had not finished';
+  return `a path was erased (request ${o.reapplies ?? o.requestId}) but ${why}: erased now; receipt ${o.receiptFile}`;
 }
 
 /**
@@ -126,6 +153,7 @@ export function describeReapplied(o: EraseOutcome): string {
  */
 export async function reapplyErasures(repo: Repository, request: ReapplyRequest): Promise<EraseOutcome[]> {
   let outcomes: EraseOutcome[];
+  await convertLegacyErasures(repo, request);
   try {
     outcomes = await reapplyTombstones(repo, request.dataDir, {
       ...(request.signal ? { signal: request.signal } : {}),
@@ -139,8 +167,11 @@ export async function reapplyErasures(repo: Repository, request: ReapplyRequest)
       { cause: err },
     );
   }
+  // Loaded only when something was erased again: clearing the journal and task history needs SQLite.
+  const traces = outcomes.some((o) => o.path !== null) ? await import('./erase.js') : undefined;
   for (const outcome of outcomes) {
     appendAudit(request.records, 'erase.reapplied', { repositoryId: repo.config.id, ...auditOfOutcome(outcome) });
+    if (outcome.path !== null) traces?.clearTracesOf(request, outcome.path);
     request.onReapplied?.(describeReapplied(outcome), outcome);
   }
   return outcomes;

@@ -19,6 +19,7 @@ import {
 import type { RegionName } from '../privacy/regions.js';
 import type { RepositoryRecords } from './repository-records.js';
 import { readRetention } from './retention-settings.js';
+import { webhookRecipient } from './webhook-settings.js';
 
 /** What the privacy side reads from the catalog. */
 export type CatalogView = Pick<
@@ -131,6 +132,7 @@ export async function privacyInventory(ctx: PrivacyContext, extra: ExtraReposito
     retention,
     settings: records.settings.read(),
     consent: records.consent.list(),
+    alertReceiver: webhookRecipient(ctx.catalog),
   };
 }
 

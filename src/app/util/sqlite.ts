@@ -1,7 +1,8 @@
 /**
  * Opening a SQLite database that several Cairn processes may open at the same moment: the watcher
- * journal, which every `cairn backup`, `cairn watch` and the app open. The catalog, opened only by
- * the process that owns the app data folder (owner-lock.ts), is opened the same way.
+ * journal, which every `cairn backup`, `cairn watch` and the app open. The catalog, owned by one
+ * process per app data folder (owner-lock.ts) and opened beside it by `cairn pause` as a guest, is
+ * opened the same way.
  *
  * - The busy timeout is set by the constructor, so it already covers the first statements: the
  *   switch to WAL and the schema migration each need a lock another opener may hold just then.

@@ -42,7 +42,7 @@ export const backupCommand: Command = {
       journal?.close();
       throw err;
     }
-    const progress = ProgressReporter.for(ctx.json, 'backing up');
+    const progress = ProgressReporter.for(ctx.json, 'backing up', ctx.options.quiet);
     const controller = new AbortController();
     const onSignal = () => {
       controller.abort();
@@ -59,7 +59,14 @@ export const backupCommand: Command = {
       } = await runBackup(repo, prepared, {
         records: { privacy: () => privacyRecords(ctx), warn: (w) => ctx.warn(w) },
         signal: controller.signal,
-        onProgress: (p) => progress.update({ files: p.filesDone, bytes: p.bytesDone, totalBytes: p.bytesTotal }),
+        onProgress: (p) =>
+          progress.update({
+            files: p.filesDone,
+            bytes: p.bytesDone,
+            totalBytes: p.bytesTotal,
+            filesTotal: p.filesTotal,
+            counting: p.counting,
+          }),
         onWarning: (w) => {
           progress.done();
           ctx.warn(w);

@@ -1,4 +1,8 @@
-/** `cairn privacy receipts`: the receipts of every erasure request kept in the app data folder. */
+/**
+ * `cairn privacy receipts`: the receipts of every erasure request kept in the app data folder.
+ * They name an erased path by its keyed hash only (shown shortened); the copy naming the path is
+ * the one saved with `cairn privacy erase --path P --receipt FILE`.
+ */
 import { listReceipts } from '../../app/services/erase.js';
 import { table } from '../output.js';
 import { type Command, EXIT } from './types.js';
@@ -16,7 +20,12 @@ export const privacyReceiptsCommand: Command = {
         ? 'no erasure receipts'
         : table(
             receipts.map((r) => {
-              const scope = typeof r.scope === 'string' ? r.scope : String(r.scope.path ?? '');
+              const scope =
+                typeof r.scope === 'string'
+                  ? r.scope
+                  : typeof r.scope.pathHash === 'string'
+                    ? `path (hash ${r.scope.pathHash.slice(0, 12)}…)`
+                    : 'path';
               const points = Array.isArray(r.recoveryPointsRewritten) ? r.recoveryPointsRewritten.length : 0;
               return [
                 r.request,

@@ -3,11 +3,15 @@
  * and prints the address with its one-time access token as the first line; stops on Ctrl+C or
  * SIGTERM, cancelling running tasks and closing repositories and the catalog. With
  * `--password-file FILE` or `--password-command CMD` it first unlocks every repository of the
- * catalog that the password opens (unlock-at-start.ts), for a machine run as a service.
+ * catalog that the password opens (unlock-at-start.ts), for a machine run as a service. With
+ * `--webhook URL [--webhook-kind healthchecks|ntfy]` it sets the alert webhook in the app's settings
+ * (kept for later starts, audited like a change in Settings; `--webhook off` removes it), so a
+ * machine nobody looks at tells a monitor or a phone how its backups went.
  */
 
 import { resolveDataDir } from '../../app/host/data-dir.js';
 import { EngineHost } from '../../app/host/engine-host.js';
+import { parseWebhookUrl, WEBHOOK_KINDS, type WebhookKind, webhookHost } from '../../app/services/webhook-settings.js';
 import { startServer } from '../../server/index.js';
 import { readStartupPassword, type StartupPassword, unlockAll } from '../unlock-at-start.js';
 import { untilStopped } from '../until-stopped.js';
@@ -22,13 +26,46 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
+function usageError(message: string): Error {
+  return Object.assign(new Error(message), { usage: true });
+}
+
+/** What `--webhook` and `--webhook-kind` ask for: a webhook, null to remove it, undefined to leave it. */
+function webhookOption(url: string | undefined, kindText: string | undefined) {
+  if (url === undefined) {
+    if (kindText !== undefined) throw usageError('--webhook-kind goes with --webhook URL');
+    return undefined;
+  }
+  if (url.trim() === 'off') {
+    if (kindText !== undefined) throw usageError('--webhook off removes the alert webhook: give no --webhook-kind');
+    return null;
+  }
+  const kind = (kindText ?? 'healthchecks') as WebhookKind;
+  if (!WEBHOOK_KINDS.includes(kind)) {
+    throw usageError(`--webhook-kind must be ${WEBHOOK_KINDS.join(' or ')}, not "${kindText}"`);
+  }
+  try {
+    parseWebhookUrl(url, kind);
+  } catch (err) {
+    throw usageError(`--webhook: ${(err as Error).message}`);
+  }
+  return { kind, url };
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run Cairn headless: the interface and API on a local web address',
-  usage: 'cairn serve [--port N] [--data-dir D] [--password-file FILE | --password-command CMD]',
-  options: { port: { type: 'string', short: 'p' }, 'password-command': { type: 'string' } },
+  usage:
+    'cairn serve [--port N] [--data-dir D] [--password-file FILE | --password-command CMD] [--webhook URL|off [--webhook-kind healthchecks|ntfy]]',
+  options: {
+    port: { type: 'string', short: 'p' },
+    'password-command': { type: 'string' },
+    webhook: { type: 'string' },
+    'webhook-kind': { type: 'string' },
+  },
   async run(ctx, _args, values) {
     const port = parsePort(str(values, 'port'));
+    const webhook = webhookOption(str(values, 'webhook'), str(values, 'webhook-kind'));
     const dataDir = resolveDataDir(ctx.dataDir());
     const command = str(values, 'password-command');
     if (command !== undefined && ctx.options.passwordFile !== undefined) {
@@ -43,6 +80,19 @@ export const serveCommand: Command = {
     // Read before anything starts: a wrong file or a failing command stops here, plainly.
     const password = source ? await readStartupPassword(source) : undefined;
     const host = EngineHost.open({ dataDir, watch: true });
+    if (webhook !== undefined) {
+      try {
+        await host.call('settings.set', { webhook });
+      } catch (err) {
+        await host.close();
+        throw err;
+      }
+      if (!ctx.options.quiet) {
+        process.stderr.write(
+          webhook ? `alerts go to ${webhookHost(webhook.url)} (${webhook.kind})\n` : 'alerts by web address are off\n',
+        );
+      }
+    }
     if (password !== undefined) {
       const report = await unlockAll(host, password);
       if (!ctx.options.quiet && report.unlocked.length > 0)

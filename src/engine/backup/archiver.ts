@@ -4,7 +4,9 @@
  * `backup` finds the parent recovery point, starts the encoding workers, runs the walk
  * (walker.ts: folders, excludes, what is unchanged since the parent), whose new and changed files
  * file-archiver.ts reads and hands over to be encoded and packed, and finally writes the recovery
- * point with the counts tally.ts kept. The snapshot is written last, after every pack and index
+ * point with the counts tally.ts kept. The progress's totals come from the parent recovery point
+ * when it holds the same paths; otherwise a quick count of the source (quick-count.ts) runs beside
+ * the walk and gives them once it is done. The snapshot is written last, after every pack and index
  * file it relies on; on an error or abort what was uploaded is still packed and indexed, so the
  * next backup can use it.
  */
@@ -21,6 +23,7 @@ import { PROGRAM } from '../version.js';
 import type { BackupOptions, BackupResult } from './backup-options.js';
 import { ExcludeRules } from './excludes.js';
 import { FileArchiver } from './file-archiver.js';
+import { namedPaths, QuickCount } from './quick-count.js';
 import { SealPool } from './seal-pool.js';
 import { BackupTally } from './tally.js';
 import { rootSteps, Walker } from './walker.js';
@@ -64,7 +67,11 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
   }
   const hostname = options.hostname ?? os.hostname();
   const parent = await findParent(repo, options.parent, hostname, repoPaths);
-  const estimate = parent ? { files: parent.summary.totalFiles, bytes: parent.summary.totalBytes } : undefined;
+  // The parent's totals estimate this backup's only when it holds the same paths.
+  const estimate =
+    parent && samePaths(parent.paths, repoPaths)
+      ? { files: parent.summary.totalFiles, bytes: parent.summary.totalBytes }
+      : undefined;
   const changes = packsLost > 0 ? undefined : options.planChanges?.(options.force ? undefined : parent);
   const pool = new SealPool({
     dataKey: repo.keys.dataKey,
@@ -77,12 +84,21 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
   const tally = new BackupTally(repo, options, estimate);
   const files = new FileArchiver(repo, pool, tally);
   const walker = new Walker(repo, files, tally, { force: options.force, signal: options.signal, changes });
+  const steps = rootSteps(localPaths, repoPaths);
   repo.beginWrite();
+  // Without totals, a quick stat-only count of the source runs beside the walk to give them.
+  const count = estimate
+    ? undefined
+    : new QuickCount(namedPaths(steps), rules, {
+        signal: options.signal,
+        onComplete: (totals) => tally.counted(totals),
+      });
+  if (count) tally.counting(count);
   try {
     const parentRoot: TreeNode | undefined = parent
       ? { name: '/', type: 'dir', mode: 0, mtime: 0, subtree: parent.tree }
       : undefined;
-    const treeId = await walker.archiveRootStep(rootSteps(localPaths, repoPaths), '/', parentRoot, rules);
+    const treeId = await walker.archiveRootStep(steps, '/', parentRoot, rules);
     await files.drain();
     options.signal?.throwIfAborted();
     const snapshot: Snapshot = {
@@ -113,9 +129,15 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     await repo.flush().catch(() => undefined);
     throw err;
   } finally {
+    // A count still running has nothing left to tell: the backup ended (or failed) first.
+    await count?.stop();
     repo.endWrite();
     await pool.close();
   }
+}
+
+function samePaths(a: readonly string[], b: readonly string[]): boolean {
+  return [...a].sort().join('\0') === [...b].sort().join('\0');
 }
 
 /**
@@ -129,12 +151,11 @@ async function findParent(
   repoPaths: string[],
 ): Promise<SnapshotRecord | undefined> {
   if (named) return repo.findSnapshot(named);
-  const key = [...repoPaths].sort().join('\0');
   // Unreadable recovery points are not listed; one whose root folder is not stored is passed over.
   const all = await repo.listSnapshots();
   for (let i = all.length - 1; i >= 0; i--) {
     const s = all[i] as SnapshotRecord;
-    if (s.hostname === hostname && [...s.paths].sort().join('\0') === key && repo.hasBlob(s.tree)) return s;
+    if (s.hostname === hostname && samePaths(s.paths, repoPaths) && repo.hasBlob(s.tree)) return s;
   }
   return undefined;
 }

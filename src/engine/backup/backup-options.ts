@@ -56,9 +56,14 @@ export interface BackupOptions {
 export interface BackupProgress {
   filesDone: number;
   bytesDone: number;
-  /** Estimates from the parent recovery point, when there is one. */
+  /**
+   * What the backup will hold: the parent recovery point's totals, or, without a parent of the
+   * same paths, those of the quick count of the source once it completed.
+   */
   filesTotal?: number;
   bytesTotal?: number;
+  /** While the quick count runs (there are no totals yet): what it has counted so far. */
+  counting?: { files: number; bytes: number };
   currentPath?: string;
 }
 

@@ -31,6 +31,7 @@
 
 import { open, readFile } from 'node:fs/promises';
 import { CairnError } from '../errors.js';
+import { toRepoPath } from '../util/paths.js';
 
 export const IGNORE_FILE_NAME = '.cairnignore';
 export const CACHEDIR_TAG_NAME = 'CACHEDIR.TAG';
@@ -368,6 +369,23 @@ export async function readIgnoreFile(dirAbsPath: string): Promise<string | undef
     if (code === 'ENOENT' || code === 'EISDIR') return undefined;
     throw err;
   }
+}
+
+/**
+ * The rules inside the folder `dirAbsPath` whose entries are `names`: the inherited rules plus
+ * those of its `.cairnignore`, or undefined when it is a cache folder, skipped whole (a folder the
+ * user named is never skipped). The backup walk and the quick count of its source both ask this,
+ * so they agree on what a backup holds. Throws when the ignore file or the tag cannot be read.
+ */
+export async function rulesInside(
+  dirAbsPath: string,
+  names: readonly string[],
+  inherited: ExcludeRules,
+  isRoot: boolean,
+): Promise<ExcludeRules | undefined> {
+  if (!isRoot && names.includes(CACHEDIR_TAG_NAME) && (await isCacheDir(dirAbsPath))) return undefined;
+  if (!names.includes(IGNORE_FILE_NAME)) return inherited;
+  return inherited.withIgnoreFile(toRepoPath(dirAbsPath), await readIgnoreFile(dirAbsPath));
 }
 
 /** Whether `dirAbsPath` holds a CACHEDIR.TAG starting with the standard signature (reads at most 43 bytes). */

@@ -1,8 +1,9 @@
 /**
  * A backup's bookkeeping: the counts that become the recovery point's summary, throttled progress
- * reports, warnings (which mark the recovery point partial), and the file/byte/folder counts of
- * every tree built or reused, so a subtree taken over from the parent is counted without reading
- * it (and the app's cache learns the counts of new trees).
+ * reports (with the totals: the parent recovery point's, or those of the quick count of the
+ * source, and what that count has found while it runs), warnings (which mark the recovery point
+ * partial), and the file/byte/folder counts of every tree built or reused, so a subtree taken over
+ * from the parent is counted without reading it (and the app's cache learns the counts of new trees).
  *
  * The walk calls in here once per entry: nothing below allocates per file.
  */
@@ -10,6 +11,7 @@ import type { SnapshotSummary } from '../format/snapshot.js';
 import type { TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
 import type { BackupOptions, TreeStats } from './backup-options.js';
+import type { Count, CountSoFar } from './quick-count.js';
 
 /** The least time between two progress reports. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -37,6 +39,10 @@ export class BackupTally {
   private filesDone = 0;
   /** performance.now() of the last report: pacing, not a date (see util/clock.ts). */
   private lastProgress = Number.NEGATIVE_INFINITY;
+  /** Totals of the whole backup: the parent's, or the quick count's once it completed. */
+  private totals: Count | undefined;
+  /** The quick count of the source while it runs (its counts so far are reported). */
+  private count: CountSoFar | undefined;
   /** Counts of every tree built or reused in this run (keyed by tree id). */
   private readonly statsByTree = new Map<string, TreeStats>();
   private readonly newStats: Array<[string, TreeStats]> = [];
@@ -45,8 +51,25 @@ export class BackupTally {
     private readonly repo: Repository,
     private readonly options: BackupOptions,
     /** Totals from the parent recovery point, reported with the progress. */
-    private readonly estimate: { files: number; bytes: number } | undefined,
-  ) {}
+    estimate: Count | undefined,
+  ) {
+    this.totals = estimate;
+  }
+
+  /** Reports the counts of `count` while it runs (the backup has no totals until it completes). */
+  counting(count: CountSoFar): void {
+    this.count = count;
+  }
+
+  /**
+   * The quick count completed: its counts are the totals from now on, and the walk's next step
+   * (a file or a chunk read, moments away) is reported at once, whatever the pacing.
+   */
+  counted(totals: Count): void {
+    this.totals = totals;
+    this.count = undefined;
+    this.lastProgress = Number.NEGATIVE_INFINITY;
+  }
 
   /** The summary of a backup that took `durationMs`. */
   summary(durationMs: number): SnapshotSummary {
@@ -136,10 +159,12 @@ export class BackupTally {
     const now = performance.now();
     if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = now;
+    const { totals, count } = this;
     report({
       filesDone: this.filesDone,
       bytesDone: this.bytesDone,
-      ...(this.estimate ? { filesTotal: this.estimate.files, bytesTotal: this.estimate.bytes } : {}),
+      ...(totals ? { filesTotal: totals.files, bytesTotal: totals.bytes } : {}),
+      ...(!totals && count?.counting ? { counting: { files: count.files, bytes: count.bytes } } : {}),
       currentPath,
     });
   }

@@ -22,11 +22,10 @@ import { compareNames, type Tree, type TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
 import { joinRepoPath, localPathOf, repoPathComponents, toRepoPath } from '../util/paths.js';
 import type { ChangePlan } from './backup-options.js';
-import { type ExcludeRules, IGNORE_FILE_NAME, isCacheDir, readIgnoreFile } from './excludes.js';
+import { type ExcludeRules, rulesInside } from './excludes.js';
 import { type FileArchiver, fileNode } from './file-archiver.js';
 import type { BackupTally } from './tally.js';
 
-const CACHEDIR_TAG = 'CACHEDIR.TAG';
 /**
  * Entries of one folder in progress at once. Folders nest, so the walk holds up to this to the
  * power of the depth: each waiting entry keeps its frames and stat alive, which the collector
@@ -202,12 +201,12 @@ export class Walker {
     const reused = this.reusableSubtree(localPath, parentNode);
     if (reused) return this.tally.reuseSubtree(reused, localPath);
     let names: string[];
-    let rules = inherited;
+    let rules: ExcludeRules;
     try {
       names = readdirSync(localPath);
-      if (!isRoot && names.includes(CACHEDIR_TAG) && (await isCacheDir(localPath))) return undefined;
-      if (names.includes(IGNORE_FILE_NAME))
-        rules = rules.withIgnoreFile(toRepoPath(localPath), await readIgnoreFile(localPath));
+      const inside = await rulesInside(localPath, names, inherited, isRoot);
+      if (!inside) return undefined; // a cache folder
+      rules = inside;
     } catch (err) {
       this.tally.warn(`${localPath}: ${describeError(err)}`);
       return undefined;

@@ -2,12 +2,14 @@
  * Erasure's tree surgery: the root tree of a recovery point without one path. Only the trees on
  * the way from `/` to the erased entry are rebuilt (each with that one node removed or its
  * `subtree` replaced); every other subtree keeps its id, so nothing else is stored again.
- * Also: the path as erasure takes it, and the blobs an erased entry reaches.
+ * Also: the path as erasure takes it, finding it by an `ErasedPath` (name or keyed hashes), and
+ * the blobs an erased entry reaches.
  */
 import { CairnError } from '../errors.js';
 import type { Tree, TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
 import { normalizeRepoPath, repoPathComponents, toRepoPath } from '../util/paths.js';
+import type { ErasedPath } from './path-match.js';
 
 /**
  * The absolute repository path of `input` as recovery points store it: `/home/me/x` stays, a
@@ -52,6 +54,35 @@ export async function nodeAt(repo: Repository, rootTree: string, repoPath: strin
   const parts = repoPathComponents(repoPath);
   const chain = await chainTo(repo, rootTree, parts);
   return chain?.at(-1)?.nodes.find((n) => n.name === parts.at(-1));
+}
+
+/**
+ * The erased path below `rootTree`, found by `erased` without its name: at each depth the one
+ * entry whose path leads to it (only the trees on the way are read). Returns the path as the tree
+ * names it, and its node; undefined when the tree does not hold it.
+ */
+export async function locate(
+  repo: Repository,
+  rootTree: string,
+  erased: ErasedPath,
+): Promise<{ path: string; node: TreeNode } | undefined> {
+  let tree = await repo.loadTree(rootTree);
+  let prefix = '';
+  for (let depth = 1; ; depth++) {
+    let next: { path: string; node: TreeNode } | undefined;
+    for (const node of tree.nodes) {
+      const candidate = `${prefix}/${node.name}`;
+      if (erased.isPrefix(candidate, depth)) {
+        next = { path: candidate, node };
+        break;
+      }
+    }
+    if (!next) return undefined;
+    if (depth === erased.depth) return next;
+    if (next.node.type !== 'dir' || !next.node.subtree) return undefined;
+    tree = await repo.loadTree(next.node.subtree);
+    prefix = next.path;
+  }
 }
 
 export interface TreeWithout {

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { CairnDesktopApi } from '../../contract/desktop.js';
 import { rememberedState } from '../settings/RememberedPasswords.js';
 import { RememberChoice } from './RememberChoice.js';
-import { loadVault, rememberIfAsked, type VaultView, vaultView } from './vault.js';
+import { loadVault, passwordChangeNotice, rememberIfAsked, type VaultView, vaultView } from './vault.js';
 
 const BASIC_TEXT_REASON =
   'no system keyring is available (the only storage is plain text), so Cairn asks for the password at start';
@@ -83,5 +83,24 @@ describe('the vault as the renderer sees it', () => {
       },
     });
     expect(await rememberIfAsked(true, 'r', 'pw', failing)).toMatch(/could not remember its password/);
+  });
+
+  it('after a password change, says what became of the remembered password (nothing in the browser version)', () => {
+    const slot = { id: 's1', label: 'password', created: null, current: true, recoveryKey: false, damaged: false };
+    const changed = 'The password was changed. The old password no longer opens the repository.';
+    expect(passwordChangeNotice(slot)).toEqual({ text: changed, problem: false });
+    expect(passwordChangeNotice({ ...slot, rememberedPassword: { replaced: true } })).toEqual({
+      text: `${changed} The password remembered on this computer was replaced by the new one.`,
+      problem: false,
+    });
+    const failed = passwordChangeNotice({
+      ...slot,
+      rememberedPassword: { replaced: false, reason: 'Cairn could not encrypt the password: the keyring is locked.' },
+    });
+    expect(failed.problem).toBe(true);
+    expect(failed.text).toContain('(Cairn could not encrypt the password: the keyring is locked)');
+    expect(failed.text).toContain('marked as no longer working');
+    // Anything else is not main's answer: the change is told as such.
+    expect(passwordChangeNotice({ ...slot, rememberedPassword: 'yes' })).toEqual({ text: changed, problem: false });
   });
 });

@@ -2,10 +2,17 @@
  * Remembered passwords, as the renderer sees them: the desktop app's keychain vault, reached only
  * through the desktop bridge (window.cairn, main answers it itself; passwords never go through the
  * engine contract). The browser version (`cairn serve`) has no bridge, so no vault: `absent`, and
- * no "Remember the password" choice is shown there.
+ * no "Remember the password" choice is shown there. What main did to the vault after a password
+ * change or a removal comes back with that method's result (its desktop follow-up), and every
+ * view of the vault reloads then.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { CairnDesktopApi, VaultStatus } from '../../contract/desktop.js';
+import type {
+  CairnDesktopApi,
+  DesktopFollowUpResults,
+  RememberedPasswordUpdate,
+  VaultStatus,
+} from '../../contract/desktop.js';
 import { electronBridge } from './bridge.js';
 
 type VaultBridge = Pick<CairnDesktopApi, 'vaultStatus' | 'rememberPassword' | 'forgetPassword'>;
@@ -95,10 +102,48 @@ export async function rememberIfAsked(
   }
 }
 
+const changeListeners = new Set<() => void>();
+
+/** Main changed the vault behind a method (a password change, a removal): every useVault reloads. */
+export function vaultChanged(): void {
+  for (const listener of changeListeners) listener();
+}
+
+/**
+ * What main did with the remembered password after 'keys.changePassword' (the result as the
+ * desktop bridge delivers it); undefined when none was remembered, or in the browser version.
+ */
+export function rememberedPasswordUpdate(result: unknown): RememberedPasswordUpdate | undefined {
+  const update = (result as DesktopFollowUpResults['replace-remembered-password'] | null)?.rememberedPassword;
+  if (typeof update !== 'object' || update === null || typeof update.replaced !== 'boolean') return undefined;
+  return update;
+}
+
+/** What to tell after the password changed: the sentence, and whether it is a problem. */
+export function passwordChangeNotice(result: unknown): { text: string; problem: boolean } {
+  const changed = 'The password was changed. The old password no longer opens the repository.';
+  const update = rememberedPasswordUpdate(result);
+  if (!update) return { text: changed, problem: false };
+  if (update.replaced) {
+    return { text: `${changed} The password remembered on this computer was replaced by the new one.`, problem: false };
+  }
+  return {
+    text: `${changed} Cairn could not replace the password remembered on this computer (${update.reason.replace(/\.+$/, '')}), so it is marked as no longer working: remember the new one under Remembered passwords, or forget it there.`,
+    problem: true,
+  };
+}
+
 /** The vault's state for a component, with a reload after remembering or forgetting. */
 export function useVault(): { view: VaultView | null; reload: () => void } {
   const [view, setView] = useState<VaultView | null>(null);
   const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    const listener = () => setGeneration((n) => n + 1);
+    changeListeners.add(listener);
+    return () => {
+      changeListeners.delete(listener);
+    };
+  }, []);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is the reload trigger.
   useEffect(() => {
     let live = true;

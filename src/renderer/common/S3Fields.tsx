@@ -2,9 +2,11 @@
  * The fields of an S3-compatible bucket: the endpoint (host, and port when it is not the usual
  * one), HTTPS or plain HTTP, bucket, prefix, region, path-style addressing, the access key typed
  * here or taken from the AWS environment variables Cairn was started with, and a storage class.
+ * The access key, the region with the addressing, and the storage class are components of their
+ * own, which Settings → Storage shows too (settings/SignInFields.tsx).
  */
 import { useId } from 'react';
-import type { S3Fields as Fields } from './storage-form.js';
+import { type S3Fields as Fields, heldHint } from './storage-form.js';
 
 export function S3Fields({ fields, onChange }: { fields: Fields; onChange: (fields: Fields) => void }) {
   const id = useId();
@@ -61,26 +63,34 @@ export function S3Fields({ fields, onChange }: { fields: Fields; onChange: (fiel
       <p id={`${id}-prefix-hint`} className="hint">
         Keeps the repository in a folder of the bucket, so one bucket can hold several.
       </p>
-      <label htmlFor={`${id}-region`}>Region (optional)</label>
-      <input
-        id={`${id}-region`}
-        value={fields.region}
-        placeholder="us-east-1"
-        spellCheck={false}
-        onChange={(event) => set({ region: event.target.value })}
-      />
-      <ul className="choice-list">
-        <li>
-          <label>
-            <input
-              type="checkbox"
-              checked={fields.pathStyle}
-              onChange={(event) => set({ pathStyle: event.target.checked })}
-            />
-            Path-style addressing (the bucket in the path, as Ceph and MinIO need)
-          </label>
-        </li>
-      </ul>
+      <S3RegionFields values={fields} set={set} />
+      <S3AccessKeyFields values={fields} set={set} />
+      <S3StorageClassField values={fields} set={set} />
+    </div>
+  );
+}
+
+/** What the parts shared with Settings → Storage edit, named as in First run's fields. */
+export type S3SignInValues = Pick<
+  Fields,
+  'keys' | 'accessKeyId' | 'secretAccessKey' | 'region' | 'pathStyle' | 'storageClass'
+>;
+
+/**
+ * One shared part's props. First run explains the fields; Settings → Storage, which edits saved
+ * storage, gives `saved` instead: whether the access key is held for the session (never its value).
+ */
+interface PartProps {
+  values: S3SignInValues;
+  set: (change: Partial<S3SignInValues>) => void;
+  saved?: { accessKeyHeld: boolean };
+}
+
+/** The access key: typed here, or from the AWS environment variables or profile. */
+export function S3AccessKeyFields({ values, set, saved }: PartProps) {
+  const id = useId();
+  return (
+    <>
       <fieldset className="choice">
         <legend>Access key</legend>
         <ul className="choice-list">
@@ -89,10 +99,10 @@ export function S3Fields({ fields, onChange }: { fields: Fields; onChange: (fiel
               <input
                 type="radio"
                 name={`${id}-keys`}
-                checked={fields.keys === 'typed'}
+                checked={values.keys === 'typed'}
                 onChange={() => set({ keys: 'typed' })}
               />
-              Enter the access key here
+              {saved ? 'Entered in Cairn' : 'Enter the access key here'}
             </label>
           </li>
           <li>
@@ -100,7 +110,7 @@ export function S3Fields({ fields, onChange }: { fields: Fields; onChange: (fiel
               <input
                 type="radio"
                 name={`${id}-keys`}
-                checked={fields.keys === 'environment'}
+                checked={values.keys === 'environment'}
                 onChange={() => set({ keys: 'environment' })}
               />
               From the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile)
@@ -108,12 +118,13 @@ export function S3Fields({ fields, onChange }: { fields: Fields; onChange: (fiel
           </li>
         </ul>
       </fieldset>
-      {fields.keys === 'typed' && (
+      {values.keys === 'typed' && (
         <>
+          {saved && <p className="hint">{heldHint(saved.accessKeyHeld)}</p>}
           <label htmlFor={`${id}-key-id`}>Access key ID</label>
           <input
             id={`${id}-key-id`}
-            value={fields.accessKeyId}
+            value={values.accessKeyId}
             autoComplete="off"
             spellCheck={false}
             onChange={(event) => set({ accessKeyId: event.target.value })}
@@ -123,23 +134,63 @@ export function S3Fields({ fields, onChange }: { fields: Fields; onChange: (fiel
             id={`${id}-secret`}
             type="password"
             autoComplete="off"
-            value={fields.secretAccessKey}
+            value={values.secretAccessKey}
             onChange={(event) => set({ secretAccessKey: event.target.value })}
           />
         </>
       )}
+    </>
+  );
+}
+
+/** The region and path-style addressing. */
+export function S3RegionFields({ values, set, saved }: PartProps) {
+  const id = useId();
+  return (
+    <>
+      <label htmlFor={`${id}-region`}>Region (optional)</label>
+      <input
+        id={`${id}-region`}
+        value={values.region}
+        placeholder={saved ? undefined : 'us-east-1'}
+        spellCheck={false}
+        onChange={(event) => set({ region: event.target.value })}
+      />
+      <ul className="choice-list">
+        <li>
+          <label>
+            <input
+              type="checkbox"
+              checked={values.pathStyle}
+              onChange={(event) => set({ pathStyle: event.target.checked })}
+            />
+            Path-style addressing (the bucket in the path, as Ceph and MinIO need)
+          </label>
+        </li>
+      </ul>
+    </>
+  );
+}
+
+/** The storage class of the data (upper case as typed). */
+export function S3StorageClassField({ values, set, saved }: PartProps) {
+  const id = useId();
+  return (
+    <>
       <label htmlFor={`${id}-class`}>Storage class (optional)</label>
       <input
         id={`${id}-class`}
-        value={fields.storageClass}
-        placeholder="STANDARD"
+        value={values.storageClass}
+        placeholder={saved ? undefined : 'STANDARD'}
         spellCheck={false}
-        aria-describedby={`${id}-class-hint`}
+        aria-describedby={saved ? undefined : `${id}-class-hint`}
         onChange={(event) => set({ storageClass: event.target.value.toUpperCase() })}
       />
-      <p id={`${id}-class-hint`} className="hint">
-        For the data only, such as STANDARD_IA; Cairn keeps its small index files in the standard class.
-      </p>
-    </div>
+      {!saved && (
+        <p id={`${id}-class-hint`} className="hint">
+          For the data only, such as STANDARD_IA; Cairn keeps its small index files in the standard class.
+        </p>
+      )}
+    </>
   );
 }

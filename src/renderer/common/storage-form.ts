@@ -82,6 +82,11 @@ export function initialStorageForm(): StorageForm {
   };
 }
 
+/** Under a secret field of saved storage: whether one is held (its value is never shown). */
+export function heldHint(held: boolean): string {
+  return held ? 'Held for this session; type a new one to replace it.' : 'None held.';
+}
+
 export function isRemote(kind: StorageKind): kind is 'sftp' | 's3' {
   return kind === 'sftp' || kind === 's3';
 }

@@ -1,13 +1,13 @@
 /**
- * Running tasks with live progress (files, bytes, speed, time left) from `task.updated` events,
- * a Cancel button for running backups, restores, checks and clean-ups, and the outcome of the last
- * few finished ones.
+ * Running tasks with live progress (files, bytes, speed, time left; while a first backup counts
+ * its folders, what it counted so far) from `task.updated` events, a Cancel button for running
+ * backups, restores, checks and clean-ups, and the outcome of the last few finished ones.
  */
-import { formatBytes, formatEta } from '../format.js';
 import { type AppStatusData, isActive, type TaskData } from '../store.js';
 import { useApp } from '../storeContext.js';
 import { formatSpeed } from '../when.js';
 import { CancelTask } from './CancelTask.js';
+import { progressFacts } from './progress-facts.js';
 
 const KIND_NAMES: Record<TaskData['kind'], string> = {
   backup: 'Backup',
@@ -31,6 +31,7 @@ const RECENT_FINISHED = 3;
 
 function TaskItem({ task, repositoryLabel }: { task: TaskData; repositoryLabel: string | null }) {
   const progress = task.progress;
+  const facts = progress ? progressFacts(progress) : null;
   const title = `${KIND_NAMES[task.kind]}${repositoryLabel ? ` of ${repositoryLabel}` : ''}`;
   return (
     <li className={`task task-${task.status}`}>
@@ -38,26 +39,18 @@ function TaskItem({ task, repositoryLabel }: { task: TaskData; repositoryLabel: 
         <strong>{title}</strong> <span className="badge">{STATUS_NAMES[task.status]}</span>{' '}
         <CancelTask task={task} title={title} />
       </p>
-      {progress && isActive(task) && (
+      {progress && facts && isActive(task) && (
         <>
-          {progress.totalBytes !== null && progress.totalBytes > 0 && (
-            <progress value={progress.bytes} max={progress.totalBytes} aria-label={`${title} progress`} />
-          )}
+          {facts.bar && <progress value={facts.bar.value} max={facts.bar.max} aria-label={`${title} progress`} />}
           <dl className="progress-facts">
             <dt>Files</dt>
-            <dd>
-              {progress.files.toLocaleString()}
-              {progress.filesTotal ? ` of about ${progress.filesTotal.toLocaleString()}` : ''}
-            </dd>
+            <dd>{facts.files}</dd>
             <dt>Data</dt>
-            <dd>
-              {formatBytes(progress.bytes)}
-              {progress.totalBytes !== null && ` of ${formatBytes(progress.totalBytes)}`}
-            </dd>
+            <dd>{facts.data}</dd>
             <dt>Speed</dt>
             <dd>{progress.bytesPerSecond ? formatSpeed(progress.bytesPerSecond) : 'measuring…'}</dd>
             <dt>Time left</dt>
-            <dd>{progress.etaSeconds !== null ? formatEta(progress.etaSeconds) : 'estimating…'}</dd>
+            <dd>{facts.timeLeft}</dd>
           </dl>
           {progress.currentPath && <p className="muted path">{progress.currentPath}</p>}
         </>

@@ -1,35 +1,39 @@
 /**
- * "Pause": holds every scheduled backup back until a chosen time (`sources.pause`), or "Resume"
- * while paused. "Back up now" keeps working during a pause.
+ * "Pause": holds every scheduled backup back (`sources.pause`) for the same choices the tray and
+ * `cairn pause` offer (1 hour, 4 hours, until tomorrow 08:00, 1 week, until I resume) or until a
+ * time chosen here; "Resume" while paused. The pause shown is the engine's, from `app.status`, so
+ * one set from the tray or the CLI shows here too. "Back up now" keeps working during a pause.
  */
 import { type FormEvent, useId, useState } from 'react';
+import type { z } from 'zod';
+import { PAUSE_CHOICES, type PauseChoice, type PauseState, pauseUntilFor } from '../../contract/pause.js';
 import { useApp } from '../storeContext.js';
 import { formatDateTime, toLocalInput } from '../when.js';
 
 const HOUR_MS = 3600_000;
 
-type Choice = '1h' | '4h' | 'tomorrow' | 'custom';
+type Choice = PauseChoice | 'custom';
+export type PauseData = z.output<typeof PauseState>;
 
-/** When a choice ends, from `now`; tomorrow means 08:00 the next morning. */
-export function pauseEnd(choice: Choice, custom: string, now: Date): Date | null {
-  if (choice === '1h') return new Date(now.getTime() + HOUR_MS);
-  if (choice === '4h') return new Date(now.getTime() + 4 * HOUR_MS);
-  if (choice === 'tomorrow') {
-    const end = new Date(now);
-    end.setDate(end.getDate() + 1);
-    end.setHours(8, 0, 0, 0);
-    return end;
-  }
+/** The `until` for `sources.pause` of a choice made at `now`; null when the custom time is not a time. */
+export function pauseUntil(choice: Choice, custom: string, now: Date): string | null {
+  if (choice !== 'custom') return pauseUntilFor(choice, now);
   const end = new Date(custom);
-  return Number.isNaN(end.getTime()) ? null : end;
+  return Number.isNaN(end.getTime()) ? null : end.toISOString();
+}
+
+/** "Scheduled backups wait until Thu 26 Nov, 14:30.", "Some folders wait until you resume them." */
+export function pauseSentence(pause: PauseData): string {
+  const who = pause.folders === 'all' ? 'Scheduled backups wait' : 'Scheduled backups of some folders wait';
+  return pause.until === null ? `${who} until you resume them.` : `${who} until ${formatDateTime(pause.until)}.`;
 }
 
 export function PauseControl({
-  pausedUntil,
+  pause,
   hasSources,
   onChanged,
 }: {
-  pausedUntil: string | null;
+  pause: PauseData | null;
   hasSources: boolean;
   onChanged: () => void;
 }) {
@@ -41,11 +45,11 @@ export function PauseControl({
   const [error, setError] = useState<string | null>(null);
   const id = useId();
 
-  async function pause(until: Date | null) {
+  async function send(until: string | null) {
     setBusy(true);
     setError(null);
     try {
-      await request('sources.pause', { until: until ? until.toISOString() : null });
+      await request('sources.pause', { until });
       setOpen(false);
       onChanged();
     } catch (failure) {
@@ -57,21 +61,21 @@ export function PauseControl({
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const end = pauseEnd(choice, custom, new Date());
-    if (!end) {
+    const until = pauseUntil(choice, custom, new Date());
+    if (!until) {
       setError('Choose the date and time the pause ends.');
       return;
     }
-    void pause(end);
+    void send(until);
   }
 
-  if (pausedUntil) {
+  if (pause) {
     return (
       <div className="pause-control">
-        <button type="button" disabled={busy} aria-busy={busy} onClick={() => void pause(null)}>
+        <button type="button" disabled={busy} aria-busy={busy} onClick={() => void send(null)}>
           Resume
         </button>
-        <span className="muted">Scheduled backups wait until {formatDateTime(pausedUntil)}.</span>
+        <span className="muted">{pauseSentence(pause)}</span>
         {error && (
           <p className="error-text" role="alert">
             {error}
@@ -80,6 +84,11 @@ export function PauseControl({
       </div>
     );
   }
+
+  const choices: Array<[Choice, string]> = [
+    ...PAUSE_CHOICES.map((c): [Choice, string] => [c.id, c.label]),
+    ['custom', 'Until a time I choose'],
+  ];
 
   return (
     <div className="pause-control">
@@ -102,14 +111,7 @@ export function PauseControl({
         <form id={`${id}-form`} className="pause-form" onSubmit={submit} aria-label="Pause scheduled backups">
           <fieldset>
             <legend>Pause scheduled backups</legend>
-            {(
-              [
-                ['1h', 'For 1 hour'],
-                ['4h', 'For 4 hours'],
-                ['tomorrow', 'Until tomorrow morning (08:00)'],
-                ['custom', 'Until a time I choose'],
-              ] as const
-            ).map(([value, label]) => (
+            {choices.map(([value, label]) => (
               <label key={value} className="choice">
                 <input
                   type="radio"

@@ -1,10 +1,11 @@
 /**
  * The protection status card at the top of the Dashboard: how old the last successful backup is,
- * when the next scheduled one runs (or that schedules are paused), and the health of each
+ * when the next scheduled one runs (or what it waits for, or that schedules are paused, as `app.status` says), and the health of each
  * repository (its last check and how much of its stored data was verified lately), with the
  * Pause control. Each part shows its own loading and error state.
  */
 import type { z } from 'zod';
+import { conditionWaitingText } from '../../contract/conditions.js';
 import type { PlannedRun, Source, VerificationCoverage } from '../../contract/schemas.js';
 import { Loadable } from '../common/Loadable.js';
 import { formatAge } from '../format.js';
@@ -21,7 +22,8 @@ export type ScheduleData = { sources: z.output<typeof Source>[]; next: z.output<
 
 function NextRun({ schedule, now }: { schedule: ScheduleData; now: Date }) {
   const { sources, next } = schedule;
-  const first = next[0];
+  // A folder paused until resumed has no next run; another folder's run comes first.
+  const first = next.find((run) => run.waitingFor !== 'resume') ?? next[0];
   if (!first) {
     return (
       <span>
@@ -31,8 +33,15 @@ function NextRun({ schedule, now }: { schedule: ScheduleData; now: Date }) {
   }
   const source = sources.find((s) => s.id === first.sourceId);
   const where = source ? ` (${source.path})` : '';
-  if (first.waitingFor === 'ac-power') {
-    return <span>Waiting for the computer to be plugged in{where}.</span>;
+  if (first.waitingFor === 'resume') return <span>Paused until you resume{where}.</span>;
+  const waiting = conditionWaitingText(first.waitingFor);
+  if (waiting) {
+    return (
+      <span>
+        {waiting}
+        {where}.
+      </span>
+    );
   }
   return (
     <span>
@@ -89,11 +98,8 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
   // Storage that does not answer is a warning (each repository's card says which and since when).
   const unreachable = status.repositories.some((repo) => !repo.storage.reachable);
   const tone = failed ? 'error' : last && !unreachable ? 'ok' : 'warn';
-  const pausedUntil = schedule.data?.sources
-    .map((s) => s.pausedUntil)
-    .filter((t): t is string => t !== null)
-    .sort()
-    .at(-1);
+  // The engine's one pause, the same the tray shows and `cairn pause` sets.
+  const pause = status.pause ?? null;
 
   return (
     <section className={`panel summary summary-${tone}`} aria-labelledby="protection-heading">
@@ -110,8 +116,11 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
         <dd>{last ? `${formatAge(last, now)} (${formatDateTime(last)})` : 'None yet'}</dd>
         <dt>Next backup</dt>
         <dd>
-          {pausedUntil ? (
-            <span className="notice">Scheduled backups are paused until {formatDateTime(pausedUntil)}.</span>
+          {pause?.folders === 'all' ? (
+            <span className="notice">
+              Scheduled backups are paused until{' '}
+              {pause.until === null ? 'you resume them' : formatDateTime(pause.until)}.
+            </span>
           ) : (
             <Loadable compact request={schedule} what="the schedule">
               {(data) => <NextRun schedule={data} now={now} />}
@@ -133,11 +142,7 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
           {locked === 1 ? '1 repository is locked' : `${locked} repositories are locked`}: unlock it to back up.
         </p>
       )}
-      <PauseControl
-        pausedUntil={pausedUntil ?? null}
-        hasSources={(schedule.data?.sources.length ?? 0) > 0}
-        onChanged={schedule.reload}
-      />
+      <PauseControl pause={pause} hasSources={(schedule.data?.sources.length ?? 0) > 0} onChanged={schedule.reload} />
     </section>
   );
 }

@@ -1,8 +1,11 @@
 /**
  * "Remove from Cairn": forgets a repository in this app (`repo.remove`) after a confirmation that
- * says, in plain words, that its backed-up data stays where it is and can be connected again.
+ * says, in plain words, that its backed-up data stays where it is and can be connected again. In
+ * the desktop app it also says that the password and storage sign-in details kept on this computer
+ * for it are forgotten: main does that after the removal succeeded (its desktop follow-up).
  */
 import { useState } from 'react';
+import { useVault, vaultChanged } from '../api/vault.js';
 import { useApp } from '../storeContext.js';
 
 export function RemoveRepository({
@@ -25,6 +28,7 @@ export function RemoveRepository({
     setError(null);
     try {
       await request('repo.remove', { repositoryId });
+      vaultChanged();
       await loadStatus();
     } catch (failure) {
       setError((failure as Error).message);
@@ -48,6 +52,7 @@ export function RemoveRepository({
         <strong>The backed-up data is not deleted</strong>: it stays where it is, at{' '}
         <span className="path">{location}</span>. You can connect it again later with its password.
       </p>
+      <ForgetsKeptSecrets label={label} />
       {error && (
         <p className="error-text" role="alert">
           {error}
@@ -62,5 +67,17 @@ export function RemoveRepository({
         </button>
       </div>
     </div>
+  );
+}
+
+/** Desktop app only (it has the keychain vault): what else the removal forgets on this computer. */
+function ForgetsKeptSecrets({ label }: { label: string }) {
+  const { view } = useVault();
+  if (!view || view.kind === 'absent') return null;
+  return (
+    <p>
+      Cairn also forgets what it keeps for {label} on this computer: its remembered password and the sign-in details of
+      its storage.
+    </p>
   );
 }

@@ -2,9 +2,11 @@
  * Unlocks a locked repository with its password (`repo.unlock`). In the desktop app it also offers
  * "Remember the password on this computer": then main unlocks with the password and keeps it
  * sealed by the keychain only if that worked (the desktop bridge, never the engine contract). A
- * remembered password the repository refused at start is kept and marked here.
+ * remembered password the repository refused at start is kept and marked here. Sent here (the
+ * tray's "Unlock …", `?screen=unlock&repo=<id>`: a hand-off with `focus: 'unlock'` for this
+ * repository), it scrolls into view with the cursor in the password field.
  */
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { RememberChoice } from '../api/RememberChoice.js';
 import { rememberPassword, useVault } from '../api/vault.js';
 import { useApp } from '../storeContext.js';
@@ -18,6 +20,15 @@ export function UnlockForm({ repositoryId, label }: { repositoryId: string; labe
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const inputId = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const handoff = useApp((state) => state.handoff);
+  const sentHere = handoff?.focus === 'unlock' && handoff.repositoryId === repositoryId ? handoff : null;
+  useEffect(() => {
+    // A second "Unlock …" from the tray is a new hand-off: the cursor comes back here.
+    if (!sentHere) return;
+    input.current?.scrollIntoView({ block: 'center' });
+    input.current?.focus();
+  }, [sentHere]);
   const stale = !!vault.view && vault.view.kind !== 'absent' && vault.view.stale.includes(repositoryId);
 
   async function submit(event: FormEvent) {
@@ -54,6 +65,7 @@ export function UnlockForm({ repositoryId, label }: { repositoryId: string; labe
       )}
       <label htmlFor={inputId}>Password for {label}</label>
       <input
+        ref={input}
         id={inputId}
         type="password"
         autoComplete="current-password"

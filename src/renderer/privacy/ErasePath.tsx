@@ -1,7 +1,10 @@
 /**
  * Erase a file or folder from every recovery point (Art. 17): pick the repository and the
  * absolute path as it was backed up, preview what it touches (privacy.erasePreview, changes
- * nothing), then run the 'erase' task (privacy.erasePath) with its progress and the receipt.
+ * nothing), choose whether to exclude it from future backups if it is still on this computer
+ * (on by default), then run the 'erase' task (privacy.erasePath) with its progress and the
+ * result (./EraseResult.tsx). The task history never names the path: this screen shows the path
+ * it asked for.
  */
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { Result } from '../../contract/methods.js';
@@ -9,10 +12,11 @@ import { RepositoryPicker } from '../common/RepositoryPicker.js';
 import { formatBytes } from '../format.js';
 import { isActive } from '../store.js';
 import { useApp } from '../storeContext.js';
+import { EraseResult } from './EraseResult.js';
 
 type Preview = Result<'privacy.erasePreview'>;
 
-function EraseTask({ taskId }: { taskId: string }) {
+function EraseTask({ taskId, repositoryId, path }: { taskId: string; repositoryId: string; path: string }) {
   const task = useApp((state) => state.tasks[taskId]);
   const request = useApp((state) => state.request);
   const applyTask = useApp((state) => state.applyTask);
@@ -46,8 +50,6 @@ function EraseTask({ taskId }: { taskId: string }) {
       </div>
     );
   }
-  const r = (task.result ?? {}) as Record<string, unknown>;
-  const num = (key: string) => (typeof r[key] === 'number' ? (r[key] as number) : 0);
   return (
     <section aria-labelledby={`${taskId}-done`} className="erase-result">
       <h3 id={`${taskId}-done`}>{task.status === 'succeeded' ? 'Erased' : 'The erasure did not finish'}</h3>
@@ -57,28 +59,7 @@ function EraseTask({ taskId }: { taskId: string }) {
         </p>
       )}
       {task.status === 'succeeded' && (
-        <dl className="kit-facts">
-          <dt>Path</dt>
-          <dd className="path">{String(r.path ?? '')}</dd>
-          <dt>Recovery points rewritten</dt>
-          <dd>{num('recoveryPointsRewritten')}</dd>
-          <dt>Files erased</dt>
-          <dd>{num('files').toLocaleString()}</dd>
-          <dt>Space freed</dt>
-          <dd>{formatBytes(num('bytesFreed'))}</dd>
-          {typeof r.physicallyDeletedAt === 'string' && (
-            <>
-              <dt>Physically deleted</dt>
-              <dd>{new Date(r.physicallyDeletedAt).toLocaleString()}</dd>
-            </>
-          )}
-          {typeof r.receiptFile === 'string' && (
-            <>
-              <dt>Receipt</dt>
-              <dd className="path">{r.receiptFile}</dd>
-            </>
-          )}
-        </dl>
+        <EraseResult repositoryId={repositoryId} path={path} result={(task.result ?? {}) as Record<string, unknown>} />
       )}
     </section>
   );
@@ -90,7 +71,8 @@ function EraseIn({ repositoryId }: { repositoryId: string }) {
   const [preview, setPreview] = useState<Preview | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [taskId, setTaskId] = useState<string | null>(null);
+  const [started, setStarted] = useState<{ taskId: string; path: string } | null>(null);
+  const [exclude, setExclude] = useState(true);
   const id = useId();
 
   async function runPreview(event: FormEvent) {
@@ -103,7 +85,7 @@ function EraseIn({ repositoryId }: { repositoryId: string }) {
     setBusy(true);
     setError(null);
     setPreview(null);
-    setTaskId(null);
+    setStarted(null);
     try {
       setPreview(await request('privacy.erasePreview', { repositoryId, path: wanted }));
     } catch (failure) {
@@ -118,8 +100,12 @@ function EraseIn({ repositoryId }: { repositoryId: string }) {
     setBusy(true);
     setError(null);
     try {
-      const started = await request('privacy.erasePath', { repositoryId, path: preview.path });
-      setTaskId(started.taskId);
+      const task = await request('privacy.erasePath', {
+        repositoryId,
+        path: preview.path,
+        excludeFromBackups: exclude,
+      });
+      setStarted({ taskId: task.taskId, path: preview.path });
       setPreview(null);
     } catch (failure) {
       setError((failure as Error).message);
@@ -172,7 +158,20 @@ function EraseIn({ repositoryId }: { repositoryId: string }) {
               </p>
               <p>
                 This cannot be undone: the recovery points are rewritten without it and its data is deleted from the
-                storage. A receipt is kept.
+                storage. A receipt is kept; Cairn's records name the path only by a keyed code.
+              </p>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={exclude}
+                  onChange={(event) => setExclude(event.target.checked)}
+                  aria-describedby={`${id}-exclude-hint`}
+                />
+                If it is still on this computer, exclude it from future backups
+              </label>
+              <p id={`${id}-exclude-hint`} className="hint">
+                Otherwise the next backup of a folder that holds it stores it again. The folder's exclude list then
+                names it: your own setting, kept on this computer only.
               </p>
               <div className="button-row">
                 <button type="button" className="danger" onClick={() => void erase()} disabled={busy}>
@@ -186,7 +185,7 @@ function EraseIn({ repositoryId }: { repositoryId: string }) {
           )}
         </section>
       )}
-      {taskId && <EraseTask taskId={taskId} />}
+      {started && <EraseTask taskId={started.taskId} repositoryId={repositoryId} path={started.path} />}
     </>
   );
 }

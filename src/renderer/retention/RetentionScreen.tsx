@@ -1,12 +1,13 @@
 /**
  * The "Retention and schedule" screen: for the chosen repository, the retention policy with its
- * live preview, and the schedule, battery condition and pause of each of its folders. Loading,
- * failure, no repository and a locked repository each have their own state.
+ * live preview, and the schedule, battery condition and pause of each of its folders. Opened for
+ * a repository (a folder's "Schedule…" on the Dashboard hands its repository over), that one is
+ * chosen. Loading, failure, no repository and a locked repository each have their own state.
  */
 import { useId, useState } from 'react';
 import { Loadable } from '../common/Loadable.js';
 import type { AppStatusData } from '../store.js';
-import { useAppStatus } from '../storeContext.js';
+import { useApp, useAppStatus } from '../storeContext.js';
 import { PolicyEditor } from './PolicyEditor.js';
 import { SchedulePanel } from './SchedulePanel.js';
 import './retention.css';
@@ -25,7 +26,8 @@ export function RetentionScreen() {
 
 /** The chosen repository's policy and schedules (a picker when there are several). */
 function ForRepository({ status }: { status: AppStatusData }) {
-  const [chosen, setChosen] = useState<string | null>(null);
+  const handedOver = useApp((state) => state.handoff?.repositoryId ?? null);
+  const [chosen, setChosen] = useState<string | null>(handedOver);
   const id = useId();
   const repositories = status.repositories;
   const repo = repositories.find((r) => r.id === chosen) ?? repositories[0];

@@ -1,18 +1,22 @@
 /**
  * The schedule of each folder backed up to a repository: when it runs (every N minutes or
- * hours, daily at times, or a cron expression), the battery condition, its next run
- * (`schedule.next`), and a pause until a chosen time (`sources.pause`).
+ * hours, daily at times, or a cron expression), its conditions (battery, idle, metered:
+ * ScheduleConditions.tsx), its next run (`schedule.next`, or what it waits for), and a pause until
+ * a chosen time (`sources.pause`).
  */
 import { type FormEvent, useId, useState } from 'react';
 import type { z } from 'zod';
+import { conditionWaitingText, type MachineConditionsValue } from '../../contract/conditions.js';
 import type { Result } from '../../contract/methods.js';
 import type { PlannedRun, Source } from '../../contract/schemas.js';
+import { electronBridge } from '../api/bridge.js';
 import { Loadable } from '../common/Loadable.js';
 import type { AppStatusData } from '../store.js';
 import { useApp } from '../storeContext.js';
 import { useNow } from '../useNow.js';
 import { useRequest } from '../useRequest.js';
 import { formatDateTime, formatIn, toLocalInput } from '../when.js';
+import { type ConditionValues, ScheduleConditions } from './ScheduleConditions.js';
 import { fieldsFromSchedule, type ScheduleFields, type ScheduleKind, scheduleFromFields } from './scheduleForm.js';
 
 type SourceData = z.output<typeof Source>;
@@ -20,12 +24,14 @@ type Planned = z.output<typeof PlannedRun>;
 type Repository = AppStatusData['repositories'][number];
 
 function NextRunLine({ source, planned, now }: { source: SourceData; planned: Planned | undefined; now: Date }) {
+  if (source.pausedUntilResumed) return <span className="notice">Paused until you resume.</span>;
   if (source.pausedUntil) {
     return <span className="notice">Paused until {formatDateTime(source.pausedUntil)}.</span>;
   }
   if (!source.schedule || !planned)
     return <span className="muted">Not scheduled: backed up only with "Back up now".</span>;
-  if (planned.waitingFor === 'ac-power') return <span>Waiting for the computer to be plugged in.</span>;
+  const waiting = conditionWaitingText(planned.waitingFor);
+  if (waiting) return <span>{waiting}.</span>;
   return (
     <span>
       Next run {formatIn(planned.at, now)}, {formatDateTime(planned.at)}.
@@ -36,16 +42,22 @@ function NextRunLine({ source, planned, now }: { source: SourceData; planned: Pl
 function SourceSchedule({
   source,
   planned,
+  conditions,
   onChanged,
 }: {
   source: SourceData;
   planned: Planned | undefined;
+  conditions: MachineConditionsValue | null;
   onChanged: () => void;
 }) {
   const request = useApp((state) => state.request);
   const now = useNow();
   const [fields, setFields] = useState<ScheduleFields>(() => fieldsFromSchedule(source.schedule));
-  const [requireAc, setRequireAc] = useState(source.requireAcPower);
+  const [conditionValues, setConditionValues] = useState<ConditionValues>(() => ({
+    requireAcPower: source.requireAcPower,
+    onlyWhenIdle: source.onlyWhenIdle,
+    avoidMeteredNetwork: source.avoidMeteredNetwork,
+  }));
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -69,7 +81,7 @@ function SourceSchedule({
     }
     setBusy(true);
     try {
-      await request('sources.setSchedule', { id: source.id, schedule, requireAcPower: requireAc });
+      await request('sources.setSchedule', { id: source.id, schedule, ...conditionValues });
       setSaved(schedule ? 'Schedule saved.' : 'Schedule removed.');
       onChanged();
     } catch (failure) {
@@ -185,17 +197,15 @@ function SourceSchedule({
             </>
           )}
         </div>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={requireAc}
-            onChange={(event) => {
-              setRequireAc(event.target.checked);
-              setSaved(null);
-            }}
-          />
-          Not on battery: wait until the computer is plugged in
-        </label>
+        <ScheduleConditions
+          value={conditionValues}
+          onChange={(patch) => {
+            setConditionValues({ ...conditionValues, ...patch });
+            setSaved(null);
+          }}
+          conditions={conditions}
+          desktop={electronBridge() !== undefined}
+        />
         {error && (
           <p id={errorId} className="error-text" role="alert">
             {error}
@@ -214,7 +224,7 @@ function SourceSchedule({
         </div>
       </form>
       <div className="pause-row">
-        {source.pausedUntil ? (
+        {source.pausedUntil || source.pausedUntilResumed ? (
           <button type="button" onClick={() => void pause(null)}>
             Resume scheduled backups
           </button>
@@ -246,16 +256,19 @@ function SourceSchedule({
 export function SchedulePanel({ repo, status }: { repo: Repository; status: AppStatusData }) {
   const request = useApp((state) => state.request);
   const schedules = useRequest(async () => {
-    const [sources, next] = await Promise.all([
+    const [sources, next, conditions] = await Promise.all([
       request('sources.list', { repositoryId: repo.id }),
       request('schedule.next', {}),
+      request('schedule.conditions', {}),
     ]);
-    return { sources, next };
+    return { sources, next, conditions };
   }, [repo.id, status]);
 
   return (
     <Loadable request={schedules} what="the schedules">
-      {({ sources, next }) => <Sources repo={repo} sources={sources} next={next} onChanged={schedules.reload} />}
+      {({ sources, next, conditions }) => (
+        <Sources repo={repo} sources={sources} next={next} conditions={conditions} onChanged={schedules.reload} />
+      )}
     </Loadable>
   );
 }
@@ -264,11 +277,13 @@ function Sources({
   repo,
   sources,
   next,
+  conditions,
   onChanged,
 }: {
   repo: Repository;
   sources: Result<'sources.list'>;
   next: Result<'schedule.next'>;
+  conditions: Result<'schedule.conditions'>;
   onChanged: () => void;
 }) {
   if (sources.length === 0) {
@@ -281,6 +296,7 @@ function Sources({
           key={source.id}
           source={source}
           planned={next.find((run) => run.sourceId === source.id)}
+          conditions={conditions}
           onChanged={onChanged}
         />
       ))}

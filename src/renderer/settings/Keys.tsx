@@ -1,6 +1,11 @@
-/** A repository's key slots: list, add a password, change the password, remove one, new recovery kit. */
+/**
+ * A repository's key slots: list, add a password, change the password, remove one, new recovery
+ * kit. In the desktop app a changed password also replaces the one remembered on this computer
+ * (main does it after the change succeeded); the notice says so, or why it could not.
+ */
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import type { Result } from '../../contract/methods.js';
+import { passwordChangeNotice, vaultChanged } from '../api/vault.js';
 import { Loadable } from '../common/Loadable.js';
 import { RecoveryKit } from '../common/RecoveryKit.js';
 import { passwordStrength } from '../first-run/strength.js';
@@ -94,8 +99,11 @@ export function Keys({ repositoryId }: { repositoryId: string }) {
         submit="Change password"
         withLabel={false}
         onSubmit={async (password) => {
-          await call('keys.changePassword', { repositoryId, newPassword: password });
-          setNotice('The password was changed. The old password no longer opens the repository.');
+          const changed = await call('keys.changePassword', { repositoryId, newPassword: password });
+          const told = passwordChangeNotice(changed);
+          setNotice(told.problem ? null : told.text);
+          setError(told.problem ? told.text : null);
+          vaultChanged();
           reload();
         }}
       />

@@ -3,7 +3,8 @@
  * the desktop app applies), per repository its storage (how Cairn reaches an SFTP server or an S3
  * bucket, and the transfer limits; StorageSettings.tsx) and its keys: the passwords (key slots),
  * changing the password, adding and removing one, and a new recovery kit; and in the desktop app
- * the passwords remembered on this computer (RememberedPasswords.tsx).
+ * the passwords remembered on this computer (RememberedPasswords.tsx); and alerts by web address
+ * for a computer nobody watches (AlertWebhookSettings.tsx).
  */
 import { useState } from 'react';
 import type { Result } from '../../contract/methods.js';
@@ -11,6 +12,7 @@ import { Loadable } from '../common/Loadable.js';
 import { RepositoryPicker } from '../common/RepositoryPicker.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
+import { AlertWebhookSettings } from './AlertWebhookSettings.js';
 import { Keys } from './Keys.js';
 import { RememberedPasswords } from './RememberedPasswords.js';
 import { StorageSettings } from './StorageSettings.js';
@@ -22,6 +24,7 @@ export function Settings() {
     <div className="screen settings">
       <h1>Settings</h1>
       <AppSettings />
+      <AlertWebhookSettings />
       <StorageSettings />
       <section className="panel" aria-labelledby="keys-heading">
         <h2 id="keys-heading">Passwords and recovery key</h2>
@@ -33,6 +36,8 @@ export function Settings() {
 }
 
 type AppSettingsData = Result<'settings.get'>;
+/** The on/off choices of this panel (the webhook has its own). */
+type Toggle = 'launchAtLogin' | 'notifications';
 
 function AppSettings() {
   const request = useApp((state) => state.request);
@@ -44,7 +49,7 @@ function AppSettings() {
   const settings = override ?? stored.data ?? null;
 
   /** Shows the choice at once, saves it, and puts the stored value back if saving failed. */
-  async function change(key: keyof AppSettingsData, value: boolean) {
+  async function change(key: Toggle, value: boolean) {
     if (!settings) return;
     const before = settings;
     setOverride({ ...settings, [key]: value });
@@ -83,7 +88,7 @@ function Choices({
 }: {
   settings: AppSettingsData;
   saving: boolean;
-  change: (key: keyof AppSettingsData, value: boolean) => Promise<void>;
+  change: (key: Toggle, value: boolean) => Promise<void>;
 }) {
   return (
     <ul className="choice-list">

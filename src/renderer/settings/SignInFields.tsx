@@ -2,18 +2,13 @@
  * How Cairn reaches a repository's remote storage, in Settings → Storage: for an SFTP server the
  * way of signing in (SSH agent, key file with its passphrase, or password), the known-hosts file
  * and the trusted server key; for an S3 bucket the access key (typed, or from the environment),
- * region, addressing and storage class. Held secrets are said to be held, never shown: a typed
- * value replaces them.
+ * region, addressing and storage class. The fields are First run's own (common/SftpFields.tsx,
+ * common/S3Fields.tsx), over the editor's values; held secrets are said to be held, never shown: a
+ * typed value replaces them.
  */
-import { useId } from 'react';
-import type { SftpAuth } from '../common/storage-form.js';
+import { S3AccessKeyFields, S3RegionFields, type S3SignInValues, S3StorageClassField } from '../common/S3Fields.js';
+import { SftpSignInFields, type SftpSignInValues } from '../common/SftpFields.js';
 import type { StorageEditor, StoredStorage } from './storage-editor.js';
-
-const AUTH_CHOICES: { value: SftpAuth; label: string }[] = [
-  { value: 'agent', label: 'The SSH agent or my usual keys (~/.ssh)' },
-  { value: 'key', label: 'A key file' },
-  { value: 'password', label: 'A password' },
-];
 
 interface Props {
   stored: StoredStorage;
@@ -25,171 +20,71 @@ export function SignInFields(props: Props) {
   return props.stored.kind === 'sftp' ? <SftpSignIn {...props} /> : <S3SignIn {...props} />;
 }
 
-function heldHint(held: boolean): string {
-  return held ? 'Held for this session; type a new one to replace it.' : 'None held.';
+/** The editor's fields that hold a value of type T. */
+type EditorFieldOf<T> = {
+  [E in keyof StorageEditor]: [StorageEditor[E]] extends [T] ? ([T] extends [StorageEditor[E]] ? E : never) : never;
+}[keyof StorageEditor];
+
+/** For each value First run's fields name, the editor's field of the same type that holds it. */
+type FieldMap<V> = { [K in keyof V]: EditorFieldOf<V[K]> };
+
+/** The editor's field of each SFTP value First run's fields name. */
+const SFTP_FIELDS = {
+  auth: 'sftpAuth',
+  identityFile: 'identityFile',
+  passphrase: 'sftpPassphrase',
+  password: 'sftpPassword',
+  knownHostsFile: 'knownHostsFile',
+  acceptHostKey: 'acceptHostKey',
+} as const satisfies FieldMap<SftpSignInValues>;
+
+/** The editor's field of each S3 value First run's fields name. */
+const S3_FIELDS = {
+  keys: 's3Keys',
+  accessKeyId: 's3AccessKeyId',
+  secretAccessKey: 's3SecretAccessKey',
+  region: 'region',
+  pathStyle: 'pathStyle',
+  storageClass: 'storageClass',
+} as const satisfies FieldMap<S3SignInValues>;
+
+/** The editor's values under First run's names. */
+function valuesOf<V>(editor: StorageEditor, fields: FieldMap<V>): V {
+  const values: Partial<Record<keyof V, unknown>> = {};
+  for (const name of Object.keys(fields) as Array<keyof V>) values[name] = editor[fields[name]];
+  return values as V;
+}
+
+/** A change under First run's names, as a change of the editor. */
+function editorChange<V>(change: Partial<V>, fields: FieldMap<V>): Partial<StorageEditor> {
+  const renamed: Partial<Record<keyof StorageEditor, unknown>> = {};
+  for (const name of Object.keys(change) as Array<keyof V>) renamed[fields[name]] = change[name];
+  return renamed as Partial<StorageEditor>;
 }
 
 function SftpSignIn({ stored, editor, set }: Props) {
-  const id = useId();
   const held = stored.credentialsHeld;
   return (
-    <>
-      <fieldset className="choice">
-        <legend>Sign in with</legend>
-        <ul className="choice-list">
-          {AUTH_CHOICES.map((choice) => (
-            <li key={choice.value}>
-              <label>
-                <input
-                  type="radio"
-                  name={`${id}-auth`}
-                  checked={editor.sftpAuth === choice.value}
-                  onChange={() => set({ sftpAuth: choice.value })}
-                />
-                {choice.label}
-              </label>
-            </li>
-          ))}
-        </ul>
-      </fieldset>
-      {editor.sftpAuth === 'key' && (
-        <>
-          <label htmlFor={`${id}-key`}>Key file</label>
-          <input
-            id={`${id}-key`}
-            value={editor.identityFile}
-            spellCheck={false}
-            onChange={(event) => set({ identityFile: event.target.value })}
-          />
-          <label htmlFor={`${id}-passphrase`}>Key passphrase</label>
-          <input
-            id={`${id}-passphrase`}
-            type="password"
-            autoComplete="off"
-            value={editor.sftpPassphrase}
-            aria-describedby={`${id}-passphrase-hint`}
-            onChange={(event) => set({ sftpPassphrase: event.target.value })}
-          />
-          <p id={`${id}-passphrase-hint`} className="hint">
-            {heldHint(held.sftpPassphrase)}
-          </p>
-        </>
-      )}
-      {editor.sftpAuth === 'password' && (
-        <>
-          <label htmlFor={`${id}-password`}>Password for the server</label>
-          <input
-            id={`${id}-password`}
-            type="password"
-            autoComplete="off"
-            value={editor.sftpPassword}
-            aria-describedby={`${id}-password-hint`}
-            onChange={(event) => set({ sftpPassword: event.target.value })}
-          />
-          <p id={`${id}-password-hint`} className="hint">
-            {heldHint(held.sftpPassword)}
-          </p>
-        </>
-      )}
-      <label htmlFor={`${id}-known-hosts`}>Known-hosts file (optional)</label>
-      <input
-        id={`${id}-known-hosts`}
-        value={editor.knownHostsFile}
-        placeholder="~/.ssh/known_hosts"
-        spellCheck={false}
-        onChange={(event) => set({ knownHostsFile: event.target.value })}
-      />
-      {editor.acceptHostKey !== '' && (
-        <p className="trusted-key">
-          Trusted server key: <code className="fingerprint">{editor.acceptHostKey}</code>{' '}
-          <button type="button" onClick={() => set({ acceptHostKey: '' })}>
-            Forget this key
-          </button>
-        </p>
-      )}
-    </>
+    <SftpSignInFields
+      values={valuesOf<SftpSignInValues>(editor, SFTP_FIELDS)}
+      set={(change) => set(editorChange(change, SFTP_FIELDS))}
+      saved={{ passphraseHeld: held.sftpPassphrase, passwordHeld: held.sftpPassword }}
+    />
   );
 }
 
 function S3SignIn({ stored, editor, set }: Props) {
-  const id = useId();
   const held = stored.credentialsHeld;
+  const part = {
+    values: valuesOf<S3SignInValues>(editor, S3_FIELDS),
+    set: (change: Partial<S3SignInValues>) => set(editorChange(change, S3_FIELDS)),
+    saved: { accessKeyHeld: held.s3AccessKeyId && held.s3SecretAccessKey },
+  };
   return (
     <>
-      <fieldset className="choice">
-        <legend>Access key</legend>
-        <ul className="choice-list">
-          <li>
-            <label>
-              <input
-                type="radio"
-                name={`${id}-keys`}
-                checked={editor.s3Keys === 'typed'}
-                onChange={() => set({ s3Keys: 'typed' })}
-              />
-              Entered in Cairn
-            </label>
-          </li>
-          <li>
-            <label>
-              <input
-                type="radio"
-                name={`${id}-keys`}
-                checked={editor.s3Keys === 'environment'}
-                onChange={() => set({ s3Keys: 'environment' })}
-              />
-              From the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile)
-            </label>
-          </li>
-        </ul>
-      </fieldset>
-      {editor.s3Keys === 'typed' && (
-        <>
-          <p className="hint">{heldHint(held.s3AccessKeyId && held.s3SecretAccessKey)}</p>
-          <label htmlFor={`${id}-key-id`}>Access key ID</label>
-          <input
-            id={`${id}-key-id`}
-            value={editor.s3AccessKeyId}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={(event) => set({ s3AccessKeyId: event.target.value })}
-          />
-          <label htmlFor={`${id}-secret`}>Secret access key</label>
-          <input
-            id={`${id}-secret`}
-            type="password"
-            autoComplete="off"
-            value={editor.s3SecretAccessKey}
-            onChange={(event) => set({ s3SecretAccessKey: event.target.value })}
-          />
-        </>
-      )}
-      <label htmlFor={`${id}-region`}>Region (optional)</label>
-      <input
-        id={`${id}-region`}
-        value={editor.region}
-        spellCheck={false}
-        onChange={(event) => set({ region: event.target.value })}
-      />
-      <ul className="choice-list">
-        <li>
-          <label>
-            <input
-              type="checkbox"
-              checked={editor.pathStyle}
-              onChange={(event) => set({ pathStyle: event.target.checked })}
-            />
-            Path-style addressing (the bucket in the path, as Ceph and MinIO need)
-          </label>
-        </li>
-      </ul>
-      <label htmlFor={`${id}-class`}>Storage class (optional)</label>
-      <input
-        id={`${id}-class`}
-        value={editor.storageClass}
-        spellCheck={false}
-        onChange={(event) => set({ storageClass: event.target.value.toUpperCase() })}
-      />
+      <S3AccessKeyFields {...part} />
+      <S3RegionFields {...part} />
+      <S3StorageClassField {...part} />
     </>
   );
 }

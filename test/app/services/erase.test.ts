@@ -1,6 +1,7 @@
 /**
  * The erase use cases (./erase.ts) over a real local repository: erasing a path is audited with
- * its request and receipt (never contents) and listed by tombstone and receipt; erasing
+ * its request, the path's keyed hash and receipt (never contents, never the name) and listed by
+ * tombstone and receipt; erasing
  * everything refuses a receipt inside what it erases before anything changes (the app's
  * `beforeErase`, which stops its schedules, does not run), and a location without a repository.
  */
@@ -69,10 +70,16 @@ it('erases a path: previewed first, then audited with its receipt, tombstone and
   expect(audit).toHaveLength(1);
   expect(audit[0]).toMatchObject({
     action: 'erase.path',
-    details: { repositoryId: repo.config.id, requestId: r.requestId, path: repoPath, receiptFile: r.receiptFile },
+    details: { repositoryId: repo.config.id, requestId: r.requestId, pathHash: r.pathHash, receiptFile: r.receiptFile },
   });
   expect(JSON.stringify(audit)).not.toContain('TOP SECRET');
-  expect(listTombstones(dataDir, repo.config.id)).toMatchObject([{ repositoryId: repo.config.id, path: repoPath }]);
+  expect(JSON.stringify(audit)).not.toContain('secret.txt');
+  expect(listTombstones(dataDir, repo.config.id)).toMatchObject([
+    { repositoryId: repo.config.id, pathHash: r.pathHash },
+  ]);
+  expect(JSON.stringify(listTombstones(dataDir))).not.toContain('secret.txt');
+  // Still on disk, and no app catalog here to exclude it in.
+  expect(r.onDisk).toMatchObject({ stillOnDisk: true, catalogReachable: false, excludedFrom: [] });
   expect(listTombstones(dataDir, 'another')).toEqual([]);
   expect(listReceipts(dataDir).map((x) => x.request)).toEqual([r.requestId]);
 });

@@ -1,6 +1,7 @@
 /**
  * The `app.*` methods: the app's status (repositories, running tasks, last successful backup)
- * and the power state the desktop shell reports, which scheduled backups wait on.
+ * and the power state and machine conditions (idle, metered) the desktop shell reports, which
+ * scheduled backups wait on.
  */
 import type { HostServices } from '../host-services.js';
 import { appStatus } from '../status.js';
@@ -16,6 +17,10 @@ export function appHandlers(deps: AppDeps): Handlers<Namespace<'app'>> {
     'app.status': async () => appStatus(deps),
     'app.setPower': async (p) => {
       deps.schedules.setPower(p);
+      return { ok: true as const };
+    },
+    'app.setConditions': async (p) => {
+      deps.schedules.setConditions(p);
       return { ok: true as const };
     },
   };

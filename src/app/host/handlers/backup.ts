@@ -69,6 +69,7 @@ export async function startBackup(deps: BackupDeps, p: ParsedParams<'backup.star
               bytes: pr.bytesDone,
               totalBytes: pr.bytesTotal ?? null,
               filesTotal: pr.filesTotal ?? null,
+              counting: pr.counting ?? null,
               currentPath: pr.currentPath ?? null,
             }),
           onWarning: (w) => {
@@ -79,7 +80,7 @@ export async function startBackup(deps: BackupDeps, p: ParsedParams<'backup.star
       );
       const usedJournal = scan.usedJournal;
       const s = snapshot.summary;
-      ctx.progress({ files: s.totalFiles, bytes: s.totalBytes, totalBytes: s.totalBytes });
+      ctx.progress({ files: s.totalFiles, bytes: s.totalBytes, totalBytes: s.totalBytes, filesTotal: s.totalFiles });
       if (warnings > MAX_TASK_MESSAGES)
         ctx.message(`${warnings - MAX_TASK_MESSAGES} more warnings not shown`, 'warning');
       catalog.updateRepository(record.id, { lastBackupAt: snapshot.time });

@@ -17,13 +17,22 @@ import {
   setUsageEndpoint,
   usagePreview,
 } from '../../services/privacy-settings.js';
-import { eraseAll, previewErasure, startErasePath } from '../erasure.js';
+import { eraseAll, previewErasure, saveReceipt, startErasePath } from '../erasure.js';
 import type { HostServices } from '../host-services.js';
 import type { Handlers, Namespace } from './types.js';
 
 export type PrivacyDeps = Pick<
   HostServices,
-  'dataDir' | 'catalog' | 'tasks' | 'repositories' | 'storage' | 'privacy' | 'schedules' | 'events' | 'clock'
+  | 'dataDir'
+  | 'catalog'
+  | 'tasks'
+  | 'repositories'
+  | 'storage'
+  | 'privacy'
+  | 'schedules'
+  | 'events'
+  | 'clock'
+  | 'watching'
 >;
 
 type PrivacyMethods =
@@ -57,6 +66,7 @@ export function privacyHandlers(deps: PrivacyDeps): Handlers<PrivacyMethods> {
     'privacy.record': () => processingRecord(privacy.context()),
     'privacy.erasePath': (p) => startErasePath(deps, p),
     'privacy.erasePreview': (p) => previewErasure(deps, p),
+    'privacy.saveReceipt': async (p) => saveReceipt(deps, p),
     'privacy.eraseAll': (p) => eraseAll(deps, p),
     'privacy.tombstones': async (p) => listTombstones(deps.dataDir, p.repositoryId),
     'privacy.receipts': async () => listReceipts(deps.dataDir) as Result<'privacy.receipts'>,

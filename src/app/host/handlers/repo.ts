@@ -320,7 +320,8 @@ async function noteNewestBackup(deps: RepoDeps, record: RepositoryRecord, repo: 
  */
 async function reapplyOrLock(deps: RepoDeps, record: RepositoryRecord, repo: Repository): Promise<void> {
   try {
-    if (!(await erasuresToReapply(repo, deps.dataDir))) return;
+    const erasures = { dataDir: deps.dataDir, records: deps.privacy.port, catalog: deps.catalog };
+    if (!(await erasuresToReapply(repo, erasures))) return;
     let failure: unknown;
     const task = deps.tasks.start({
       kind: 'erase',
@@ -330,8 +331,7 @@ async function reapplyOrLock(deps: RepoDeps, record: RepositoryRecord, repo: Rep
       run: async (ctx) => {
         try {
           const outcomes = await reapplyErasures(repo, {
-            dataDir: deps.dataDir,
-            records: deps.privacy.port,
+            ...erasures,
             signal: ctx.signal,
             onReapplied: (message) => ctx.message(message, 'warning'),
             clock: deps.clock,
@@ -358,12 +358,13 @@ async function reapplyOrLock(deps: RepoDeps, record: RepositoryRecord, repo: Rep
   }
 }
 
-/** What the task history keeps of a path erased again. */
+/** What the task history keeps of a path erased again: its keyed hash, never the path. */
 function reappliedResult(o: EraseOutcome): Record<string, JsonValue> {
   return {
     requestId: o.requestId,
-    path: o.path,
+    pathHash: o.pathHash,
     recoveryPointsRewritten: o.rewritten.length,
+    recoveryPointsForgotten: o.forgotten.length,
     bytesFreed: o.bytesFreed,
     physicallyDeletedAt: o.physicallyDeletedAt,
     receiptFile: o.receiptFile,

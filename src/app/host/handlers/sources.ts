@@ -1,6 +1,7 @@
 /**
  * The `sources.*` and `schedule.*` methods: the folders each repository backs up (add, list,
- * remove, schedule, pause) and the scheduler's next planned runs. Every change re-reads the
+ * remove, schedule, pause), the scheduler's next planned runs and the machine conditions it last
+ * heard of (`schedule.conditions`). Every change re-reads the
  * schedules and the watched folders, and is audited.
  */
 import fs from 'node:fs/promises';
@@ -10,12 +11,16 @@ import type { ParsedParams, Result } from '../../../contract/methods.js';
 import { describeError } from '../../../engine/errors.js';
 import type { JsonObject } from '../../catalog/records.js';
 import { validateSchedule } from '../../scheduler/schedule.js';
+import { setSourceExcludes } from '../../services/source-excludes.js';
 import type { HostServices } from '../host-services.js';
 import { activePause, pauseSources } from '../pause.js';
 import { readStoredSchedule, type StoredSchedule } from '../scheduled-backups.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type SourcesDeps = Pick<HostServices, 'catalog' | 'repositories' | 'schedules' | 'watching' | 'privacy'>;
+export type SourcesDeps = Pick<
+  HostServices,
+  'catalog' | 'repositories' | 'schedules' | 'watching' | 'privacy' | 'events'
+>;
 
 export function sourcesHandlers(deps: SourcesDeps): Handlers<Namespace<'sources'> | Namespace<'schedule'>> {
   return {
@@ -30,6 +35,8 @@ export function sourcesHandlers(deps: SourcesDeps): Handlers<Namespace<'sources'
     'sources.pause': async (p) => {
       const paused = pauseSources(deps.catalog, p);
       deps.schedules.refresh();
+      // The tray and the Dashboard show the pause from the status.
+      deps.events.emitStatus();
       return paused.map(sourceInfo);
     },
     'schedule.next': async () =>
@@ -39,6 +46,7 @@ export function sourcesHandlers(deps: SourcesDeps): Handlers<Namespace<'sources'
         reason: run.reason,
         waitingFor: run.waitingFor ?? null,
       })),
+    'schedule.conditions': async () => deps.schedules.conditions(),
   };
 }
 
@@ -79,28 +87,33 @@ function setSchedule(deps: SourcesDeps, p: ParsedParams<'sources.setSchedule'>):
   if (!deps.catalog.getSource(p.id)) throw new ContractError('not-found', `there is no source ${p.id}`);
   if (p.schedule) validateSchedule(p.schedule);
   const stored: StoredSchedule | null = p.schedule ? { schedule: p.schedule, requireAcPower: p.requireAcPower } : null;
-  const updated = deps.catalog.updateSource(p.id, { schedule: stored as unknown as JsonObject | null });
+  const updated = deps.catalog.updateSource(p.id, {
+    schedule: stored as unknown as JsonObject | null,
+    onlyWhenIdle: p.onlyWhenIdle,
+    avoidMeteredNetwork: p.avoidMeteredNetwork,
+  });
   deps.schedules.refresh();
-  deps.privacy.audit('schedule.changed', { sourceId: p.id, schedule: p.schedule, requireAcPower: p.requireAcPower });
+  deps.privacy.audit('schedule.changed', {
+    sourceId: p.id,
+    schedule: p.schedule,
+    requireAcPower: p.requireAcPower,
+    onlyWhenIdle: p.onlyWhenIdle,
+    avoidMeteredNetwork: p.avoidMeteredNetwork,
+  });
   return sourceInfo(updated);
 }
 
-/** Replaces a folder's excludes (blank patterns dropped, each kept once); audited. */
+/** Replaces a folder's excludes (blank patterns dropped, each kept once; the change audited), as erasure does. */
 function setExcludes(deps: SourcesDeps, p: ParsedParams<'sources.setExcludes'>): Result<'sources.setExcludes'> {
   if (!deps.catalog.getSource(p.id)) throw new ContractError('not-found', `there is no source ${p.id}`);
-  const excludes = [...new Set(p.excludes.map((e) => e.trim()).filter((e) => e !== ''))];
-  const updated = deps.catalog.updateSource(p.id, { excludes });
-  deps.privacy.audit('source.excludes-changed', {
-    sourceId: updated.id,
-    repositoryId: updated.repositoryId,
-    path: updated.path,
-    excludes,
-  });
+  const updated = setSourceExcludes(deps.catalog, p.id, p.excludes, (action, details) =>
+    deps.privacy.audit(action, details),
+  );
   void deps.watching.refresh();
   return sourceInfo(updated);
 }
 
-/** A catalog source as the contract shows it: its schedule read back, a pause only while it lasts. */
+/** A catalog source as the contract shows it: its schedule read back, a timed pause only while it lasts. */
 function sourceInfo(s: {
   id: number;
   repositoryId: string;
@@ -108,6 +121,9 @@ function sourceInfo(s: {
   excludes: string[];
   schedule: JsonObject | null;
   pausedUntil: string | null;
+  pausedUntilResumed: boolean;
+  onlyWhenIdle: boolean;
+  avoidMeteredNetwork: boolean;
 }): Result<'sources.add'> {
   const stored = readStoredSchedule(s.schedule);
   return {
@@ -117,6 +133,9 @@ function sourceInfo(s: {
     excludes: s.excludes,
     schedule: stored?.schedule ?? null,
     requireAcPower: stored?.requireAcPower ?? false,
-    pausedUntil: activePause(s.pausedUntil),
+    onlyWhenIdle: s.onlyWhenIdle,
+    avoidMeteredNetwork: s.avoidMeteredNetwork,
+    pausedUntil: s.pausedUntilResumed ? null : activePause(s.pausedUntil),
+    pausedUntilResumed: s.pausedUntilResumed,
   };
 }
