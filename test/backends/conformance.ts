@@ -430,6 +430,58 @@ export function runBackendConformance(name: string, makeBackend: BackendFactory)
       });
     });
 
+    describe('shred (where the backend has it)', () => {
+      beforeEach(async () => {
+        await backend.create();
+      });
+
+      it('removes objects as remove does, idempotently, and leaves every other object as it was', async () => {
+        if (!backend.shred) return; // optional: such a backend is erased with remove
+        const keep = refFor('keys');
+        const kept = randomBytes(700);
+        await backend.save(keep, kept);
+        // A data object larger than the pieces a shred writes at a time (1 MiB), and an empty one.
+        const gone: [ObjectRef, Buffer][] = [
+          [refFor('keys'), randomBytes(1100)],
+          [refFor('data'), randomBytes(2 * 1024 * 1024 + 5)],
+          [refFor('snapshots'), randomBytes(300)],
+          [refFor('locks'), randomBytes(200)],
+          [refFor('index'), Buffer.alloc(0)],
+        ];
+        for (const [ref, bytes] of gone) await backend.save(ref, bytes);
+        for (const [ref] of gone) {
+          await backend.shred(ref);
+          await backend.shred(ref); // nothing there any more: still fine
+          await expectBackendError(backend.load(ref), 'not-found');
+          await expectBackendError(backend.stat(ref), 'not-found');
+        }
+        await backend.shred(refFor('data')); // never saved
+        for (const kind of ['data', 'snapshots', 'locks', 'index'] as const) {
+          expect(await collect(backend, kind), kind).toEqual([]);
+        }
+        expect(await collect(backend, 'keys')).toEqual([{ kind: 'keys', id: keep.id, size: 700 }]);
+        expect((await backend.load(keep)).equals(kept)).toBe(true);
+        // The name is free again afterwards.
+        const [again] = gone[0] as [ObjectRef, Buffer];
+        await backend.save(again, Buffer.from('again'));
+        expect((await backend.load(again)).toString()).toBe('again');
+      });
+
+      it('refuses invalid ids with an io error and touches nothing', async () => {
+        if (!backend.shred) return;
+        const keep = refFor('data');
+        await backend.save(keep, Buffer.from('keep'));
+        const bad: ObjectRef[] = [
+          { kind: 'data', id: '../x' },
+          { kind: 'keys', id: `${'a'.repeat(62)}/x` },
+          { kind: 'config', id: 'a'.repeat(64) },
+          { kind: 'nonsense' as ObjectKind, id: 'a'.repeat(64) },
+        ];
+        for (const ref of bad) await expectBackendError(backend.shred(ref), 'io');
+        expect((await backend.load(keep)).toString()).toBe('keep');
+      });
+    });
+
     describe('maxLength (the caps the repository passes, src/engine/format/limits.ts)', () => {
       beforeEach(async () => {
         await backend.create();

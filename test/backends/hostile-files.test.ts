@@ -181,6 +181,14 @@ describe('LocalBackend refuses entries that are not regular files, without block
     expect(await fs.readFile(victim, 'utf8')).toBe('keep me');
     await expect(fs.lstat(objectPath(ref))).rejects.toThrow(/ENOENT/);
   });
+
+  it('shred removes a FIFO without waiting for a reader or writing into it', async () => {
+    const ref: ObjectRef = { kind: 'keys', id: hexId() };
+    await makeFifo(objectPath(ref));
+    const { error } = await settled(backend.shred(ref));
+    expect(error).toBeUndefined();
+    await expect(fs.lstat(objectPath(ref))).rejects.toThrow(/ENOENT/);
+  });
 });
 
 describe('the repository above it reports instead of hanging', () => {

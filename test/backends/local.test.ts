@@ -305,6 +305,76 @@ describe('LocalBackend on disk', () => {
     });
     expect((await backend.load(ref, { offset: 1000, length: 333 })).equals(data.subarray(1000, 1333))).toBe(true);
   });
+
+  describe('shred writes over the file itself', () => {
+    /** A saved key slot-sized object with a second name outside the repository (a hard link, as link-based backup tools make). */
+    async function savedWithSecondName(
+      size: number,
+    ): Promise<{ ref: ObjectRef; file: string; second: string; original: Buffer }> {
+      await backend.create();
+      const ref: ObjectRef = { kind: 'keys', id: id() };
+      const original = randomBytes(size);
+      await backend.save(ref, original);
+      const file = path.join(root, 'keys', ref.id);
+      const second = path.join(parent, 'second-name');
+      await fs.link(file, second);
+      return { ref, file, second, original };
+    }
+
+    /** True when no 64-byte piece of `now` at any 64-byte boundary equals the original's there. */
+    function everyPieceChanged(now: Buffer, original: Buffer): boolean {
+      for (let at = 0; at < original.length; at += 64) {
+        if (now.subarray(at, at + 64).equals(original.subarray(at, at + 64))) return false;
+      }
+      return true;
+    }
+
+    it('in place: the same inode holds random bytes before the unlink, and afterwards under its other name', async () => {
+      const { ref, file, second, original } = await savedWithSecondName(3 * 1024 * 1024 + 17);
+      const before = await fs.stat(file);
+      // What the file holds at the moment it is unlinked.
+      const atUnlink: { ino: number; bytes: Buffer }[] = [];
+      const realUnlink = fs.unlink.bind(fs);
+      vi.spyOn(fs, 'unlink').mockImplementation(async (target) => {
+        if (target === file) atUnlink.push({ ino: (await fs.stat(file)).ino, bytes: await fs.readFile(file) });
+        return realUnlink(target);
+      });
+      await backend.shred(ref);
+      expect(atUnlink).toHaveLength(1);
+      expect(atUnlink[0]?.ino).toBe(before.ino);
+      expect(everyPieceChanged(atUnlink[0]?.bytes ?? original, original)).toBe(true);
+      await expect(fs.lstat(file)).rejects.toThrow(/ENOENT/);
+      const after = await fs.stat(second);
+      expect(after.ino).toBe(before.ino);
+      expect(after.nlink).toBe(1);
+      const now = await fs.readFile(second);
+      expect(now.length).toBe(original.length);
+      expect(everyPieceChanged(now, original)).toBe(true);
+      expect(now.equals(Buffer.alloc(now.length))).toBe(false); // random bytes, not zeros
+    });
+
+    it('keeps writing when the file system takes fewer bytes per write than asked', async () => {
+      const { ref, second, original } = await savedWithSecondName(50_000);
+      const realOpen = fs.open.bind(fs);
+      vi.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+        const handle = await realOpen(...args);
+        const realWrite = handle.write.bind(handle);
+        // At most 999 bytes per call, like a slow network mount.
+        handle.write = ((buffer: Buffer, offset: number, length: number, position: number) =>
+          realWrite(buffer, offset, Math.min(length, 999), position)) as typeof handle.write;
+        return handle;
+      });
+      await backend.shred(ref);
+      expect(everyPieceChanged(await fs.readFile(second), original)).toBe(true);
+    });
+
+    it('where remove only unlinks: the other name still holds every original byte', async () => {
+      // The contrast that makes the checks above mean something: a removed file's bytes survive.
+      const { ref, second, original } = await savedWithSecondName(1000);
+      await backend.remove(ref);
+      expect((await fs.readFile(second)).equals(original)).toBe(true);
+    });
+  });
 });
 
 describe('toBackendError', () => {

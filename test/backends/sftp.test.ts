@@ -524,6 +524,39 @@ describe('SftpBackend against OpenSSH', () => {
       expect(await fs.readdir(real)).toEqual([]);
     });
 
+    it('shreds in place: the same file holds random bytes under its other name; a symlink or FIFO is only removed', async () => {
+      await backend.create();
+      const ref: ObjectRef = { kind: 'keys', id: id() };
+      const original = randomBytes(1_500_000); // more than one piece of random bytes, many requests
+      await backend.save(ref, original);
+      const file = path.join(repo.path, 'keys', ref.id);
+      // A second name of the file (a hard link, as link-based backup tools make) shows what became of its bytes.
+      const second = path.join(repo.parent, 'second-name');
+      await fs.link(file, second);
+      const { ino } = await fs.stat(file);
+      await backend.shred(ref);
+      await expect(fs.lstat(file)).rejects.toThrow(/ENOENT/);
+      expect((await fs.stat(second)).ino).toBe(ino);
+      const now = await fs.readFile(second);
+      expect(now.length).toBe(original.length);
+      const unchanged = [];
+      for (let at = 0; at < original.length; at += 64) {
+        if (now.subarray(at, at + 64).equals(original.subarray(at, at + 64))) unchanged.push(at);
+      }
+      expect(unchanged).toEqual([]);
+
+      await fs.writeFile(path.join(repo.parent, 'outside'), 'secret outside');
+      const link: ObjectRef = { kind: 'snapshots', id: id() };
+      await fs.symlink(path.join(repo.parent, 'outside'), path.join(repo.path, 'snapshots', link.id));
+      const fifo: ObjectRef = { kind: 'keys', id: id() };
+      await run('/usr/bin/mkfifo', [path.join(repo.path, 'keys', fifo.id)]);
+      await backend.shred(link);
+      await backend.shred(fifo);
+      expect(await fs.readFile(path.join(repo.parent, 'outside'), 'utf8')).toBe('secret outside');
+      await expect(fs.lstat(path.join(repo.path, 'snapshots', link.id))).rejects.toThrow(/ENOENT/);
+      await expect(fs.lstat(path.join(repo.path, 'keys', fifo.id))).rejects.toThrow(/ENOENT/);
+    });
+
     it('runs many calls at once over one connection with a small request limit', async () => {
       const narrow = new SftpBackend(
         { user: sshd.user, host: sshd.host, port: sshd.port, path: repo.path },

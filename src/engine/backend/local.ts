@@ -7,7 +7,7 @@
  * replaced, so an existing object is never overwritten), and the folder is fsynced. A staged
  * object (`stage`) is a `.tmp-<hex>` file in its kind's folder that grows with each append and
  * is moved into place the same way on commit. Leftover `.tmp-*` files from a crash are never
- * listed; `cleanTemporaryFiles` removes them.
+ * listed; `cleanTemporaryFiles` removes them. `shred` overwrites a file in place before unlinking it.
  * Files are created 0600 and folders 0700. Only regular files are read, never through a symlink
  * and never waiting on a FIFO (regular-file.ts), and none above the `maxLength` the caller gives.
  */
@@ -243,9 +243,12 @@ export class LocalBackend implements Backend {
   }
 
   /**
-   * Overwrites the file with random bytes of the same length, flushes it, then removes it. An
-   * entry that is not a regular file is only removed: never write through a symlink (it may lead
-   * to a file outside the repository) or into a FIFO or device.
+   * Overwrites the file in place with random bytes of its length (opened without truncating and
+   * never through a symlink, so the writes land on the file's own blocks), flushes it, then
+   * unlinks it and flushes the folder. An entry that is not a regular file is only removed: never
+   * write through a symlink (it may lead to a file outside the repository) or into a FIFO or
+   * device. Best effort below the file system: an SSD's flash translation layer and copy-on-write
+   * file systems (btrfs, ZFS, APFS) write the new bytes elsewhere, and snapshots keep the old ones.
    */
   async shred(ref: ObjectRef): Promise<void> {
     const file = this.pathOf(ref);
@@ -253,7 +256,7 @@ export class LocalBackend implements Backend {
     try {
       const opened = await openRegularFile(file, describeRef(ref), WRITE_FLAGS);
       handle = opened.handle;
-      if (opened.size > 0) await handle.write(randomBytes(opened.size), 0, opened.size, 0);
+      await overwriteWithRandom(handle, opened.size);
       await handle.sync();
     } catch (err) {
       const notRegular = err instanceof BackendError && err.code === 'invalid-object';
@@ -262,6 +265,12 @@ export class LocalBackend implements Backend {
       await handle?.close();
     }
     await this.remove(ref);
+    try {
+      await syncDir(path.dirname(file));
+    } catch (err) {
+      // No folder, no name in it to make durable.
+      if (errnoCode(err) !== 'ENOENT') throw toBackendError(err, describeRef(ref));
+    }
   }
 
   /** Removes the repository folder and everything still in it. */
@@ -437,6 +446,22 @@ async function readFully(
     filled += bytesRead;
   }
   return buffer;
+}
+
+/** Pieces a shred writes at a time: a large object is overwritten without holding all of it in memory. */
+const SHRED_PIECE = 1024 * 1024;
+
+/** Writes `size` random bytes over the file from its start, a piece at a time (a write may be short). */
+async function overwriteWithRandom(handle: fs.FileHandle, size: number): Promise<void> {
+  for (let at = 0; at < size; ) {
+    const piece = randomBytes(Math.min(SHRED_PIECE, size - at));
+    for (let done = 0; done < piece.length; ) {
+      const { bytesWritten } = await handle.write(piece, done, piece.length - done, at + done);
+      if (bytesWritten <= 0) throw new BackendError('io', 'the file system accepted no bytes while overwriting');
+      done += bytesWritten;
+    }
+    at += piece.length;
+  }
 }
 
 /** Flushes a folder's entries (new names, renames) to disk. Windows cannot open folders for this. */

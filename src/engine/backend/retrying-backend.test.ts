@@ -532,4 +532,40 @@ describe('retryingBackend: staged objects', () => {
     await withShred.shred?.({ kind: 'data', id: 'f'.repeat(64) });
     expect(shredded?.id).toBe('f'.repeat(64));
   });
+
+  it('retries a shred that failed transiently (after its work, too: shredding again is harmless), not other codes', async () => {
+    const memory = new MemoryBackend();
+    const bytes = Buffer.from('a removed key slot');
+    const ref = refOf('keys', bytes);
+    await memory.save(ref, bytes);
+    const attempts: string[] = [];
+    let failures: BackendError[] = [];
+    const shredding = Object.assign(memory, {
+      shred: async (r: ObjectRef) => {
+        attempts.push(r.id);
+        await memory.remove(r);
+        const next = failures.shift();
+        if (next) throw next;
+      },
+    });
+    const time = fakeTime();
+    const retries: RetryInfo[] = [];
+    const backend = retryingBackend(shredding, {
+      sleep: time.sleep,
+      now: time.now,
+      random: () => 0.5,
+      onRetry: (info) => retries.push(info),
+    });
+    failures = [unavailable('shred'), unavailable('shred')];
+    await backend.shred?.(ref);
+    expect(attempts).toEqual([ref.id, ref.id, ref.id]);
+    expect(retries.map((r) => [r.operation, r.what, r.attempt])).toEqual([
+      ['shred', `keys object ${ref.id}`, 1],
+      ['shred', `keys object ${ref.id}`, 2],
+    ]);
+    expect(await codeOf(memory.load(ref))).toBe('not-found');
+    failures = [new BackendError('permission', 'no permission to access keys object')];
+    expect(await codeOf(backend.shred?.(ref) ?? Promise.resolve())).toBe('permission');
+    expect(attempts).toHaveLength(4);
+  });
 });

@@ -8,7 +8,8 @@
  * caller at once: trying again cannot change the answer.
  *
  * Retrying is only sound where a repeated call does what one call would have done:
- * - load, stat, exists and remove are idempotent and retried as they are;
+ * - load, stat, exists, remove and shred are idempotent and retried as they are (a shred tried
+ *   again overwrites the file again, or finds it removed);
  * - a listing that failed half-way starts again and skips the ids it already yielded;
  * - save without overwrite may meet its own earlier attempt, which landed although its answer
  *   was lost: see `landed`;
@@ -40,7 +41,7 @@ export const monotonic: Monotonic = () => performance.now();
 
 /** What `onRetry` is told before each pause. */
 export interface RetryInfo {
-  /** The call that failed: 'load', 'save', 'stat', 'list', 'remove', 'exists', 'stage', 'append' or 'commit'. */
+  /** The call that failed: 'load', 'save', 'stat', 'list', 'remove', 'shred', 'exists', 'stage', 'append' or 'commit'. */
   operation: string;
   /** What the call was about, e.g. "index object 3fa2…" or "snapshots objects". */
   what: string;
@@ -428,6 +429,8 @@ export function retryingBackend(inner: Backend, options: RetryOptions = {}): Bac
     },
   };
   passOptional(wrapped, inner);
+  const { shred } = inner;
+  if (shred) wrapped.shred = (ref) => retrier.run('shred', describeRef(ref), () => shred.call(inner, ref));
   wrapped.interruptRetries = () => retrier.interrupt();
   return wrapped;
 }

@@ -93,9 +93,14 @@ export interface Backend {
   /** Releases connections, file handles. Idempotent. */
   close(): Promise<void>;
   /**
-   * Optional (erasure): overwrites the object's stored bytes in place with random bytes and
-   * flushes them, then removes it — where the storage allows writing in place (local files).
-   * Backends without it are erased with `remove`.
+   * Optional (removed key slots, erasing everything): overwrites the object's stored bytes in
+   * place with random bytes of the same length and flushes them, then removes it — where the
+   * storage lets a file be written in place (local folders, SFTP). Idempotent like `remove`;
+   * anything under the name that is not a regular file is only removed, never written through.
+   * Best effort: SSDs, copy-on-write file systems (btrfs, ZFS, APFS) and snapshots may keep the
+   * old blocks. S3 has none: a PUT over an object stores new bytes beside the old ones (kept as a
+   * version in a versioned bucket), so it would add a copy, not destroy one. Backends without it
+   * are erased with `remove`.
    */
   shred?(ref: ObjectRef): Promise<void>;
   /**

@@ -3,6 +3,11 @@
  * (docs/repository-format.md §6). Opening tries every slot; a slot that cannot be parsed is
  * reported as damaged rather than stopping the others. Adding and removing slots are the
  * Repository's methods (they must check its locks first); the file handling is here.
+ *
+ * A removed slot still wraps the master keys under its password, so its file is shredded where the
+ * backend can (`Backend.shred`: overwritten in place with random bytes, flushed, then deleted), not
+ * only unlinked: on a local folder unlinking leaves the bytes in the file's blocks, and in the file
+ * itself under any other name it has (a hard link made by a backup tool).
  */
 import type { Backend } from '../backend/types.js';
 import { sha256Hex } from '../crypto/ids.js';
@@ -25,6 +30,17 @@ export async function storeKeySlot(backend: Backend, slot: KeySlotFile): Promise
   const id = sha256Hex(bytes);
   await backend.save({ kind: 'keys', id }, bytes);
   return id;
+}
+
+/**
+ * Deletes the slot `id`: shredded where the backend can, else removed. Best effort beyond the
+ * file itself: SSDs, copy-on-write file systems, snapshots and copies made elsewhere may keep the
+ * old bytes (docs/threat-model.md, "Key handling").
+ */
+export async function destroyKeySlot(backend: Backend, id: string): Promise<void> {
+  const ref = { kind: 'keys', id } as const;
+  if (backend.shred) await backend.shred(ref);
+  else await backend.remove(ref);
 }
 
 /**

@@ -21,7 +21,7 @@ import { decodeTree, encodeTree, type Tree } from '../format/tree.js';
 import { type Clock, isoTime, systemClock } from '../util/clock.js';
 import { withSizeCaps } from './capped-backend.js';
 import { sessionEndedBecause } from './identity.js';
-import { type KeySlotInfo, listKeySlots, slotToRemove, storeKeySlot, unlockWithPassword } from './key-slots.js';
+import { destroyKeySlot, listKeySlots, slotToRemove, storeKeySlot, unlockWithPassword } from './key-slots.js';
 import type { RepositoryLock } from './lock.js';
 import { MasterIndex } from './master-index.js';
 import { PackCache } from './pack-cache.js';
@@ -113,7 +113,7 @@ export class Repository {
     }
     await backend.create();
     // Key slots without a config are left by an init that was interrupted: they wrap other keys.
-    for await (const leftover of backend.list('keys')) await backend.remove({ kind: 'keys', id: leftover.id });
+    for await (const leftover of backend.list('keys')) await destroyKeySlot(backend, leftover.id);
     // createKeySlot refuses a cost out of bounds, before anything is written to the slot or config.
     const kdf = options.kdf ?? DEFAULT_ARGON2ID;
     const clock = options.clock ?? systemClock;
@@ -167,7 +167,7 @@ export class Repository {
 
   // ---------------------------------------------------------------- key slots
 
-  async listKeySlots(): Promise<KeySlotInfo[]> {
+  async listKeySlots() {
     return listKeySlots(this.backend, this.keySlotId);
   }
 
@@ -188,11 +188,11 @@ export class Repository {
     return storeKeySlot(this.backend, slot);
   }
 
-  /** Removes a slot; refuses to remove the last one, which would make the repository unreadable. */
+  /** Shreds a slot (key-slots.ts); refuses to remove the last one, which would make the repository unreadable. */
   async removeKeySlot(id: string): Promise<void> {
     const slot = slotToRemove(await this.listKeySlots(), id);
     this.assertLocksValid();
-    await this.backend.remove({ kind: 'keys', id: slot.id });
+    await destroyKeySlot(this.backend, slot.id);
   }
 
   /** Adds a slot for the new password, then removes the slot that opened this session. */
@@ -200,7 +200,7 @@ export class Repository {
     const current = (await this.listKeySlots()).find((s) => s.current);
     const id = await this.addKeySlot(newPassword, current?.label ?? 'password', cost);
     this.assertLocksValid();
-    await this.backend.remove({ kind: 'keys', id: this.keySlotId });
+    await destroyKeySlot(this.backend, this.keySlotId);
     (this as { keySlotId: string }).keySlotId = id;
     return id;
   }

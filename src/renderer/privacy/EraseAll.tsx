@@ -123,9 +123,15 @@ export function EraseAll({ onErased }: { onErased: () => void }) {
     <section className="panel danger-zone" id="privacy-erase-all" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Erase everything</h2>
       <p>
-        Erases every repository Cairn knows (their keys first, so nothing in them can be read again, then all their data
-        and folders) and everything Cairn keeps on this computer: settings, the catalog, the consent ledger and the
-        audit trail. A receipt is written to a file you choose. This cannot be undone.
+        Erases every repository Cairn knows (their key slots first, overwritten where the storage allows, so that no
+        password opens what is left; then all their data and folders) and everything Cairn keeps on this computer:
+        settings, the catalog, the consent ledger and the audit trail. A receipt is written to a file you choose. This
+        cannot be undone.
+      </p>
+      <p>
+        Copies out of Cairn's reach can remain: old blocks on SSDs and copy-on-write disks, snapshots, backups of a
+        repository, a sync tool's history. Such a copy still opens with the password it had, so that password's strength
+        is what protects it.
       </p>
       <button ref={opener} type="button" className="danger" onClick={open}>
         Erase all my data

@@ -22,7 +22,8 @@ export function Keys({ repositoryId }: { repositoryId: string }) {
   const [notice, setNotice] = useState<string | null>(null);
 
   async function remove(slotId: string, label: string) {
-    if (!window.confirm(`Remove the key slot “${label}”? It will no longer open the repository.`)) return;
+    const question = `Remove the key slot “${label}”? It will no longer open the repository. Copies of the repository made before (backups, snapshots, a sync tool's history) still open with it.`;
+    if (!window.confirm(question)) return;
     setError(null);
     try {
       await call('keys.remove', { repositoryId, slotId });
@@ -119,7 +120,10 @@ export function Keys({ repositoryId }: { repositoryId: string }) {
       />
       <div className="key-section">
         <h3>Recovery kit</h3>
-        <p>Make a new recovery key if the kit was lost. The previous recovery key stops working.</p>
+        <p>
+          Make a new recovery key if the kit was lost. The previous recovery key stops working, except on copies of the
+          repository made before (backups, snapshots, a sync tool's history).
+        </p>
         <button type="button" onClick={() => void newKit()}>
           Make a new recovery kit
         </button>

@@ -1,7 +1,8 @@
 /**
  * Erasure of everything (GDPR Art. 17): for each repository, first every key slot is overwritten
- * and deleted (crypto-shredding: without a slot the master keys are gone, so whatever a crash
- * leaves behind can never be decrypted), then every other object and the repository folder; then
+ * where the storage allows and deleted (without a slot no password opens whatever a crash leaves
+ * behind; copies of a slot made elsewhere, or old blocks an SSD or a copy-on-write file system
+ * keeps, are out of reach: docs/privacy.md), then every other object and the repository folder; then
  * the app data folder (catalog, privacy records, logs, settings, the password vault file). The
  * receipt is written to a file the user names outside all of these, since nothing else remains.
  */
@@ -138,7 +139,7 @@ export async function eraseEverything(options: EraseAllOptions): Promise<EraseAl
     }
   }
   try {
-    // 1. Crypto-shredding: every key slot of every repository, before anything else.
+    // 1. Every key slot of every repository, shredded where the backend can, before anything else.
     for (const [i, r] of options.repositories.entries()) {
       const entry = receipt.repositories[i] as RepositoryErasure;
       if (!present[i]) continue;
@@ -191,7 +192,7 @@ export async function eraseEverything(options: EraseAllOptions): Promise<EraseAl
     writeJsonAtomic(receiptFile, receipt);
     throw new CairnError(
       'io',
-      `erasing everything stopped: ${receipt.error}. ${receipt.keySlotsDestroyedAt ? 'Every key slot was already destroyed, so what is left cannot be decrypted; ' : ''}run it again to finish (receipt so far: ${receiptFile})`,
+      `erasing everything stopped: ${receipt.error}. ${receipt.keySlotsDestroyedAt ? 'Every key slot was already destroyed, so no password opens what is left; ' : ''}run it again to finish (receipt so far: ${receiptFile})`,
       { cause: err },
     );
   }

@@ -105,8 +105,14 @@ export class SftpSession {
     return extensions?.[extension] !== undefined;
   }
 
-  open(path: string, flags: 'r' | 'wx', mode = 0o600): Promise<Buffer> {
+  /** 'r' reads, 'wx' creates a new file (never opening an existing one), 'r+' writes in place (no create, no truncation). */
+  open(path: string, flags: 'r' | 'wx' | 'r+', mode = 0o600): Promise<Buffer> {
     return this.call<Buffer>((cb) => this.sftp.open(path, flags, { mode }, cb));
+  }
+
+  /** The attributes of an open file (what the handle refers to, whatever its name now leads to). */
+  fstat(handle: Buffer): Promise<Stats> {
+    return this.call<Stats>((cb) => this.sftp.fstat(handle, cb));
   }
 
   close(handle: Buffer): Promise<void> {

@@ -8,7 +8,8 @@
  * link and so refuses to replace an existing object (exactly one of racing saves wins); with
  * `posix-rename@openssh.com` when `overwrite` asks to replace (config, lock refreshes). Loads
  * lstat first — only regular files are opened, so a FIFO can never stall the server, and the
- * caller's `maxLength` is checked before a byte is read — then read pipelined.
+ * caller's `maxLength` is checked before a byte is read — then read pipelined. `shred` writes
+ * random bytes over a file in place before removing it (overwrite.ts).
  *
  * Requests go over one connection (connection.ts), opened on first use and opened again on the
  * next call after it was lost; `transfer.connections` calls run at once, the rest wait their turn.
@@ -50,6 +51,7 @@ import {
   TMP_PREFIX,
   temporaryPath,
 } from './layout.js';
+import { shredFile } from './overwrite.js';
 import { createFile, explainFailure, finishFile, moveIntoPlace, replaceWith } from './placement.js';
 import {
   isStatus,
@@ -214,6 +216,13 @@ export class SftpBackend implements Backend {
     await this.run(`removing ${what}`, what, async (session) => {
       await removeFile(session, file);
     });
+  }
+
+  /** Overwrites the file on the server in place with random bytes, flushes it, then removes it (overwrite.ts). */
+  async shred(ref: ObjectRef): Promise<void> {
+    const file = objectPath(this.root, ref);
+    const what = describeRef(ref);
+    await this.run(`erasing ${what}`, what, (session) => shredFile(session, file));
   }
 
   async stage(kind: ObjectKind): Promise<StagedObject> {
