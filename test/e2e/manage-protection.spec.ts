@@ -1,6 +1,6 @@
 /**
  * Managing protection after the first run, on the Dashboard: a folder added to a repository is in
- * the next backup; a running backup (a few hundred MiB of random data, so it runs long enough) is
+ * the next backup, and once removed it is not in the one after; a running backup (a few hundred MiB of random data, so it runs long enough) is
  * cancelled, shows as cancelled, and "Check now" then finds the repository clean; removing the
  * repository says its data stays where it is, takes it off the list and leaves its files.
  */
@@ -68,7 +68,17 @@ test('a folder added after the first run is backed up', async ({ page }) => {
   const points = await callApi<{ paths: string[] }[]>(served.server, 'snapshots.list', {
     repositoryId: served.repositoryId,
   });
-  expect(points.at(-1)?.paths).toEqual(expect.arrayContaining([photos, served.source]));
+  expect(points[0]?.paths).toEqual(expect.arrayContaining([photos, served.source]));
+
+  // Removed again: off the list and out of the next backup; its recovery points stay.
+  await card.getByRole('button', { name: `Stop backing up ${photos}` }).click();
+  await expect(folders.getByText(photos, { exact: true })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Back up now' }).click();
+  const list = () =>
+    callApi<{ paths: string[] }[]>(served.server, 'snapshots.list', { repositoryId: served.repositoryId });
+  await expect.poll(async () => (await list()).length, { timeout: 30_000 }).toBe(points.length + 1);
+  // Newest first.
+  expect((await list())[0]?.paths).toEqual([served.source]);
 });
 
 test('a running backup is cancelled, and the repository then checks clean', async ({ page }) => {
