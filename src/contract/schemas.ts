@@ -480,28 +480,7 @@ export const ConsentState = z.object({
   notice: z.object({ version: z.number().int(), sha256: z.string(), text: z.string() }),
 });
 
-export const AuditEntry = z.object({
-  seq: z.number().int(),
-  at: z.string(),
-  actor: z.enum(['app', 'cli']),
-  action: z.string(),
-  details: z.record(z.string(), z.unknown()),
-  prev: z.string(),
-  hash: z.string(),
-});
-
-export const AuditVerification = z.object({
-  ok: z.boolean(),
-  entries: z.number().int(),
-  lastSeq: z.number().int(),
-  problem: z
-    .object({
-      seq: z.number().int(),
-      kind: z.enum(['edited', 'removed', 'reordered', 'truncated', 'unreadable']),
-      message: z.string(),
-    })
-    .nullable(),
-});
+export { AuditEntry, AuditVerification } from './audit.js';
 
 export const IncidentKind = z.enum([
   'authentication-failure',

@@ -61,7 +61,7 @@ describe('audit trail', () => {
     expect(trail.verify()).toMatchObject({ ok: false, problem: { seq: 2, kind: 'edited' } });
   });
 
-  it('detects an edited entry whose hash was recomputed (the next entry names another predecessor)', () => {
+  it('detects an edited entry whose hash was recomputed (its mac no longer matches)', () => {
     fill(4);
     const l = lines();
     const e = JSON.parse(l[1] as string) as AuditEntry;
@@ -69,10 +69,10 @@ describe('audit trail', () => {
     e.hash = entryHash(e);
     l[1] = JSON.stringify(e);
     writeLines(l);
-    expect(trail.verify()).toMatchObject({ ok: false, problem: { seq: 2, kind: 'edited' } });
+    expect(trail.verify()).toMatchObject({ ok: false, problem: { seq: 2, kind: 'forged' } });
   });
 
-  it('detects a rewritten last entry through the head anchor', () => {
+  it('detects a rewritten last entry (its mac no longer matches)', () => {
     fill(3);
     const l = lines();
     const e = JSON.parse(l[2] as string) as AuditEntry;
@@ -80,7 +80,7 @@ describe('audit trail', () => {
     e.hash = entryHash(e);
     l[2] = JSON.stringify(e);
     writeLines(l);
-    expect(trail.verify()).toMatchObject({ ok: false, problem: { seq: 3, kind: 'edited' } });
+    expect(trail.verify()).toMatchObject({ ok: false, problem: { seq: 3, kind: 'forged' } });
   });
 
   it('detects a removed entry', () => {
@@ -157,4 +157,43 @@ describe('audit trail', () => {
     }
     expect(Object.fromEntries(perWorker)).toEqual({ a: 25, b: 25, c: 25 });
   }, 60_000);
+});
+
+describe('a trail written before entries were keyed', () => {
+  function legacy(n: number): void {
+    let prev = GENESIS;
+    const out: string[] = [];
+    for (let seq = 1; seq <= n; seq++) {
+      const body = {
+        seq,
+        at: '2026-01-01T00:00:00.000Z',
+        actor: 'cli',
+        action: 'test.entry',
+        details: { n: seq },
+        prev,
+      };
+      const hash = entryHash(body as unknown as AuditEntry);
+      out.push(JSON.stringify({ ...body, hash }));
+      prev = hash;
+    }
+    writeLines(out);
+  }
+
+  it('is given macs once, on the record as audit.keyed, when its key is new', () => {
+    legacy(3);
+    expect(trail.verify()).toMatchObject({ ok: true, entries: 4 });
+    expect(trail.entries().at(-1)).toMatchObject({ seq: 4, action: 'audit.keyed', details: { entries: 3 } });
+    expect(trail.entries().every((e) => /^[0-9a-f]{64}$/.test(e.mac))).toBe(true);
+  });
+
+  it('is reported, not re-keyed, when its macs were stripped after it was keyed', () => {
+    fill(3);
+    const stripped = lines().map((l) => {
+      const { mac: _mac, ...rest } = JSON.parse(l) as AuditEntry;
+      return JSON.stringify(rest);
+    });
+    writeLines(stripped);
+    const again = new AuditTrail(dir, 'cli');
+    expect(again.verify()).toMatchObject({ ok: false, problem: { seq: 1, kind: 'forged' } });
+  });
 });

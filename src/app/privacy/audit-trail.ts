@@ -1,14 +1,18 @@
 /**
- * The audit trail (GDPR Art. 5(2), accountability): an append-only, hash-chained JSON-lines log
- * `audit.jsonl` in the privacy folder. Each entry is {seq, at, actor, action, details, prev, hash}:
- * `prev` is the previous entry's hash (64 zeros for the first), `hash` the SHA-256 of the canonical
- * JSON of the entry without `hash`. A head anchor `audit.head.json` ({seq, hash} of the last
- * entry, rewritten atomically after each append) lets verify() notice that the last entries were
- * removed. Appends from the app and the CLI are serialised by a cross-process file lock.
+ * The audit trail (GDPR Art. 5(2), accountability): an append-only, keyed-chain JSON-lines log
+ * `audit.jsonl` in the privacy folder. Each entry is {seq, at, actor, action, details, prev, hash,
+ * mac}: `prev` is the previous entry's hash (64 zeros for the first), `hash` the SHA-256 of the
+ * canonical JSON of the entry without `hash` and `mac`, and `mac` the HMAC-SHA-256, under the
+ * trail's key (./audit-key.ts), of the previous entry's mac and this entry's hash. Without the key
+ * a rewritten chain cannot be given valid macs. A head file `audit.head.json` ({seq, hash, mac} of
+ * the last entry) shows removed last entries; the copies of the head kept in repositories
+ * (./audit-anchors.ts) show truncation, deletion and recomputation even to someone who has the key.
+ * Appends from the app and the CLI are serialised by a cross-process file lock.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { CairnError } from '../../engine/errors.js';
+import { type AuditKey, chainMac, folderAuditKey } from './audit-key.js';
 import { appendDurable, canonicalJson, readIfExists, sha256Hex, withFileLock, writeFileAtomic } from './files.js';
 
 export type Actor = 'app' | 'cli';
@@ -22,9 +26,19 @@ export interface AuditEntry {
   details: AuditDetails;
   prev: string;
   hash: string;
+  /** HMAC-SHA-256 (hex) of the previous entry's mac and this entry's hash, under the trail's key. */
+  mac: string;
 }
 
-export type AuditProblemKind = 'edited' | 'removed' | 'reordered' | 'truncated' | 'unreadable';
+export type AuditProblemKind =
+  | 'edited'
+  | 'removed'
+  | 'reordered'
+  | 'truncated'
+  | 'unreadable'
+  | 'forged'
+  | 'deleted'
+  | 'recomputed';
 
 export interface AuditProblem {
   /** The sequence number where the problem shows (the missing, moved or changed entry). */
@@ -46,30 +60,37 @@ export const GENESIS = '0'.repeat(64);
 const ACTION = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 const TAIL_BYTES = 256 * 1024;
 
-export function entryHash(entry: Omit<AuditEntry, 'hash'> | AuditEntry): string {
-  const { hash: _hash, ...rest } = entry as AuditEntry;
+/** The SHA-256 of the entry without `hash` and `mac` (what `mac` then authenticates). */
+export function entryHash(entry: Omit<AuditEntry, 'hash' | 'mac'> | AuditEntry): string {
+  const { hash: _hash, mac: _mac, ...rest } = entry as AuditEntry;
   return sha256Hex(canonicalJson(rest));
 }
 
 export class AuditTrail {
   readonly file: string;
   readonly headFile: string;
+  private readonly keySource: () => AuditKey;
 
   constructor(
     readonly dir: string,
     readonly actor: Actor,
     private readonly now: () => Date = () => new Date(),
+    /** The chain's key, read only when an entry is written or verified (default: ./audit-key.ts's file). */
+    keySource?: () => AuditKey,
   ) {
     this.file = path.join(dir, AUDIT_FILE);
     this.headFile = path.join(dir, AUDIT_HEAD_FILE);
+    let key: AuditKey | undefined;
+    this.keySource = keySource ?? (() => (key ??= folderAuditKey(dir)));
   }
 
   /** Appends one entry and returns it. `action` is dotted (e.g. 'backup.completed'). */
   append(action: string, details: AuditDetails = {}): AuditEntry {
     if (!ACTION.test(action)) throw new CairnError('invalid-argument', `"${action}" is not an audit action name`);
     return withFileLock(this.dir, 'audit', () => {
+      this.keyLegacyEntries();
       const last = this.lastEntry();
-      const body: Omit<AuditEntry, 'hash'> = {
+      const body: Omit<AuditEntry, 'hash' | 'mac'> = {
         seq: last ? last.seq + 1 : 1,
         at: this.now().toISOString(),
         actor: this.actor,
@@ -77,11 +98,63 @@ export class AuditTrail {
         details: JSON.parse(JSON.stringify(details ?? {})) as AuditDetails,
         prev: last ? last.hash : GENESIS,
       };
-      const entry: AuditEntry = { ...body, hash: entryHash(body) };
+      const entry = this.seal(body, last ? last.mac : GENESIS);
       appendDurable(this.file, `${JSON.stringify(entry)}\n`);
-      writeFileAtomic(this.headFile, `${JSON.stringify({ seq: entry.seq, hash: entry.hash })}\n`);
+      this.writeHead(entry);
       return entry;
     });
+  }
+
+  /** Where the chain's key is kept (shown by `audit verify`, documented in docs/privacy.md). */
+  keyLocation(): string {
+    return this.keySource().where;
+  }
+
+  /** Gives `body` its hash and its mac after `prevMac` (also used to re-chain after a redaction). */
+  seal(body: Omit<AuditEntry, 'hash' | 'mac'> | AuditEntry, prevMac: string): AuditEntry {
+    const { hash: _h, mac: _m, ...rest } = body as AuditEntry;
+    const hash = entryHash(rest);
+    return { ...rest, hash, mac: chainMac(this.keySource().key, prevMac, hash) };
+  }
+
+  /** Rewrites the head file for `last` (the caller holds the lock). */
+  writeHead(last: AuditEntry): void {
+    writeFileAtomic(this.headFile, `${JSON.stringify({ seq: last.seq, hash: last.hash, mac: last.mac })}\n`);
+  }
+
+  /**
+   * A trail written before entries were keyed (hash chain only) is given macs once — when its key
+   * was just made (an existing key means the trail was keyed, so a trail without macs was
+   * stripped) and its plain chain still verifies — and the upgrade is recorded as `audit.keyed`.
+   * Any other trail is left as it is, for verify() to report. The caller holds the lock.
+   */
+  private keyLegacyEntries(): void {
+    const all = this.entries();
+    if (all.length === 0 || all.some((e) => typeof e.mac === 'string')) return; // keyed, or mixed: verify() reports it
+    if (!this.keySource().fresh) return;
+    if (!this.verifyChain(this.parsedLines(), false).ok) return;
+    let prev = GENESIS;
+    const keyed = all.map((e) => {
+      const sealed = this.seal(e, prev);
+      prev = sealed.mac;
+      return sealed;
+    });
+    writeFileAtomic(this.file, keyed.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const last = keyed.at(-1) as AuditEntry;
+    this.writeHead(last);
+    const note = this.seal(
+      {
+        seq: last.seq + 1,
+        at: this.now().toISOString(),
+        actor: this.actor,
+        action: 'audit.keyed',
+        details: { entries: keyed.length, headBefore: last.hash },
+        prev: last.hash,
+      },
+      last.mac,
+    );
+    appendDurable(this.file, `${JSON.stringify(note)}\n`);
+    this.writeHead(note);
   }
 
   /** Every entry in file order (lines that do not parse are skipped; verify() reports them). */
@@ -106,24 +179,41 @@ export class AuditTrail {
     return filtered.reverse().slice(0, options.limit ?? filtered.length);
   }
 
-  /** Recomputes the chain and compares it with the head anchor; returns the first problem. */
+  /**
+   * Recomputes the hashes and macs and compares the end of the chain with the head file; returns
+   * the first problem. (The repository anchors are compared by ./audit-anchors.ts.)
+   */
   verify(): AuditVerifyResult {
+    withFileLock(this.dir, 'audit', () => this.keyLegacyEntries());
+    return this.verifyChain(this.parsedLines(), true);
+  }
+
+  /** Every line of the file, parsed, or null where it is not an entry. */
+  private parsedLines(): (AuditEntry | null)[] {
     const text = readIfExists(this.file) ?? '';
-    const lines = text.split('\n').filter((l) => l.trim() !== '');
-    const parsed: (AuditEntry | null)[] = lines.map((line) => {
-      try {
-        const e = JSON.parse(line) as AuditEntry;
-        return e && typeof e === 'object' && Number.isInteger(e.seq) ? e : null;
-      } catch {
-        return null;
-      }
-    });
+    return text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((line) => {
+        try {
+          const e = JSON.parse(line) as AuditEntry;
+          return e && typeof e === 'object' && Number.isInteger(e.seq) ? e : null;
+        } catch {
+          return null;
+        }
+      });
+  }
+
+  /** The chain check; `keyed` false checks only the plain hash chain (before the macs are added). */
+  private verifyChain(parsed: (AuditEntry | null)[], keyed: boolean): AuditVerifyResult {
     const result = (problem: AuditProblem | null, lastSeq: number): AuditVerifyResult => ({
       ok: problem === null,
-      entries: lines.length,
+      entries: parsed.length,
       lastSeq,
       problem,
     });
+    const key = keyed ? this.keySource().key : undefined;
+    let prevMac = GENESIS;
     let expected = 1;
     let prevHash = GENESIS;
     for (let i = 0; i < parsed.length; i++) {
@@ -176,11 +266,26 @@ export class AuditTrail {
           expected - 1,
         );
       }
+      if (key && (typeof entry.mac !== 'string' || chainMac(key, prevMac, entry.hash) !== entry.mac)) {
+        return result(
+          {
+            seq: entry.seq,
+            kind: 'forged',
+            message:
+              typeof entry.mac === 'string'
+                ? `entry ${entry.seq} does not carry the mac of this trail's key: the trail was rewritten (or its key replaced)`
+                : `entry ${entry.seq} has no mac: the trail was rewritten without its key`,
+          },
+          expected - 1,
+        );
+      }
       prevHash = entry.hash;
+      prevMac = typeof entry.mac === 'string' ? entry.mac : GENESIS;
       expected++;
     }
     const lastSeq = expected - 1;
     const head = this.readHead();
+    if (!keyed) return result(null, lastSeq);
     if (head) {
       if (head.seq > lastSeq) {
         return result(
@@ -198,7 +303,7 @@ export class AuditTrail {
       // An append interrupted between the log and the anchor leaves the anchor one behind:
       // the anchored entry must still be in the chain, unchanged.
       const anchored = parsed[head.seq - 1];
-      if (head.seq > 0 && anchored?.hash !== head.hash) {
+      if (head.seq > 0 && (anchored?.hash !== head.hash || (head.mac !== undefined && anchored?.mac !== head.mac))) {
         return result(
           { seq: head.seq, kind: 'edited', message: `entry ${head.seq} differs from the one last anchored` },
           lastSeq,
@@ -217,11 +322,11 @@ export class AuditTrail {
     return result(null, lastSeq);
   }
 
-  private readHead(): { seq: number; hash: string } | undefined {
+  private readHead(): { seq: number; hash: string; mac?: string } | undefined {
     const text = readIfExists(this.headFile);
     if (text === undefined) return undefined;
     try {
-      const head = JSON.parse(text) as { seq: number; hash: string };
+      const head = JSON.parse(text) as { seq: number; hash: string; mac?: string };
       if (Number.isInteger(head.seq) && typeof head.hash === 'string') return head;
     } catch {
       // fall through

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROGRAM } from '../../engine/backup/archiver.js';
+import type { AuditKey } from './audit-key.js';
 import { type Actor, AuditTrail } from './audit-trail.js';
 import { ConsentLedger } from './consent-ledger.js';
 import { IncidentRegister } from './incidents.js';
@@ -35,12 +36,13 @@ export function privacyDir(dataDir: string): string {
 export function openPrivacyRecords(
   dataDir: string,
   actor: Actor,
-  options: { now?: () => Date; appVersion?: string } = {},
+  options: { now?: () => Date; appVersion?: string; auditKey?: AuditKey } = {},
 ): PrivacyRecords {
   const dir = privacyDir(dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const now = options.now ?? (() => new Date());
-  const audit = new AuditTrail(dir, actor, now);
+  const key = options.auditKey;
+  const audit = new AuditTrail(dir, actor, now, key ? () => key : undefined);
   const settings = new PrivacySettingsStore(dir, audit);
   const consent = new ConsentLedger(dir, audit, now);
   return {

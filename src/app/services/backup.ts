@@ -10,12 +10,13 @@
  */
 import { type BackupProgress, backup } from '../../engine/backup/archiver.js';
 import { describeError } from '../../engine/errors.js';
-import type { SnapshotRecord } from '../../engine/format/snapshot.js';
+import type { SnapshotAuditAnchor, SnapshotRecord } from '../../engine/format/snapshot.js';
 import { withLock } from '../../engine/repo/lock.js';
 import type { Repository } from '../../engine/repo/repository.js';
 import { type Clock, systemClock } from '../../engine/util/clock.js';
 import { JournalBackup } from '../journal/journal-backup.js';
 import { JournalStore } from '../journal/journal-store.js';
+import { makeAnchor } from '../privacy/audit-anchors.js';
 import type { AuditDetails } from '../privacy/audit-trail.js';
 import { countUsage } from './records.js';
 import { appendAudit, type RepositoryRecords } from './repository-records.js';
@@ -116,6 +117,7 @@ export async function runBackup(
         clock: deps.clock,
         planChanges: plan ? (parent) => plan.plan(parent) : undefined,
         treeStats: journal,
+        auditAnchor: deps.records ? () => anchorFor(deps.records as RepositoryRecords, repo) : undefined,
         signal: deps.signal,
         onProgress: deps.onProgress,
         onWarning: warn,
@@ -151,4 +153,19 @@ export async function runBackup(
       reusedFolders: result.reusedFolders,
     },
   };
+}
+
+/** The audit trail's head for the recovery point; a trail that cannot be read is reported, not fatal. */
+function anchorFor(records: RepositoryRecords, repo: Repository): SnapshotAuditAnchor | undefined {
+  try {
+    const anchor = makeAnchor(records.privacy().audit, repo.keys);
+    if (!anchor)
+      records.warn(
+        'the audit trail does not verify, so this backup does not anchor it ("cairn audit verify" says why)',
+      );
+    return anchor;
+  } catch (err) {
+    records.warn(`the audit trail's head could not be anchored in this backup: ${describeError(err)}`);
+    return undefined;
+  }
 }

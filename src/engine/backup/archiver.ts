@@ -115,6 +115,8 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
       warnings: tally.warnings.slice(0, 1000),
       program: PROGRAM,
     };
+    const anchor = options.auditAnchor?.();
+    if (anchor) snapshot.audit = anchor;
     const id = await repo.saveSnapshot(snapshot);
     tally.saveTreeStats();
     return {

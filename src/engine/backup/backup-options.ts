@@ -3,7 +3,7 @@
  * progress and result, and the two things the app layer may lend it (a change plan from the
  * watcher journal, a cache of per-tree counts).
  */
-import type { SnapshotRecord } from '../format/snapshot.js';
+import type { SnapshotAuditAnchor, SnapshotRecord } from '../format/snapshot.js';
 import type { Clock } from '../util/clock.js';
 
 /**
@@ -48,6 +48,8 @@ export interface BackupOptions {
   planChanges?: (parent: SnapshotRecord | undefined) => ChangePlan | undefined;
   /** A cache of file/byte/folder counts per tree, so reused subtrees need not be read to count them. */
   treeStats?: TreeStatsCache;
+  /** The audit-trail head to anchor in the recovery point (§11 `audit`), asked just before it is written. */
+  auditAnchor?: () => SnapshotAuditAnchor | undefined;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
   onWarning?: (message: string) => void;

@@ -11,6 +11,9 @@ import type { MasterKeys } from './keys.js';
 /** The label of the key that hashes erased paths (§3.5, §13.2). */
 export const ERASURE_PATH_LABEL = 'cairn erasure path hash v1';
 
+/** The label of the key that makes and checks the audit-trail anchors in snapshots (§3.5, §11). */
+export const AUDIT_ANCHOR_LABEL = 'cairn audit anchor v1';
+
 /** HKDF-SHA-256 (RFC 5869): `length` bytes from `ikm`, `salt` and `info`. */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Buffer {
   return Buffer.from(hkdfSync('sha256', ikm, salt, info, length));
@@ -25,4 +28,9 @@ export function deriveSubkey(master: Uint8Array, label: string): Buffer {
 /** The key of the keyed hashes that name an erased path outside the repository, from the id key. */
 export function erasurePathKey(keys: Pick<MasterKeys, 'idKey'>): Buffer {
   return deriveSubkey(keys.idKey, ERASURE_PATH_LABEL);
+}
+
+/** The key of the audit-trail anchors a snapshot carries (§11, `audit`), from the id key. */
+export function auditAnchorKey(keys: Pick<MasterKeys, 'idKey'>): Buffer {
+  return deriveSubkey(keys.idKey, AUDIT_ANCHOR_LABEL);
 }

@@ -70,8 +70,15 @@ function badField(doc: Fields): string | undefined {
     ['program', isString(doc.program)],
     ['erasures', doc.erasures === undefined || (Array.isArray(doc.erasures) && doc.erasures.every(isErasure))],
     ['repaired', doc.repaired === undefined || isRepair(doc.repaired)],
+    ['audit', doc.audit === undefined || isAuditAnchor(doc.audit)],
   ];
   return checks.find(([, ok]) => !ok)?.[0];
+}
+
+function isAuditAnchor(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const hex = (v: unknown, n: number) => typeof v === 'string' && new RegExp(`^[0-9a-f]{${n}}$`).test(v);
+  return hex(value.trail, 32) && hex(value.mac, 64) && Number.isInteger(value.count) && (value.count as number) >= 0;
 }
 
 /** Returns the decoded document as a Snapshot, or throws IntegrityError naming the field at fault. */

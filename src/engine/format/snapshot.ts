@@ -45,6 +45,16 @@ export interface SnapshotRepair {
   emptiedFolders: number;
 }
 
+/**
+ * The head of an installation's audit trail when the snapshot was written (§11, `audit`): the
+ * trail's id and `mac`, both keyed with the repository's audit anchor key (§3.5), and its entry count.
+ */
+export interface SnapshotAuditAnchor {
+  trail: string;
+  count: number;
+  mac: string;
+}
+
 export interface Snapshot {
   version: 1;
   time: string;
@@ -70,6 +80,8 @@ export interface Snapshot {
    * `repaired`) and the rest are those of the original backup.
    */
   repaired?: SnapshotRepair;
+  /** Optional: the audit-trail head of the installation that wrote the backup. */
+  audit?: SnapshotAuditAnchor;
 }
 
 /** A snapshot with the id it is stored under. */

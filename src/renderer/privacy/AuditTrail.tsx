@@ -1,6 +1,7 @@
 /**
  * The audit trail (audit.list, audit.verify): the newest entries first with "Show older" paging,
- * and a check of the hash chain with a plain intact or broken result naming the first problem.
+ * and a check of the keyed chain and of the heads anchored in the unlocked repositories: verified
+ * or not verified with the reason, when it was checked, and what each repository's anchor showed.
  */
 import { useId, useState } from 'react';
 import type { z } from 'zod';
@@ -23,20 +24,47 @@ function details(entry: Entry): string {
     .join(' · ');
 }
 
-function VerifyResult({ result }: { result: Verification }) {
-  if (result.ok) {
-    return (
-      <p className="success-text" role="status">
-        The audit trail is intact: {result.entries.toLocaleString()} entries, every hash and link checked
-        {result.entries > 0 ? `, up to entry ${result.lastSeq}` : ''}.
-      </p>
-    );
+function AnchorLine({ anchor }: { anchor: Verification['anchors'][number] }) {
+  if (!anchor.anchor) {
+    return <li>{anchor.label}: holds no anchor of this trail yet (its next backup adds one)</li>;
   }
   return (
-    <p className="error-text" role="alert">
-      The audit trail is broken
-      {result.problem ? ` at entry ${result.problem.seq} (${result.problem.kind}): ${result.problem.message}` : ''}.
-    </p>
+    <li>
+      {anchor.label}: {anchor.anchor.count.toLocaleString()} entries anchored {formatDateTime(anchor.anchor.time)} —{' '}
+      {anchor.problem ? `does not match (${anchor.problem.kind})` : 'matches'}
+    </li>
+  );
+}
+
+function VerifyResult({ result }: { result: Verification }) {
+  const checked =
+    result.anchors.length === 0
+      ? 'not compared with any repository: unlock a repository to compare the trail with the head anchored in it'
+      : `compared with ${result.anchors.length === 1 ? 'the repository' : `${result.anchors.length} repositories`}:`;
+  return (
+    <div className="audit-verification">
+      {result.ok ? (
+        <p className="success-text" role="status">
+          Verified: {result.entries.toLocaleString()} entries, every hash, mac and link checked
+          {result.entries > 0 ? `, up to entry ${result.lastSeq}` : ''}.
+        </p>
+      ) : (
+        <p className="error-text" role="alert">
+          Not verified
+          {result.problem ? ` at entry ${result.problem.seq} (${result.problem.kind}): ${result.problem.message}` : ''}.
+        </p>
+      )}
+      <p className="hint">
+        Checked {formatDateTime(result.checkedAt)}, {checked}
+      </p>
+      {result.anchors.length > 0 && (
+        <ul aria-label="Repository anchors">
+          {result.anchors.map((a) => (
+            <AnchorLine key={a.repositoryId} anchor={a} />
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
@@ -130,8 +158,9 @@ export function AuditTrail() {
     <section className="panel" id="privacy-audit" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Audit trail</h2>
       <p className="hint">
-        Every action Cairn takes is logged here, each entry chained to the previous one by its hash, so an edited,
-        removed or reordered entry is detected.
+        Every action Cairn takes is logged here, each entry chained to the previous one by a keyed mac, and the head of
+        the trail is stored in the repository with each backup, so an edited, removed, reordered or rewritten entry, a
+        shortened trail or a deleted one is detected.
       </p>
       <div className="button-row">
         <button type="button" onClick={() => void runVerify()} disabled={verify.busy} aria-busy={verify.busy}>

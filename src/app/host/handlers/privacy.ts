@@ -6,7 +6,7 @@
  * following consent — goes through ../privacy-app.ts, and erasure's tasks through ../erasure.ts.
  */
 import type { Result } from '../../../contract/methods.js';
-import { listAuditEntries, verifyAuditTrail } from '../../services/audit.js';
+import { type AnchorRepository, listAuditEntries, verifyAuditTrail } from '../../services/audit.js';
 import { listReceipts, listTombstones } from '../../services/erase.js';
 import { exportPrivacyData } from '../../services/privacy-export.js';
 import { privacyOverview, processingRecord } from '../../services/privacy-inventory.js';
@@ -49,7 +49,7 @@ export function privacyHandlers(deps: PrivacyDeps): Handlers<PrivacyMethods> {
     'consent.list': async () => records.consent.list(),
     'consent.set': async (p) => privacy.setConsent(p),
     'audit.list': async (p) => listAuditEntries(records, { limit: p.limit, before: p.before }),
-    'audit.verify': async () => verifyAuditTrail(records),
+    'audit.verify': () => verifyAuditTrail(records, unlockedAnchorRepositories(deps)),
     'incidents.list': async (p) => records.incidents.list({ openOnly: p.openOnly }),
     'incidents.open': async (p) => privacy.openIncident(p),
     'incidents.close': async (p) => privacy.closeIncident(p),
@@ -71,4 +71,16 @@ export function privacyHandlers(deps: PrivacyDeps): Handlers<PrivacyMethods> {
     'privacy.tombstones': async (p) => listTombstones(deps.dataDir, p.repositoryId),
     'privacy.receipts': async () => listReceipts(deps.dataDir) as Result<'privacy.receipts'>,
   };
+}
+
+/** Every unlocked repository, for the audit trail's anchors (a locked one cannot be read). */
+function unlockedAnchorRepositories(deps: PrivacyDeps): AnchorRepository[] {
+  const out: AnchorRepository[] = [];
+  for (const id of deps.repositories.ids()) {
+    const repo = deps.repositories.get(id);
+    const record = deps.catalog.getRepository(id);
+    if (!repo || repo.invalid || !record) continue;
+    out.push({ id, label: record.label, keys: repo.keys, listSnapshots: () => repo.listSnapshots() });
+  }
+  return out;
 }

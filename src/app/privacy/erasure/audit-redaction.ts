@@ -1,13 +1,15 @@
 /**
- * Redacting entries of the hash-chained audit trail (../audit-trail.ts): entries written before
+ * Redacting entries of the keyed audit trail (../audit-trail.ts): entries written before
  * erased paths were hashed name the path in their details. Each such entry's details are
- * replaced, every hash from the first changed entry on is recomputed, the head anchor rewritten,
- * and a last entry `audit.redacted` records which entries changed and the head hash before, so
- * the rewrite is itself on the record. A trail that does not verify is left alone: rewriting it
- * would hide the damage `cairn audit verify` reports.
+ * replaced, every hash and mac from the first changed entry on is recomputed under the trail's
+ * key, the head file rewritten, and a last entry `audit.redacted` records which entries changed,
+ * the head hash before and the macs the rewritten entries had (`macsBefore`, from `from` on), so
+ * the rewrite is itself on the record and the heads anchored in repositories before it still
+ * match (../audit-anchors.ts). A trail that does not verify is left alone: rewriting it would
+ * hide the damage `cairn audit verify` reports.
  */
 import { describeError } from '../../../engine/errors.js';
-import { type AuditDetails, type AuditEntry, type AuditTrail, entryHash } from '../audit-trail.js';
+import { type AuditDetails, type AuditEntry, type AuditTrail, GENESIS } from '../audit-trail.js';
 import { readIfExists, withFileLock, writeFileAtomic } from '../files.js';
 
 export interface RedactionOutcome {
@@ -33,6 +35,8 @@ export function redactAuditEntries(
     return { redacted: [], problem: `the audit trail does not verify (${verified.problem?.message ?? 'unknown'})` };
   }
   let headBefore = '';
+  let from = 0;
+  const macsBefore: string[] = [];
   const redacted = withFileLock(trail.dir, 'audit', () => {
     const text = readIfExists(trail.file) ?? '';
     const entries = text
@@ -41,28 +45,31 @@ export function redactAuditEntries(
       .map((l) => JSON.parse(l) as AuditEntry);
     headBefore = entries.at(-1)?.hash ?? '';
     const changed: number[] = [];
-    let prev: string | undefined;
-    for (const entry of entries) {
+    let prev: { hash: string; mac: string } | undefined;
+    for (let i = 0; i < entries.length; i++) {
+      let entry = entries[i] as AuditEntry;
       const details = replace(entry);
       if (details !== undefined) {
         entry.details = JSON.parse(JSON.stringify(details)) as AuditDetails;
+        if (changed.length === 0) from = entry.seq;
         changed.push(entry.seq);
       }
       if (changed.length > 0) {
-        if (prev !== undefined) entry.prev = prev;
-        entry.hash = entryHash(entry);
+        macsBefore.push(entry.mac);
+        if (prev !== undefined) entry.prev = prev.hash;
+        entry = trail.seal(entry, prev?.mac ?? GENESIS);
+        entries[i] = entry;
       }
-      prev = entry.hash;
+      prev = { hash: entry.hash, mac: entry.mac };
     }
     if (changed.length === 0) return changed;
     writeFileAtomic(trail.file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    const last = entries.at(-1) as AuditEntry;
-    writeFileAtomic(trail.headFile, `${JSON.stringify({ seq: last.seq, hash: last.hash })}\n`);
+    trail.writeHead(entries.at(-1) as AuditEntry);
     return changed;
   });
   if (redacted.length > 0) {
     try {
-      trail.append('audit.redacted', { entries: redacted, reason, headBefore });
+      trail.append('audit.redacted', { entries: redacted, reason, headBefore, from, macsBefore });
     } catch (err) {
       // The rewrite stands and verifies; only its own record is missing, which the caller reports.
       return {
