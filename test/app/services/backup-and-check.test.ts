@@ -84,9 +84,12 @@ describe('backup', () => {
     expect(snapshot.summary.totalFiles).toBe(2);
     expect(scan).toEqual({ usedJournal: false, reason: null, reusedFolders: 0 });
     expect(warnings).toEqual([
+      // The recovery point is written without an anchor of the audit trail, and says so.
+      "the audit trail's head could not be anchored in this backup: the data folder is read-only",
       'the audit trail entry backup.completed could not be written: the data folder is read-only',
       'could not update the privacy records (usage statistics): the data folder is read-only',
     ]);
+    expect(snapshot.audit).toBeUndefined();
   });
 });
 
