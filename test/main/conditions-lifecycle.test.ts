@@ -16,6 +16,7 @@ import { type DesktopShell, startDesktop } from '../../src/main/app-lifecycle.js
 import type { EngineEventListener, EngineLike } from '../../src/main/engine-like.js';
 import type { CommandRunner } from '../../src/main/network-cost.js';
 import { repositoryWithSource, TestHost } from '../support/host.js';
+import { trayShellOptions } from './desktop-fixture.js';
 import { powerMonitor, resetFake, Tray } from './fake-electron.js';
 
 class RecordingEngine implements EngineLike {
@@ -62,17 +63,7 @@ describe('desktop shell: machine conditions', () => {
     };
     home = await mkdtemp(join(tmpdir(), 'cairn-shell-conditions-'));
     engine = new RecordingEngine();
-    shell = startDesktop({
-      engine,
-      appUrl: 'file:///opt/Cairn/out/renderer/index.html',
-      preloadPath: '/opt/Cairn/out/preload/index.cjs',
-      iconDir: '/opt/Cairn/icons',
-      dev: false,
-      startHidden: true,
-      platform: 'linux',
-      homeDir: home,
-      runCommand: run,
-    });
+    shell = startDesktop({ ...trayShellOptions(home), engine, runCommand: run });
   });
   afterEach(async () => {
     shell.quit();

@@ -16,6 +16,19 @@ import { BrowserWindow, resetFake, Tray } from './fake-electron.js';
 
 export const APP_URL = 'file:///opt/Cairn/out/renderer/index.html';
 
+/** The options every test starts the shell with: hidden in the tray, as at login, on Linux, in `homeDir`. */
+export function trayShellOptions(homeDir: string) {
+  return {
+    appUrl: APP_URL,
+    preloadPath: '/opt/Cairn/out/preload/index.cjs',
+    iconDir: '/opt/Cairn/icons',
+    dev: false,
+    startHidden: true,
+    platform: 'linux' as const,
+    homeDir,
+  };
+}
+
 /** Lets pending promise callbacks and immediates run. */
 export const flush = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -66,17 +79,7 @@ export async function startTestDesktop(options: {
   const home = await mkdtemp(join(tmpdir(), `cairn-shell-${options.name}-`));
   const engine = new StatusEngine(options.status);
   let nowMs = options.start;
-  const shell = startDesktop({
-    engine,
-    appUrl: APP_URL,
-    preloadPath: '/opt/Cairn/out/preload/index.cjs',
-    iconDir: '/opt/Cairn/icons',
-    dev: false,
-    startHidden: true,
-    platform: 'linux',
-    homeDir: home,
-    now: () => new Date(nowMs),
-  });
+  const shell = startDesktop({ ...trayShellOptions(home), engine, now: () => new Date(nowMs) });
   await flush();
   const tray = (): Tray => {
     const t = Tray.instances[0];

@@ -19,10 +19,10 @@ import { type DesktopShell, startDesktop } from '../../src/main/app-lifecycle.js
 import type { EngineLike } from '../../src/main/engine-like.js';
 import { formatUntil } from '../../src/main/tray.js';
 import { repositoryWithSource, TestHost } from '../support/host.js';
+import { flush, trayShellOptions } from './desktop-fixture.js';
 import { resetFake, Tray } from './fake-electron.js';
 
 const HOUR = 3_600_000;
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 let fixture: TestHost;
 let host: EngineHost;
@@ -56,17 +56,7 @@ beforeEach(async () => {
     close: () => host.close(),
   };
   t0 = new Date();
-  shell = startDesktop({
-    engine,
-    appUrl: 'file:///opt/Cairn/out/renderer/index.html',
-    preloadPath: '/opt/Cairn/out/preload/index.cjs',
-    iconDir: '/opt/Cairn/icons',
-    dev: false,
-    startHidden: true,
-    platform: 'linux',
-    homeDir: home,
-    now: () => t0,
-  });
+  shell = startDesktop({ ...trayShellOptions(home), engine, now: () => t0 });
   // The shell has read the status and its settings (reading them after quitting would fail).
   await vi.waitFor(() => expect(calls.map(([method]) => method)).toContain('settings.get'));
 });

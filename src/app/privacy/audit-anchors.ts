@@ -52,15 +52,10 @@ function anchorMac(key: Uint8Array, count: number, chainMac: string): string {
  * trail does not verify (anchoring it would vouch for the damage).
  */
 export function makeAnchor(trail: AuditTrail, keys: Pick<MasterKeys, 'idKey'>): SnapshotAuditAnchor | undefined {
-  if (!trail.verify().ok) return undefined;
-  const entries = trail.entries();
+  const end = trail.verifiedEnd();
+  if (!end) return undefined;
   const key = auditAnchorKey(keys);
-  const last = entries.at(-1);
-  return {
-    trail: trailId(key, trail.dir),
-    count: entries.length,
-    mac: anchorMac(key, entries.length, last?.mac ?? GENESIS),
-  };
+  return { trail: trailId(key, trail.dir), count: end.count, mac: anchorMac(key, end.count, end.mac) };
 }
 
 /** Compares the trail with the newest anchor (highest count) of it in the repository. */

@@ -188,6 +188,14 @@ export class AuditTrail {
     return this.verifyChain(this.parsedLines(), true);
   }
 
+  /** The end of the chain (entry count and last MAC) when the trail verifies, read once; else undefined. */
+  verifiedEnd(): { count: number; mac: string } | undefined {
+    withFileLock(this.dir, 'audit', () => this.keyLegacyEntries());
+    const parsed = this.parsedLines();
+    if (!this.verifyChain(parsed, true).ok) return undefined;
+    return { count: parsed.length, mac: parsed.at(-1)?.mac ?? GENESIS };
+  }
+
   /** Every line of the file, parsed, or null where it is not an entry. */
   private parsedLines(): (AuditEntry | null)[] {
     const text = readIfExists(this.file) ?? '';
