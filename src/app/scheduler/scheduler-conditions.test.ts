@@ -1,8 +1,8 @@
 // The Scheduler's machine conditions: "only when idle" and "not on a metered connection" hold a
 // due run back, release it when they clear (a slot missed meanwhile runs once), and an unknown
 // reading holds nothing back. On a fake clock whose time moves only when the test says.
-import { setImmediate as flushPromises } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { type MachineState, type ScheduledSource, Scheduler } from './scheduler.js';
 
 const MIN = 60_000;
@@ -10,39 +10,9 @@ const HOUR = 60 * MIN;
 const T0 = new Date('2024-03-01T12:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Fake wall clock and timers: advance() fires due timers in order and lets finished runs settle. */
-class FakeClock {
-  time = T0.getTime();
-  private timers: { at: number; fn: () => void }[] = [];
-  now = (): Date => new Date(this.time);
-  setTimer = (ms: number, fn: () => void): (() => void) => {
-    const timer = { at: this.time + ms, fn };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
-  };
-  get pendingTimers(): number {
-    return this.timers.length;
-  }
-  async advance(ms: number): Promise<void> {
-    const target = this.time + ms;
-    await flushPromises();
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = Math.max(this.time, due.at);
-      due.fn();
-      await flushPromises();
-    }
-    this.time = target;
-  }
-}
-
 /** A Scheduler whose runs succeed at once, recording when each source started. */
 function setup() {
-  const clock = new FakeClock();
+  const clock = new FakeClock(T0);
   const starts: { id: string; at: string; reason: string }[] = [];
   let changes = 0;
   const scheduler = new Scheduler({

@@ -2,8 +2,8 @@
 // (no module reads the zone at import time, so setting it here is early enough).
 process.env.TZ = 'UTC';
 
-import { setImmediate as flushPromises } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { CairnError } from '../../engine/errors.js';
 import { MAX_TIMER_MS, type ScheduledSource, Scheduler, type SchedulerEvent } from './scheduler.js';
 
@@ -11,51 +11,11 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const T0 = new Date('2024-03-01T12:00:00Z');
 
-/** A fake wall clock with fake timers: time only moves when a test advances it. */
-class FakeClock {
-  time = T0.getTime();
-  private timers: { at: number; fn: () => void }[] = [];
-
-  now = (): Date => new Date(this.time);
-
-  setTimer = (ms: number, fn: () => void): (() => void) => {
-    const timer = { at: this.time + ms, fn };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
-  };
-
-  get pendingTimers(): number {
-    return this.timers.length;
-  }
-
-  /** Moves time forward, firing due timers in order and letting finished runs settle after each. */
-  async advance(ms: number): Promise<void> {
-    const target = this.time + ms;
-    await flushPromises();
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.time = Math.max(this.time, due.at);
-      due.fn();
-      await flushPromises();
-    }
-    this.time = target;
-  }
-
-  /** Moves time forward without firing anything, as while the machine sleeps. */
-  sleep(ms: number): void {
-    this.time += ms;
-  }
-}
-
 type Call = { id: string; at: Date; finish: (error?: Error) => void };
 
 /** A Scheduler on a fake clock whose runs finish when the test says (or at once, if `autoFinish`). */
 function setup(options: { autoFinish?: 'succeed' | 'fail'; retry?: { baseMs: number; maxMs: number } } = {}) {
-  const clock = new FakeClock();
+  const clock = new FakeClock(T0);
   const calls: Call[] = [];
   const events: SchedulerEvent[] = [];
   let changes = 0;
@@ -130,7 +90,7 @@ describe('Scheduler: regular runs', () => {
   });
 
   it('never sleeps longer than MAX_TIMER_MS, yet runs only when due', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(T0);
     const delays: number[] = [];
     const runs: string[] = [];
     const scheduler = new Scheduler({
@@ -306,7 +266,7 @@ describe('Scheduler: retry with backoff', () => {
   });
 
   it('treats a run that throws synchronously as a failure', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(T0);
     const events: SchedulerEvent[] = [];
     const scheduler = new Scheduler({
       now: clock.now,
@@ -323,7 +283,7 @@ describe('Scheduler: retry with backoff', () => {
   });
 
   it('rejects a nonsensical retry policy', () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(T0);
     expect(
       () =>
         new Scheduler({
