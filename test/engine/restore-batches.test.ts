@@ -61,7 +61,8 @@ describe('restore of more files than one plan batch', () => {
     const src = path.join(dir, 'spread');
     await fs.mkdir(src, { recursive: true });
     const file = path.join(src, 'grown.bin');
-    await fs.writeFile(file, seededBytes('grown-1', 2 * 1024 * 1024));
+    // Larger than the chunker's largest chunk, so its first chunks stay as they were after the append.
+    await fs.writeFile(file, seededBytes('grown-1', 12 * 1024 * 1024));
     const { repo } = await initLocalRepo(path.join(dir, 'spread-repo'));
     await backup(repo, { paths: [src] });
     await fs.appendFile(file, seededBytes('grown-2', 2 * 1024 * 1024));
