@@ -2,13 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { formatAge, formatBytes, formatEta } from './format.js';
 
 describe('formatBytes', () => {
-  it('words small and large sizes in decimal units', () => {
-    expect(formatBytes(0)).toBe('0 bytes');
-    expect(formatBytes(1)).toBe('1 byte');
+  it('words sizes in the binary units the command line uses', () => {
     expect(formatBytes(999)).toBe('999 bytes');
-    expect(formatBytes(1500)).toBe('1.5 KB');
-    expect(formatBytes(250_000_000)).toBe('250 MB');
-    expect(formatBytes(3_200_000_000_000)).toBe('3.2 TB');
+    expect(formatBytes(1536)).toBe('1.50 KiB');
+    expect(formatBytes(250 * 1024 ** 2)).toBe('250.0 MiB');
   });
 });
 

@@ -2,19 +2,8 @@
 import type { z } from 'zod';
 import type { Region } from '../contract/schemas.js';
 
-const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];
-
-/** Decimal units, as file managers show them: 1 KB = 1000 bytes. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${UNITS[unit]}`;
-}
+/** Sizes are worded in binary units, the same as the command line (../contract/units.ts). */
+export { formatBytes } from '../contract/units.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

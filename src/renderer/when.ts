@@ -1,5 +1,5 @@
 /** How the renderer words times ahead ("in 35 minutes"), calendar times, speeds and shares. */
-import { formatBytes } from './format.js';
+import { formatRate } from '../contract/units.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -17,17 +17,23 @@ export function formatIn(iso: string, now: Date): string {
   return `in ${plural(Math.round(hours / 24), 'day')}`;
 }
 
-/** A calendar time in the person's locale: "Thu 26 Nov, 21:05". */
-export function formatDateTime(iso: string): string {
+const DATE_TIME = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/**
+ * A calendar time in the person's locale, the one absolute format of the app: "Tue 8 Dec 2026,
+ * 01:20" (en-GB), "Tue, Dec 8, 2026, 01:20 AM" (en-US). Every absolute time on screen goes through here.
+ */
+export function formatDateTime(iso: string | number): string {
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(undefined, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return DATE_TIME.format(date);
 }
 
 /** A short date for chart labels: "26 Nov". */
@@ -37,10 +43,8 @@ export function formatShortDate(iso: string): string {
   return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
 }
 
-/** "12.3 MB/s". */
-export function formatSpeed(bytesPerSecond: number): string {
-  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
-}
+/** "12.3 MiB/s". */
+export const formatSpeed = formatRate;
 
 /** 0.973 → "97%"; never rounds a share below 1 up to 100%. */
 export function formatShare(share: number): string {

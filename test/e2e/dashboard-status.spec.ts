@@ -80,8 +80,8 @@ test('"Space used" shows the stored size and a chart of growth per recovery poin
 
   const chart = space.getByRole('img', { name: /^Growth of Test disk: 4 recovery points from / });
   await expect(chart).toBeVisible();
-  // The largest addition is the 500 kB file (stored encrypted: a little more).
-  await expect(chart).toHaveAttribute('aria-label', /the largest addition was 50\d KB on /);
+  // The largest addition is the 500 kB (488 KiB) file (stored encrypted: a little more).
+  await expect(chart).toHaveAttribute('aria-label', /the largest addition was 48\d\.\d KiB on /);
   await expect(chart.locator('rect.bar')).toHaveCount(4);
   const table = space.getByRole('table', { name: 'Growth of Test disk per recovery point' });
   await expect(table.getByRole('row')).toHaveCount(5);

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { formatBytes } from '../../src/contract/units.js';
 import { type ServedRepository, servedRepository } from './fixture.js';
 import { callApi, ROOT, startServe } from './serve.js';
 
@@ -62,7 +63,9 @@ test('keep-last 2 previews the two oldest points going and the bytes freed; bad 
 
   await page.getByLabel('Keep the last').fill('2');
   const preview = page.getByRole('region', { name: 'Preview' });
-  await expect(preview.getByText(/^2 of 4 recovery points would be removed, freeing about \d+ KB\.$/)).toBeVisible();
+  await expect(
+    preview.getByText(/^2 of 4 recovery points would be removed, freeing about [\d.]+ KiB\.$/),
+  ).toBeVisible();
   const removed = preview.getByRole('list', { name: 'Recovery points that would be removed' }).getByRole('listitem');
   await expect(removed).toHaveCount(2);
   for (const [i, id] of oldestTwo.entries()) await expect(removed.nth(i)).toContainText(id);
@@ -75,7 +78,7 @@ test('keep-last 2 previews the two oldest points going and the bytes freed; bad 
     policy: { last: 2 },
   });
   expect(expected.reclaimBytes).toBeGreaterThan(390_000);
-  await expect(preview).toContainText(`freeing about ${Math.round(expected.reclaimBytes / 1000)} KB`);
+  await expect(preview).toContainText(`freeing about ${formatBytes(expected.reclaimBytes)}`);
 
   // Inline validation: the field says what is wrong and nothing is saved.
   const within = page.getByLabel('Keep everything within');
@@ -103,7 +106,7 @@ test('Save stores the policy; Apply now asks first, then removes the points', as
   await page.getByRole('button', { name: 'Apply now' }).click();
   const confirm = page.getByRole('alertdialog');
   await expect(confirm).toContainText(
-    /^Remove 2 recovery points of Test disk now, freeing about \d+ KB\? This cannot be undone\./,
+    /^Remove 2 recovery points of Test disk now, freeing about [\d.]+ KiB\? This cannot be undone\./,
   );
   // The confirmation takes the keyboard focus, on the safe choice.
   await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();

@@ -7,6 +7,7 @@ import { useId, useState } from 'react';
 import type { Result } from '../../contract/methods.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
+import { FolderIcon } from './icons.js';
 import { Loadable } from './Loadable.js';
 
 export function DirectoryBrowser({
@@ -65,7 +66,7 @@ function FolderList({ listing, onOpen }: { listing: Result<'fs.list'>; onOpen: (
           {folders.map((f) => (
             <li key={f.path}>
               <button type="button" className="link-button" onClick={() => onOpen(f.path)}>
-                📁 {f.name}
+                <FolderIcon /> {f.name}
               </button>
             </li>
           ))}

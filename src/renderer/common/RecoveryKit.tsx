@@ -5,6 +5,7 @@
 import type { Result } from '../../contract/methods.js';
 import { REGION_NAMES, type RegionCode } from '../format.js';
 import './common.css';
+import { formatDateTime } from '../when.js';
 
 export function RecoveryKit({
   kit,
@@ -40,7 +41,7 @@ export function RecoveryKit({
         <dt>Repository ID</dt>
         <dd className="path">{kit.repositoryId}</dd>
         <dt>Made on</dt>
-        <dd>{new Date(kit.createdAt).toLocaleString()}</dd>
+        <dd>{formatDateTime(kit.createdAt)}</dd>
       </dl>
       <p className="muted">Cairn does not keep a copy of this key. Making a new kit makes this key stop working.</p>
       <div className="button-row no-print">

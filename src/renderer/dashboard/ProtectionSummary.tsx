@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { conditionWaitingText } from '../../contract/conditions.js';
 import type { PlannedRun, Source, VerificationCoverage } from '../../contract/schemas.js';
 import { Loadable } from '../common/Loadable.js';
+import { When } from '../common/When.js';
 import { formatAge } from '../format.js';
 import type { AppStatusData } from '../store.js';
 import { useApp } from '../storeContext.js';
@@ -113,7 +114,7 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
       </p>
       <dl className="status-list">
         <dt>Last successful backup</dt>
-        <dd>{last ? `${formatAge(last, now)} (${formatDateTime(last)})` : 'None yet'}</dd>
+        <dd>{last ? <When iso={last} /> : 'None yet'}</dd>
         <dt>Next backup</dt>
         <dd>
           {pause?.folders === 'all' ? (

@@ -12,6 +12,7 @@ import { formatBytes } from '../format.js';
 import { type AppStatusData, isActive, type TaskData } from '../store.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
+import { formatDateTime } from '../when.js';
 
 type Repository = AppStatusData['repositories'][number];
 type Health = Result<'repo.health'>;
@@ -90,8 +91,8 @@ function SnapshotsOutcome({ r, dryRun }: { r: Record<string, unknown>; dryRun: b
     <ul className="health-facts">
       {repaired.map((p) => (
         <li key={p.original}>
-          The recovery point of {new Date(p.time).toLocaleString()} ({short(p.original)}) {dryRun ? 'would get' : 'got'}{' '}
-          a copy without {p.removedFiles} lost file(s)
+          The recovery point of {formatDateTime(p.time)} ({short(p.original)}) {dryRun ? 'would get' : 'got'} a copy
+          without {p.removedFiles} lost file(s)
           {p.emptiedFolders > 0 ? ` and ${p.emptiedFolders} lost folder(s)` : ''}
           {p.examples.length > 0 ? `, e.g. ${p.examples.slice(0, 3).join(', ')}` : ''}.
         </li>

@@ -5,7 +5,8 @@
  * per repository, the folders it protects (added, removed, excludes edited), "Check now" while it
  * is unlocked, and "Remove from Cairn".
  */
-import { formatAge, REGION_NAMES, STORAGE_KIND_NAMES } from '../format.js';
+import { When } from '../common/When.js';
+import { REGION_NAMES, STORAGE_KIND_NAMES } from '../format.js';
 import type { AppStatusData } from '../store.js';
 import { useNow } from '../useNow.js';
 import { formatDateTime } from '../when.js';
@@ -57,7 +58,7 @@ function RepositoryItem({ repo, now }: { repo: Repository; now: Date }) {
           </span>
         </dd>
         <dt>Last backup</dt>
-        <dd>{repo.lastBackupAt ? formatAge(repo.lastBackupAt, now) : 'No backup yet'}</dd>
+        <dd>{repo.lastBackupAt ? <When iso={repo.lastBackupAt} /> : 'No backup yet'}</dd>
       </dl>
       <StorageUnreachable repo={repo} now={now} />
       {!repo.unlocked && <UnlockForm repositoryId={repo.id} label={repo.label} />}

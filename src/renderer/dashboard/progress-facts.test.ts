@@ -15,7 +15,7 @@ describe('progressFacts', () => {
   it('says how many files a first backup has counted while there is no total', () => {
     const facts = progressFacts({ ...base, counting: { files: 4321, bytes: 90_000_000 } });
     expect(facts.timeLeft).toBe(`counting files… (${(4321).toLocaleString()} so far)`);
-    expect(facts).toMatchObject({ files: '120', data: '12.0 MB', bar: null });
+    expect(facts).toMatchObject({ files: '120', data: '11.4 MiB', bar: null });
   });
 
   it('says "estimating…" with neither a count nor an estimate', () => {
@@ -27,7 +27,7 @@ describe('progressFacts', () => {
     const facts = progressFacts({ ...base, totalBytes: 50_000_000, filesTotal: 5000, etaSeconds: 42 });
     expect(facts).toEqual({
       files: `120 of about ${(5000).toLocaleString()}`,
-      data: '12.0 MB of 50.0 MB',
+      data: '11.4 MiB of 47.7 MiB',
       timeLeft: 'about 42 seconds left',
       bar: { value: 12_000_000, max: 50_000_000 },
     });

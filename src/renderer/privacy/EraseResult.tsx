@@ -8,6 +8,7 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { formatBytes } from '../format.js';
 import { useApp } from '../storeContext.js';
+import { formatDateTime } from '../when.js';
 
 interface Folder {
   id: number;
@@ -186,7 +187,7 @@ export function EraseResult({
         {typeof result.physicallyDeletedAt === 'string' && (
           <>
             <dt>Physically deleted</dt>
-            <dd>{new Date(result.physicallyDeletedAt).toLocaleString()}</dd>
+            <dd>{formatDateTime(result.physicallyDeletedAt)}</dd>
           </>
         )}
         {typeof result.receiptFile === 'string' && (

@@ -1,9 +1,11 @@
 /** Browsing one recovery point's folders ('snapshots.browse'), with a path bar and "Restore…". */
 import { useState } from 'react';
+import { EntryIcon, FolderIcon } from '../common/icons.js';
 import { Loadable } from '../common/Loadable.js';
 import { formatBytes } from '../format.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
+import { formatDateTime } from '../when.js';
 import { type Point, pointName } from './points.js';
 
 function startOf(point: Point): string {
@@ -56,16 +58,16 @@ export function Browser({ repositoryId, point }: { repositoryId: string; point: 
                     <td>
                       {entry.type === 'dir' ? (
                         <button type="button" className="link-button" onClick={() => setPath(entry.path)}>
-                          📁 {entry.name}
+                          <FolderIcon /> {entry.name}
                         </button>
                       ) : (
                         <span>
-                          {entry.type === 'symlink' ? '↪' : '📄'} {entry.name}
+                          <EntryIcon type={entry.type} /> {entry.name}
                         </span>
                       )}
                     </td>
                     <td className="numeric">{entry.size === null ? '' : formatBytes(entry.size)}</td>
-                    <td>{new Date(entry.mtime).toLocaleString()}</td>
+                    <td>{formatDateTime(entry.mtime)}</td>
                   </tr>
                 ))}
               </tbody>

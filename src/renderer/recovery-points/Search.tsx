@@ -3,6 +3,7 @@ import { type FormEvent, useId, useState } from 'react';
 import type { Result } from '../../contract/methods.js';
 import { formatBytes } from '../format.js';
 import { useApp } from '../storeContext.js';
+import { formatDateTime } from '../when.js';
 import { formatTime } from './points.js';
 
 export function Search({ repositoryId }: { repositoryId: string }) {
@@ -80,7 +81,7 @@ export function Search({ repositoryId }: { repositoryId: string }) {
                           {!v.changed && <span className="muted"> · same as the version before</span>}
                         </td>
                         <td className="numeric">{v.size === null ? '' : formatBytes(v.size)}</td>
-                        <td>{new Date(v.mtime).toLocaleString()}</td>
+                        <td>{formatDateTime(v.mtime)}</td>
                         <td>
                           <button
                             type="button"

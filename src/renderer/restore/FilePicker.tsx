@@ -3,6 +3,7 @@
  * point (the selection is kept while moving between folders and listed below).
  */
 import { useId, useState } from 'react';
+import { EntryIcon } from '../common/icons.js';
 import { Loadable } from '../common/Loadable.js';
 import { formatBytes } from '../format.js';
 import { type Point, pointName } from '../recovery-points/points.js';
@@ -89,7 +90,7 @@ export function FilePicker({
                         onChange={(event) => toggle(entry.path, event.target.checked)}
                       />
                       <label htmlFor={`pick-${entry.path}`}>
-                        {entry.type === 'dir' ? '📁' : entry.type === 'symlink' ? '↪' : '📄'} {entry.name}
+                        <EntryIcon type={entry.type} /> {entry.name}
                       </label>
                       {entry.size !== null && <span className="muted">{formatBytes(entry.size)}</span>}
                       {entry.type === 'dir' && (

@@ -11,6 +11,7 @@ import { RecoveryKit } from '../common/RecoveryKit.js';
 import { passwordStrength } from '../first-run/strength.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
+import { formatDateTime } from '../when.js';
 
 export function Keys({ repositoryId }: { repositoryId: string }) {
   const call = useApp((state) => state.request);
@@ -67,7 +68,7 @@ export function Keys({ repositoryId }: { repositoryId: string }) {
                     {slot.current && <span className="badge badge-ok">used now</span>}
                     {slot.damaged && <span className="badge badge-warn">damaged</span>}
                   </td>
-                  <td>{slot.created ? new Date(slot.created).toLocaleString() : '—'}</td>
+                  <td>{slot.created ? formatDateTime(slot.created) : '—'}</td>
                   <td>
                     {!slot.current && (
                       <button
