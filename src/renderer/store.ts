@@ -59,8 +59,11 @@ export interface Handoff {
   repositoryId?: string;
   snapshotId?: string;
   paths?: string[];
-  /** Put the cursor there: `unlock`, the repository's unlock form (destination.ts). */
-  focus?: 'unlock';
+  /**
+   * Put the cursor there: `unlock`, the repository's unlock form (destination.ts, the Dashboard's
+   * status card); `check`, its Check now buttons; `folders`, its Add a folder form.
+   */
+  focus?: 'unlock' | 'check' | 'folders';
 }
 
 const ACTIVE: ReadonlySet<TaskData['status']> = new Set(['queued', 'running', 'cancelling']);

@@ -61,7 +61,12 @@ test('the status card shows the age of the last backup, the schedule and the ver
   await open(page);
   const status = page.getByRole('region', { name: 'Protection status' });
   // The points were made by the CLI, before the app knew the repository: they still count.
-  await expect(status.getByText(/^Protected: the last backup finished (just now|\d+ minutes? ago)\.$/)).toBeVisible();
+  // Folders with no schedule are backed up only by hand: the verdict says so, with the one action.
+  await expect(status.getByRole('heading', { name: 'Needs attention' })).toBeVisible();
+  await expect(
+    status.getByText('The folders of Test disk have no schedule: they are backed up only when you ask.'),
+  ).toBeVisible();
+  await expect(status.locator('time').first()).toHaveText(/^(just now|\d+ minutes? ago)$/);
   await expect(status.getByText('No schedule is set.')).toBeVisible();
   // Nothing was verified by this app yet: 0 % of the stored data within the 30-day window.
   await expect(status.getByText('Test disk: Never checked · 0% verified in the last 30 days')).toBeVisible();
@@ -122,6 +127,9 @@ test('Pause holds scheduled backups until the chosen time; Resume lets the due o
   await expect(activity.getByText('Backup of Test disk')).toBeVisible();
   await expect(activity.getByText('Finished')).toBeVisible();
   await expect(status.getByText(/^in (1 hour|5\d minutes), /)).toBeVisible();
+  // Scheduled, resumed and backed up: nothing is left to fix.
+  await expect(status.getByRole('heading', { name: 'Protected' })).toBeVisible();
+  await expect(status.getByText('Every folder is backed up on schedule.')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Space used' }).getByText(/used by 5 recovery points$/)).toBeVisible();
 });
 

@@ -53,17 +53,20 @@ test('connects a repository made with cairn init and lists it as unlocked', asyn
   // The token leaves the address bar once read.
   expect(page.url()).not.toContain('token=');
 
+  // No repository: no status card and no Back up now, one way on — its own screen.
   await expect(page.getByRole('heading', { name: 'No storage location yet' })).toBeVisible();
-  await expect(page.getByText('cairn init --repo PATH')).toBeVisible();
-  const backUp = page.getByRole('button', { name: 'Back up now', exact: true });
-  await expect(backUp).toBeDisabled();
-  await expect(page.getByText('Connect a repository first.')).toBeVisible();
-
-  await page.getByLabel('Location', { exact: true }).fill(repoPath);
+  await expect(page.getByRole('button', { name: 'Back up now', exact: true })).toHaveCount(0);
+  await page.getByRole('main').getByRole('button', { name: 'Add a repository' }).click();
+  await expect(page.getByRole('heading', { name: 'Set up Cairn' })).toBeVisible();
+  await page.getByRole('radio', { name: 'Connect a repository that already exists' }).check();
+  await page.getByLabel('Storage folder').fill(repoPath);
   await page.getByLabel('Name', { exact: true }).fill('Test disk');
   await page.getByLabel('Region where the data is stored').selectOption('EU');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByRole('heading', { name: 'Folders' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Dashboard', exact: true }).click();
 
   const repo = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Test disk' }) });
   await expect(repo).toBeVisible();
@@ -72,7 +75,8 @@ test('connects a repository made with cairn init and lists it as unlocked', asyn
   await expect(repo.getByText('No backup yet')).toBeVisible();
   await expect(repo.getByText(repoPath)).toBeVisible();
   await expect(page.getByRole('heading', { name: 'No storage location yet' })).toHaveCount(0);
-  await expect(backUp).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Back up now', exact: true })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Add another repository…' })).toBeVisible();
 
   // The token survives a reload of the same tab (kept in sessionStorage).
   await page.reload();
@@ -143,6 +147,11 @@ test('"Back up now" runs a backup whose progress and outcome arrive as live even
   await expect(activity.getByText('Backup of Test disk')).toBeVisible();
   await expect(activity.getByText('Finished')).toBeVisible();
   await expect(repo.getByText('just now')).toBeVisible();
-  await expect(page.getByText(/^Protected: the last backup finished just now\.$/)).toBeVisible();
+  const card = page.getByRole('region', { name: 'Protection status' });
+  await expect(card.getByRole('heading', { name: 'Needs attention' })).toBeVisible();
+  await expect(card.locator('time').first()).toHaveText('just now');
   await page.screenshot({ path: resolve(ROOT, 'test-results/dashboard-dark.png'), fullPage: true });
+  // The verdict's one action leads to where the schedule is set.
+  await card.getByRole('button', { name: 'Set a schedule' }).click();
+  await expect(page.getByRole('heading', { name: 'Retention and schedule', level: 1 })).toBeVisible();
 });

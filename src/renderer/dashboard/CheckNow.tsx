@@ -1,9 +1,10 @@
 /**
  * "Check now" for an unlocked repository: "Check structure" (indexes, recovery points, trees) or
  * "Check structure and read all data" (every pack read and verified), as a `check.start` task with
- * live progress from `task.updated` events and its outcome.
+ * live progress from `task.updated` events and its outcome. The status card's "Check …" action
+ * brings it into view (a hand-off with `focus: 'check'`).
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatBytes, formatEta } from '../format.js';
 import { isActive } from '../store.js';
 import { useApp } from '../storeContext.js';
@@ -71,6 +72,15 @@ export function CheckNow({ repositoryId, label }: { repositoryId: string; label:
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const busy = starting || (current !== undefined && isActive(current));
+  // Sent here by the status card's "Check …": the buttons come into view with the first focused.
+  const handoff = useApp((state) => state.handoff);
+  const sentHere = handoff?.focus === 'check' && handoff.repositoryId === repositoryId ? handoff : null;
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!sentHere) return;
+    first.current?.scrollIntoView({ block: 'center' });
+    first.current?.focus();
+  }, [sentHere]);
 
   async function start(readData: boolean) {
     setStarting(true);
@@ -88,7 +98,7 @@ export function CheckNow({ repositoryId, label }: { repositoryId: string; label:
   return (
     <section className="check-now" aria-label={`Check ${label}`}>
       <div className="button-row">
-        <button type="button" disabled={busy} onClick={() => void start(false)}>
+        <button type="button" ref={first} disabled={busy} onClick={() => void start(false)}>
           Check structure
         </button>
         <button type="button" disabled={busy} onClick={() => void start(true)}>

@@ -1,13 +1,12 @@
 /**
- * The Dashboard screen: is everything protected (last backup, next run, health), what is running,
- * the space used and its growth, damage and its repair, and the actions a person needs today
- * (back up now, pause, connect a repository, unlock one). Loading and failures are shown in place.
+ * The Dashboard screen: is everything protected (one verdict with its reason and action, last
+ * backup, next run, health), what is running, the space used and its growth, damage and its
+ * repair, and the repositories as cards (unlock, folders, check). Adding a repository is its own
+ * screen ("Add a repository"), reached from here. Loading and failures are shown in place.
  */
 import { Loadable } from '../common/Loadable.js';
 import { useApp, useAppStatus } from '../storeContext.js';
 import { Activity } from './Activity.js';
-import { BackUpNow } from './BackUpNow.js';
-import { ConnectForm } from './ConnectForm.js';
 import { ProtectionSummary } from './ProtectionSummary.js';
 import { RepositoryHealth } from './RepositoryHealth.js';
 import { RepositoryList } from './RepositoryList.js';
@@ -15,14 +14,26 @@ import { SpaceUsage } from './SpaceUsage.js';
 import './dashboard.css';
 
 function EmptyState() {
+  const navigate = useApp((state) => state.navigate);
   return (
     <section className="panel empty" aria-labelledby="empty-heading">
       <h2 id="empty-heading">No storage location yet</h2>
-      <p>
-        No repository is connected. Create one with the command line: <code>cairn init --repo PATH</code>, then connect
-        it here.
-      </p>
+      <p>Add a repository to back up to: a folder, a drive, an SFTP server or an S3 bucket, new or already made.</p>
+      <button type="button" className="primary" onClick={() => navigate('first-run')}>
+        Add a repository
+      </button>
     </section>
+  );
+}
+
+function AddAnother() {
+  const navigate = useApp((state) => state.navigate);
+  return (
+    <p className="add-another">
+      <button type="button" onClick={() => navigate('first-run')}>
+        Add another repository…
+      </button>
+    </p>
   );
 }
 
@@ -45,11 +56,16 @@ export function Dashboard() {
               )}
               <ProtectionSummary status={status} />
               <RepositoryHealth status={status} />
-              <BackUpNow repositories={status.repositories} />
               <Activity repositories={status.repositories} />
               <SpaceUsage status={status} />
-              {hasRepositories ? <RepositoryList repositories={status.repositories} /> : <EmptyState />}
-              <ConnectForm another={hasRepositories} />
+              {hasRepositories ? (
+                <>
+                  <RepositoryList repositories={status.repositories} />
+                  <AddAnother />
+                </>
+              ) : (
+                <EmptyState />
+              )}
             </>
           );
         }}

@@ -3,7 +3,7 @@
  * same folder picker as first run, remove one), each folder's excludes with first run's presets
  * (and patterns of one's own), and a link to its schedule on the "Retention and schedule" screen.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { z } from 'zod';
 import type { Source } from '../../contract/schemas.js';
 import { FolderPicker } from '../common/FolderPicker.js';
@@ -195,9 +195,18 @@ export function ProtectedFolders({ repositoryId, label }: { repositoryId: string
   const sources = useRequest(() => request('sources.list', { repositoryId }), [repositoryId, request]);
   const [adding, setAdding] = useState(false);
   const headingId = `folders-${repositoryId}`;
+  // Sent here by the status card's "Choose folders": the Add a folder form opens in view.
+  const handoff = useApp((state) => state.handoff);
+  const sentHere = handoff?.focus === 'folders' && handoff.repositoryId === repositoryId ? handoff : null;
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!sentHere) return;
+    setAdding(true);
+    section.current?.scrollIntoView({ block: 'center' });
+  }, [sentHere]);
 
   return (
-    <section className="protected-folders" aria-labelledby={headingId}>
+    <section ref={section} className="protected-folders" aria-labelledby={headingId}>
       <h4 id={headingId}>Folders</h4>
       <Loadable request={sources} what="the folders" compact>
         {(list) =>

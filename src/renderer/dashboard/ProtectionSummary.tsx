@@ -1,11 +1,14 @@
 /**
- * The protection status card at the top of the Dashboard: how old the last successful backup is,
- * when the next scheduled one runs (or what it waits for, or that schedules are paused, as `app.status` says), and the health of each
- * repository (its last check and how much of its stored data was verified lately), with the
- * Pause control. Each part shows its own loading and error state.
+ * The protection status card at the top of the Dashboard: one verdict — Protected, Needs attention
+ * or At risk (../../contract/protection.ts) — with its reason and the one action that fixes it,
+ * Back up now, how old the last successful backup is, when the next scheduled one runs (or what
+ * it waits for, or that schedules are paused, as `app.status` says), the health of each
+ * repository (its last check and how much of its stored data was verified lately), and the Pause
+ * control. Each part shows its own loading and error state.
  */
 import type { z } from 'zod';
 import { conditionWaitingText } from '../../contract/conditions.js';
+import { type ProtectionAction, type ProtectionVerdict, protectionVerdict } from '../../contract/protection.js';
 import type { PlannedRun, Source, VerificationCoverage } from '../../contract/schemas.js';
 import { Loadable } from '../common/Loadable.js';
 import { When } from '../common/When.js';
@@ -15,6 +18,7 @@ import { useApp } from '../storeContext.js';
 import { useNow } from '../useNow.js';
 import { useRequest } from '../useRequest.js';
 import { formatDateTime, formatIn, formatShare } from '../when.js';
+import { BackUpNow } from './BackUpNow.js';
 import { PauseControl } from './PauseControl.js';
 
 type Repository = AppStatusData['repositories'][number];
@@ -77,6 +81,69 @@ function Health({ repo, coverage, now }: { repo: Repository; coverage: Coverage 
   );
 }
 
+const LEVEL_TITLES: Record<ProtectionVerdict['level'], string> = {
+  protected: 'Protected',
+  attention: 'Needs attention',
+  'at-risk': 'At risk',
+};
+
+const LEVEL_TONES: Record<ProtectionVerdict['level'], string> = {
+  protected: 'ok',
+  attention: 'warn',
+  'at-risk': 'error',
+};
+
+/**
+ * The button of the verdict's action. Back up now and Resume are always in the card (the Pause
+ * control's Resume), so those, and "none", add no button here.
+ */
+function VerdictAction({ action, status }: { action: ProtectionAction; status: AppStatusData }) {
+  const navigate = useApp((state) => state.navigate);
+  const label = (id: string) => status.repositories.find((repo) => repo.id === id)?.label ?? id;
+  switch (action.kind) {
+    case 'unlock':
+      return (
+        <button
+          type="button"
+          onClick={() => navigate('dashboard', { repositoryId: action.repositoryId, focus: 'unlock' })}
+        >
+          Unlock {label(action.repositoryId)}
+        </button>
+      );
+    case 'check':
+      return (
+        <button
+          type="button"
+          onClick={() => navigate('dashboard', { repositoryId: action.repositoryId, focus: 'check' })}
+        >
+          Check {label(action.repositoryId)}
+        </button>
+      );
+    case 'open-incidents':
+      return (
+        <button type="button" onClick={() => navigate('privacy')}>
+          Open the incident register
+        </button>
+      );
+    case 'set-schedule':
+      return (
+        <button type="button" onClick={() => navigate('retention')}>
+          Set a schedule
+        </button>
+      );
+    case 'choose-folders': {
+      const first = status.repositories[0];
+      return first ? (
+        <button type="button" onClick={() => navigate('dashboard', { repositoryId: first.id, focus: 'folders' })}>
+          Choose folders
+        </button>
+      ) : null;
+    }
+    default:
+      return null;
+  }
+}
+
 export function ProtectionSummary({ status }: { status: AppStatusData }) {
   const now = useNow();
   const request = useApp((state) => state.request);
@@ -93,25 +160,45 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
   );
 
   if (status.repositories.length === 0) return null;
-  const locked = status.repositories.filter((repo) => !repo.unlocked).length;
   const last = status.lastSuccessfulBackupAt;
-  const failed = Object.values(coverage.data ?? {}).some((c) => c.lastFailure !== null);
-  // Storage that does not answer is a warning (each repository's card says which and since when).
-  const unreachable = status.repositories.some((repo) => !repo.storage.reachable);
-  const tone = failed ? 'error' : last && !unreachable ? 'ok' : 'warn';
   // The engine's one pause, the same the tray shows and `cairn pause` sets.
   const pause = status.pause ?? null;
+  const verdict = schedule.data
+    ? protectionVerdict(
+        {
+          repositories: status.repositories,
+          sources: schedule.data.sources,
+          coverage: coverage.data ?? {},
+          openIncidents: status.openIncidents ?? [],
+          pause,
+        },
+        now,
+      )
+    : null;
+  const tone = verdict ? LEVEL_TONES[verdict.level] : 'pending';
 
   return (
-    <section className={`panel summary summary-${tone}`} aria-labelledby="protection-heading">
-      <h2 id="protection-heading" className="visually-hidden">
-        Protection status
-      </h2>
-      <p className="summary-line">
-        {last
-          ? `Protected: the last backup finished ${formatAge(last, now)}.`
-          : 'Not protected yet: no backup has finished.'}
-      </p>
+    <section className={`panel summary summary-${tone}`} aria-label="Protection status">
+      <h2 className="summary-title">{verdict ? LEVEL_TITLES[verdict.level] : 'Protection status'}</h2>
+      {verdict ? (
+        <div className="summary-verdict">
+          <p className="summary-line">
+            {verdict.reason}
+            {verdict.more > 0 && (
+              <span className="muted">
+                {' '}
+                ({verdict.more === 1 ? '1 more thing' : `${verdict.more} more things`} below)
+              </span>
+            )}
+          </p>
+          <VerdictAction action={verdict.action} status={status} />
+        </div>
+      ) : (
+        <Loadable compact request={schedule} what="the protection status">
+          {() => null}
+        </Loadable>
+      )}
+      <BackUpNow repositories={status.repositories} />
       <dl className="status-list">
         <dt>Last successful backup</dt>
         <dd>{last ? <When iso={last} /> : 'None yet'}</dd>
@@ -138,11 +225,6 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
           </ul>
         </dd>
       </dl>
-      {locked > 0 && (
-        <p className="muted">
-          {locked === 1 ? '1 repository is locked' : `${locked} repositories are locked`}: unlock it to back up.
-        </p>
-      )}
       <PauseControl pause={pause} hasSources={(schedule.data?.sources.length ?? 0) > 0} onChanged={schedule.reload} />
     </section>
   );
