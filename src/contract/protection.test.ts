@@ -37,7 +37,7 @@ describe('protectionVerdict', () => {
       level: 'protected',
       reason: 'Every folder is backed up on schedule.',
       action: { kind: 'none' },
-      more: 0,
+      others: [],
     });
   });
 
@@ -49,7 +49,8 @@ describe('protectionVerdict', () => {
 
   it('asks to unlock a locked repository that has never backed up, and counts the other finding', () => {
     const verdict = protectionVerdict(facts(withRepo({ lastBackupAt: null, unlocked: false })), now);
-    expect(verdict).toMatchObject({ level: 'at-risk', action: { kind: 'unlock', repositoryId: 'r1' }, more: 1 });
+    expect(verdict).toMatchObject({ level: 'at-risk', action: { kind: 'unlock', repositoryId: 'r1' } });
+    expect(verdict.others).toEqual(['Disk is locked, so its scheduled backups cannot run.']);
   });
 
   it('is Needs attention when a scheduled backup was missed, At risk once it is a week old', () => {
@@ -87,7 +88,8 @@ describe('protectionVerdict', () => {
       }),
       now,
     );
-    expect(verdict).toMatchObject({ level: 'at-risk', action: { kind: 'check', repositoryId: 'r1' }, more: 1 });
+    expect(verdict).toMatchObject({ level: 'at-risk', action: { kind: 'check', repositoryId: 'r1' } });
+    expect(verdict.others).toEqual(['The incident "Laptop lost" is open.']);
   });
 
   it('words open incidents as attention and an overdue one as a risk', () => {

@@ -5,7 +5,7 @@
  * place that says it) agrees and every rule is tested on its own.
  *
  * The rules, most severe first (the first that holds is the verdict's reason; the others are
- * counted as "more"):
+ * listed after it):
  *  - At risk: an incident past its 72-hour notification deadline; verification found damage; a
  *    repository with folders has never finished a backup; a repository's last backup is older than
  *    a week and than three of its scheduled periods.
@@ -35,8 +35,8 @@ export interface ProtectionVerdict {
   level: ProtectionLevel;
   reason: string;
   action: ProtectionAction;
-  /** How many other findings there are beyond the reason shown. */
-  more: number;
+  /** The reasons of the other findings, most severe first, for a "more" disclosure. */
+  others: string[];
 }
 
 interface RepositoryFacts {
@@ -207,7 +207,15 @@ export function protectionVerdict(facts: ProtectionFacts, now: Date): Protection
 
   const worst = findings.find((f) => f.level === 'at-risk') ?? findings[0];
   if (!worst) {
-    return { level: 'protected', reason: 'Every folder is backed up on schedule.', action: { kind: 'none' }, more: 0 };
+    return {
+      level: 'protected',
+      reason: 'Every folder is backed up on schedule.',
+      action: { kind: 'none' },
+      others: [],
+    };
   }
-  return { level: worst.level, reason: worst.reason, action: worst.action, more: findings.length - 1 };
+  const others = [...findings.filter((f) => f.level === 'at-risk'), ...findings.filter((f) => f.level === 'attention')]
+    .filter((f) => f !== worst)
+    .map((f) => f.reason);
+  return { level: worst.level, reason: worst.reason, action: worst.action, others };
 }

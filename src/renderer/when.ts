@@ -36,13 +36,6 @@ export function formatDateTime(iso: string | number): string {
   return DATE_TIME.format(date);
 }
 
-/** A short date for chart labels: "26 Nov". */
-export function formatShortDate(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
-}
-
 /** "12.3 MiB/s". */
 export const formatSpeed = formatRate;
 

@@ -88,6 +88,14 @@ test('"Space used" shows the stored size and a chart of growth per recovery poin
   // The largest addition is the 500 kB (488 KiB) file (stored encrypted: a little more).
   await expect(chart).toHaveAttribute('aria-label', /the largest addition was 48\d\.\d KiB on /);
   await expect(chart.locator('rect.bar')).toHaveCount(4);
+  // A size axis with round values in binary units; each point its own label under the time axis
+  // (the four were made within a minute: times of day that tell them apart) and its own tooltip.
+  const sizes = await chart.locator('text.tick-size').allTextContents();
+  expect(sizes[0]).toBe('0');
+  expect(sizes.slice(1).every((t) => /^[\d.]+ (KiB|MiB)$/.test(t))).toBe(true);
+  const labels = await chart.locator('text.tick-point').allTextContents();
+  expect(new Set(labels).size).toBe(4);
+  await expect(chart.locator('rect.hit title').first()).toContainText(/KiB added, .* stored in all$/);
   const table = space.getByRole('table', { name: 'Growth of Test disk per recovery point' });
   await expect(table.getByRole('row')).toHaveCount(5);
   await expect(page.getByText('Loading…')).toHaveCount(0);

@@ -1,12 +1,16 @@
 /**
- * The growth of a repository per recovery point, drawn as SVG by hand: one bar per point for the
- * data it added (after deduplication and compression), and a line for the running total. For
- * screen readers it is one image with a summary, backed by a table of the same numbers.
+ * The space a repository uses, per recovery point, drawn as SVG by hand (a chart library would
+ * weigh more than the whole screen): a line for the total stored and one bar per point for the
+ * data it added (after deduplication and compression), both on one size axis with round values
+ * in binary units, the points evenly spaced along the time axis with labels that tell them apart
+ * (chart-axes.ts), and a tooltip per point. For screen readers it is one image with a summary,
+ * backed by a table of the same numbers.
  */
 import type { z } from 'zod';
 import type { SnapshotInfo } from '../../contract/schemas.js';
 import { formatBytes } from '../format.js';
-import { formatDateTime, formatShortDate } from '../when.js';
+import { formatDateTime } from '../when.js';
+import { byteTicks, labelledIndexes, pointLabels } from './chart-axes.js';
 
 type Point = z.output<typeof SnapshotInfo>;
 
@@ -15,7 +19,11 @@ export const MAX_BARS = 30;
 
 const WIDTH = 600;
 const HEIGHT = 180;
-const PAD = { top: 12, right: 8, bottom: 28, left: 8 };
+const PAD = { top: 12, right: 12, bottom: 28, left: 64 };
+/** A bar never wider than this, so one recovery point is not a block across the chart. */
+const MAX_BAR = 28;
+/** Room for one label under the axis. */
+const LABEL_GAP = 84;
 
 export interface GrowthSeries {
   points: { id: string; time: string; added: number; total: number }[];
@@ -42,16 +50,17 @@ export function GrowthChart({ label, snapshots }: { label: string; snapshots: Po
   const first = points[0]!;
   const last = points.at(-1)!;
   const largest = points.reduce((a, b) => (b.added > a.added ? b : a));
-  const maxTotal = Math.max(1, last.total);
-  const maxAdded = Math.max(1, largest.added);
+  const ticks = byteTicks(last.total);
+  const top = Math.max(1, ticks.at(-1)?.value ?? last.total);
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const step = plotW / points.length;
-  const barW = Math.max(2, step * 0.6);
+  const barW = Math.min(MAX_BAR, Math.max(2, step * 0.6));
   const x = (i: number) => PAD.left + step * i + step / 2;
-  const yTotal = (v: number) => PAD.top + plotH - (v / maxTotal) * plotH;
-  const barH = (v: number) => (v / maxAdded) * plotH;
-  const line = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${yTotal(p.total).toFixed(1)}`).join(' ');
+  const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
+  const line = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.total).toFixed(1)}`).join(' ');
+  const names = pointLabels(points.map((p) => p.time));
+  const labelled = labelledIndexes(points.length, plotW, LABEL_GAP);
 
   const summary =
     `Growth of ${label}: ${points.length} recovery point${points.length === 1 ? '' : 's'} ` +
@@ -62,31 +71,59 @@ export function GrowthChart({ label, snapshots }: { label: string; snapshots: Po
   return (
     <figure className="growth">
       <svg className="growth-chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary}>
-        <line className="axis" x1={PAD.left} x2={WIDTH - PAD.right} y1={PAD.top + plotH} y2={PAD.top + plotH} />
+        {ticks.map((tick) => (
+          <g key={tick.value}>
+            <line
+              className={tick.value === 0 ? 'axis' : 'grid'}
+              x1={PAD.left}
+              x2={WIDTH - PAD.right}
+              y1={y(tick.value)}
+              y2={y(tick.value)}
+            />
+            <text className="tick tick-size" x={PAD.left - 6} y={y(tick.value) + 4} textAnchor="end">
+              {tick.label}
+            </text>
+          </g>
+        ))}
         {points.map((p, i) => (
           <rect
             key={p.id}
             className="bar"
             x={x(i) - barW / 2}
             width={barW}
-            y={PAD.top + plotH - barH(p.added)}
-            height={Math.max(p.added > 0 ? 1 : 0, barH(p.added))}
-          >
-            <title>
-              {formatDateTime(p.time)}: {formatBytes(p.added)} added
-            </title>
-          </rect>
+            y={y(p.added)}
+            height={Math.max(p.added > 0 ? 1 : 0, PAD.top + plotH - y(p.added))}
+          />
         ))}
         <path className="total" d={line} />
         {points.map((p, i) => (
-          <circle key={p.id} className="total-dot" cx={x(i)} cy={yTotal(p.total)} r={2.5} />
+          <circle key={p.id} className="total-dot" cx={x(i)} cy={y(p.total)} r={2.5} />
         ))}
-        <text className="tick" x={PAD.left} y={HEIGHT - 8}>
-          {formatShortDate(first.time)}
-        </text>
-        <text className="tick" x={WIDTH - PAD.right} y={HEIGHT - 8} textAnchor="end">
-          {formatShortDate(last.time)}
-        </text>
+        {labelled.map((i) => (
+          <text
+            key={points[i]!.id}
+            className="tick tick-point"
+            x={x(i)}
+            y={HEIGHT - 8}
+            textAnchor={
+              labelled.length > 1 && i === 0
+                ? 'start'
+                : i === points.length - 1 && labelled.length > 1
+                  ? 'end'
+                  : 'middle'
+            }
+          >
+            {names[i]}
+          </text>
+        ))}
+        {points.map((p, i) => (
+          // The whole column is the tooltip's target, not only the (possibly tiny) bar.
+          <rect key={p.id} className="hit" x={x(i) - step / 2} width={step} y={PAD.top} height={plotH}>
+            <title>
+              {formatDateTime(p.time)}: {formatBytes(p.added)} added, {formatBytes(p.total)} stored in all
+            </title>
+          </rect>
+        ))}
       </svg>
       <figcaption className="growth-legend" aria-hidden="true">
         <span className="key key-bar" /> added by each recovery point <span className="key key-total" /> total stored

@@ -181,24 +181,28 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
     <section className={`panel summary summary-${tone}`} aria-label="Protection status">
       <h2 className="summary-title">{verdict ? LEVEL_TITLES[verdict.level] : 'Protection status'}</h2>
       {verdict ? (
-        <div className="summary-verdict">
-          <p className="summary-line">
-            {verdict.reason}
-            {verdict.more > 0 && (
-              <span className="muted">
-                {' '}
-                ({verdict.more === 1 ? '1 more thing' : `${verdict.more} more things`} below)
-              </span>
-            )}
-          </p>
-          <VerdictAction action={verdict.action} status={status} />
-        </div>
+        <>
+          <p className="summary-line">{verdict.reason}</p>
+          {verdict.others.length > 0 && (
+            <details className="summary-others">
+              <summary>{verdict.others.length === 1 ? '1 more thing' : `${verdict.others.length} more things`}</summary>
+              <ul>
+                {verdict.others.map((reason) => (
+                  <li key={reason}>{reason}</li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </>
       ) : (
         <Loadable compact request={schedule} what="the protection status">
           {() => null}
         </Loadable>
       )}
-      <BackUpNow repositories={status.repositories} />
+      <div className="summary-actions">
+        <BackUpNow repositories={status.repositories} />
+        {verdict && <VerdictAction action={verdict.action} status={status} />}
+      </div>
       <dl className="status-list">
         <dt>Last successful backup</dt>
         <dd>{last ? <When iso={last} /> : 'None yet'}</dd>
