@@ -11,7 +11,9 @@
  *   5. the journal part (bench/journal.mjs): journal backups of a many-file tree under `cairn watch`;
  *   6. the remote part (bench/remote.mjs): Cairn and restic over SFTP and S3, against an sshd and a
  *      Ceph RGW started on 127.0.0.1 for the run, with the requests counted by the servers.
- * `--only anchors|journal|remote` runs one part; each writes its own section of the report.
+ *   7. the index part (bench/index.mjs), opt-in with `--only index`: open time and memory of the
+ *      index of synthetic repositories of millions of chunks.
+ * `--only anchors|journal|remote|index` runs one part; each writes its own section of the report.
  *
  * A failed step (non-zero exit, a restore that differs from the source, a missing row) is printed
  * with the tool's output and makes the script exit 1 without touching the report.
@@ -24,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { describeDataset, ensureDataset } from './bench/dataset.mjs';
 import { ensureBuilt } from './bench/ensure-build.mjs';
 import { harnessEnv, oursTemplates, readToolsLog, runAnchors, toolLogSection } from './bench/harness.mjs';
+import { renderIndexReport, runIndexBench, spliceIndexReport } from './bench/index.mjs';
 import { renderJournalReport, runJournalBench, spliceJournalReport } from './bench/journal.mjs';
 import { hasCommand, machineInfo } from './bench/machine.mjs';
 import { HELP, parseBenchArgs, UsageError } from './bench/options.mjs';
@@ -115,11 +118,13 @@ async function main() {
     throw new BenchError(`--work ${work} contains white space, which the harness's command lines cannot take`);
   const harness = path.resolve(options.harness ?? path.join(ROOT, '..', 'shared', 'bench'));
   const out = path.resolve(options.out ?? path.join(ROOT, 'docs', 'performance.md'));
+  mkdirSync(work, { recursive: true });
+  // The index part runs the TypeScript sources (tsx), and needs neither the harness nor a build.
+  if (options.only === 'index') return indexPart({ options, work, out });
   const { anchors, makeDataset } = checkPrerequisites(harness);
   const tools = chooseTools(options.tools);
 
   ensureBuilt(ROOT, log);
-  mkdirSync(work, { recursive: true });
   const runs = (part) => options.only === null || options.only === part;
   if (runs('anchors')) {
     const code = await anchorsPart({ options, work, out, anchors, makeDataset, tools, started, loadAtStart });
@@ -152,6 +157,33 @@ async function main() {
     }
   }
   if (runs('remote')) await remotePart({ options, work, out, makeDataset, explicit: options.only === 'remote' });
+  return 0;
+}
+
+/** The index at millions of chunks (scripts/bench/index.mjs). */
+function indexPart({ options, work, out }) {
+  const loadAtStart = os.loadavg()[0] ?? 0;
+  let rows;
+  try {
+    rows = runIndexBench({ root: ROOT, work, sizes: options.indexChunks, reps: options.reps, log });
+  } catch (error) {
+    throw new BenchError(`the index benchmark failed; the report was not written.\n${error.message}`);
+  }
+  const m = machineInfo(ROOT);
+  const block = renderIndexReport(rows, {
+    date: new Date().toISOString(),
+    machine: `${m.cpu} (${m.cores} cores), ${m.memoryGiB.toFixed(1)} GiB, ${m.os}, Node ${m.node}`,
+    command: commandLine(),
+    reps: options.reps,
+    loadAtStart,
+    cores: m.cores,
+  });
+  process.stdout.write(`\n${block}`);
+  if (options.write) {
+    const existing = existsSync(out) ? readFileSync(out, 'utf8') : null;
+    writeFileSync(out, spliceIndexReport(existing, block));
+    log(`wrote the index section of ${path.relative(process.cwd(), out) || out}`);
+  }
   return 0;
 }
 

@@ -20,11 +20,13 @@ export interface BenchOptions {
   write: boolean;
   help: boolean;
   /** null: run every part */
-  only: 'anchors' | 'journal' | 'remote' | null;
+  only: 'anchors' | 'journal' | 'remote' | 'index' | null;
   journalFiles: number;
   remoteSizeMib: number;
   /** 'sftp' and/or 's3', in run order */
   remoteBackends: string[];
+  /** chunk counts of the index part (--only index) */
+  indexChunks: number[];
 }
 
 export function parseTools(raw: string): string[];

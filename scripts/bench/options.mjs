@@ -22,10 +22,13 @@ Options:
   --out FILE       Markdown file to update (default docs/performance.md)
   --only PART      run one part only: "anchors" (the side-by-side harness), "journal"
                    (journal backups of a many-file tree under \`cairn watch\`) or "remote"
-                   (SFTP and S3 against servers started on 127.0.0.1); default all three
+                   (SFTP and S3 against servers started on 127.0.0.1); default all three.
+                   "index" (opt-in, never part of a full run): open time and memory of
+                   the index of synthetic repositories of millions of chunks
   --journal-files N  files in the journal benchmark's tree (default 100000)
   --remote-size-mib N  dataset size of the remote part in MiB (default 256)
   --remote-backends "LIST"  backends of the remote part, of: sftp s3 (default both)
+  --index-chunks "LIST"  chunk counts of the index part (default "1000000 3000000 10000000")
   --no-write       print the report only; do not touch --out
   -h, --help       this help
 `;
@@ -43,8 +46,9 @@ const VALUE_OPTIONS = [
   '--journal-files',
   '--remote-size-mib',
   '--remote-backends',
+  '--index-chunks',
 ];
-export const PARTS = ['anchors', 'journal', 'remote'];
+export const PARTS = ['anchors', 'journal', 'remote', 'index'];
 export const REMOTE_BACKENDS = ['sftp', 's3'];
 
 /** A mistake in the command line; the message is meant for the user. */
@@ -108,6 +112,7 @@ export function parseBenchArgs(argv) {
     journalFiles: 100000,
     remoteSizeMib: 256,
     remoteBackends: [...REMOTE_BACKENDS],
+    indexChunks: [1_000_000, 3_000_000, 10_000_000],
   };
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   for (let i = 0; i < args.length; i++) {
@@ -169,6 +174,13 @@ export function parseBenchArgs(argv) {
         break;
       case '--remote-backends':
         options.remoteBackends = parseRemoteBackends(value);
+        break;
+      case '--index-chunks':
+        options.indexChunks = value
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map((n) => positiveInt(name, n));
+        if (options.indexChunks.length === 0) throw new UsageError(`${name} needs at least one chunk count`);
         break;
       default:
         throw new UsageError(`unknown option "${name}" (see --help)`);

@@ -112,7 +112,7 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'consent',
-    summary: 'list, give or withdraw consent (backup, usage-statistics, product-news)',
+    summary: 'list, give or withdraw consent (backup, usage-statistics)',
     load: async () => (await import('./commands/consent.js')).consentCommand,
   },
   {
@@ -122,7 +122,28 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'privacy',
-    summary: 'privacy records and rights: export, record, region, usage, erase, freeze, unfreeze, receipts',
+    summary:
+      'privacy records and rights: export, record, region, usage, erase, freeze, unfreeze, receipts, requests, controller, transfer',
     load: async () => (await import('./commands/privacy.js')).privacyCommand,
+  },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script: cairn completion bash|zsh|fish',
+    load: async () => (await import('./commands/completion.js')).completionCommand,
+  },
+  {
+    name: 'man',
+    summary: 'print the manual page (roff): cairn man | man -l -',
+    load: async () => (await import('./commands/man.js')).manCommand,
+  },
+  {
+    name: 'help',
+    summary: "show the commands, or a command's options: cairn help COMMAND (as cairn COMMAND --help)",
+    load: async () => (await import('./commands/help.js')).helpCommand,
+  },
+  {
+    name: 'version',
+    summary: 'print the version',
+    load: async () => (await import('./commands/version.js')).versionCommand,
   },
 ];

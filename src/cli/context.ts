@@ -9,6 +9,7 @@ import { CairnError } from '../app/errors.js';
 import { resolveDataDir } from '../app/host/data-dir.js';
 import { openPrivacyRecords, type PrivacyRecords } from '../app/privacy/index.js';
 import { FrozenPoints } from '../app/privacy/restriction/frozen.js';
+import { restrictFrozen } from '../app/privacy/restriction/guard.js';
 import {
   type Backend,
   backendAt,
@@ -19,12 +20,13 @@ import {
   reapplyErasures,
 } from '../app/services/open-repository.js';
 import type { PreparedUnlock } from '../app/services/prepare-unlock.js';
-import { readPassword } from './password.js';
+import { type PasswordSpec, readPassword, repositoryPassword } from './password.js';
 import { cacheDirFor, describeRetry } from './storage-options.js';
 
 export interface GlobalOptions {
   repo?: string;
   passwordFile?: string;
+  passwordCommand?: string;
   dataDir?: string;
   json: boolean;
   quiet: boolean;
@@ -68,7 +70,12 @@ export class CliContext {
   }
 
   password(prompt = 'Repository password: ', confirm = false): Promise<string> {
-    return readPassword({ env: 'CAIRN_PASSWORD', file: this.options.passwordFile }, prompt, confirm);
+    return readPassword(this.passwordSpec(), prompt, confirm);
+  }
+
+  /** Where the repository password comes from: the options, then the environment (password.ts). */
+  passwordSpec(): PasswordSpec {
+    return repositoryPassword({ file: this.options.passwordFile, command: this.options.passwordCommand });
   }
 
   /** The app data folder (erasure records, frozen recovery points): --data-dir, CAIRN_DATA_DIR or the platform's. */
@@ -100,7 +107,8 @@ export class CliContext {
    * Opens the repository with its password (or recovery key), asked for once the repository is
    * known to exist. Erasure tombstones recorded for it in the app data folder are applied first
    * (an interrupted erasure is finished; an erased path found again in an older copy of the
-   * repository is erased again), and that is reported.
+   * repository is erased again), and that is reported. The session carries the guard of the
+   * frozen points (src/app/privacy/restriction/guard.ts): no command reads a frozen point's files.
    */
   async openRepository(): Promise<Repository> {
     const records = this.records();
@@ -114,6 +122,7 @@ export class CliContext {
         onDamage: (message) => this.warn(message),
         ...(this.prepared ? { prepared: this.prepared } : {}),
       });
+      restrictFrozen(repo, this.frozen());
     } catch (err) {
       if (err instanceof CairnError && err.code === 'no-repository') {
         throw new CairnError(err.code, `${err.message} (create one with "cairn init")`, { cause: err });

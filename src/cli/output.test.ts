@@ -20,7 +20,7 @@ describe('ProgressReporter', () => {
   it('says on a terminal what a first backup counted so far, then files and bytes of the totals and the time left', () => {
     const { progress, lines, advance } = reporter('tty');
     progress.update({ files: 10, bytes: 0, counting: { files: 300, bytes: 90 * MiB } });
-    expect(lines.at(-1)).toMatch(/^\rbacking up: 10 files, 0 B \(0 B\/s; counting files… 300 so far\)/);
+    expect(lines.at(-1)).toMatch(/^\rbacking up: 10 files, 0 bytes \(0 bytes\/s; counting files… 300 so far\)/);
     for (let s = 1; s <= 4; s++) {
       advance(1000);
       progress.update({ files: 10 * s, bytes: 10 * s * MiB, totalBytes: 100 * MiB, filesTotal: 500 });

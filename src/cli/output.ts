@@ -3,17 +3,10 @@
  * (or JSON lines on stderr with --json).
  */
 import { ETA_MIN_BYTES, EtaEstimator } from '../app/host/eta.js';
+import { formatBytes } from '../contract/units.js';
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
-}
+/** Sizes in the binary units the app uses too (one function for both: ../contract/units.ts). */
+export { formatBytes };
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -10,36 +10,50 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CairnError } from '../app/errors.js';
 import type { OpenOptions, RetryNotice } from '../app/services/open-repository.js';
-import type { OptionSpecs, OptionValues } from './commands/types.js';
+import type { OptionValues } from './commands/types.js';
+import type { OptionGroup } from './option-table.js';
 
-export const STORAGE_OPTIONS: OptionSpecs = {
-  'sftp-identity': { type: 'string' },
-  'sftp-known-hosts': { type: 'string' },
-  'sftp-accept-host-key': { type: 'string' },
-  's3-region': { type: 'string' },
-  's3-path-style': { type: 'boolean' },
-  's3-storage-class': { type: 'string' },
-  's3-profile': { type: 'string' },
-  'limit-upload': { type: 'string' },
-  'limit-download': { type: 'string' },
-  connections: { type: 'string' },
-  'retry-for': { type: 'string' },
+/** The rows of the storage options (option-table.ts), shown under their own title in help. */
+export const STORAGE_OPTIONS: OptionGroup = {
+  title: 'Remote storage options (sftp://USER@HOST[:PORT]/PATH, s3://HOST[:PORT]/BUCKET[/PREFIX], s3+http://…)',
+  options: [
+    {
+      name: 'sftp-identity',
+      value: 'FILE',
+      description: 'private key to log in with (default: the SSH agent, then ~/.ssh/id_*)',
+    },
+    {
+      name: 'sftp-known-hosts',
+      value: 'FILE',
+      description: "known-hosts file to check the server's key against (default ~/.ssh/known_hosts)",
+    },
+    {
+      name: 'sftp-accept-host-key',
+      value: 'SHA256:…',
+      description: 'trust this key for a server not in the known-hosts file',
+    },
+    {
+      name: 's3-region',
+      value: 'REGION',
+      description: 'the region to sign requests for (default AWS_REGION, else us-east-1)',
+    },
+    {
+      name: 's3-path-style',
+      description: 'address the bucket as HOST/BUCKET (Ceph, MinIO; default for an IP or a port)',
+    },
+    { name: 's3-storage-class', value: 'CLASS', description: 'storage class of data objects (e.g. STANDARD_IA)' },
+    { name: 's3-profile', value: 'NAME', description: 'an ~/.aws profile instead of the default credentials' },
+    { name: 'limit-upload', value: 'KIB/S', description: 'upload at most this many KiB per second' },
+    { name: 'limit-download', value: 'KIB/S', description: 'download at most this many KiB per second' },
+    { name: 'connections', value: 'N', description: 'requests in flight at once (default 4)' },
+    {
+      name: 'retry-for',
+      value: 'SECONDS',
+      description: 'keep retrying unreachable storage this long before failing (default 300)',
+    },
+  ],
+  note: 'Secrets come from the environment: CAIRN_SFTP_PASSWORD, CAIRN_SFTP_PASSPHRASE, AWS_ACCESS_KEY_ID,\nAWS_SECRET_ACCESS_KEY (or AWS_PROFILE).',
 };
-
-export const STORAGE_OPTIONS_HELP = `Remote storage (sftp://USER@HOST[:PORT]/PATH, s3://HOST[:PORT]/BUCKET[/PREFIX], s3+http://…):
-  --sftp-identity FILE          private key to log in with (default: the SSH agent, then ~/.ssh/id_*)
-  --sftp-known-hosts FILE       known-hosts file to check the server's key against (default ~/.ssh/known_hosts)
-  --sftp-accept-host-key SHA256:…  trust this key for a server not in the known-hosts file
-  --s3-region REGION            the region to sign requests for (default AWS_REGION, else us-east-1)
-  --s3-path-style               address the bucket as HOST/BUCKET (Ceph, MinIO; default for an IP or a port)
-  --s3-storage-class CLASS      storage class of data objects (e.g. STANDARD_IA)
-  --s3-profile NAME             an ~/.aws profile instead of the default credentials
-  --limit-upload KIB/S          upload at most this many KiB per second
-  --limit-download KIB/S        download at most this many KiB per second
-  --connections N               requests in flight at once (default 4)
-  --retry-for SECONDS           keep retrying unreachable storage this long before failing (default 300)
-Secrets come from the environment: CAIRN_SFTP_PASSWORD, CAIRN_SFTP_PASSPHRASE, AWS_ACCESS_KEY_ID,
-AWS_SECRET_ACCESS_KEY (or AWS_PROFILE).`;
 
 function positiveInteger(values: OptionValues, name: string, max: number): number | undefined {
   const raw = values[name];

@@ -16,6 +16,8 @@ export const ContractErrorCode = z.enum([
   'unsupported-format',
   'invalid-argument',
   'io',
+  /** A frozen (restricted, GDPR Art. 18) recovery point whose contents were asked for. */
+  'restricted',
   'internal',
 ]);
 export type ContractErrorCode = z.infer<typeof ContractErrorCode>;

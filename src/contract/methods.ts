@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { MachineConditions } from './conditions.js';
 import { PAUSE_UNTIL_RESUMED } from './pause.js';
+import { requestMethods } from './requests.js';
 import {
   AlertWebhookKind,
   AppSettings,
@@ -472,15 +473,15 @@ export const methods = {
   /** The exact payload usage statistics would send (nothing is sent by this). */
   'usage.preview': { params: z.object({}), result: UsagePreview },
   /**
-   * Where usage statistics are sent (an http(s) address), or null for nowhere. Nothing is sent
-   * without consent; with consent and an address, a payload a week.
+   * Where usage statistics are sent (https; http only on 127.0.0.1 or localhost), or null for
+   * nowhere. Nothing is sent without consent; with consent and an address, one report a week.
    */
   'usage.setEndpoint': {
     params: z.object({
       endpoint: z
         .string()
         .url('the address must be a URL')
-        .refine((u) => /^https?:\/\//i.test(u), 'the address must start with http:// or https://')
+        .refine((u) => /^https?:\/\//i.test(u), 'the address must start with https://')
         .nullable(),
     }),
     result: UsagePreview,
@@ -492,6 +493,8 @@ export const methods = {
   },
   /** Records of processing (Art. 30) from the configuration, as JSON and a printable HTML page. */
   'privacy.record': { params: z.object({}), result: ProcessingRecordResult },
+  // The requests register, the controller's details and transfer instructions: ./requests.ts.
+  ...requestMethods,
 } as const;
 
 export type Methods = typeof methods;

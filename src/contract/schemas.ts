@@ -167,10 +167,13 @@ export const SnapshotInfo = z.object({
   frozen: z.boolean(),
 });
 
+/** The kinds of entry a recovery point holds (FIFOs and devices since format version 3). */
+export const EntryType = z.enum(['file', 'dir', 'symlink', 'fifo', 'chardev', 'blockdev']);
+
 export const BrowseEntry = z.object({
   name: z.string(),
   path: z.string(),
-  type: z.enum(['file', 'dir', 'symlink']),
+  type: EntryType,
   size: z.number().nullable(),
   mtime: z.string(),
 });
@@ -248,7 +251,7 @@ export const LocalListing = z.object({
 export const SnapshotChange = z.object({
   path: z.string(),
   change: z.enum(['added', 'removed', 'modified', 'metadata']),
-  type: z.enum(['file', 'dir', 'symlink']),
+  type: EntryType,
   sizeBefore: z.number().nullable(),
   sizeAfter: z.number().nullable(),
 });
@@ -264,7 +267,7 @@ export const SnapshotDiff = z.object({
 /** A path whose name matched a search, with the recovery points holding it (newest first). */
 export const SearchHit = z.object({
   path: z.string(),
-  type: z.enum(['file', 'dir', 'symlink']),
+  type: EntryType,
   versions: z.array(
     z.object({
       snapshotId: z.string(),
@@ -458,7 +461,7 @@ export const EraseAllReceipt = z
 // Privacy records (consent ledger, audit trail, incidents, regions, usage statistics, export,
 // records of processing). Stored as files in <dataDir>/privacy/, not in the catalog.
 
-export const Purpose = z.enum(['backup', 'usage-statistics', 'product-news']);
+export const Purpose = z.enum(['backup', 'usage-statistics']);
 
 export const ConsentRecord = z.object({
   purpose: Purpose,
@@ -545,23 +548,7 @@ export const PrivacyOverview = z.object({
   audit: z.object({ entries: z.number().int(), intact: z.boolean() }),
 });
 
-export const UsagePreview = z.object({
-  enabled: z.boolean(),
-  endpoint: z.string().nullable(),
-  /** Exactly what would be sent for the counters so far; null when nothing was counted. */
-  payload: z
-    .object({
-      schema: z.literal(1),
-      appVersion: z.string(),
-      osFamily: z.enum(['windows', 'macos', 'linux', 'other']),
-      period: z.object({ from: z.string(), to: z.string() }),
-      backups: z.number().int(),
-      restores: z.number().int(),
-      backupSizeBuckets: z.record(z.string(), z.number().int()),
-    })
-    .nullable(),
-  pending: z.number().int(),
-});
+export { UsagePayload, UsagePreview } from './usage.js';
 
 export const PrivacyExportResult = z.object({
   path: z.string(),

@@ -13,7 +13,9 @@ export type CairnErrorCode =
   | 'invalid-argument'
   | 'not-found'
   | 'no-space'
-  | 'io';
+  | 'io'
+  /** A recovery point restricted (frozen, GDPR Art. 18) whose contents may not be read. */
+  | 'restricted';
 
 export class CairnError extends Error {
   readonly code: CairnErrorCode;

@@ -3,11 +3,13 @@
  * engine-process.js, waits for its `ready`, relays contract calls and events over the protocol
  * in engine-protocol.ts, closes it in order (killing it when it does not exit in time), and when
  * it stops unexpectedly fails the calls in flight, tells `onExit` listeners and restarts it once.
+ * Given `auditKey`, every fork is handed the audit trail's key first (engine-protocol.ts).
  */
+import type { AuditKeyChoice } from '../app/privacy/audit-key.js';
 import { ContractError, ContractErrorCode } from '../contract/errors.js';
 import type { EventName } from '../contract/events.js';
 import type { EngineEventListener, EngineLike } from './engine-like.js';
-import { dataDirArg, type MainToEngine } from './engine-protocol.js';
+import { AUDIT_KEY_FLAG, dataDirArg, type MainToEngine } from './engine-protocol.js';
 
 /** The parts of Electron's UtilityProcess the client uses. */
 export interface EngineChildProcess {
@@ -36,6 +38,11 @@ export interface EngineClientOptions {
   closeTimeoutMs?: number;
   /** Where restarts and forced shutdowns are reported. Default console.error. */
   log?: (message: string) => void;
+  /**
+   * The audit trail's key for each engine process about to start (asked again at a restart);
+   * without it the engine keeps the key in the data folder.
+   */
+  auditKey?: () => AuditKeyChoice;
 }
 
 export const SERVICE_NAME = 'Cairn engine';
@@ -96,6 +103,7 @@ export class EngineProcessClient implements EngineLike {
   private closing: Promise<void> | null = null;
   private readonly closeTimeoutMs: number;
   private readonly log: (message: string) => void;
+  private readonly auditKey: (() => AuditKeyChoice) | undefined;
 
   private constructor(
     private readonly utilityProcess: UtilityProcessLike,
@@ -105,6 +113,7 @@ export class EngineProcessClient implements EngineLike {
   ) {
     this.closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
     this.log = options.log ?? ((message) => console.error(message));
+    this.auditKey = options.auditKey;
     this.current = this.fork();
   }
 
@@ -181,7 +190,8 @@ export class EngineProcessClient implements EngineLike {
   }
 
   private fork(): Generation {
-    const child = this.utilityProcess.fork(this.modulePath, [dataDirArg(this.dataDir)], { serviceName: SERVICE_NAME });
+    const args = [dataDirArg(this.dataDir), ...(this.auditKey ? [AUDIT_KEY_FLAG] : [])];
+    const child = this.utilityProcess.fork(this.modulePath, args, { serviceName: SERVICE_NAME });
     const generation: Generation = {
       child,
       ready: false,
@@ -195,6 +205,8 @@ export class EngineProcessClient implements EngineLike {
     generation.startup.promise.catch(() => {});
     child.on('message', (message) => this.onMessage(generation, message));
     child.on('exit', (code) => this.onChildExit(generation, code));
+    // The child's port queues it until the engine process listens; the engine opens only after it.
+    if (this.auditKey) child.postMessage({ type: 'audit-key', choice: this.auditKey() } satisfies MainToEngine);
     return generation;
   }
 

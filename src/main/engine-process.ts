@@ -2,7 +2,8 @@
  * Entry of the engine's Electron utility process (built to out/main/engine-process.js and
  * started by EngineProcessClient): opens EngineHost on the data folder main names in argv and
  * serves it over `process.parentPort` (protocol: engine-protocol.ts). Files, keys and the catalog
- * live here, outside the main process and the window. An uncaught error is reported to main as
+ * live here, outside the main process and the window; the audit trail's key comes from main's
+ * keychain (audit-keychain.ts) before the engine opens. An uncaught error is reported to main as
  * `fatal` and ends the process with code 1.
  */
 import { EngineHost } from '../app/host/engine-host.js';
@@ -30,6 +31,6 @@ process.on('unhandledRejection', (reason) => reportFatal(port, reason, exit));
 runEngineProcess({
   port,
   argv: process.argv,
-  openEngine: (dataDir) => EngineHost.open({ dataDir, watch: true }),
+  openEngine: (dataDir, auditKey) => EngineHost.open({ dataDir, watch: true, auditKey }),
   exit,
 });

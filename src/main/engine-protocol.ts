@@ -3,14 +3,21 @@
  * utility-process side of it. Main sends `call` (answered by one `reply` with the same id) and
  * `close`; the engine process sends `ready` once the engine is open, `event` for every engine
  * event and `fatal` just before it exits on an error it cannot recover from. Errors cross as
- * `{ code, message }` (the contract's error shape, mapped by ipc.ts's `toIpcError`).
+ * `{ code, message }` (the contract's error shape, mapped by ipc.ts's `toIpcError`). When argv
+ * carries AUDIT_KEY_FLAG, main's first message is `audit-key` (the audit trail's key from the OS
+ * keychain, or why not: audit-keychain.ts) and the engine opens only after it, so no audit entry
+ * is ever written under another key; the key goes by message, never argv, which others can read.
  */
+import { type AuditKeyChoice, parseAuditKeyChoice } from '../app/privacy/audit-key.js';
 import type { DesktopError } from '../contract/desktop.js';
 import type { EventName } from '../contract/events.js';
 import type { EngineLike } from './engine-like.js';
 import { toIpcError } from './ipc.js';
 
-export type MainToEngine = { type: 'call'; id: number; method: string; params: unknown } | { type: 'close' };
+export type MainToEngine =
+  | { type: 'call'; id: number; method: string; params: unknown }
+  | { type: 'close' }
+  | { type: 'audit-key'; choice: AuditKeyChoice };
 
 export type EngineToMain =
   | { type: 'ready' }
@@ -31,6 +38,9 @@ export const DATA_DIR_FLAG = '--cairn-data-dir=';
 export function dataDirArg(dataDir: string): string {
   return `${DATA_DIR_FLAG}${dataDir}`;
 }
+
+/** Tells the engine process to wait for main's `audit-key` message before it opens the engine. */
+export const AUDIT_KEY_FLAG = '--cairn-audit-key-from-main';
 
 /** The data folder named in the engine process's argv, or null when it is missing or empty. */
 export function dataDirFromArgv(argv: readonly string[]): string | null {
@@ -124,8 +134,8 @@ export function serveEngine(port: ParentPortLike, engine: EngineLike, exit: (cod
 export interface EngineProcessOptions {
   port: ParentPortLike;
   argv: readonly string[];
-  /** Opens the engine on the data folder (EngineHost.open in the real process). */
-  openEngine: (dataDir: string) => EngineLike;
+  /** Opens the engine on the data folder (EngineHost.open in the real process), keyed as main chose. */
+  openEngine: (dataDir: string, auditKey?: AuditKeyChoice) => EngineLike;
   exit: (code: number) => void;
 }
 
@@ -137,12 +147,33 @@ export function runEngineProcess(options: EngineProcessOptions): void {
     reportFatal(port, new Error('Cairn’s engine was started without a data folder.'), exit);
     return;
   }
-  let engine: EngineLike;
-  try {
-    engine = openEngine(dataDir);
-  } catch (err) {
-    reportFatal(port, new Error(`Cairn could not open its data folder: ${messageOf(err)}`), exit);
+  const open = (auditKey?: AuditKeyChoice): void => {
+    let engine: EngineLike;
+    try {
+      engine = auditKey ? openEngine(dataDir, auditKey) : openEngine(dataDir);
+    } catch (err) {
+      reportFatal(port, new Error(`Cairn could not open its data folder: ${messageOf(err)}`), exit);
+      return;
+    }
+    serveEngine(port, engine, exit);
+  };
+  if (!argv.includes(AUDIT_KEY_FLAG)) {
+    open();
     return;
   }
-  serveEngine(port, engine, exit);
+  let started = false;
+  port.on('message', ({ data }) => {
+    if (started || !isRecord(data)) return;
+    started = true;
+    if (data.type === 'close') {
+      exit(0);
+      return;
+    }
+    const choice = data.type === 'audit-key' ? parseAuditKeyChoice(data.choice) : undefined;
+    if (!choice) {
+      reportFatal(port, new Error('Cairn’s engine did not receive the audit trail’s key it waits for.'), exit);
+      return;
+    }
+    open(choice);
+  });
 }

@@ -4,7 +4,8 @@
  * folder as the CLI; main only relays the contract) and starts the desktop shell. If the engine
  * stops for good (it is restarted once), Cairn says so and quits. `--hidden` (used by launch at
  * login) starts in the tray. Remembered passwords (safeStorage vault) unlock their repositories,
- * after the kept storage credentials of remote repositories were handed to the engine.
+ * after the kept storage credentials of remote repositories were handed to the engine. The audit
+ * trail's key comes from the OS keychain (audit-keychain.ts) and reaches each engine process first.
  */
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, dialog, safeStorage, utilityProcess } from 'electron';
 import { resolveDataDir } from '../app/host/data-dir.js';
 import { acquireSingleInstance, startDesktop, unlockAtStart as unlockRememberedAtStart } from './app-lifecycle.js';
+import { DesktopAuditKey } from './audit-keychain.js';
 import { EngineProcessClient } from './engine-client.js';
 import { PasswordVault } from './secrets.js';
 import { STORAGE_CREDENTIALS_FILE, StorageCredentialVault } from './storage-credentials.js';
@@ -36,7 +38,10 @@ async function main(): Promise<void> {
   };
   let engine: EngineProcessClient;
   try {
-    engine = await EngineProcessClient.start(utilityProcess, join(here, 'engine-process.js'), dataDir);
+    const auditKey = new DesktopAuditKey({ safeStorage, platform: process.platform, dataDir });
+    engine = await EngineProcessClient.start(utilityProcess, join(here, 'engine-process.js'), dataDir, {
+      auditKey: () => auditKey.choice(),
+    });
   } catch (err) {
     dialog.showErrorBox('Cairn cannot start', (err as Error).message);
     app.exit(1);

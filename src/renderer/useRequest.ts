@@ -7,6 +7,7 @@
  * possibly null, which is data like any other).
  */
 import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
+import { failureMessage } from './common/failure.js';
 
 export type RequestState<T> =
   | { state: 'loading'; data: T | undefined }
@@ -36,7 +37,7 @@ export function useRequest<T>(load: (() => Promise<T>) | null, deps: DependencyL
       },
       (error: unknown) => {
         if (id === latest.current)
-          setState((previous) => ({ state: 'error', message: (error as Error).message, data: previous.data }));
+          setState((previous) => ({ state: 'error', message: failureMessage(error), data: previous.data }));
       },
     );
   }, [...deps, generation]);

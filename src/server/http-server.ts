@@ -39,6 +39,8 @@ const STATUS: Record<ContractErrorCode, number> = {
   'unsupported-format': 422,
   'invalid-argument': 422,
   io: 500,
+  // Unavailable For Legal Reasons (RFC 7725): the point is restricted under GDPR Art. 18.
+  restricted: 451,
   internal: 500,
 };
 

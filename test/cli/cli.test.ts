@@ -234,16 +234,16 @@ describe('cairn CLI on one repository', () => {
     expect(json<unknown[]>(withNew)).toHaveLength(2);
   });
 
-  it('a wrong (here: the old) password exits 1 with the exact message and no stack trace', () => {
+  it('a wrong (here: the old) password exits 12 (as restic) with the exact message and no stack trace', () => {
     const r = cairn(['snapshots', '--repo', repoDir], { password: PW });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(12);
     expect(r.stderr).toBe('cairn snapshots: wrong password (no key slot matches)\n');
     expectNoStack(r);
 
     const j = cairn(['snapshots', '--repo', repoDir, '--json'], { password: 'nope' });
-    expect(j.status).toBe(1);
+    expect(j.status).toBe(12);
     expect(expectJsonLines(j.stderr)).toEqual([
-      { type: 'error', message: 'wrong password (no key slot matches)', exitCode: 1 },
+      { type: 'error', message: 'wrong password (no key slot matches)', exitCode: 12 },
     ]);
   });
 
@@ -326,7 +326,7 @@ describe('cairn CLI: an interrupted backup', () => {
     await removeDir(dir);
   });
 
-  it('SIGINT during a backup exits 1 with "interrupted", saves no recovery point, and the next backup reuses the data', async () => {
+  it('SIGINT during a backup exits 130 with "interrupted", saves no recovery point, and the next backup reuses the data', async () => {
     const repoDir = path.join(dir, 'repo');
     const src = path.join(dir, 'src');
     await fs.mkdir(src);
@@ -343,14 +343,14 @@ describe('cairn CLI: an interrupted backup', () => {
       }
     });
     expect(signalled).toBe(true);
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(130);
     expect(run.stdout).toBe('');
     const errors = expectJsonLines(run.stderr).filter((l) => l.type === 'error');
     expect(errors).toEqual([
       {
         type: 'error',
         message: 'interrupted; the data stored so far is kept and the next backup reuses it',
-        exitCode: 1,
+        exitCode: 130,
       },
     ]);
 

@@ -208,23 +208,28 @@ describe('cairn privacy: regions, consent, incidents', () => {
   });
 
   it('gives and withdraws consent in one step each; usage statistics stay empty without consent', () => {
+    const empty = { backups: '0', restores: '0', largestBackup: 'none' };
     let usage = json<{ enabled: boolean; payload: unknown }>(ok(cairn(['privacy', 'usage', '--json'])));
-    expect(usage).toMatchObject({ enabled: false, payload: null });
+    expect(usage).toMatchObject({ enabled: false, payload: empty });
     ok(cairn(['consent', 'give', 'usage-statistics']));
     ok(cairn(['backup', '--repo', repoDir, '-q', src]));
     usage = json(ok(cairn(['privacy', 'usage', '--json'])));
-    expect(usage).toMatchObject({ enabled: true, payload: { backups: 1, restores: 0 } });
+    expect(usage).toMatchObject({ enabled: true, payload: { backups: '1-5', restores: '0', largestBackup: '<1MiB' } });
     expect(JSON.stringify(usage)).not.toContain(dir);
+    const text = ok(cairn(['privacy', 'usage'])).stdout;
+    expect(text).toMatch(/after randomised response/);
+    expect(text).toMatch(/ε = ln 3 ≈ 1\.10 per counter, 3\.30 per report/);
     ok(cairn(['consent', 'withdraw', 'usage-statistics']));
     usage = json(ok(cairn(['privacy', 'usage', '--json'])));
-    expect(usage).toMatchObject({ enabled: false, payload: null });
+    expect(usage).toMatchObject({ enabled: false, payload: empty });
     const states = json<{ purpose: string; given: boolean }[]>(ok(cairn(['consent', 'list', '--json'])));
     expect(states.map((s) => [s.purpose, s.given])).toEqual([
       ['backup', true],
       ['usage-statistics', false],
-      ['product-news', false],
     ]);
     expect(cairn(['consent', 'give', 'marketing']).status).toBe(1);
+    // Product news was retired: it is refused like any unknown purpose.
+    expect(cairn(['consent', 'give', 'product-news']).stderr).toMatch(/unknown purpose "product-news"/);
   });
 
   it('opens, lists and closes an incident by hand', () => {

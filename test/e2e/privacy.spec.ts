@@ -2,6 +2,8 @@
  * The Privacy screen and the privacy parts of other screens, in Chromium against a real
  * `cairn serve`, a repository made with the `cairn` CLI and temp folders: First run's privacy
  * step records only what was ticked; a consent is given and withdrawn and the ledger shows it;
+ * usage statistics show the report and its randomised form before consent, and their address is
+ * set and removed on the screen (a receiver set is a recipient while consent is given);
  * "Export my data" writes a ZIP that holds the manifest, the consent ledger and the audit trail;
  * a file is erased from every recovery point and no point restores it any more (the exclusion
  * offered, the file still on disk reported and excluded from its folder, the receipt naming it
@@ -71,7 +73,7 @@ async function repositoryId(): Promise<string> {
   return id;
 }
 
-test('first run: the privacy notice leaves both optional consents off unless ticked', async ({ page }) => {
+test('first run: the privacy notice leaves the optional consent off unless ticked', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(served.server.url);
   await expect(page.getByRole('heading', { name: 'Set up Cairn' })).toBeVisible();
@@ -92,20 +94,23 @@ test('first run: the privacy notice leaves both optional consents off unless tic
 
   await expect(page.getByRole('heading', { name: 'Privacy', exact: true })).toBeVisible();
   const usage = page.getByRole('checkbox', { name: 'Anonymous usage statistics' });
-  const news = page.getByRole('checkbox', { name: 'Product news' });
   await expect(usage).not.toBeChecked();
-  await expect(news).not.toBeChecked();
-  await expect(page.getByText(/never records paths, file names/)).toBeVisible();
+  // Product news was retired: the statistics are the one optional choice.
+  await expect(page.getByRole('checkbox')).toHaveCount(1);
+  await expect(page.getByText(/never contains paths, file names/)).toBeVisible();
   await page.screenshot({ path: join(SHOTS, 'first-run-privacy.png'), fullPage: true });
-  await news.check();
+  await usage.check();
   await page.getByRole('button', { name: 'Finish' }).click();
   await expect(page.getByText('Cairn is set up.')).toBeVisible();
 
   const consents = await callApi<Consent[]>(served.server, 'consent.list', {});
+  expect(consents.map((c) => c.purpose)).toEqual(['backup', 'usage-statistics']);
   const byPurpose = Object.fromEntries(consents.map((c) => [c.purpose, c]));
-  expect(byPurpose['product-news']).toMatchObject({ given: true, last: { given: true, via: 'app' } });
-  // Never ticked: not given, and no record claims it was.
-  expect(byPurpose['usage-statistics']).toMatchObject({ given: false, last: null });
+  expect(byPurpose['usage-statistics']).toMatchObject({ given: true, last: { given: true, via: 'app' } });
+  // The region picked for the first repository became the chosen region.
+  expect(await callApi<{ chosen: string | null }>(served.server, 'privacy.region.get', {})).toMatchObject({
+    chosen: 'EU',
+  });
 });
 
 test('a consent is given and withdrawn, and the ledger and audit trail record it', async ({ page }) => {
@@ -115,13 +120,16 @@ test('a consent is given and withdrawn, and the ledger and audit trail record it
   const usage = ledger
     .getByRole('listitem')
     .filter({ has: page.getByRole('heading', { name: 'Anonymous usage statistics' }) });
+  // Given in First run: withdrawn, given again and withdrawn here.
+  await expect(usage.getByText('given', { exact: true })).toBeVisible();
+  await usage.getByRole('button', { name: 'Withdraw', exact: true }).click();
   await expect(usage.getByText('not given', { exact: true })).toBeVisible();
   await usage.getByRole('button', { name: 'Give', exact: true }).click();
   await expect(usage.getByText('given', { exact: true })).toBeVisible();
-  await expect(usage.getByText(/^Given .* in the app, notice version 1\.$/)).toBeVisible();
+  await expect(usage.getByText(/^Given .* in the app, notice version 2\.$/)).toBeVisible();
   await usage.getByRole('button', { name: 'Withdraw', exact: true }).click();
   await expect(usage.getByText('not given', { exact: true })).toBeVisible();
-  await expect(usage.getByText(/^Withdrawn .* in the app, notice version 1\.$/)).toBeVisible();
+  await expect(usage.getByText(/^Withdrawn .* in the app, notice version 2\.$/)).toBeVisible();
   await expect(usage.getByRole('button', { name: 'Give', exact: true })).toBeVisible();
 
   const consents = await callApi<Consent[]>(served.server, 'consent.list', {});
@@ -131,10 +139,16 @@ test('a consent is given and withdrawn, and the ledger and audit trail record it
   });
   const audit = page.getByRole('region', { name: 'Audit trail entries' });
   await page.getByRole('region', { name: 'Audit trail', exact: true }).getByRole('button', { name: 'Refresh' }).click();
-  await expect(audit.getByText('consent.withdrawn')).toBeVisible();
+  await expect(audit.getByText('consent.withdrawn').first()).toBeVisible();
   await page.getByRole('button', { name: 'Verify the audit trail' }).click();
   await expect(page.getByText(/^Verified: \d+ entries, every hash, mac and link checked/)).toBeVisible();
   await expect(page.getByText(/^Checked .*(compared with|not compared with any repository)/)).toBeVisible();
+  // `cairn serve` has no keychain: the key is in the data folder, and the screen says what that means.
+  await expect(
+    page.getByText(
+      /^The chain key is in the file .*audit\.key, in the app's data folder\. .*someone who can read the folder can read the key/,
+    ),
+  ).toBeVisible();
 
   // The records of processing are shown in their printable frame.
   const record = page.frameLocator('iframe[title="Records of processing (printable)"]');
@@ -144,6 +158,49 @@ test('a consent is given and withdrawn, and the ledger and audit trail record it
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: join(SHOTS, 'privacy-dark.png'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('usage statistics: the report and its randomised form before consent, and the address set here', async ({
+  page,
+}) => {
+  await openPrivacy(page);
+  const section = page.locator('#privacy-usage');
+  await expect(section.getByText(/^Off\. Nothing is counted or sent/)).toBeVisible();
+  // Exactly what a report holds — the true buckets and one randomised sample — with ε in one sentence.
+  const truth = section.getByRole('figure', { name: /^This week, with the true buckets/ });
+  await expect(truth).toContainText('"week": "');
+  await expect(truth).toContainText('"backups": "0"');
+  await expect(section.getByRole('figure', { name: /^Exactly what is sent/ })).toContainText('"largestBackup": "');
+  await expect(
+    section.getByText(/chance of 3 in 7 \(3 in 9 for the size\).*ε = ln 3 ≈ 1\.10 per counter, 3\.30 per report\.$/),
+  ).toBeVisible();
+
+  const field = section.getByRole('textbox', { name: 'Statistics address' });
+  await field.fill('http://stats.example.org/cairn');
+  await section.getByRole('button', { name: 'Save address' }).click();
+  await expect(section.getByRole('alert')).toContainText('https');
+  await field.fill('https://stats.example.org/cairn');
+  await section.getByRole('button', { name: 'Save address' }).click();
+  await expect(section.getByText('Saved. Reports go to this address while consent is given.')).toBeVisible();
+  await expect(section.getByText('https://stats.example.org/cairn', { exact: true })).toBeVisible();
+  expect((await callApi<{ endpoint: string }>(served.server, 'usage.preview', {})).endpoint).toBe(
+    'https://stats.example.org/cairn',
+  );
+
+  // While consent is given, the receiver is a recipient in the records of processing.
+  await callApi(served.server, 'consent.set', { purpose: 'usage-statistics', given: true });
+  const record = await callApi<{ json: { recipients: { name: string; role: string }[] } }>(
+    served.server,
+    'privacy.record',
+    {},
+  );
+  expect(record.json.recipients).toContainEqual(
+    expect.objectContaining({ name: 'stats.example.org', role: expect.stringContaining('usage-statistics receiver') }),
+  );
+  await callApi(served.server, 'consent.set', { purpose: 'usage-statistics', given: false });
+
+  await section.getByRole('button', { name: 'Remove address' }).click();
+  await expect(section.getByText('No address is set, so nothing would be sent anywhere.')).toBeVisible();
 });
 
 test('"Export my data" writes a ZIP with the manifest, the consent ledger and the audit trail', async ({ page }) => {
@@ -246,6 +303,27 @@ test('a recovery point is frozen with a reason and unfrozen', async ({ page }) =
   await firstRow.getByRole('button', { name: /^Unfreeze / }).click();
   await expect(firstRow.getByText('frozen', { exact: true })).toHaveCount(0);
   await expect(firstRow.getByRole('button', { name: /^Browse / })).toBeEnabled();
+});
+
+test('the Restore wizard says a frozen point is frozen, and where to unfreeze it', async ({ page }) => {
+  const repoId = await repositoryId();
+  const points = await callApi<{ id: string }[]>(served.server, 'snapshots.list', { repositoryId: repoId });
+  const latest = points[0]?.id as string;
+  // Frozen outside the screen (as by the command line): the wizard still offers it.
+  await callApi(served.server, 'snapshots.freeze', { repositoryId: repoId, snapshotId: latest, reason: 'disputed' });
+  try {
+    await page.goto(served.server.url);
+    await nav(page, 'Restore').click();
+    const main = page.getByRole('main');
+    await main.getByRole('radio', { name: /The latest version/ }).check();
+    await main.getByRole('button', { name: 'Continue' }).click();
+    await main.getByRole('radio', { name: 'Only the files and folders I select' }).check();
+    await expect(main.getByRole('alert')).toContainText(
+      /This recovery point is frozen \(since .+: disputed\): unfreeze it in Privacy to browse, restore or compare it\./,
+    );
+  } finally {
+    await callApi(served.server, 'snapshots.unfreeze', { repositoryId: repoId, snapshotId: latest });
+  }
 });
 
 test('an incident opened by hand shows the banner with its 72-hour clock until it is closed', async ({ page }) => {

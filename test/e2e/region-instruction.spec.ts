@@ -39,16 +39,21 @@ async function createWithPassword(page: Page): Promise<void> {
 
 test('another region than the chosen one needs a reason, which the audit trail keeps', async ({ page }) => {
   await declare(page, 'EU');
-  await expect(page.getByText(/Your chosen region is European Union/)).toHaveCount(0);
+  await expect(page.getByText(/outside your chosen region/)).toHaveCount(0);
 
   await declare(page, 'US');
-  const reason = page.getByLabel(/To store this repository in United States, say why/);
+  await expect(
+    page.getByText(
+      'This location is in United States, outside your chosen region European Union. Store backups there anyway?',
+    ),
+  ).toBeVisible();
+  const reason = page.getByLabel(/If so, say why/);
   await expect(reason).toBeVisible();
   await createWithPassword(page);
   await expect(page.getByText(/declared in region US, but your chosen region is EU/)).toBeVisible();
 
   await page.getByRole('button', { name: 'Back' }).click();
-  await page.getByLabel(/To store this repository in United States, say why/).fill('offsite copy at our US office');
+  await page.getByLabel(/If so, say why/).fill('offsite copy at our US office');
   await createWithPassword(page);
   await expect(page.getByRole('heading', { name: 'Recovery kit', exact: true })).toBeVisible();
 

@@ -1,10 +1,11 @@
 /**
  * Random file-system operations for the journal tests: a seeded generator of creates, edits,
- * renames, deletes, folder creations/removals/moves and mode changes on a temp tree, each
- * reporting the paths a watcher is expected to journal for it.
+ * renames, deletes, folder creations/removals/moves, mode changes, extended attributes and hard
+ * links on a temp tree, each reporting the paths a watcher is expected to journal for it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import * as xattr from '@napi-rs/xattr';
 import type { ChangeKind } from '../../src/app/journal/journal-store.js';
 
 export interface Journaled {
@@ -97,9 +98,26 @@ export function randomOp(root: string, rnd: () => number): { op: string; journal
     fs.rmSync(file);
     return { op: `delete ${file}`, journaled: [{ path: file, kind: 'entry' }] };
   }
-  if (r < 0.68) {
+  if (r < 0.64) {
     fs.chmodSync(file, rnd() < 0.5 ? 0o600 : 0o644);
     return { op: `chmod ${file}`, journaled: [{ path: file, kind: 'entry' }] };
+  }
+  if (r < 0.66) {
+    // Moves only the file's ctime (format version 3 records extended attributes).
+    xattr.setAttributeSync(file, 'user.tag', content(rnd).slice(0, 40));
+    return { op: `setxattr ${file}`, journaled: [{ path: file, kind: 'entry' }] };
+  }
+  if (r < 0.68) {
+    // A second name: the first one's link count and ctime change, and both carry its hard-link group.
+    const to = path.join(pick(rnd, allDirs) as string, `${name()}.txt`);
+    fs.linkSync(file, to);
+    return {
+      op: `link ${file} -> ${to}`,
+      journaled: [
+        { path: file, kind: 'entry' },
+        { path: to, kind: 'entry' },
+      ],
+    };
   }
   if (r < 0.78) {
     const d = path.join(pick(rnd, allDirs) as string, name());

@@ -90,13 +90,13 @@ describe('key slots', () => {
     await stillSecond.close();
   });
 
-  it('makes a version-2 repository with Argon2id slots, and keeps a version-1 one on scrypt', async () => {
+  it('makes a version-3 repository with Argon2id slots, and keeps a version-1 one on scrypt', async () => {
     const { repo: v2, repoDir: v2Dir } = await initLocalRepo(path.join(dir, 'v2'));
-    expect(v2.config.version).toBe(2);
+    expect(v2.config.version).toBe(3);
     expect(v2.config.algorithms.keyDerivation).toBe('argon2id');
     const scrypt = { name: 'scrypt', N: 1024, r: 8, p: 1 } as const;
     await expect(v2.addKeySlot('other', 'other', scrypt)).rejects.toThrow(
-      "this repository's key slots use argon2id (format version 2), not scrypt",
+      "this repository's key slots use argon2id (format version 3), not scrypt",
     );
     await v2.close();
     expect(await fs.readdir(path.join(v2Dir, 'keys'))).toHaveLength(1);

@@ -1,6 +1,6 @@
 /**
  * Entries a backup cannot or must not read: a self-referencing symlink (stored as a link, never
- * followed), a FIFO (skipped silently), a root path that does not exist (a clear error), and a
+ * followed), a FIFO (recorded as an entry, never read), a root path that does not exist (a clear error), and a
  * file whose read fails (`/proc/self/mem`: a regular file to lstat whose read fails with EIO, even
  * for root), which must make the recovery point partial with a warning naming the file.
  */
@@ -54,7 +54,7 @@ describe('entries that cannot be read', () => {
     expect(await fs.readlink(path.join(restoredPath(target, loopDir), 'b'))).toBe('c');
   });
 
-  it('skips a FIFO without a warning (and without blocking on it)', async () => {
+  it('records a FIFO as an entry without a warning (and without blocking on it)', async () => {
     const fifoDir = path.join(src, 'fifo');
     await fs.mkdir(fifoDir);
     const made = spawnSync('mkfifo', [path.join(fifoDir, 'pipe')]);
@@ -64,8 +64,8 @@ describe('entries that cannot be read', () => {
     expect(warnings).toEqual([]);
     expect(snapshot.partial).toBe(false);
     const names: string[] = [];
-    for await (const e of walk(repo, snapshot.tree, fifoDir)) names.push(e.node.name);
-    expect(names).toEqual(['beside.txt']);
+    for await (const e of walk(repo, snapshot.tree, fifoDir)) names.push(`${e.node.name}:${e.node.type}`);
+    expect(names).toEqual(['beside.txt:file', 'pipe:fifo']);
   });
 
   it('fails with a clear CairnError when a named path does not exist', async () => {
@@ -82,20 +82,38 @@ describe('entries that cannot be read', () => {
     await expect(backup(repo, { paths: [] })).rejects.toMatchObject({ code: 'invalid-argument' });
   });
 
-  it('skips a name that is not valid UTF-8 with a warning and marks the recovery point partial', async () => {
+  it('keeps a file whose name is not valid UTF-8 by its bytes, shown with U+FFFD, and restores those bytes', async () => {
     const badDir = path.join(src, 'bad-name');
     await fs.mkdir(badDir);
     // "bad\xff.txt": 0xff never occurs in UTF-8.
-    await fs.writeFile(Buffer.concat([Buffer.from(`${badDir}/bad`), Buffer.from([0xff]), Buffer.from('.txt')]), 'x');
+    const badName = Buffer.concat([Buffer.from('bad'), Buffer.from([0xff]), Buffer.from('.txt')]);
+    await fs.writeFile(Buffer.concat([Buffer.from(`${badDir}/`), badName]), 'x');
     await fs.writeFile(path.join(badDir, 'good.txt'), 'good\n');
     const { snapshot, warnings } = await backup(repo, { paths: [badDir] });
-    expect(snapshot.partial).toBe(true);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(`${badDir}/bad`);
-    expect(warnings[0]).toContain('not valid UTF-8');
+    expect(warnings).toEqual([]);
+    expect(snapshot.partial).toBe(false);
     const names: string[] = [];
-    for await (const e of walk(repo, snapshot.tree, badDir)) names.push(e.node.name);
-    expect(names).toEqual(['good.txt']);
+    for await (const e of walk(repo, snapshot.tree, badDir)) names.push(`${e.node.name}|${e.node.nameBytes ?? ''}`);
+    expect(names).toEqual([`bad\uFFFD.txt|${badName.toString('base64')}`, 'good.txt|']);
+    const target = path.join(dir, 'bad-name-restore');
+    const result = await restore(repo, snapshot, { target });
+    expect(result.errors).toEqual([]);
+    const restored = await fs.readdir(restoredPath(target, badDir), { encoding: 'buffer' });
+    expect(restored.map((b) => b.toString('hex')).sort()).toEqual([
+      badName.toString('hex'),
+      Buffer.from('good.txt').toString('hex'),
+    ]);
+  });
+
+  it('skips a folder whose name is not valid UTF-8 with a warning and marks the recovery point partial', async () => {
+    const badDir = path.join(src, 'bad-folder');
+    await fs.mkdir(badDir);
+    await fs.mkdir(Buffer.concat([Buffer.from(`${badDir}/caf`), Buffer.from([0xe9])]));
+    const { snapshot, warnings } = await backup(repo, { paths: [badDir] });
+    expect(snapshot.partial).toBe(true);
+    expect(warnings).toEqual([
+      `${badDir}/caf\uFFFD: a folder whose name is not valid UTF-8; Cairn cannot back it up yet`,
+    ]);
   });
 
   it('backs up a file whose (valid UTF-8) name contains U+FFFD instead of skipping it as invalid', async () => {

@@ -258,7 +258,7 @@ function checkLock(value: unknown): void {
 }
 
 function checkConfig(value: unknown): void {
-  must(isObject(value) && (value.version === 1 || value.version === 2), 'config version');
+  must(isObject(value) && (value.version === 1 || value.version === 2 || value.version === 3), 'config version');
   must(isHex(value.id) && isStr(value.created), 'config id/created');
   must(isCount(value.packSize) && (value.packSize as number) >= 1, 'config packSize');
   let chunkerOk = true;

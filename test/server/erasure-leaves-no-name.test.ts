@@ -33,14 +33,17 @@ let home: string;
 let erased: string;
 let repoDir: string;
 
-/** The erased folder as a user would have it: a scan, notes, and a file whose name is not UTF-8. */
+/** The erased folder as a user would have it: a scan, notes, and a folder whose name is not UTF-8. */
 async function makeFolder(withBadName: boolean): Promise<void> {
   await fs.mkdir(path.join(erased, 'notes'), { recursive: true });
   await fs.writeFile(path.join(erased, 'scan-1.pdf'), `%PDF ${NAME} patient record\n`);
   await fs.writeFile(path.join(erased, 'notes', 'visit.txt'), 'blood pressure 120/80\n');
   if (withBadName) {
-    // Linux file names are bytes: 0xff is not UTF-8, so the backup cannot store it and warns.
-    await fs.writeFile(Buffer.concat([Buffer.from(`${erased}/`), Buffer.from([0xff, 0x41]), Buffer.from('.txt')]), 'x');
+    // Linux file names are bytes: 0xff is not UTF-8. A folder of such a name is not backed up yet
+    // (a file is, since format version 3), and the backup warns, naming it.
+    const sub = Buffer.concat([Buffer.from(`${erased}/`), Buffer.from([0xff, 0x41]), Buffer.from('-dir')]);
+    await fs.mkdir(sub);
+    await fs.writeFile(Buffer.concat([sub, Buffer.from('/inside.txt')]), 'x');
   }
 }
 

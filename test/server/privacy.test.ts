@@ -46,7 +46,6 @@ describe('privacy through the contract', () => {
     expect(initial.map((c) => [c.purpose, c.given])).toEqual([
       ['backup', true],
       ['usage-statistics', false],
-      ['product-news', false],
     ]);
     const repo = await repository();
     const source = await host.call('sources.add', { repositoryId: repo.id, path: src });
@@ -102,7 +101,7 @@ describe('privacy through the contract', () => {
     await host.call('sources.add', { repositoryId: repo.id, path: src });
     await host.call('retention.set', { repositoryId: repo.id, policy: { daily: 7 } });
     await backUp(host, repo.id);
-    expect((await host.call('usage.preview', {})).payload).toBeNull();
+    expect((await host.call('usage.preview', {})).payload).toMatchObject({ backups: '0', restores: '0' });
     await host.call('consent.set', { purpose: 'usage-statistics', given: true });
     const snapshotId = await backUp(host, repo.id);
     const target = path.join(tmp, 'restored');
@@ -117,11 +116,17 @@ describe('privacy through the contract', () => {
     expect(restores[0]?.details).toMatchObject({ taskId, snapshotId, target });
     expect(all.find((e) => e.action === 'retention.changed')?.details).toMatchObject({ policy: { daily: 7 } });
     const usage = await host.call('usage.preview', {});
-    expect(usage).toMatchObject({ enabled: true, endpoint: null, pending: 0, payload: { backups: 1, restores: 1 } });
+    expect(usage).toMatchObject({
+      enabled: true,
+      endpoint: null,
+      pending: 0,
+      payload: { backups: '1-5', restores: '1-5' },
+      privacy: { epsilonPerCounter: Math.log(3) },
+    });
     expect(JSON.stringify(usage)).not.toContain(tmp);
     const off = await host.call('consent.set', { purpose: 'usage-statistics', given: false });
     expect(off.message).toMatch(/deleted/);
-    expect((await host.call('usage.preview', {})).payload).toBeNull();
+    expect((await host.call('usage.preview', {})).payload).toMatchObject({ backups: '0', restores: '0' });
     const page = await host.call('audit.list', { limit: 2, before: all[0]?.seq });
     expect(page.map((e) => e.seq)).toEqual([(all[0]?.seq as number) - 1, (all[0]?.seq as number) - 2]);
   });
@@ -175,6 +180,8 @@ describe('privacy through the contract', () => {
     await host.call('privacy.setSubProcessors', {
       subProcessors: [{ name: 'Example Storage GmbH', role: 'object storage', region: 'EU' }],
     });
+    await host.call('consent.set', { purpose: 'usage-statistics', given: true });
+    await host.call('usage.setEndpoint', { endpoint: 'https://stats.example.com/v2' });
     const repo = await repository();
     await host.call('sources.add', { repositoryId: repo.id, path: src });
     await host.call('retention.set', { repositoryId: repo.id, policy: { monthly: 6 } });
@@ -195,6 +202,22 @@ describe('privacy through the contract', () => {
           .digest('hex'),
       ).toBe(f.sha256);
     }
+    // The statistics: this week's counts, the address, and the receiver among the recipients.
+    expect(JSON.parse(files.get('usage-statistics.json')?.toString() ?? '{}')).toMatchObject({
+      endpoint: 'https://stats.example.com/v2',
+      counters: { backups: 1 },
+      pending: [],
+      sentWeeks: [],
+    });
+    const processing = JSON.parse(files.get('records-of-processing.json')?.toString() ?? '{}') as {
+      recipients: { name: string; role: string }[];
+    };
+    expect(processing.recipients).toContainEqual(
+      expect.objectContaining({
+        name: 'stats.example.com',
+        role: expect.stringContaining('usage-statistics receiver'),
+      }),
+    );
     const sources = JSON.parse(files.get('sources.json')?.toString() ?? '[]') as { path: string }[];
     expect(sources.map((s) => s.path)).toEqual([src]);
     const tasks = JSON.parse(files.get('task-history.json')?.toString() ?? '[]') as { kind: string }[];

@@ -17,6 +17,7 @@ import type { KdfCost } from '../../engine/crypto/kdf.js';
 import { type Clock, systemClock } from '../../engine/util/clock.js';
 import { Catalog } from '../catalog/catalog.js';
 import { DEFAULT_WINDOW_DAYS, VerificationTracker } from '../catalog/verification.js';
+import type { AuditKeyChoice } from '../privacy/audit-key.js';
 import { FrozenPoints } from '../privacy/restriction/frozen.js';
 import type { OpenOptions } from '../services/open-repository.js';
 import { describeIssues, toContractError } from './errors.js';
@@ -29,6 +30,7 @@ import { keysHandlers } from './handlers/keys.js';
 import { privacyHandlers } from './handlers/privacy.js';
 import { repairHandlers } from './handlers/repair.js';
 import { repoHandlers } from './handlers/repo.js';
+import { requestsHandlers } from './handlers/requests.js';
 import { restoreHandlers } from './handlers/restore.js';
 import { retentionHandlers } from './handlers/retention.js';
 import { settingsHandlers } from './handlers/settings.js';
@@ -89,6 +91,11 @@ export interface EngineHostOptions {
   storageRetry?: OpenOptions['retry'];
   /** How long the alert webhook waits for an answer and how often it retries (tests shorten it). */
   webhook?: WebhookOptions;
+  /**
+   * The audit trail's key as the desktop app's main process chose it (the OS keychain, or why not;
+   * src/main/audit-keychain.ts); without it, the key file in the data folder (the CLI, `cairn serve`).
+   */
+  auditKey?: AuditKeyChoice;
 }
 
 const VERSION = PROGRAM.replace(/^cairn\s+/, '');
@@ -125,7 +132,8 @@ export class EngineHost {
       reachability,
       options.storageRetry,
     );
-    const repositories = new OpenRepositories(catalog, events, (record) => storage.backendFor(record));
+    const frozen = new FrozenPoints(dataDir);
+    const repositories = new OpenRepositories(catalog, events, (record) => storage.backendFor(record), frozen);
     // A task stopped while its storage is down must not sit out the retry pauses.
     tasks.onCancelled((task) => {
       if (task.repositoryId) repositories.get(task.repositoryId)?.backend.interruptRetries?.();
@@ -135,6 +143,7 @@ export class EngineHost {
       appVersion: VERSION,
       catalog,
       clock,
+      auditKey: options.auditKey,
       openRepository: (id) => repositories.get(id),
       incidentsChanged: (open) => {
         events.emit({ name: 'incidents.changed', payload: open });
@@ -184,7 +193,7 @@ export class EngineHost {
       reachability,
       events,
       privacy,
-      frozen: new FrozenPoints(dataDir),
+      frozen,
       schedules,
       watching,
       verification,
@@ -217,6 +226,7 @@ export class EngineHost {
       ...settingsHandlers(services),
       ...fsHandlers(),
       ...privacyHandlers(services),
+      ...requestsHandlers(services),
     };
     this.tasks = tasks;
     this.privacy = privacy;

@@ -3,11 +3,15 @@
  * password is never kept, only the session. Handlers reach a repository through `unlocked(id)`,
  * which refuses a locked one and closes a session another program invalidated (repository
  * erased or replaced, password removed); `withBackend` serves the methods that need no key.
+ * Every session kept here carries the guard of the frozen points, so its engine refuses a frozen
+ * point's contents to every method (src/app/privacy/restriction/guard.ts).
  */
 import { ContractError } from '../../contract/errors.js';
 import type { Backend } from '../../engine/backend/types.js';
 import type { Repository } from '../../engine/repo/repository.js';
 import type { Catalog, RepositoryRecord } from '../catalog/catalog.js';
+import type { FrozenPoints } from '../privacy/restriction/frozen.js';
+import { restrictFrozen } from '../privacy/restriction/guard.js';
 import { toContractError } from './errors.js';
 import type { Events } from './events.js';
 
@@ -21,6 +25,8 @@ export class OpenRepositories {
     private readonly catalog: Catalog,
     private readonly events: Events,
     private readonly openStorage: BackendOpener,
+    /** The frozen (restricted) points, whose contents no session here may read. */
+    private readonly frozen: Pick<FrozenPoints, 'get'>,
   ) {}
 
   /** The open session of a repository, if it is unlocked (no validity check). */
@@ -37,9 +43,9 @@ export class OpenRepositories {
     return [...this.open.keys()];
   }
 
-  /** Keeps `repo` as the open session of repository `id`. */
+  /** Keeps `repo` as the open session of repository `id`, restricted by the frozen points. */
   set(id: string, repo: Repository): void {
-    this.open.set(id, repo);
+    this.open.set(id, restrictFrozen(repo, this.frozen));
   }
 
   /** Forgets the session of repository `id` without closing it (the caller closes it). */

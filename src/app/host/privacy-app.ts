@@ -15,6 +15,7 @@ import type { ParsedParams, Result } from '../../contract/methods.js';
 import { describeError } from '../../engine/errors.js';
 import type { Repository } from '../../engine/repo/repository.js';
 import { type Clock, systemClock } from '../../engine/util/clock.js';
+import type { AuditKeyChoice } from '../privacy/audit-key.js';
 import type { Actor, AuditDetails } from '../privacy/audit-trail.js';
 import { type IncidentView, openPrivacyRecords, type PrivacyRecords } from '../privacy/index.js';
 import { setConsent } from '../services/consent.js';
@@ -31,6 +32,8 @@ export interface PrivacyHostDeps {
   actor?: Actor;
   /** Dates every record (default: the system clock). */
   clock?: Clock;
+  /** The audit trail's key as the desktop app chose it (default: the key file in the data folder). */
+  auditKey?: AuditKeyChoice;
   /** The open (unlocked) repository with this id, if any. */
   openRepository(id: string): Repository | undefined;
   /** Called with every open incident after the register changed. */
@@ -53,6 +56,7 @@ export class PrivacyApp {
     this.records = openPrivacyRecords(deps.dataDir, deps.actor ?? 'app', {
       appVersion: deps.appVersion,
       now: () => new Date(clock()),
+      auditKey: deps.auditKey,
     });
     this.port = {
       privacy: () => this.records,

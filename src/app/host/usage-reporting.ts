@@ -1,29 +1,25 @@
 /**
- * Sending the anonymous usage statistics, only ever with consent and a configured address: once
- * a period (a week by default) the counters are moved into the outbox as one payload — the same
- * payload `usage.preview` shows — and the outbox is posted to the address. Without consent
- * nothing is counted, queued or sent; without an address payloads wait in the outbox, where the
- * export and the Privacy screen show them. A failed send is retried at the next tick.
+ * Sending the anonymous usage statistics, only ever with consent and a configured address. Every
+ * tick (hourly) queues the report of a week that is over — randomised, with its send time drawn
+ * once within 72 hours after the week's end (privacy/usage-stats.ts) — and posts the reports whose
+ * time has come. Without consent nothing is counted, queued or sent; without an address reports
+ * wait in the outbox, where the export and the Privacy screen show them. A failed send is quiet
+ * (the report stays queued) and tried again at the next tick; a week is never sent twice.
  */
 import { describeError } from '../../engine/errors.js';
 import type { UsageStatistics } from '../privacy/usage-stats.js';
 
-export const USAGE_PERIOD_MS = 7 * 24 * 60 * 60 * 1000;
 const TICK_MS = 60 * 60 * 1000;
 
 export interface UsageReportingOptions {
-  periodMs?: number;
   tickMs?: number;
-  now?: () => Date;
   fetch?: typeof fetch;
 }
 
 export class UsageReporting {
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
-  private readonly periodMs: number;
   private readonly tickMs: number;
-  private readonly now: () => Date;
 
   constructor(
     private readonly usage: () => UsageStatistics,
@@ -31,9 +27,7 @@ export class UsageReporting {
     private readonly onError: (message: string) => void,
     private readonly options: UsageReportingOptions = {},
   ) {
-    this.periodMs = options.periodMs ?? USAGE_PERIOD_MS;
     this.tickMs = options.tickMs ?? TICK_MS;
-    this.now = options.now ?? (() => new Date());
   }
 
   start(): void {
@@ -47,7 +41,7 @@ export class UsageReporting {
     this.timer = undefined;
   }
 
-  /** Queues the counters when their period is over, then sends the outbox; returns payloads sent. */
+  /** Queues a finished week's report, then sends the reports that are due; returns how many were sent. */
   tick(): Promise<number> {
     this.running ??= this.report().finally(() => {
       this.running = undefined;
@@ -57,14 +51,12 @@ export class UsageReporting {
 
   private async report(): Promise<number> {
     const usage = this.usage();
-    if (!usage.enabled()) return 0;
-    const counters = usage.counters();
-    if (counters && this.now().getTime() - new Date(counters.since).getTime() >= this.periodMs) usage.queue();
-    if (!this.endpoint() || usage.pending().length === 0) return 0;
     try {
+      usage.rollOver();
+      if (!usage.enabled() || !this.endpoint() || usage.pending().length === 0) return 0;
       return await usage.send(this.options.fetch ?? fetch);
     } catch (err) {
-      this.onError(`usage statistics could not be sent (they stay in the outbox): ${describeError(err)}`);
+      this.onError(`usage statistics could not be sent (they stay queued): ${describeError(err)}`);
       return 0;
     }
   }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { CairnError } from '../../engine/errors.js';
 import type { Actor, AuditTrail } from './audit-trail.js';
 import { appendDurable, readIfExists, withFileLock } from './files.js';
-import { isPurpose, noticeFor, PURPOSES, type Purpose } from './notices.js';
+import { isPurpose, isRecordedPurpose, noticeFor, PURPOSES, type Purpose, type RetiredPurpose } from './notices.js';
 
 export const CONSENT_FILE = 'consent.jsonl';
 
@@ -21,6 +21,11 @@ export interface ConsentRecord {
   given: boolean;
   at: string;
   via: Actor;
+}
+
+/** A record as the ledger holds it: also those of a purpose since retired (kept readable). */
+export interface LedgerRecord extends Omit<ConsentRecord, 'purpose'> {
+  purpose: Purpose | RetiredPurpose;
 }
 
 export interface ConsentState {
@@ -44,14 +49,15 @@ export class ConsentLedger {
     this.file = path.join(dir, CONSENT_FILE);
   }
 
-  records(): ConsentRecord[] {
+  /** Every record, oldest first, retired purposes included. */
+  records(): LedgerRecord[] {
     const text = readIfExists(this.file) ?? '';
-    const out: ConsentRecord[] = [];
+    const out: LedgerRecord[] = [];
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
-        const r = JSON.parse(line) as ConsentRecord;
-        if (isPurpose(r.purpose) && typeof r.given === 'boolean') out.push(r);
+        const r = JSON.parse(line) as LedgerRecord;
+        if (isRecordedPurpose(r.purpose) && typeof r.given === 'boolean') out.push(r);
       } catch {
         // a torn or edited line is ignored; the audit trail holds every change too
       }
@@ -61,7 +67,7 @@ export class ConsentLedger {
 
   state(purpose: Purpose): ConsentState {
     const last = this.records()
-      .filter((r) => r.purpose === purpose)
+      .filter((r): r is ConsentRecord => r.purpose === purpose)
       .at(-1);
     const notice = noticeFor(purpose);
     return {

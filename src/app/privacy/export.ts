@@ -1,10 +1,11 @@
 /**
  * The privacy export (GDPR Art. 15 and 20): one ZIP of everything the app holds about the user —
  * settings, storage locations with regions, sources, schedules, retention policies, the consent
- * ledger, the audit trail (verbatim, so it can be verified again), incidents, task history, usage
- * counters, the records of processing, and for each unlocked repository the list of recovery
- * points with their file index (metadata only, never file contents). JSON, with CSV for tables, a
- * README explaining each file, and manifest.json + SHA256SUMS with the SHA-256 of every file.
+ * ledger, the audit trail (verbatim, so it can be verified again), incidents, the requests
+ * register, task history, usage counters, the records of processing, and for each unlocked
+ * repository the list of recovery points with their file index (metadata only, never file
+ * contents). JSON, with CSV for tables, a README explaining each file, and manifest.json +
+ * SHA256SUMS with the SHA-256 of every file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,11 +13,12 @@ import { walk } from '../../engine/browse/walk.js';
 import { CairnError } from '../../engine/errors.js';
 import type { Repository } from '../../engine/repo/repository.js';
 import type { AuditEntry, AuditVerifyResult } from './audit-trail.js';
-import type { ConsentRecord } from './consent-ledger.js';
+import type { LedgerRecord } from './consent-ledger.js';
 import { sha256Hex, writeFileAtomic } from './files.js';
 import type { IncidentView } from './incidents.js';
 import { buildProcessingRecord, type PrivacyInventory, processingRecordHtml } from './processing-record.js';
-import type { UsageCounters } from './usage-stats.js';
+import type { RequestView } from './requests.js';
+import type { UsageExport } from './usage-stats.js';
 import { buildZip, type ZipInput } from './zip.js';
 
 export interface RecoveryPointsExport {
@@ -42,10 +44,12 @@ export interface RecoveryPointsExport {
 export interface ExportInput {
   inventory: PrivacyInventory;
   audit: { entries: AuditEntry[]; rawJsonl: string; verification: AuditVerifyResult };
-  consent: ConsentRecord[];
+  consent: LedgerRecord[];
   incidents: IncidentView[];
+  /** The requests register (Art. 12); absent in exports made by callers that do not keep one. */
+  requests?: RequestView[];
   tasks: unknown[];
-  usage: { counters: UsageCounters | null; pendingPayloads: unknown[] };
+  usage: UsageExport & { endpoint: string | null };
   recoveryPoints: RecoveryPointsExport[];
   now?: Date;
 }
@@ -263,9 +267,35 @@ export function exportFiles(input: ExportInput): { name: string; about: string; 
   );
   add(
     'usage-statistics.json',
-    'Anonymous usage counters and payloads waiting to be sent (empty unless you gave consent).',
+    "Usage statistics: this week's counts, the randomised reports waiting to be sent with their send times, the weeks already sent, and the address they go to (empty unless you gave consent).",
     json(input.usage),
   );
+  if (input.requests) {
+    add(
+      'requests.json',
+      'The requests register (Art. 12): requests about personal data, their deadlines, status and what was done.',
+      json(input.requests),
+    );
+    add(
+      'requests.csv',
+      'The same as a table.',
+      toCsv(
+        ['id', 'kind', 'requester', 'received_on', 'due_on', 'extended', 'status', 'outcome', 'closed_at', 'links'],
+        input.requests.map((q) => [
+          q.id,
+          q.kind,
+          q.requester,
+          q.receivedOn,
+          q.dueOn,
+          q.extension?.reason ?? '',
+          q.overdue ? 'open (overdue)' : q.status,
+          q.outcome,
+          q.closedAt,
+          q.links.map((l) => l.kind).join(' '),
+        ]),
+      ),
+    );
+  }
   add('records-of-processing.json', 'Records of processing (Art. 30) generated from the configuration.', json(record));
   add('records-of-processing.html', 'The same as a printable page.', processingRecordHtml(record));
   for (const rp of input.recoveryPoints) {

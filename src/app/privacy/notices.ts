@@ -5,8 +5,15 @@
  */
 import { sha256Hex } from './files.js';
 
-export const PURPOSES = ['backup', 'usage-statistics', 'product-news'] as const;
+export const PURPOSES = ['backup', 'usage-statistics'] as const;
 export type Purpose = (typeof PURPOSES)[number];
+
+/**
+ * Purposes no longer asked for. 'product-news' governed nothing the app showed, so it went; the
+ * ledger's old records of it stay readable (history and export), but it has no state any more.
+ */
+export const RETIRED_PURPOSES = ['product-news'] as const;
+export type RetiredPurpose = (typeof RETIRED_PURPOSES)[number];
 
 export interface Notice {
   purpose: Purpose;
@@ -31,29 +38,27 @@ const NOTICES: Record<Purpose, Notice> = {
   },
   'usage-statistics': {
     purpose: 'usage-statistics',
-    version: 1,
+    version: 2,
     title: 'Anonymous usage statistics',
     required: false,
     text:
-      'If you agree, Cairn counts how many backups and restores ran, the size of backups in coarse ' +
-      'buckets, the app version and the operating-system family. It never records paths, file names, ' +
-      'hostnames, IP-derived data or repository IDs. You can see the exact payload before anything ' +
-      'is sent, and nothing is sent unless a statistics address is configured. Withdrawing stops ' +
-      'counting at once and deletes everything not yet sent.',
-  },
-  'product-news': {
-    purpose: 'product-news',
-    version: 1,
-    title: 'Product news',
-    required: false,
-    text:
-      'If you agree, Cairn may show news about new versions and features inside the app. No personal ' +
-      'data is used for this. You can withdraw at any time.',
+      'If you agree, Cairn counts, per calendar week, how many backups and restores ran and the size ' +
+      'of the largest backup, and reports them once a week only as coarse buckets, each deliberately ' +
+      'randomised so that no single report shows your real numbers, with the app version (major.minor) ' +
+      'and the operating-system family. A report has no identifier and never contains paths, file ' +
+      'names, host names or repository IDs. You can see the exact report before anything is sent, and ' +
+      'nothing is sent unless a statistics address is set. Withdrawing stops counting at once and ' +
+      'deletes everything not yet sent.',
   },
 };
 
 export function isPurpose(value: string): value is Purpose {
   return (PURPOSES as readonly string[]).includes(value);
+}
+
+/** A purpose the ledger may hold records of: a current one or a retired one. */
+export function isRecordedPurpose(value: string): value is Purpose | RetiredPurpose {
+  return isPurpose(value) || (RETIRED_PURPOSES as readonly string[]).includes(value);
 }
 
 export function noticeFor(purpose: Purpose): Notice & { sha256: string } {

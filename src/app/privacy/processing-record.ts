@@ -1,14 +1,18 @@
 /**
- * Records of processing activities (GDPR Art. 30), generated from the configuration: purposes
- * (with their consent state), data categories, data subjects, recipients (each storage location's
- * provider as processor, the sub-processors the user lists, and the alert webhook's host while one
- * is set), locations and regions, retention
+ * Records of processing activities (GDPR Art. 30), generated from the configuration: the
+ * controller and DPO contact the user entered, purposes (with their consent state), data
+ * categories, data subjects, recipients (each storage location's operator, derived from its
+ * location by ./location-operator.ts; the sub-processors the user lists; the alert webhook's host
+ * while one is set; the usage-statistics receiver while consent is given and an address is set),
+ * locations with their regions and any instruction to store outside the chosen region, retention
  * time limits (from the policies), and security measures (algorithms, key slots). As JSON and as a
  * self-contained printable HTML page (every value escaped; no scripts, no external resources).
  */
 import { ALGORITHMS_V1, ALGORITHMS_V2 } from '../../engine/format/config.js';
 import type { RetentionPolicy } from '../retention/policy.js';
 import type { ConsentState } from './consent-ledger.js';
+import type { ControllerDetails } from './controller.js';
+import { locationOperator } from './location-operator.js';
 import type { PrivacySettings } from './settings.js';
 
 export interface InventoryRepository {
@@ -19,6 +23,10 @@ export interface InventoryRepository {
   lastBackupAt: string | null;
   /** Key slots when the repository was open while the record was made. */
   keySlots?: { id: string; label: string; created: string; kdf: string }[];
+  /** The user's instruction to store there although it lies outside the chosen region. */
+  transferInstruction?: { instruction: string; at: string } | null;
+  /** When an instruction for this location was last revoked. */
+  instructionRevokedAt?: string | null;
 }
 
 /** What the app holds, gathered by the caller (engine host or CLI) for the records and the export. */
@@ -32,17 +40,33 @@ export interface PrivacyInventory {
   consent: ConsentState[];
   /** The alert webhook's host and declared region while one is set (app setting; never its address). */
   alertReceiver?: { host: string; region: string | null } | null;
+  /** The controller's name and contact and the DPO's contact, as the user entered them. */
+  controller?: ControllerDetails;
 }
 
 export interface ProcessingRecord {
   generatedAt: string;
-  controller: string;
+  controller: {
+    name: string | null;
+    contact: string | null;
+    dpoContact: string | null;
+    /** What the records say when the user has not entered the controller's details yet. */
+    note: string;
+  };
   purposes: { purpose: string; title: string; legalBasis: string; given: boolean; since: string | null }[];
   dataSubjects: string[];
   dataCategories: string[];
   recipients: { name: string; role: string; region: string }[];
   chosenRegion: string | null;
-  locations: { repository: string; location: string; region: string; outsideChosenRegion: boolean }[];
+  locations: {
+    repository: string;
+    location: string;
+    region: string;
+    outsideChosenRegion: boolean;
+    /** The instruction to store there outside the chosen region (null: none given, or revoked). */
+    transferInstruction: { instruction: string; at: string } | null;
+    instructionRevokedAt: string | null;
+  }[];
   retention: { repository: string; policy: RetentionPolicy | null; timeLimit: string }[];
   security: {
     encryption: string;
@@ -59,12 +83,24 @@ export interface ProcessingRecord {
 const LEGAL_BASIS: Record<string, string> = {
   backup: 'Art. 6(1)(b)/(f): the backup service the user set up (consent ledger records it)',
   'usage-statistics': 'Art. 6(1)(a): consent',
-  'product-news': 'Art. 6(1)(a): consent',
 };
 
 /** What the alert webhook sends, as the records of processing describe it. */
 export const ALERT_CONTENT =
   'a short message after each backup and when a check finds damage (repository name, outcome, counts, a one-line reason; no file names, paths or credentials)';
+
+/** What the usage-statistics receiver gets, as the records of processing describe it. */
+export const USAGE_CONTENT =
+  'one report a week, as the Privacy screen shows it before consent: the ISO week, app version (major.minor), operating-system family and three counters in coarse buckets, each randomised (local differential privacy, ε = ln 3 per counter); no identifier, file names, paths or credentials';
+
+/** The host of the usage-statistics address, or the address itself when it is not a URL. */
+function receiverHost(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return endpoint;
+  }
+}
 
 /** The longest time a policy keeps a recovery point, in words. */
 export function describeRetention(policy: RetentionPolicy | null): string {
@@ -84,9 +120,19 @@ export function describeRetention(policy: RetentionPolicy | null): string {
 export function buildProcessingRecord(inv: PrivacyInventory, now: Date = new Date()): ProcessingRecord {
   const chosen = inv.settings.region;
   const label = (id: string) => inv.repositories.find((r) => r.id === id)?.label ?? id.slice(0, 8);
+  const statistics = inv.consent.find((c) => c.purpose === 'usage-statistics')?.given
+    ? inv.settings.usageEndpoint
+    : null;
   return {
     generatedAt: now.toISOString(),
-    controller: 'the user of this Cairn installation (Cairn itself sends no personal data anywhere)',
+    controller: {
+      name: inv.controller?.name ?? null,
+      contact: inv.controller?.contact ?? null,
+      dpoContact: inv.controller?.dpoContact ?? null,
+      note: inv.controller?.name
+        ? 'entered by the user of this Cairn installation'
+        : 'not entered yet: the user of this Cairn installation (set it under Privacy → Records of processing, or with "cairn privacy controller")',
+    },
     purposes: inv.consent.map((c) => ({
       purpose: c.purpose,
       title: c.title,
@@ -102,11 +148,17 @@ export function buildProcessingRecord(inv: PrivacyInventory, now: Date = new Dat
       'app records kept on this computer: settings, consent ledger, audit trail, incidents, task history',
     ],
     recipients: [
-      ...inv.repositories.map((r) => ({
-        name: r.location,
-        role: `processor: storage provider of "${r.label}" (receives encrypted data only)`,
-        region: r.region,
-      })),
+      ...inv.repositories.map((r) => {
+        const operator = locationOperator(r.location);
+        return {
+          name: operator.name,
+          role:
+            operator.kind === 'local'
+              ? `storage of "${r.label}" at ${r.location}, under your own control (encrypted data only)`
+              : `processor: storage of "${r.label}" at ${r.location} (receives encrypted data only)`,
+          region: r.region,
+        };
+      }),
       ...inv.settings.subProcessors.map((s) => ({ name: s.name, role: `sub-processor: ${s.role}`, region: s.region })),
       ...(inv.alertReceiver
         ? [
@@ -117,6 +169,9 @@ export function buildProcessingRecord(inv: PrivacyInventory, now: Date = new Dat
             },
           ]
         : []),
+      ...(statistics
+        ? [{ name: receiverHost(statistics), role: `usage-statistics receiver: ${USAGE_CONTENT}`, region: 'unknown' }]
+        : []),
     ],
     chosenRegion: chosen,
     locations: inv.repositories.map((r) => ({
@@ -124,6 +179,8 @@ export function buildProcessingRecord(inv: PrivacyInventory, now: Date = new Dat
       location: r.location,
       region: r.region,
       outsideChosenRegion: chosen !== null && r.region !== chosen,
+      transferInstruction: chosen !== null && r.region !== chosen ? (r.transferInstruction ?? null) : null,
+      instructionRevokedAt: r.instructionRevokedAt ?? null,
     })),
     retention: inv.repositories.map((r) => {
       const stored = inv.retention.find((x) => x.repositoryId === r.id);
@@ -183,7 +240,14 @@ th { background: #eee; } .none { color: #555; font-style: italic; }
 <h1>Records of processing activities (GDPR Art. 30)</h1>
 <p>Generated ${escapeHtml(record.generatedAt)} by Cairn from its configuration.</p>
 <h2>Controller</h2>
-<p>${escapeHtml(record.controller)}</p>
+${table(
+  ['Item', 'Detail'],
+  [
+    ['Name', record.controller.name ?? record.controller.note],
+    ['Contact', record.controller.contact ?? '—'],
+    ['Data protection officer', record.controller.dpoContact ?? 'none designated'],
+  ],
+)}
 <h2>Purposes</h2>
 ${table(
   ['Purpose', 'Legal basis', 'Status', 'Since'],
@@ -201,8 +265,18 @@ ${table(
 <h2>Locations and regions</h2>
 <p>Chosen region (the documented instruction): ${escapeHtml(record.chosenRegion ?? 'none chosen')}</p>
 ${table(
-  ['Repository', 'Location', 'Region', 'Outside the chosen region'],
-  record.locations.map((l) => [l.repository, l.location, l.region, l.outsideChosenRegion ? 'yes' : 'no']),
+  ['Repository', 'Location', 'Region', 'Outside the chosen region', 'Instruction to store there'],
+  record.locations.map((l) => [
+    l.repository,
+    l.location,
+    l.region,
+    l.outsideChosenRegion ? 'yes' : 'no',
+    l.transferInstruction
+      ? `${l.transferInstruction.instruction} (given ${l.transferInstruction.at})`
+      : l.outsideChosenRegion
+        ? `none${l.instructionRevokedAt ? ` (revoked ${l.instructionRevokedAt})` : ''}`
+        : '—',
+  ]),
 )}
 <h2>Time limits for erasure</h2>
 ${table(

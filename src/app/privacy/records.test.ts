@@ -1,7 +1,7 @@
 /**
  * The privacy records over real files in a temp data folder: consent ledger (notice version and
- * SHA-256, defaults private, every change audited), usage statistics (nothing without consent,
- * buckets only, withdrawal deletes counters and outbox, sending only with an endpoint), incidents
+ * SHA-256, defaults private, every change audited, a retired purpose's records still readable;
+ * usage statistics have their own suite, usage-stats.test.ts), incidents
  * (72-hour deadline, deduplication, closing needs measures), region pinning (refusal without an
  * instruction, the instruction audited) and the records of processing (escaped HTML).
  */
@@ -18,7 +18,6 @@ import {
   type PrivacyRecords,
   processingRecordHtml,
 } from './index.js';
-import { osFamily } from './usage-stats.js';
 
 let dataDir: string;
 let clock: Date;
@@ -36,8 +35,25 @@ const actions = () => records.audit.entries().map((e) => e.action);
 describe('consent ledger', () => {
   it('is private by default: optional purposes are off until given', () => {
     const states = Object.fromEntries(records.consent.list().map((s) => [s.purpose, s.given]));
-    expect(states).toEqual({ backup: true, 'usage-statistics': false, 'product-news': false });
+    expect(states).toEqual({ backup: true, 'usage-statistics': false });
     expect(records.consent.records()).toEqual([]);
+  });
+
+  it('keeps the records of a retired purpose readable, without giving it a state or accepting it again', () => {
+    const old = {
+      purpose: 'product-news',
+      noticeVersion: 1,
+      noticeSha256: 'a'.repeat(64),
+      given: true,
+      at: '2025-01-01T00:00:00.000Z',
+      via: 'app',
+    };
+    fs.writeFileSync(records.consent.file, `${JSON.stringify(old)}\n`);
+    records.consent.set('usage-statistics', true, 'cli');
+    expect(records.consent.records().map((r) => r.purpose)).toEqual(['product-news', 'usage-statistics']);
+    expect(records.consent.records()[0]).toEqual(old);
+    expect(records.consent.list().map((s) => s.purpose)).toEqual(['backup', 'usage-statistics']);
+    expect(() => records.consent.set('product-news', true, 'app')).toThrow(/unknown purpose/);
   });
 
   it('records purpose, notice version and SHA-256, given/withdrawn, time and channel; each change audited', () => {
@@ -76,68 +92,6 @@ describe('consent ledger', () => {
 
   it('refuses unknown purposes', () => {
     expect(() => records.consent.set('marketing', true, 'app')).toThrow(/unknown purpose/);
-  });
-});
-
-describe('usage statistics', () => {
-  it('counts nothing without consent', () => {
-    records.usage.recordBackup(5000);
-    records.usage.recordRestore();
-    expect(records.usage.preview()).toBeNull();
-    expect(fs.existsSync(records.usage.file)).toBe(false);
-  });
-
-  it('keeps only anonymous aggregates, shows the exact payload, and withdrawal deletes counters and outbox', async () => {
-    records.consent.set('usage-statistics', true, 'app');
-    records.usage.recordBackup(10);
-    records.usage.recordBackup(50 * 2 ** 20);
-    records.usage.recordBackup(3 * 2 ** 30);
-    records.usage.recordRestore();
-    const payload = records.usage.preview();
-    expect(payload).toEqual({
-      schema: 1,
-      appVersion: '9.9.9',
-      osFamily: osFamily(),
-      period: { from: '2026-03-01T10:00:00.000Z', to: '2026-03-01T10:00:00.000Z' },
-      backups: 3,
-      restores: 1,
-      backupSizeBuckets: { '<1MiB': 1, '1-100MiB': 1, '1-10GiB': 1 },
-    });
-    const stored = fs.readFileSync(records.usage.file, 'utf8');
-    expect(stored).not.toContain(dataDir);
-    expect(stored).not.toContain(os.hostname());
-
-    const queued = records.usage.queue();
-    expect(queued && JSON.parse(fs.readFileSync(queued, 'utf8'))).toEqual(payload);
-    expect(records.usage.pending()).toHaveLength(1);
-    // no endpoint configured: nothing is sent, and the fetch is never called
-    let calls = 0;
-    const fakeFetch = (async () => {
-      calls++;
-      return new Response(null, { status: 204 });
-    }) as typeof fetch;
-    expect(await records.usage.send(fakeFetch)).toBe(0);
-    expect(calls).toBe(0);
-    // with an endpoint, the outbox is posted and emptied
-    records.settings.update({ usageEndpoint: 'https://stats.example.invalid/v1' });
-    expect(await records.usage.send(fakeFetch)).toBe(1);
-    expect(calls).toBe(1);
-    expect(records.usage.pending()).toHaveLength(0);
-
-    records.usage.recordBackup(10);
-    records.usage.queue();
-    records.usage.recordBackup(10);
-    expect(records.usage.pending()).toHaveLength(1);
-    records.consent.set('usage-statistics', false, 'app');
-    records.usage.discard();
-    expect(records.usage.pending()).toEqual([]);
-    expect(records.usage.preview()).toBeNull();
-    records.usage.recordBackup(10);
-    expect(records.usage.preview()).toBeNull();
-  });
-
-  it('refuses a statistics address that is not https', () => {
-    expect(() => records.settings.update({ usageEndpoint: 'http://stats.example.com/' })).toThrow(/https/);
   });
 });
 
@@ -232,13 +186,12 @@ describe('records of processing', () => {
       settings: records.settings.read(),
       consent: records.consent.list(),
     });
-    expect(record.recipients.map((r) => r.name)).toEqual(['/mnt/nas', '<b>Hoster</b>']);
+    expect(record.recipients.map((r) => r.name)).toEqual(['this computer / your drive', '<b>Hoster</b>']);
     expect(record.retention[0]?.timeLimit).toContain('one per month for 12 month(s)');
     expect(record.security.encryption).toContain('AES-256-GCM');
     expect(record.purposes.map((p) => [p.purpose, p.given])).toEqual([
       ['backup', true],
       ['usage-statistics', false],
-      ['product-news', false],
     ]);
     const html = processingRecordHtml(record);
     expect(html).toContain('&lt;b&gt;Hoster&lt;/b&gt;');

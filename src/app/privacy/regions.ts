@@ -4,7 +4,9 @@
  * (settings) is the documented instruction: putting data in a location of another region (a new
  * location, a copy of the repository) is refused unless the user gives an explicit instruction,
  * which is logged in the audit trail ('region.instruction'). With no chosen region nothing is
- * pinned yet.
+ * pinned yet. An instruction can also be given later for a location already recorded (`instruct`,
+ * e.g. after the chosen region changed) and revoked (`revoke`, audited as
+ * 'region.instruction.revoked'); the records of processing show which locations have one.
  */
 import path from 'node:path';
 import { CairnError } from '../../engine/errors.js';
@@ -24,6 +26,10 @@ export interface LocationRecord {
   via: Actor;
   /** The user's reason when the region differs from the chosen one. */
   instruction: string | null;
+  /** When the instruction was given, if not when the location was declared. */
+  instructedAt?: string;
+  /** When an instruction was last revoked (the location then has none). */
+  revokedAt?: string;
 }
 
 export function isRegion(value: string): value is RegionName {
@@ -81,6 +87,87 @@ export class Regions {
       from: chosen,
       to: r,
       instruction: instruction.trim(),
+    });
+  }
+
+  /**
+   * Gives the explicit instruction to keep storing at a location recorded outside the chosen
+   * region (audited as 'region.instruction', operation 'instruct'). Refused when no region is
+   * chosen or the location lies in it: there is nothing to instruct.
+   */
+  instruct(input: {
+    repositoryId: string;
+    location: string;
+    region: string;
+    instruction: string;
+    via: Actor;
+  }): LocationRecord {
+    const region = requireRegion(input.region);
+    const chosen = this.chosen();
+    const instruction = input.instruction.trim();
+    if (!instruction)
+      throw new CairnError('invalid-argument', 'say why the data may be stored there: the instruction is empty');
+    if (!chosen || chosen === region) {
+      throw new CairnError(
+        'invalid-argument',
+        `${input.location} is in ${region}, ${chosen ? 'your chosen region' : 'and no region is chosen'}: no instruction is needed`,
+      );
+    }
+    const at = this.now().toISOString();
+    const record = this.update(input.repositoryId, input.location, (existing) => ({
+      location: input.location,
+      repositoryId: input.repositoryId,
+      region,
+      declaredAt: existing?.declaredAt ?? at,
+      via: existing?.via ?? input.via,
+      instruction,
+      instructedAt: at,
+      ...(existing?.revokedAt ? { revokedAt: existing.revokedAt } : {}),
+    }));
+    this.audit.append('region.instruction', {
+      operation: 'instruct',
+      repositoryId: input.repositoryId,
+      location: input.location,
+      from: chosen,
+      to: region,
+      instruction,
+    });
+    return record;
+  }
+
+  /** Revokes the instruction of a location (audited); it must have one. */
+  revoke(input: { repositoryId: string; location: string }): LocationRecord {
+    const at = this.now().toISOString();
+    const record = this.update(input.repositoryId, input.location, (existing) => {
+      if (!existing?.instruction) {
+        throw new CairnError(
+          'invalid-argument',
+          `${input.location} has no instruction to store outside the chosen region to revoke`,
+        );
+      }
+      const { instructedAt: _, ...rest } = existing;
+      return { ...rest, instruction: null, revokedAt: at };
+    });
+    this.audit.append('region.instruction.revoked', {
+      repositoryId: input.repositoryId,
+      location: input.location,
+      region: record.region,
+    });
+    return record;
+  }
+
+  /** Replaces (or adds) the record of a location under the lock with what `change` makes of it. */
+  private update(
+    repositoryId: string,
+    location: string,
+    change: (existing: LocationRecord | undefined) => LocationRecord,
+  ): LocationRecord {
+    return withFileLock(this.dir, 'locations', () => {
+      const list = this.locations();
+      const same = (l: LocationRecord) => l.location === location && l.repositoryId === repositoryId;
+      const record = change(list.find(same));
+      writeFileAtomic(this.file, `${JSON.stringify([...list.filter((l) => !same(l)), record], null, 2)}\n`);
+      return record;
     });
   }
 

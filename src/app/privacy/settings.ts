@@ -54,8 +54,16 @@ export class PrivacySettingsStore {
       } catch {
         throw new CairnError('invalid-argument', `"${change.usageEndpoint}" is not a web address`);
       }
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.hostname === '127.0.0.1')) {
-        throw new CairnError('invalid-argument', 'the statistics address must use https (or http on 127.0.0.1)');
+      const local = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+        throw new CairnError(
+          'invalid-argument',
+          'the statistics address must use https (http only on 127.0.0.1 or localhost, for testing)',
+        );
+      }
+      // A name or password in the address would travel with every report.
+      if (url.username || url.password) {
+        throw new CairnError('invalid-argument', 'the statistics address must not contain a user name or password');
       }
     }
     for (const s of change.subProcessors ?? []) {

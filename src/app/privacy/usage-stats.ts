@@ -1,62 +1,44 @@
 /**
- * Anonymous usage statistics (GDPR Art. 25, data protection by default). Only aggregated
- * counters are kept — number of backups and restores, backup sizes in coarse buckets, the app
- * version and the OS family — never paths, file names, hostnames, IP-derived data or repository
- * IDs. Nothing is counted without consent ('usage-statistics'); withdrawing deletes the counters
- * and the unsent outbox at once. `preview()` is the exact payload that would be sent. Payloads are
- * queued in the `usage-outbox/` folder and only sent when consent is given and an endpoint is
- * configured (none by default); tests read the outbox and never touch the network.
+ * Anonymous usage statistics (GDPR Art. 25, data protection by default). Nothing is counted
+ * without consent ('usage-statistics'); withdrawing deletes the counters and every unsent report
+ * at once. This computer keeps one ISO week's counts (backups, restores, the largest backup's
+ * size); when the week is over they become one report (usage-payload.ts): buckets only, each
+ * counter through randomised response, no identifier, no time finer than the week. The report is
+ * queued (usage-outbox.ts) with a send time drawn uniformly within 72 hours after the week ends,
+ * and sent by the app (host/usage-reporting.ts) only while consent is given and an address is set
+ * — with nothing else: no cookies, no identifying headers, one request per week at most.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ConsentLedger } from './consent-ledger.js';
 import { readJsonFile, withFileLock, writeFileAtomic } from './files.js';
+import { defaultRandomInt, type RandomInt } from './randomised-response.js';
 import type { PrivacySettingsStore } from './settings.js';
+import { type OutboxEntry, UsageOutbox } from './usage-outbox.js';
+import {
+  isoWeek,
+  isWeek,
+  randomisedPayload,
+  truePayload,
+  type UsagePayload,
+  type WeekCounters,
+  weekEnd,
+} from './usage-payload.js';
 
 export const USAGE_FILE = 'usage-counters.json';
-export const OUTBOX_DIR = 'usage-outbox';
-/** Upper bounds of the size buckets; sizes are never recorded exactly. */
-const BUCKETS: [string, number][] = [
-  ['<1MiB', 2 ** 20],
-  ['1-100MiB', 100 * 2 ** 20],
-  ['100MiB-1GiB', 2 ** 30],
-  ['1-10GiB', 10 * 2 ** 30],
-  ['10-100GiB', 100 * 2 ** 30],
-];
-const LAST_BUCKET = '>=100GiB';
+/** The longest random wait after a week ends before its report may be sent. */
+export const SEND_DELAY_MAX_MS = 72 * 60 * 60 * 1000;
 
-export interface UsageCounters {
-  since: string;
-  backups: number;
-  restores: number;
-  backupSizeBuckets: Record<string, number>;
-}
-
-export interface UsagePayload {
-  schema: 1;
-  appVersion: string;
-  osFamily: 'windows' | 'macos' | 'linux' | 'other';
-  period: { from: string; to: string };
-  backups: number;
-  restores: number;
-  backupSizeBuckets: Record<string, number>;
-}
-
-export function sizeBucket(bytes: number): string {
-  for (const [name, limit] of BUCKETS) if (bytes < limit) return name;
-  return LAST_BUCKET;
-}
-
-export function osFamily(platform: NodeJS.Platform = process.platform): UsagePayload['osFamily'] {
-  if (platform === 'win32') return 'windows';
-  if (platform === 'darwin') return 'macos';
-  if (platform === 'linux') return 'linux';
-  return 'other';
+/** What the export holds of usage statistics. */
+export interface UsageExport {
+  counters: WeekCounters | null;
+  pending: OutboxEntry[];
+  sentWeeks: string[];
 }
 
 export class UsageStatistics {
   readonly file: string;
-  readonly outbox: string;
+  readonly outbox: UsageOutbox;
 
   constructor(
     readonly dir: string,
@@ -64,25 +46,29 @@ export class UsageStatistics {
     private readonly settings: PrivacySettingsStore,
     private readonly appVersion: string,
     private readonly now: () => Date = () => new Date(),
+    private readonly randomInt: RandomInt = defaultRandomInt,
   ) {
     this.file = path.join(dir, USAGE_FILE);
-    this.outbox = path.join(dir, OUTBOX_DIR);
+    this.outbox = new UsageOutbox(dir);
   }
 
   enabled(): boolean {
     return this.consent.isGiven('usage-statistics');
   }
 
-  counters(): UsageCounters | null {
-    return readJsonFile<UsageCounters | null>(this.file, null);
+  /** The counts kept for the week under way (or a finished week not yet queued); null when none. */
+  counters(): WeekCounters | null {
+    const c = readJsonFile<Partial<WeekCounters> | null>(this.file, null);
+    if (!c || !isWeek(c.week) || typeof c.backups !== 'number' || typeof c.restores !== 'number') return null;
+    const largest = typeof c.largestBackupBytes === 'number' ? c.largestBackupBytes : null;
+    return { week: c.week, backups: c.backups, restores: c.restores, largestBackupBytes: largest };
   }
 
-  /** Counts one finished backup of `bytes` (in a bucket); nothing without consent. */
+  /** Counts one finished backup of `bytes` (only its bucket is ever reported); nothing without consent. */
   recordBackup(bytes: number): void {
     this.bump((c) => {
       c.backups++;
-      const bucket = sizeBucket(bytes);
-      c.backupSizeBuckets[bucket] = (c.backupSizeBuckets[bucket] ?? 0) + 1;
+      c.largestBackupBytes = Math.max(c.largestBackupBytes ?? 0, bytes);
     });
   }
 
@@ -92,85 +78,108 @@ export class UsageStatistics {
     });
   }
 
-  private bump(change: (c: UsageCounters) => void): void {
+  private bump(change: (c: WeekCounters) => void): void {
     if (!this.enabled()) return;
     withFileLock(this.dir, 'usage', () => {
-      const c = this.counters() ?? { since: this.now().toISOString(), backups: 0, restores: 0, backupSizeBuckets: {} };
+      this.queueFinishedLocked();
+      const c = this.counters() ?? this.emptyWeek();
       change(c);
       writeFileAtomic(this.file, `${JSON.stringify(c, null, 2)}\n`);
     });
   }
 
-  /** The exact payload that would be sent for the counters so far (null when there is nothing). */
-  preview(): UsagePayload | null {
-    const c = this.counters();
-    if (!c) return null;
-    return {
-      schema: 1,
-      appVersion: this.appVersion,
-      osFamily: osFamily(),
-      period: { from: c.since, to: this.now().toISOString() },
-      backups: c.backups,
-      restores: c.restores,
-      backupSizeBuckets: c.backupSizeBuckets,
-    };
-  }
-
-  /** Moves the current counters into the outbox as one payload file (only with consent). */
-  queue(): string | null {
-    if (!this.enabled()) return null;
-    return withFileLock(this.dir, 'usage', () => {
-      const payload = this.preview();
-      if (!payload) return null;
-      fs.mkdirSync(this.outbox, { recursive: true });
-      const file = path.join(this.outbox, `${payload.period.to.replace(/[:.]/g, '-')}.json`);
-      writeFileAtomic(file, `${JSON.stringify(payload, null, 2)}\n`);
-      fs.rmSync(this.file, { force: true });
-      return file;
-    });
-  }
-
-  /** The payload files waiting to be sent, oldest first. */
-  pending(): string[] {
-    try {
-      return fs
-        .readdirSync(this.outbox)
-        .filter((n) => n.endsWith('.json'))
-        .sort()
-        .map((n) => path.join(this.outbox, n));
-    } catch {
-      return [];
-    }
+  private emptyWeek(): WeekCounters {
+    return { week: isoWeek(this.now()), backups: 0, restores: 0, largestBackupBytes: null };
   }
 
   /**
-   * Sends the outbox to the configured endpoint (POST, JSON) and deletes what was accepted. Does
-   * nothing without consent or without an endpoint. Returns how many payloads were sent.
+   * Queues the report of a week that is over, and starts counting the week under way, so a week
+   * without backups reports too (a report then says nothing about whether Cairn was used). Only
+   * with consent. Returns the report queued, if any.
+   */
+  rollOver(): OutboxEntry | null {
+    if (!this.enabled()) return null;
+    return withFileLock(this.dir, 'usage', () => {
+      const queued = this.queueFinishedLocked();
+      if (!this.counters()) writeFileAtomic(this.file, `${JSON.stringify(this.emptyWeek(), null, 2)}\n`);
+      return queued;
+    });
+  }
+
+  private queueFinishedLocked(): OutboxEntry | null {
+    this.outbox.removeForeign();
+    if (!fs.existsSync(this.file)) return null;
+    const c = this.counters();
+    if (c && c.week >= isoWeek(this.now())) return null;
+    fs.rmSync(this.file, { force: true }); // a finished week, or counters of an older format
+    if (!c) return null;
+    // The wait starts when the week ends, or now if the app was not running then: never sooner.
+    const from = Math.max(weekEnd(c.week).getTime(), this.now().getTime());
+    const delay = this.randomInt(SEND_DELAY_MAX_MS / 1000 + 1) * 1000;
+    const entry: OutboxEntry = {
+      week: c.week,
+      sendAfter: new Date(from + delay).toISOString(),
+      payload: randomisedPayload(truePayload(c, this.appVersion), this.randomInt),
+    };
+    return this.outbox.add(entry) ? entry : null;
+  }
+
+  /** The true, bucketed report of the week counted so far (an empty week when nothing is counted). */
+  payload(): UsagePayload {
+    return truePayload(this.counters() ?? this.emptyWeek(), this.appVersion);
+  }
+
+  /** One draw of the same report after randomised response: a sample of what would be sent. */
+  randomisedSample(): UsagePayload {
+    return randomisedPayload(this.payload(), this.randomInt);
+  }
+
+  /** The reports waiting to be sent, oldest week first. */
+  pending(): OutboxEntry[] {
+    return this.outbox.entries();
+  }
+
+  export(): UsageExport {
+    return { counters: this.counters(), pending: this.pending(), sentWeeks: this.outbox.sentWeeks() };
+  }
+
+  /**
+   * Sends every queued report whose time has come to the configured address (POST, JSON, the
+   * payload alone) and records each accepted week as sent. Nothing without consent or address;
+   * stops at the first failure (the rest wait for the next try). Returns how many were sent.
    */
   async send(fetchImpl: typeof fetch = fetch): Promise<number> {
-    const endpoint = this.settings.read().usageEndpoint;
-    if (!this.enabled() || !endpoint) return 0;
     let sent = 0;
-    for (const file of this.pending()) {
-      const body = fs.readFileSync(file, 'utf8');
+    for (const entry of this.pending()) {
+      const endpoint = this.settings.read().usageEndpoint;
+      if (!this.enabled() || !endpoint) break;
+      if (Date.parse(entry.sendAfter) > this.now().getTime()) continue;
+      if (this.outbox.sentWeeks().includes(entry.week)) {
+        withFileLock(this.dir, 'usage', () => this.outbox.markSent(entry.week));
+        continue;
+      }
       const response = await fetchImpl(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body,
+        body: JSON.stringify(entry.payload),
+        credentials: 'omit',
+        redirect: 'error',
+        referrerPolicy: 'no-referrer',
         signal: AbortSignal.timeout(15_000),
       });
-      if (!response.ok) break;
-      fs.rmSync(file, { force: true });
+      await response.body?.cancel(); // nothing in the answer is read
+      if (!response.ok) throw new Error(`the statistics address answered ${response.status}`);
+      withFileLock(this.dir, 'usage', () => this.outbox.markSent(entry.week));
       sent++;
     }
     return sent;
   }
 
-  /** Deletes the counters and every unsent payload (on withdrawal of consent). */
+  /** Deletes the counters and every unsent report (on withdrawal of consent). */
   discard(): void {
     withFileLock(this.dir, 'usage', () => {
       fs.rmSync(this.file, { force: true });
-      fs.rmSync(this.outbox, { recursive: true, force: true });
+      this.outbox.clear();
     });
   }
 }

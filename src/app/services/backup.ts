@@ -27,6 +27,8 @@ export interface BackupRequest {
   /** Local files and folders to back up. */
   paths: string[];
   excludes?: string[];
+  /** Do not cross into other file systems (mount points are skipped and named in a warning). */
+  oneFileSystem?: boolean;
   tags?: string[];
   hostname?: string;
   /** Parent recovery point; default: the latest one of this host with the same paths. */
@@ -87,10 +89,19 @@ export function prepareBackup(
   clock: Clock = systemClock,
 ): PreparedBackup {
   const plan = journal
-    ? new JournalBackup(journal, request.paths, { rescan: request.rescan, excludes: request.excludes, now: clock })
+    ? new JournalBackup(journal, request.paths, { rescan: request.rescan, excludes: journalKey(request), now: clock })
     : undefined;
   const ready = plan ? plan.prepare().catch(() => undefined) : Promise.resolve();
   return { request, plan, journal, ready };
+}
+
+/**
+ * What decides which entries a backup stores, as the journal compares it with the last backup's:
+ * the excludes, and whether mount points are crossed (a marker no pattern can spell: it holds a NUL).
+ */
+function journalKey(request: BackupRequest): string[] {
+  const excludes = request.excludes ?? [];
+  return request.oneFileSystem ? [...excludes, '\0one-file-system'] : excludes;
 }
 
 /** Backs up under the shared lock, then commits the journal's plan and records the result. */
@@ -110,6 +121,7 @@ export async function runBackup(
       backup(repo, {
         paths: request.paths,
         excludes: request.excludes,
+        oneFileSystem: request.oneFileSystem,
         tags: request.tags,
         hostname: request.hostname,
         parent: request.parent,

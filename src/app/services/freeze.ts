@@ -9,6 +9,7 @@
 
 import { CairnError } from '../../engine/errors.js';
 import type { Repository } from '../../engine/repo/repository.js';
+import { bypassRestriction } from '../../engine/repo/restriction.js';
 import { type Clock, systemClock } from '../../engine/util/clock.js';
 import type { FrozenPoint, FrozenPoints } from '../privacy/restriction/frozen.js';
 import { appendAudit, type RepositoryRecords } from './repository-records.js';
@@ -36,7 +37,8 @@ export async function freezeRecoveryPoint(
   reason: string,
 ): Promise<FreezeResult> {
   const repositoryId = repo.config.id;
-  const snapshot = await repo.findSnapshot(ref);
+  // Freezing names a point that may be frozen already (restriction.ts refuses its contents only).
+  const snapshot = await bypassRestriction('freeze', () => repo.findSnapshot(ref));
   const point = deps.frozen.freeze(repositoryId, snapshot.id, reason, new Date((deps.clock ?? systemClock)()));
   if (!point.already) {
     appendAudit(deps.records, 'snapshot.frozen', { repositoryId, snapshotId: snapshot.id, reason: point.reason });

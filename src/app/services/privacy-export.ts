@@ -1,8 +1,8 @@
 /**
  * The privacy export (GDPR Art. 15 and 20) as `cairn privacy export` and the app ("Export my
  * data", `privacy.export`) run it: one new ZIP of everything Cairn holds (./privacy-inventory.ts),
- * the audit trail verbatim with its verification, consent, incidents, task history, usage
- * statistics, and the recovery points of every open repository with their file index — never file
+ * the audit trail verbatim with its verification, consent, incidents, the requests register,
+ * task history, usage statistics, and the recovery points of every open repository with their file index — never file
  * contents, and no file index of a frozen point (Art. 18). A repository that is not open is left
  * out and named in `skippedLocked`. The export is audited (`export.created`).
  */
@@ -72,8 +72,9 @@ export async function exportPrivacyData(
     audit: { entries: r.audit.entries(), rawJsonl: readText(r.audit.file), verification: r.audit.verify() },
     consent: r.consent.records(),
     incidents: r.incidents.list(),
+    requests: r.requests.list(),
     tasks: ctx.catalog.listTasks({ limit: 10_000 }),
-    usage: { counters: r.usage.counters(), pendingPayloads: r.usage.pending().map((f) => JSON.parse(readText(f))) },
+    usage: { ...r.usage.export(), endpoint: r.settings.read().usageEndpoint },
     recoveryPoints,
   });
   appendAudit(ctx.records, 'export.created', { path: result.path, files: result.files.length, bytes: result.bytes });

@@ -99,7 +99,9 @@ export async function privacyInventory(ctx: PrivacyContext, extra: ExtraReposito
     });
   }
   const repositories: PrivacyInventory['repositories'] = [];
+  const declared = records.regions.locations();
   for (const l of locations) {
+    const known = declared.find((d) => d.repositoryId === l.repositoryId && d.location === l.location);
     const record = ctx.catalog.getRepository(l.repositoryId);
     const open = ctx.openRepository(l.repositoryId) ?? extra.find((x) => x.repo.config.id === l.repositoryId)?.repo;
     repositories.push({
@@ -108,6 +110,10 @@ export async function privacyInventory(ctx: PrivacyContext, extra: ExtraReposito
       location: l.location,
       region: l.region,
       lastBackupAt: record?.lastBackupAt ?? null,
+      transferInstruction: known?.instruction
+        ? { instruction: known.instruction, at: known.instructedAt ?? known.declaredAt }
+        : null,
+      instructionRevokedAt: known?.revokedAt ?? null,
       ...(open
         ? { keySlots: (await open.listKeySlots()).map(({ id, label, created, kdf }) => ({ id, label, created, kdf })) }
         : {}),
@@ -133,6 +139,7 @@ export async function privacyInventory(ctx: PrivacyContext, extra: ExtraReposito
     settings: records.settings.read(),
     consent: records.consent.list(),
     alertReceiver: webhookRecipient(ctx.catalog),
+    controller: records.controller.read(),
   };
 }
 
@@ -173,9 +180,11 @@ export async function privacyOverview(ctx: PrivacyContext) {
         kept: 'while the app is installed (they prove what was agreed and done)',
       },
       {
-        category: 'anonymous usage counters',
-        where: records.usage.enabled() ? records.usage.file : 'not collected (no consent)',
-        kept: 'until sent, or deleted at once when consent is withdrawn',
+        category: "usage statistics: this week's counts, randomised weekly reports waiting, the weeks sent",
+        where: records.usage.enabled()
+          ? `${records.usage.file}, ${records.usage.outbox.dir}`
+          : 'not collected (no consent)',
+        kept: 'counts until their week ends; a report until it is sent (within 72 hours after its week); both deleted at once when consent is withdrawn; the list of weeks sent (no counts) for two years',
       },
     ],
     locations: storageLocations(records, ctx.catalog),

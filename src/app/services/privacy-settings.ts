@@ -1,13 +1,14 @@
 /**
  * The privacy settings as `cairn privacy region|usage` and the app (`privacy.region.*`,
  * `usage.*`, `privacy.setSubProcessors`) change and show them: the chosen region (data stays in
- * it unless the user instructs otherwise), where usage statistics would go with the exact payload
- * they would send, and the sub-processors. Every change is audited by the settings store itself
+ * it unless the user instructs otherwise), where usage statistics would go with the exact report
+ * they would send (true buckets, one randomised sample, and the ε), and the sub-processors. Every change is audited by the settings store itself
  * (`settings.changed`).
  */
 
 import type { PrivacyRecords, SubProcessor, UsagePayload } from '../privacy/index.js';
 import type { RegionName } from '../privacy/regions.js';
+import { USAGE_PRIVACY, type UsagePrivacy } from '../privacy/usage-payload.js';
 import { type CatalogView, type StorageLocation, storageLocations } from './privacy-inventory.js';
 
 export { REGIONS, type RegionName } from '../privacy/regions.js';
@@ -17,18 +18,28 @@ export interface UsagePreview {
   enabled: boolean;
   /** Where a payload would be sent; null: nowhere. */
   endpoint: string | null;
-  /** Exactly what would be sent for the counters so far; null when nothing was counted. */
-  payload: UsagePayload | null;
-  /** Payloads waiting in the outbox. */
+  /** This week's report with the true buckets (an empty week when nothing is counted). */
+  payload: UsagePayload;
+  /** One draw of the same report after randomised response: the form that is sent. */
+  randomised: UsagePayload;
+  /** How the counters are randomised (ε per counter and per report). */
+  privacy: UsagePrivacy;
+  /** Reports waiting in the outbox. */
   pending: number;
+  /** The earliest time a waiting report may be sent, or null when none waits. */
+  nextSendAt: string | null;
 }
 
 export function usagePreview(records: PrivacyRecords): UsagePreview {
+  const pending = records.usage.pending();
   return {
     enabled: records.usage.enabled(),
     endpoint: records.settings.read().usageEndpoint,
-    payload: records.usage.preview(),
-    pending: records.usage.pending().length,
+    payload: records.usage.payload(),
+    randomised: records.usage.randomisedSample(),
+    privacy: USAGE_PRIVACY,
+    pending: pending.length,
+    nextSendAt: pending.map((e) => e.sendAfter).sort()[0] ?? null,
   };
 }
 

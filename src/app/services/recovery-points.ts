@@ -5,8 +5,10 @@
  * subtrees unread), a file-name search across every point with each path's version history, and
  * the repository's sizes.
  *
- * A frozen point (restricted under GDPR Art. 18) is listed but not read: browsing or comparing it
- * is refused, and the search leaves it out.
+ * A frozen point (restricted under GDPR Art. 18) is listed, marked frozen, but not read: the
+ * engine refuses its contents to every caller (src/engine/repo/restriction.ts, with the guard of
+ * src/app/privacy/restriction/guard.ts), so browsing or comparing it is refused there, and the
+ * search leaves out the points the same guard restricts.
  *
  * The search walks each point's trees; consecutive points share most subtrees, so every tree id is
  * visited once per search (its matches are remembered by id) and tree loads go through the
@@ -23,8 +25,8 @@ import type { FrozenPoints } from '../privacy/restriction/frozen.js';
 
 export type { Change, DamagedSnapshot, RepositoryStats, SnapshotRecord, WalkEntry };
 
-/** The frozen points, as far as browsing needs them. */
-export type FrozenView = Pick<FrozenPoints, 'ids' | 'assertNotFrozen'>;
+/** The frozen points, as far as the list needs them (to mark each point). */
+export type FrozenView = Pick<FrozenPoints, 'ids'>;
 
 export type RecoveryPoint = SnapshotRecord & { frozen: boolean };
 
@@ -59,14 +61,12 @@ export async function listRecoveryPoints(
 /** The entries below `path` in a recovery point (not a frozen one), depth first in name order. */
 export async function listFiles(
   repo: Repository,
-  frozen: FrozenView,
   ref: string,
   path: string,
   options: { recursive: boolean },
 ): Promise<{ snapshot: SnapshotRecord; entries: WalkEntry[] }> {
   await repo.loadIndex();
   const snapshot = await repo.findSnapshot(ref);
-  frozen.assertNotFrozen(repo.config.id, snapshot.id, 'browse');
   const entries: WalkEntry[] = [];
   for await (const e of walk(repo, snapshot.tree, path, options)) entries.push(e);
   return { snapshot, entries };
@@ -80,16 +80,10 @@ export interface PointDiff {
 }
 
 /** What changed from one recovery point to another; neither may be frozen. */
-export async function diffRecoveryPoints(
-  repo: Repository,
-  frozen: FrozenView,
-  refBefore: string,
-  refAfter: string,
-): Promise<PointDiff> {
+export async function diffRecoveryPoints(repo: Repository, refBefore: string, refAfter: string): Promise<PointDiff> {
   await repo.loadIndex();
   const before = await repo.findSnapshot(refBefore);
   const after = await repo.findSnapshot(refAfter);
-  for (const s of [before, after]) frozen.assertNotFrozen(repo.config.id, s.id, 'compare');
   const changes = await diffTrees(repo, before.tree, after.tree);
   const counts = { added: 0, removed: 0, modified: 0, metadata: 0 };
   for (const c of changes) counts[c.change]++;
@@ -141,14 +135,13 @@ interface Match {
 /** Paths whose name contains `query` (case-insensitive) in every point but the frozen ones. */
 export async function searchRecoveryPoints(
   repo: Repository,
-  frozen: FrozenView,
   query: string,
   options: SearchOptions,
 ): Promise<SearchResult> {
   await repo.loadIndex();
   const needle = query.toLocaleLowerCase();
-  const held = frozen.ids(repo.config.id);
-  const snapshots = (await repo.listSnapshots()).filter((s) => !held.has(s.id)).reverse(); // newest first
+  const all = await repo.listSnapshots();
+  const snapshots = all.filter((s) => !repo.restriction.restricts(s.id)).reverse(); // newest first
   /** Matches below a tree id (by path), so a subtree shared by many points is read once. */
   const byTree = new Map<string, Match[]>();
   const hits = new Map<string, { path: string; type: NodeType; versions: { s: SnapshotRecord; m: Match }[] }>();

@@ -1,7 +1,7 @@
 /**
  * Restoring, as `cairn restore` and the app's restore tasks and preview run it: which recovery
- * point and where (target "/" is the original place), the refusal of a frozen (restricted)
- * point, the restore under the shared lock, and the audit entry and usage count of a restore
+ * point and where (target "/" is the original place; a frozen (restricted) point is refused by
+ * the engine, src/engine/repo/restriction.ts, when it is found), the restore under the shared lock, and the audit entry and usage count of a restore
  * that wrote files. The preview is the restorer's own planning run as a dry run, so the preview
  * and the restore make the same decision for every file (new, overwrite, skip, keep both).
  *
@@ -24,16 +24,12 @@ import {
 import type { Clock } from '../../engine/util/clock.js';
 import { normalizeRepoPath } from '../../engine/util/paths.js';
 import type { AuditDetails } from '../privacy/audit-trail.js';
-import type { FrozenPoints } from '../privacy/restriction/frozen.js';
 import { countUsage } from './records.js';
 import { appendAudit, type RepositoryRecords } from './repository-records.js';
 
 export type { OverwritePolicy, RestoreProgress, RestoreResult };
 
 export const OVERWRITE_POLICIES: readonly OverwritePolicy[] = ['never', 'always', 'if-newer'];
-
-/** The frozen points, as far as a restore needs them. */
-export type FrozenCheck = Pick<FrozenPoints, 'assertNotFrozen'>;
 
 export interface RestoreRequest {
   /** A recovery point id, a unique prefix of one, or "latest". */
@@ -57,7 +53,6 @@ export interface RestorePlan {
 }
 
 export interface RestoreDeps {
-  frozen: FrozenCheck;
   /** Where a restore that wrote files is recorded (audit `restore.completed`, usage statistics). */
   records?: RepositoryRecords;
   /** Further details for the audit entry: the app names the task that ran the restore (`taskId`). */
@@ -97,13 +92,8 @@ export function resolveRestoreTarget(
  * Finds the recovery point and resolves the request; refuses a frozen point and a target that
  * cannot be used. Reads no data, so a caller can refuse at once what a task would only fail at.
  */
-export async function planRestore(
-  repo: Repository,
-  frozen: FrozenCheck,
-  request: RestoreRequest,
-): Promise<RestorePlan> {
+export async function planRestore(repo: Repository, request: RestoreRequest): Promise<RestorePlan> {
   const snapshot = await repo.findSnapshot(request.snapshot);
-  frozen.assertNotFrozen(repo.config.id, snapshot.id, 'restore');
   const { target, include } = resolveRestoreTarget(snapshot, request.target, request.include);
   return { snapshot, target, include, overwrite: request.overwrite, keepBoth: request.keepBoth };
 }
@@ -119,7 +109,6 @@ export async function runRestore(repo: Repository, plan: RestorePlan, deps: Rest
     false,
     async () => {
       const snapshot = await repo.findSnapshot(plan.snapshot.id);
-      deps.frozen.assertNotFrozen(repo.config.id, snapshot.id, 'restore');
       return restore(repo, snapshot, {
         target: plan.target,
         include: plan.include.length > 0 ? plan.include : undefined,
@@ -181,11 +170,10 @@ const ACTION_NAMES: Record<PlannedAction, PreviewAction> = {
 /** What the restore would do to every file, without writing anything (a frozen point is refused). */
 export async function previewRestore(
   repo: Repository,
-  frozen: FrozenCheck,
   request: RestoreRequest,
   limit: number,
 ): Promise<RestorePreview> {
-  const plan = await planRestore(repo, frozen, request);
+  const plan = await planRestore(repo, request);
   const items: RestorePreview['items'] = [];
   const counts = { new: 0, overwrite: 0, skip: 0, keepBoth: 0 };
   let bytes = 0;

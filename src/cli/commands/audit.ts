@@ -28,7 +28,11 @@ export const auditCommand: Command = {
   name: 'audit',
   summary: 'show (list) or verify the audit trail of consent, settings, backups, restores, exports, keys',
   usage: 'cairn audit list [--limit N] [--before SEQ] | cairn audit verify [--repo LOCATION]',
-  options: { limit: { type: 'string' }, before: { type: 'string' } },
+  options: [
+    { name: 'limit', value: 'N', description: 'show at most the N newest entries', subcommands: ['list'] },
+    { name: 'before', value: 'SEQ', description: 'show only entries before number SEQ', subcommands: ['list'] },
+  ],
+  subcommands: ['list', 'verify'],
   async run(ctx, args, values) {
     const [action, extra] = args;
     if (extra !== undefined) throw Object.assign(new Error(`unexpected argument "${extra}"`), { usage: true });

@@ -1,31 +1,31 @@
 /** `cairn backup PATH...`: stores a new recovery point of the given files and folders. */
 import { resolveDataDir } from '../../app/host/data-dir.js';
 import { openWatcherJournal, prepareBackup, runBackup } from '../../app/services/backup.js';
+import { backupSelection } from '../backup-selection.js';
 import { formatBytes, formatDuration, ProgressReporter } from '../output.js';
 import { privacyRecords } from '../privacy-records.js';
+import { BACKUP_OPTIONS } from './backup-options.js';
 import { type Command, EXIT, flag, list, str } from './types.js';
 
 export const backupCommand: Command = {
   name: 'backup',
   summary: 'back up files and folders into a new recovery point',
-  usage: 'cairn backup [--exclude PATTERN]... [--tag TAG]... [--force] [--rescan] [--parent ID] PATH...',
-  options: {
-    exclude: { type: 'string', multiple: true, short: 'e' },
-    tag: { type: 'string', multiple: true },
-    host: { type: 'string' },
-    parent: { type: 'string' },
-    force: { type: 'boolean' },
-    rescan: { type: 'boolean' },
-  },
+  usage:
+    'cairn backup [-e PATTERN]... [--exclude-file FILE]... [--iexclude PATTERN]... [-x] [--tag TAG]... [options] PATH... | --files-from FILE',
+  options: BACKUP_OPTIONS,
   async run(ctx, args, values) {
-    if (args.length === 0)
-      throw Object.assign(new Error('name at least one file or folder to back up'), { usage: true });
+    const selection = backupSelection(values, args);
+    if (selection.paths.length === 0)
+      throw Object.assign(new Error('name at least one file or folder to back up (or list them with --files-from)'), {
+        usage: true,
+      });
     const journal = openWatcherJournal(resolveDataDir(ctx.dataDir()), (w) => ctx.warn(w));
     // Asks a running watcher to confirm its journal now; it answers while the repository opens.
     const prepared = prepareBackup(
       {
-        paths: args,
-        excludes: list(values, 'exclude'),
+        paths: selection.paths,
+        excludes: selection.excludes,
+        oneFileSystem: selection.oneFileSystem,
         tags: list(values, 'tag'),
         hostname: str(values, 'host'),
         parent: str(values, 'parent'),

@@ -72,7 +72,14 @@ export const checkCommand: Command = {
   name: 'check',
   summary: 'verify the repository (structure; with --read-data all stored data)',
   usage: 'cairn check [--read-data | --read-data-subset n/t|x%]',
-  options: { 'read-data': { type: 'boolean' }, 'read-data-subset': { type: 'string' } },
+  options: [
+    { name: 'read-data', description: 'also read and verify all stored data, not only the structure' },
+    {
+      name: 'read-data-subset',
+      value: 'n/t|x%',
+      description: 'read and verify a part of the stored data: the n-th of t parts, or x% chosen at random',
+    },
+  ],
   async run(ctx, _args, values) {
     const subsetText = str(values, 'read-data-subset');
     if (subsetText && flag(values, 'read-data'))

@@ -15,7 +15,8 @@ export const consentCommand: Command = {
   name: 'consent',
   summary: `list, give or withdraw consent (${PURPOSES.join(', ')})`,
   usage: 'cairn consent list | consent give PURPOSE | consent withdraw PURPOSE',
-  options: {},
+  options: [],
+  subcommands: ['list', 'give', 'withdraw'],
   async run(ctx, args) {
     const [action, purpose, extra] = args;
     if (extra !== undefined) throw Object.assign(new Error(`unexpected argument "${extra}"`), { usage: true });

@@ -8,13 +8,13 @@ export const diffCommand: Command = {
   name: 'diff',
   summary: 'show what changed between two recovery points',
   usage: 'cairn diff ID ID',
-  options: {},
+  options: [],
   async run(ctx, args) {
     const [a, b] = args;
     if (!a || !b) throw Object.assign(new Error('name two recovery points'), { usage: true });
     const repo = await ctx.openRepository();
     try {
-      const { before, after, changes, counts: summary } = await diffRecoveryPoints(repo, ctx.frozen(), a, b);
+      const { before, after, changes, counts: summary } = await diffRecoveryPoints(repo, a, b);
       ctx.print({ before: before.id, after: after.id, changes, summary }, () =>
         [
           ...changes.map((c) => `${SIGN[c.change]}  ${c.path}${c.type === 'dir' ? '/' : ''}`),

@@ -8,16 +8,17 @@
 import { type ForgetSelection, forget, previewForget, type RetentionPolicy } from '../../app/services/forget.js';
 import { formatBytes, table } from '../output.js';
 import { cliRecords } from '../privacy-records.js';
-import { describePruneResult, repackThreshold } from './prune.js';
-import { type Command, EXIT, flag, list, type OptionValues, str } from './types.js';
+import { describePruneResult, PRUNE_OPTIONS, repackThreshold } from './prune.js';
+import { type Command, EXIT, flag, list, type OptionDef, type OptionValues, str } from './types.js';
 
+/** Each count option, the policy's rule it sets, and what it keeps (for help). */
 const COUNT_FLAGS = [
-  ['keep-last', 'last'],
-  ['keep-hourly', 'hourly'],
-  ['keep-daily', 'daily'],
-  ['keep-weekly', 'weekly'],
-  ['keep-monthly', 'monthly'],
-  ['keep-yearly', 'yearly'],
+  ['keep-last', 'last', 'keep the N newest recovery points'],
+  ['keep-hourly', 'hourly', 'keep the newest recovery point of each of the last N hours that have one'],
+  ['keep-daily', 'daily', 'keep the newest recovery point of each of the last N days that have one'],
+  ['keep-weekly', 'weekly', 'keep the newest recovery point of each of the last N weeks that have one'],
+  ['keep-monthly', 'monthly', 'keep the newest recovery point of each of the last N months that have one'],
+  ['keep-yearly', 'yearly', 'keep the newest recovery point of each of the last N years that have one'],
 ] as const;
 
 function usageError(message: string): Error {
@@ -53,19 +54,17 @@ export const forgetCommand: Command = {
   summary: 'remove recovery points by a retention policy or by id (--prune also frees their data)',
   usage:
     'cairn forget [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--keep-within DUR] [--keep-tag T]... [--dry-run] [--prune] [--repack-threshold 0.7]\n       cairn forget ID... [--dry-run] [--prune]',
-  options: {
-    'keep-last': { type: 'string' },
-    'keep-hourly': { type: 'string' },
-    'keep-daily': { type: 'string' },
-    'keep-weekly': { type: 'string' },
-    'keep-monthly': { type: 'string' },
-    'keep-yearly': { type: 'string' },
-    'keep-within': { type: 'string' },
-    'keep-tag': { type: 'string', multiple: true },
-    'dry-run': { type: 'boolean' },
-    prune: { type: 'boolean' },
-    'repack-threshold': { type: 'string' },
-  },
+  options: [
+    ...COUNT_FLAGS.map(([name, , description]): OptionDef => ({ name, value: 'N', description })),
+    {
+      name: 'keep-within',
+      value: 'DURATION',
+      description: 'keep every recovery point within DURATION of the newest one (e.g. 1y2m, 7d, 12h)',
+    },
+    { name: 'keep-tag', value: 'TAG', multiple: true, description: 'keep every recovery point with this tag' },
+    { name: 'prune', description: 'then remove the data only the forgotten recovery points used (as cairn prune)' },
+    ...PRUNE_OPTIONS,
+  ],
   async run(ctx, args, values) {
     const policy = policyFrom(values);
     if (policy && args.length > 0) throw usageError('give either recovery point ids or --keep-* options, not both');

@@ -35,16 +35,38 @@ export const incidentCommand: Command = {
   summary: 'the incident register: list, open by hand, close with the measures taken',
   usage:
     'cairn incident list [--all] | incident open --title T [--category C]... [--measures M]... [--aware-at ISO-TIME] [--not-encrypted] | incident close ID --measures M... [--notification STATUS]',
-  options: {
-    all: { type: 'boolean' },
-    title: { type: 'string' },
-    category: { type: 'string', multiple: true },
-    measures: { type: 'string', multiple: true },
-    finding: { type: 'string' },
-    'aware-at': { type: 'string' },
-    'not-encrypted': { type: 'boolean' },
-    notification: { type: 'string' },
-  },
+  options: [
+    { name: 'all', description: 'list closed incidents too', subcommands: ['list'] },
+    { name: 'title', value: 'T', description: 'what happened, in a line (required)', subcommands: ['open'] },
+    {
+      name: 'category',
+      value: 'C',
+      multiple: true,
+      description: 'a category of personal data concerned',
+      subcommands: ['open'],
+    },
+    { name: 'measures', value: 'M', multiple: true, description: 'a measure taken', subcommands: ['open', 'close'] },
+    { name: 'finding', value: 'TEXT', description: 'what was found, in detail', subcommands: ['open'] },
+    {
+      name: 'aware-at',
+      value: 'ISO-TIME',
+      description: 'when it became known (default: now); the 72 hours to notify run from then',
+      subcommands: ['open'],
+    },
+    {
+      name: 'not-encrypted',
+      description: 'the data concerned was not encrypted under keys kept secret',
+      subcommands: ['open'],
+    },
+    {
+      name: 'notification',
+      value: 'STATUS',
+      choices: NOTIFICATION_STATUSES,
+      description: 'whether the supervisory authority was notified',
+      subcommands: ['close'],
+    },
+  ],
+  subcommands: ['list', 'open', 'close'],
   async run(ctx, args, values) {
     const [action, id] = args;
     const records = privacyRecords(ctx);

@@ -13,7 +13,18 @@ export const initCommand: Command = {
   name: 'init',
   summary: 'create a new encrypted repository',
   usage: 'cairn init --repo LOCATION [--region R] [--allow-region-transfer "reason"]',
-  options: { region: { type: 'string' }, 'allow-region-transfer': { type: 'string' } },
+  options: [
+    {
+      name: 'region',
+      value: 'R',
+      description: 'the region the location is in (default: the chosen region, else this-device for a local folder)',
+    },
+    {
+      name: 'allow-region-transfer',
+      value: 'REASON',
+      description: 'allow a region other than the chosen one, for this reason (recorded in the audit trail)',
+    },
+  ],
   async run(ctx, _args, values) {
     const { repo, region } = await createRepository({
       backend: ctx.backend(),

@@ -15,7 +15,16 @@ export const keyCommand: Command = {
   summary: 'manage passwords (key slots): list, add, passwd, remove',
   usage:
     'cairn key list | key add [--label L] [--new-password-file F] | key passwd [--new-password-file F] | key remove ID',
-  options: { label: { type: 'string' }, 'new-password-file': { type: 'string' } },
+  options: [
+    { name: 'label', value: 'L', description: 'a name for the new key slot', subcommands: ['add'] },
+    {
+      name: 'new-password-file',
+      value: 'FILE',
+      description: 'read the new password from FILE (or CAIRN_NEW_PASSWORD; else a prompt)',
+      subcommands: ['add', 'passwd'],
+    },
+  ],
+  subcommands: ACTIONS,
   async run(ctx, args, values) {
     const [action, id] = args;
     // Bad input is refused before the password is asked for and the repository opened.
@@ -25,7 +34,11 @@ export const keyCommand: Command = {
     if (action === 'remove' && !id)
       throw Object.assign(new Error('name the key slot to remove (see "cairn key list")'), { usage: true });
     const newPassword = () =>
-      readPassword({ env: 'CAIRN_NEW_PASSWORD', file: str(values, 'new-password-file') }, 'New password: ', true);
+      readPassword(
+        { env: 'CAIRN_NEW_PASSWORD', file: str(values, 'new-password-file'), fileOption: '--new-password-file' },
+        'New password: ',
+        true,
+      );
     const repo = await ctx.openRepository();
     const deps: KeyChangeDeps = { records: ctx.records() };
     try {

@@ -7,13 +7,16 @@ export const lsCommand: Command = {
   name: 'ls',
   summary: 'list files in a recovery point',
   usage: 'cairn ls ID|latest [PATH] [--long] [--no-recursive]',
-  options: { long: { type: 'boolean', short: 'l' }, 'no-recursive': { type: 'boolean' } },
+  options: [
+    { name: 'long', short: 'l', description: 'show type, mode, size and modification time of each entry' },
+    { name: 'no-recursive', description: 'list only the entries directly in PATH' },
+  ],
   async run(ctx, args, values) {
     const [ref, path = '/'] = args;
     if (!ref) throw Object.assign(new Error('name a recovery point (an id or "latest")'), { usage: true });
     const repo = await ctx.openRepository();
     try {
-      const listed = await listFiles(repo, ctx.frozen(), ref, path, { recursive: !flag(values, 'no-recursive') });
+      const listed = await listFiles(repo, ref, path, { recursive: !flag(values, 'no-recursive') });
       const { snapshot } = listed;
       const entries = listed.entries.map((e) => ({
         path: e.path,

@@ -14,11 +14,16 @@ import { PAUSE_UNTIL_RESUMED } from '../../contract/pause.js';
 import type { CliContext } from '../context.js';
 import { table } from '../output.js';
 import { formatLocal, pauseForEnd, pauseUntilEnd } from '../pause-time.js';
-import { type Command, EXIT, flag, list, type OptionValues, str } from './types.js';
+import { type Command, EXIT, flag, list, type OptionDef, type OptionValues, str } from './types.js';
 
 const usageError = (message: string) => Object.assign(new Error(message), { usage: true });
 
-const FOLDER_OPTION = { folder: { type: 'string', multiple: true } } as const;
+const FOLDER_OPTION: OptionDef = {
+  name: 'folder',
+  value: 'PATH',
+  multiple: true,
+  description: 'only the scheduled backups of this folder (with --repo: of that repository; default: every folder)',
+};
 
 /** Which sources --repo (an id or a location) and --folder name; neither: every source. */
 function chosen(
@@ -128,12 +133,16 @@ export const pauseCommand: Command = {
   usage:
     'cairn pause --for 1h|4h|1d|1w|<N>m|<N>h|<N>d | --until TIME | --until-resumed [--repo ID|LOCATION] [--folder PATH]...\n' +
     '  TIME: 14:30 (the next time the clock shows it), tomorrow (08:00), "2026-12-01 08:00" or ISO 8601',
-  options: {
-    for: { type: 'string' },
-    until: { type: 'string' },
-    'until-resumed': { type: 'boolean' },
-    ...FOLDER_OPTION,
-  },
+  options: [
+    { name: 'for', value: 'DURATION', description: 'pause for this long: 1h, 4h, 1d, 1w, or <N>m, <N>h, <N>d' },
+    {
+      name: 'until',
+      value: 'TIME',
+      description: 'pause until this time: 14:30, tomorrow, "2026-12-01 08:00" or ISO 8601',
+    },
+    { name: 'until-resumed', description: 'pause until "cairn resume"' },
+    FOLDER_OPTION,
+  ],
   async run(ctx, args, values) {
     if (args.length > 0) throw usageError(`unexpected argument "${args[0]}"`);
     const now = new Date();
@@ -152,7 +161,7 @@ export const resumeCommand: Command = {
   name: 'resume',
   summary: 'let paused scheduled backups run again (a slot missed meanwhile runs once)',
   usage: 'cairn resume [--repo ID|LOCATION] [--folder PATH]...',
-  options: { ...FOLDER_OPTION },
+  options: [FOLDER_OPTION],
   async run(ctx, args, values) {
     if (args.length > 0) throw usageError(`unexpected argument "${args[0]}"`);
     return withCatalog(ctx, (catalog) => {

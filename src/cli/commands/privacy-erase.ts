@@ -35,14 +35,14 @@ export const privacyEraseCommand: Command = {
   summary: 'erase a path from every recovery point, or erase everything',
   usage:
     'cairn privacy erase --path PATH [--dry-run] [--no-exclude] [--receipt FILE]\n       cairn privacy erase --all --yes-erase-everything --receipt FILE',
-  options: {
-    path: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    'no-exclude': { type: 'boolean' },
-    all: { type: 'boolean' },
-    'yes-erase-everything': { type: 'boolean' },
-    receipt: { type: 'string' },
-  },
+  options: [
+    { name: 'path', value: 'PATH', description: 'the file or folder to erase (absolute, as backed up)' },
+    { name: 'dry-run', description: 'only report what would be erased; change nothing' },
+    { name: 'no-exclude', description: 'do not exclude PATH from later backups when it still exists on disk' },
+    { name: 'all', description: 'erase everything: every repository of the app and the app data folder' },
+    { name: 'yes-erase-everything', description: 'confirm --all' },
+    { name: 'receipt', value: 'FILE', description: 'save the receipt (naming the path) to FILE' },
+  ],
   async run(ctx, args, values) {
     if (args.length > 0) throw usageError(`unexpected argument "${args[0]}"`);
     const target = str(values, 'path');

@@ -80,7 +80,9 @@ async function withPrivacyContext<T>(
 export const exportSubcommand: PrivacySubcommand = {
   summary: 'write a ZIP of everything Cairn holds about you (with --repo: recovery points and file index too)',
   usage: 'cairn privacy export --out FILE.zip [--repo LOCATION]',
-  options: { out: { type: 'string', short: 'o' } },
+  options: [
+    { name: 'out', short: 'o', value: 'FILE.zip', description: 'the ZIP file to write (it must not exist yet)' },
+  ],
   async run(ctx, args, values) {
     if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
     const outText = str(values, 'out');
@@ -106,7 +108,7 @@ export const exportSubcommand: PrivacySubcommand = {
 export const recordSubcommand: PrivacySubcommand = {
   summary: 'records of processing (GDPR Art. 30) from the configuration: JSON, or a printable HTML page',
   usage: 'cairn privacy record [--html FILE] [--json] [--repo LOCATION]',
-  options: { html: { type: 'string' } },
+  options: [{ name: 'html', value: 'FILE', description: 'also write the record as an HTML page to FILE' }],
   async run(ctx, args, values) {
     if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
     const htmlOut = str(values, 'html');

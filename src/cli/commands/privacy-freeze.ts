@@ -17,7 +17,7 @@ export const privacyFreezeCommand: Command = {
   name: 'freeze',
   summary: 'restrict a recovery point (GDPR Art. 18): no browse, restore, compare or export until unfrozen',
   usage: 'cairn privacy freeze ID [--reason TEXT]',
-  options: { reason: { type: 'string' } },
+  options: [{ name: 'reason', value: 'TEXT', description: 'why it is frozen (kept with the freeze)' }],
   async run(ctx, args, values) {
     const ref = needId(args[0]);
     const repo = await ctx.openRepository();
@@ -40,7 +40,7 @@ export const privacyUnfreezeCommand: Command = {
   name: 'unfreeze',
   summary: 'lift the restriction of a frozen recovery point',
   usage: 'cairn privacy unfreeze ID',
-  options: {},
+  options: [],
   async run(ctx, args) {
     const ref = needId(args[0]);
     // Opened for its id (and so its password): the freezes are kept per repository id.

@@ -11,7 +11,7 @@ export const privacyReceiptsCommand: Command = {
   name: 'receipts',
   summary: 'list the receipts of erasure requests',
   usage: 'cairn privacy receipts',
-  options: {},
+  options: [],
   async run(ctx, args) {
     if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
     const receipts = listReceipts(ctx.appDataDir());

@@ -9,19 +9,22 @@
 
 import { CairnError } from '../../app/errors.js';
 import { chooseRegion, REGIONS, setUsageEndpoint, usagePreview } from '../../app/services/privacy-settings.js';
+import { foreignOption, mergeSubcommandOptions } from '../option-table.js';
 import { table } from '../output.js';
 import { privacyRecords } from '../privacy-records.js';
+import { privacyControllerCommand, privacyTransferCommand } from './privacy-controller.js';
 import { privacyEraseCommand } from './privacy-erase.js';
 import { exportSubcommand, recordSubcommand } from './privacy-export.js';
 import { privacyFreezeCommand, privacyUnfreezeCommand } from './privacy-freeze.js';
 import { privacyReceiptsCommand } from './privacy-receipts.js';
+import { privacyRequestsCommand } from './privacy-requests.js';
 import type { PrivacySubcommand } from './privacy-subcommand.js';
-import { type Command, EXIT, flag, type OptionSpecs, str } from './types.js';
+import { type Command, EXIT, flag, type OptionDef, str } from './types.js';
 
 const regionSubcommand: PrivacySubcommand = {
   summary: `show the chosen region and every storage location's region; --set R chooses it (${REGIONS.join(', ')})`,
   usage: 'cairn privacy region [--set R]',
-  options: { set: { type: 'string' } },
+  options: [{ name: 'set', value: 'R', description: 'choose the region data is kept in', choices: REGIONS }],
   async run(ctx, args, values) {
     if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
     const records = privacyRecords(ctx);
@@ -56,9 +59,13 @@ const regionSubcommand: PrivacySubcommand = {
 };
 
 const usageSubcommand: PrivacySubcommand = {
-  summary: 'show the exact usage-statistics payload that would be sent (and whether anything is sent)',
+  summary:
+    'show the weekly usage-statistics report (true buckets and a randomised sample), its ε, and where it goes; set the address',
   usage: 'cairn privacy usage [--endpoint URL | --no-endpoint]',
-  options: { endpoint: { type: 'string' }, 'no-endpoint': { type: 'boolean' } },
+  options: [
+    { name: 'endpoint', value: 'URL', description: 'the address usage statistics are sent to (only with consent)' },
+    { name: 'no-endpoint', description: 'send usage statistics nowhere' },
+  ],
   async run(ctx, args, values) {
     if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
     const records = privacyRecords(ctx);
@@ -71,14 +78,15 @@ const usageSubcommand: PrivacySubcommand = {
         : flag(values, 'no-endpoint')
           ? setUsageEndpoint(records, null)
           : usagePreview(records);
+    const { privacy } = result;
     ctx.print(result, () =>
       [
         `usage statistics: ${result.enabled ? 'on (consent given)' : 'off (no consent: nothing is counted)'}`,
         `sent to: ${result.endpoint ?? 'nowhere (no address configured)'}`,
-        `payloads waiting in the outbox: ${result.pending}`,
-        result.payload
-          ? `payload that would be sent:\n${JSON.stringify(result.payload, null, 2)}`
-          : 'nothing counted so far',
+        `reports waiting: ${result.pending}${result.nextSendAt ? ` (the first may be sent after ${result.nextSendAt})` : ''}`,
+        `this week's report, true buckets (never sent as it is):\n${JSON.stringify(result.payload, null, 2)}`,
+        `the same after randomised response, one sample of what is sent:\n${JSON.stringify(result.randomised, null, 2)}`,
+        `each counter keeps its true bucket only by chance (${privacy.mechanism}): ε = ln 3 ≈ ${privacy.epsilonPerCounter.toFixed(2)} per counter, ${privacy.epsilonPerReport.toFixed(2)} per report`,
       ].join('\n'),
     );
     return EXIT.ok;
@@ -95,6 +103,9 @@ export const PRIVACY_SUBCOMMANDS: Record<string, PrivacySubcommand> = {
   freeze: privacyFreezeCommand,
   unfreeze: privacyUnfreezeCommand,
   receipts: privacyReceiptsCommand,
+  requests: privacyRequestsCommand,
+  controller: privacyControllerCommand,
+  transfer: privacyTransferCommand,
 };
 
 export const privacyCommand: Command = {
@@ -105,9 +116,10 @@ export const privacyCommand: Command = {
       .map((s) => s.usage)
       .join('\n       ');
   },
-  get options(): OptionSpecs {
-    return Object.assign({}, ...Object.values(PRIVACY_SUBCOMMANDS).map((s) => s.options)) as OptionSpecs;
+  get options(): readonly OptionDef[] {
+    return mergeSubcommandOptions(PRIVACY_SUBCOMMANDS);
   },
+  subcommands: Object.keys(PRIVACY_SUBCOMMANDS),
   async run(ctx, args, values) {
     const [name, ...rest] = args;
     const sub = name ? PRIVACY_SUBCOMMANDS[name] : undefined;
@@ -119,14 +131,11 @@ export const privacyCommand: Command = {
         { usage: true },
       );
     }
-    const foreign = Object.keys(values).filter(
-      (key) => values[key] !== undefined && key in privacyCommand.options && !(key in sub.options),
-    );
-    if (foreign.length > 0) {
-      throw Object.assign(
-        new Error(`--${foreign[0]} is not an option of "cairn privacy ${name}"\nusage: ${sub.usage}`),
-        { usage: true },
-      );
+    const foreign = foreignOption(values, privacyCommand.options, sub);
+    if (foreign !== undefined) {
+      throw Object.assign(new Error(`--${foreign} is not an option of "cairn privacy ${name}"\nusage: ${sub.usage}`), {
+        usage: true,
+      });
     }
     return sub.run(ctx, rest, values);
   },

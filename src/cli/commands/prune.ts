@@ -13,7 +13,7 @@ import {
 } from '../../app/services/prune.js';
 import { formatBytes } from '../output.js';
 import { cliRecords } from '../privacy-records.js';
-import { type Command, EXIT, flag, str } from './types.js';
+import { type Command, EXIT, flag, type OptionDef, str } from './types.js';
 
 /** Parses --repack-threshold (a share from 0 to 1). */
 export function repackThreshold(text: string | undefined): number {
@@ -24,6 +24,16 @@ export function repackThreshold(text: string | undefined): number {
   }
   return value;
 }
+
+/** The options of prune, which `forget --prune` takes too. */
+export const PRUNE_OPTIONS: readonly OptionDef[] = [
+  { name: 'dry-run', description: 'only report what would be removed and how much it would free; change nothing' },
+  {
+    name: 'repack-threshold',
+    value: 'SHARE',
+    description: `repack a pack when at most this share of it (0 to 1) is still used (default ${DEFAULT_REPACK_THRESHOLD})`,
+  },
+];
 
 export function describePruneResult(result: PruneResult): string {
   if (result.packsDeleted === 0 && result.packsRepacked === 0 && result.blobsRemoved === 0 && result.bytesFreed === 0)
@@ -43,7 +53,7 @@ export const pruneCommand: Command = {
   name: 'prune',
   summary: 'remove stored data that no recovery point uses',
   usage: 'cairn prune [--dry-run] [--repack-threshold 0.7]',
-  options: { 'dry-run': { type: 'boolean' }, 'repack-threshold': { type: 'string' } },
+  options: PRUNE_OPTIONS,
   async run(ctx, args, values) {
     if (args.length > 0) throw Object.assign(new Error(`unexpected argument "${args[0]}"`), { usage: true });
     const threshold = repackThreshold(str(values, 'repack-threshold'));

@@ -15,10 +15,11 @@ import {
   repairSnapshotsWithRecords,
 } from '../../app/services/repair.js';
 import type { CliContext } from '../context.js';
+import { foreignOption, mergeSubcommandOptions } from '../option-table.js';
 import { formatBytes, ProgressReporter } from '../output.js';
 import { cliRecords } from '../privacy-records.js';
 import type { PrivacySubcommand } from './privacy-subcommand.js';
-import { type Command, EXIT, flag, type OptionSpecs } from './types.js';
+import { type Command, EXIT, flag, type OptionDef } from './types.js';
 
 /** A repair subcommand has the shape of a privacy one: summary, usage, options, run. */
 type RepairSubcommand = PrivacySubcommand;
@@ -127,7 +128,10 @@ function describeSnapshotRepair(r: RepairSnapshotsResult): string {
 const indexSubcommand: RepairSubcommand = {
   summary: 'rebuild the index from the packs (drops what is missing; --read-data also drops damaged blobs)',
   usage: 'cairn repair index [--read-data] [--dry-run]',
-  options: { 'read-data': { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+  options: [
+    { name: 'read-data', description: 'also read every pack and drop the blobs that are damaged' },
+    { name: 'dry-run', description: 'only report what would be repaired; change nothing' },
+  ],
   async run(ctx, args, values) {
     if (args.length > 0) throw usageError(`unexpected argument "${args[0]}"`);
     return withRepository(ctx, async (repo) => {
@@ -153,7 +157,7 @@ const indexSubcommand: RepairSubcommand = {
 const snapshotsSubcommand: RepairSubcommand = {
   summary: 'write copies of recovery points that reference missing data, without the lost files',
   usage: 'cairn repair snapshots [--dry-run]',
-  options: { 'dry-run': { type: 'boolean' } },
+  options: [{ name: 'dry-run', description: 'only report what would be repaired; change nothing' }],
   async run(ctx, args, values) {
     if (args.length > 0) throw usageError(`unexpected argument "${args[0]}"`);
     return withRepository(ctx, async (repo) => {
@@ -178,9 +182,10 @@ export const repairCommand: Command = {
       .map((s) => s.usage)
       .join('\n       ');
   },
-  get options(): OptionSpecs {
-    return Object.assign({}, ...Object.values(REPAIR_SUBCOMMANDS).map((s) => s.options)) as OptionSpecs;
+  get options(): readonly OptionDef[] {
+    return mergeSubcommandOptions(REPAIR_SUBCOMMANDS);
   },
+  subcommands: Object.keys(REPAIR_SUBCOMMANDS),
   async run(ctx, args, values) {
     const [name, ...rest] = args;
     const sub = name ? REPAIR_SUBCOMMANDS[name] : undefined;
@@ -189,11 +194,9 @@ export const repairCommand: Command = {
         `${name ? `unknown subcommand "${name}"` : 'name what to repair'}: ${Object.keys(REPAIR_SUBCOMMANDS).join(', ')}`,
       );
     }
-    const foreign = Object.keys(values).filter(
-      (key) => values[key] !== undefined && key in repairCommand.options && !(key in sub.options),
-    );
-    if (foreign.length > 0) {
-      throw usageError(`--${foreign[0]} is not an option of "cairn repair ${name}"\nusage: ${sub.usage}`);
+    const foreign = foreignOption(values, repairCommand.options, sub);
+    if (foreign !== undefined) {
+      throw usageError(`--${foreign} is not an option of "cairn repair ${name}"\nusage: ${sub.usage}`);
     }
     return sub.run(ctx, rest, values);
   },

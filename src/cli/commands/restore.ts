@@ -17,13 +17,29 @@ export const restoreCommand: Command = {
   summary: 'restore files from a recovery point into a folder',
   usage:
     'cairn restore ID|latest --target DIR [--include PATH]... [--overwrite never|always|if-newer] [--keep-both] [--dry-run]',
-  options: {
-    target: { type: 'string', short: 't' },
-    include: { type: 'string', multiple: true, short: 'i' },
-    overwrite: { type: 'string' },
-    'keep-both': { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-  },
+  options: [
+    {
+      name: 'target',
+      short: 't',
+      value: 'DIR',
+      description: 'the folder to restore into ("/" for the original place)',
+    },
+    {
+      name: 'include',
+      short: 'i',
+      value: 'PATH',
+      multiple: true,
+      description: 'restore only this file or folder of the recovery point',
+    },
+    {
+      name: 'overwrite',
+      value: 'WHEN',
+      choices: OVERWRITE_POLICIES,
+      description: 'replace files already in the target: never (default), always or if-newer',
+    },
+    { name: 'keep-both', description: 'keep a file already in the target and restore beside it under a new name' },
+    { name: 'dry-run', description: 'only report what would be restored; write nothing' },
+  ],
   async run(ctx, args, values) {
     const [ref] = args;
     const target = str(values, 'target');
@@ -36,8 +52,7 @@ export const restoreCommand: Command = {
     const repo = await ctx.openRepository();
     const progress = ProgressReporter.for(ctx.json, 'restoring');
     try {
-      const frozen = ctx.frozen();
-      const plan = await planRestore(repo, frozen, {
+      const plan = await planRestore(repo, {
         snapshot: ref,
         // A relative folder is taken from where the command runs; "/" is the original place.
         target: path.resolve(target),
@@ -46,7 +61,6 @@ export const restoreCommand: Command = {
         keepBoth: flag(values, 'keep-both'),
       });
       const result = await runRestore(repo, plan, {
-        frozen,
         records: { privacy: () => privacyRecords(ctx), warn: (w) => ctx.warn(w) },
         dryRun: flag(values, 'dry-run'),
         onProgress: (p) => progress.update({ files: p.filesDone, bytes: p.bytesDone, totalBytes: p.bytesTotal }),

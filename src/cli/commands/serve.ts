@@ -1,9 +1,10 @@
 /**
  * `cairn serve [--port N]`: runs the engine headless behind a local web server (127.0.0.1 only)
  * and prints the address with its one-time access token as the first line; stops on Ctrl+C or
- * SIGTERM, cancelling running tasks and closing repositories and the catalog. With
- * `--password-file FILE` or `--password-command CMD` it first unlocks every repository of the
- * catalog that the password opens (unlock-at-start.ts), for a machine run as a service. With
+ * SIGTERM, cancelling running tasks and closing repositories and the catalog. With a password
+ * (`--password-file FILE`, `--password-command CMD` or their CAIRN_* variables, password.ts) it
+ * first unlocks every repository of the catalog that the password opens (unlock-at-start.ts), for
+ * a machine run as a service. With
  * `--webhook URL [--webhook-kind healthchecks|ntfy]` it sets the alert webhook in the app's settings
  * (kept for later starts, audited like a change in Settings; `--webhook off` removes it), so a
  * machine nobody looks at tells a monitor or a phone how its backups went.
@@ -13,7 +14,8 @@ import { resolveDataDir } from '../../app/host/data-dir.js';
 import { EngineHost } from '../../app/host/engine-host.js';
 import { parseWebhookUrl, WEBHOOK_KINDS, type WebhookKind, webhookHost } from '../../app/services/webhook-settings.js';
 import { startServer } from '../../server/index.js';
-import { readStartupPassword, type StartupPassword, unlockAll } from '../unlock-at-start.js';
+import { choosePassword, passwordFrom } from '../password.js';
+import { unlockAll } from '../unlock-at-start.js';
 import { untilStopped } from '../until-stopped.js';
 import { type Command, EXIT, str } from './types.js';
 
@@ -57,28 +59,28 @@ export const serveCommand: Command = {
   summary: 'run Cairn headless: the interface and API on a local web address',
   usage:
     'cairn serve [--port N] [--data-dir D] [--password-file FILE | --password-command CMD] [--webhook URL|off [--webhook-kind healthchecks|ntfy]]',
-  options: {
-    port: { type: 'string', short: 'p' },
-    'password-command': { type: 'string' },
-    webhook: { type: 'string' },
-    'webhook-kind': { type: 'string' },
-  },
+  options: [
+    { name: 'port', short: 'p', value: 'N', description: 'the port on 127.0.0.1 to listen on (default 0: a free one)' },
+    {
+      name: 'webhook',
+      value: 'URL|off',
+      description: 'send alerts on backups and damage to this address (kept in the settings); off removes it',
+    },
+    {
+      name: 'webhook-kind',
+      value: 'KIND',
+      choices: WEBHOOK_KINDS,
+      description: 'what the webhook address is: healthchecks (default) or ntfy',
+    },
+  ],
   async run(ctx, _args, values) {
     const port = parsePort(str(values, 'port'));
     const webhook = webhookOption(str(values, 'webhook'), str(values, 'webhook-kind'));
     const dataDir = resolveDataDir(ctx.dataDir());
-    const command = str(values, 'password-command');
-    if (command !== undefined && ctx.options.passwordFile !== undefined) {
-      throw Object.assign(new Error('give either --password-file or --password-command, not both'), { usage: true });
-    }
-    const source: StartupPassword | undefined =
-      command !== undefined
-        ? { command }
-        : ctx.options.passwordFile !== undefined
-          ? { file: ctx.options.passwordFile }
-          : undefined;
+    // The sources of every command, without the prompt: none given, every repository starts locked.
     // Read before anything starts: a wrong file or a failing command stops here, plainly.
-    const password = source ? await readStartupPassword(source) : undefined;
+    const source = choosePassword(ctx.passwordSpec());
+    const password = source ? await passwordFrom(source) : undefined;
     const host = EngineHost.open({ dataDir, watch: true });
     if (webhook !== undefined) {
       try {

@@ -7,7 +7,11 @@ export const snapshotsCommand: Command = {
   name: 'snapshots',
   summary: 'list recovery points',
   usage: 'cairn snapshots [--tag TAG]... [--host HOST] [--path PATH]',
-  options: { tag: { type: 'string', multiple: true }, host: { type: 'string' }, path: { type: 'string' } },
+  options: [
+    { name: 'tag', value: 'TAG', multiple: true, description: 'only recovery points with this tag' },
+    { name: 'host', value: 'HOST', description: 'only recovery points of this computer' },
+    { name: 'path', value: 'PATH', description: 'only recovery points that hold this path' },
+  ],
   async run(ctx, _args, values) {
     const repo = await ctx.openRepository();
     try {

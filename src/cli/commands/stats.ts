@@ -7,7 +7,7 @@ export const statsCommand: Command = {
   name: 'stats',
   summary: 'show repository sizes, deduplication and compression',
   usage: 'cairn stats',
-  options: {},
+  options: [],
   async run(ctx) {
     const repo = await ctx.openRepository();
     try {

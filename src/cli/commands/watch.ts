@@ -14,7 +14,7 @@ export const watchCommand: Command = {
   name: 'watch',
   summary: 'watch folders so that backups read only what changed',
   usage: 'cairn watch [--verbose] PATH...',
-  options: { verbose: { type: 'boolean', short: 'v' } },
+  options: [{ name: 'verbose', short: 'v', description: 'print a line each time changes are written to the journal' }],
   async run(ctx, args, values) {
     if (args.length === 0) throw Object.assign(new Error('name at least one folder to watch'), { usage: true });
     const verbose = flag(values, 'verbose');

@@ -17,6 +17,7 @@ import { CairnError, describeError } from '../errors.js';
 import type { Snapshot, SnapshotRecord } from '../format/snapshot.js';
 import type { TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
+import { bypassRestriction } from '../repo/restriction.js';
 import { systemClock } from '../util/clock.js';
 import { toRepoPath } from '../util/paths.js';
 import { PROGRAM } from '../version.js';
@@ -38,7 +39,12 @@ export type {
 } from './backup-options.js';
 export { PROGRAM };
 
-export async function backup(repo: Repository, options: BackupOptions): Promise<BackupResult> {
+/** Backs up `options.paths`; compares against a frozen parent too (nothing of it leaves the engine). */
+export function backup(repo: Repository, options: BackupOptions): Promise<BackupResult> {
+  return bypassRestriction('backup', () => backupPaths(repo, options));
+}
+
+async function backupPaths(repo: Repository, options: BackupOptions): Promise<BackupResult> {
   const clock = options.clock ?? systemClock;
   const started = clock();
   const time = options.time ?? new Date(started);
@@ -83,7 +89,18 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
   options.signal?.addEventListener('abort', () => pool.abort(), { once: true });
   const tally = new BackupTally(repo, options, estimate);
   const files = new FileArchiver(repo, pool, tally);
-  const walker = new Walker(repo, files, tally, { force: options.force, signal: options.signal, changes });
+  const oneFileSystem = options.oneFileSystem
+    ? {
+        onSkipped: (p: string) =>
+          options.onWarning?.(`${p}: on another file system (a mount point), not backed up: one file system only`),
+      }
+    : undefined;
+  const walker = new Walker(repo, files, tally, {
+    force: options.force,
+    signal: options.signal,
+    changes,
+    oneFileSystem,
+  });
   const steps = rootSteps(localPaths, repoPaths);
   repo.beginWrite();
   // Without totals, a quick stat-only count of the source runs beside the walk to give them.
@@ -91,6 +108,7 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     ? undefined
     : new QuickCount(namedPaths(steps), rules, {
         signal: options.signal,
+        oneFileSystem: options.oneFileSystem,
         onComplete: (totals) => tally.counted(totals),
       });
   if (count) tally.counting(count);

@@ -31,6 +31,11 @@ export interface BackupOptions {
   /** Local paths to back up (files or directories). */
   paths: string[];
   excludes?: string[];
+  /**
+   * Stay on the file system of each named path: an entry below it on another file system (a
+   * mount point) is neither read nor stored, and is named in a warning (the recovery point stays whole).
+   */
+  oneFileSystem?: boolean;
   tags?: string[];
   hostname?: string;
   /** Parent recovery point id; default: the latest one of this host with the same paths. */

@@ -52,26 +52,30 @@ export class FileArchiver {
     private readonly tally: BackupTally,
   ) {}
 
-  /** Reads and stores a new or changed file (the walk settles unchanged ones without reading them). */
+  /**
+   * Reads and stores a new or changed file (the walk settles unchanged ones without reading them).
+   * `fsPath` is its path as bytes when its name is not valid UTF-8 (`localPath` then shows it).
+   */
   async archiveFile(
     localPath: string,
     name: string,
     stat: Stats,
     parentNode: TreeNode | undefined,
+    fsPath: string | Buffer = localPath,
   ): Promise<TreeNode | undefined> {
     const node = fileNode(name, stat.mode & 0o7777, stat);
     const content: string[] = [];
     let size = 0;
     try {
       const small =
-        stat.size <= this.repo.config.chunker.minSize ? await this.readSmall(localPath, stat.size) : undefined;
+        stat.size <= this.repo.config.chunker.minSize ? await this.readSmall(localPath, stat.size, fsPath) : undefined;
       if (small) {
         size = small.size;
         if (small.id) content.push(small.id);
       } else {
         await this.readSlots.acquire(1);
         try {
-          size = await this.pool.processFile(localPath, (chunk, release) => {
+          size = await this.pool.processFile(fsPath, (chunk, release) => {
             content.push(chunk.id);
             this.tally.progress(localPath, chunk.rawLength);
             if (chunk.stored && this.repo.claimBlob(chunk.id))
@@ -120,7 +124,11 @@ export class FileArchiver {
    * first, so that reading, naming and the hand-over (which copies the bytes) run without a pause
    * and one read buffer serves every file. Undefined when the file grew past one chunk.
    */
-  private async readSmall(localPath: string, expectedSize: number): Promise<{ id?: string; size: number } | undefined> {
+  private async readSmall(
+    localPath: string,
+    expectedSize: number,
+    fsPath: string | Buffer,
+  ): Promise<{ id?: string; size: number } | undefined> {
     // The common case takes no await at all: each would keep this file's frames alive a turn longer.
     if (this.yieldDue()) await this.yieldNow();
     if (!this.encodeBudget.tryAcquire(expectedSize)) {
@@ -130,7 +138,7 @@ export class FileArchiver {
     let handedOver = false;
     try {
       this.smallReadBuffer ??= Buffer.allocUnsafeSlow(this.repo.config.chunker.minSize + 1);
-      const plain = readSmallFile(localPath, expectedSize, this.smallReadBuffer);
+      const plain = readSmallFile(fsPath, expectedSize, this.smallReadBuffer);
       if (!plain) return undefined;
       if (plain.length === 0) return { size: 0 };
       const id = blobId(this.repo.keys.idKey, plain);

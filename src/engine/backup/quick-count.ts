@@ -48,6 +48,8 @@ export interface CountSoFar extends Count {
 
 export interface QuickCountOptions {
   signal?: AbortSignal;
+  /** Skip what the walk skips with one file system only: entries on another device than their folder. */
+  oneFileSystem?: boolean;
   /** Called once, when every path has been counted (not when the count stopped early). */
   onComplete?: (count: Count) => void;
 }
@@ -56,6 +58,8 @@ interface Folder {
   localPath: string;
   rules: ExcludeRules;
   isRoot: boolean;
+  /** The folder's device (st_dev). */
+  device: number;
 }
 
 export class QuickCount implements CountSoFar {
@@ -112,7 +116,7 @@ export class QuickCount implements CountSoFar {
       if (!inside) continue; // a cache folder
       for (const name of names) {
         if (performance.now() >= this.sliceEnd && !(await this.yielded())) return;
-        this.entry(path.join(folder.localPath, name), inside, false);
+        this.entry(path.join(folder.localPath, name), inside, false, folder.device);
       }
     }
     if (!this.going()) return;
@@ -121,7 +125,7 @@ export class QuickCount implements CountSoFar {
   }
 
   /** Counts one entry as the walk judges it: a file, a folder to list later, or nothing. */
-  private entry(localPath: string, rules: ExcludeRules, isRoot: boolean): void {
+  private entry(localPath: string, rules: ExcludeRules, isRoot: boolean, folderDevice?: number): void {
     let stat: ReturnType<typeof lstatSync>;
     try {
       stat = lstatSync(localPath);
@@ -130,7 +134,8 @@ export class QuickCount implements CountSoFar {
     }
     const isDir = stat.isDirectory();
     if (!isRoot && rules.isExcluded(toRepoPath(localPath), isDir)) return;
-    if (isDir) this.pending.push({ localPath, rules, isRoot });
+    if (this.options.oneFileSystem && folderDevice !== undefined && stat.dev !== folderDevice) return;
+    if (isDir) this.pending.push({ localPath, rules, isRoot, device: stat.dev });
     else if (stat.isFile()) {
       this.files++;
       this.bytes += stat.size;

@@ -1,5 +1,6 @@
 /** Reads a file that fits in one chunk, for the small-file path of file-archiver.ts. */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openForBackup } from '../util/open-noatime.js';
 
 /**
  * Reads a file that fits in one chunk with synchronous calls: on this kind of workload a thread
@@ -7,8 +8,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
  * when the file grew beyond the size lstat gave (the caller then chunks it as a large file);
  * otherwise a view into `buffer` (at least expectedSize + 1 bytes), valid until the next call.
  */
-export function readSmallFile(localPath: string, expectedSize: number, buffer: Buffer): Buffer | undefined {
-  const fd = openSync(localPath, 'r');
+export function readSmallFile(localPath: string | Buffer, expectedSize: number, buffer: Buffer): Buffer | undefined {
+  const fd = openForBackup(localPath);
   try {
     const buf = buffer.subarray(0, expectedSize + 1);
     let filled = 0;

@@ -173,7 +173,7 @@ export class SealPool {
    * it must call `release()` once a stored chunk is in a pack (or dropped). Resolves to the
    * number of bytes read; rejects with the file error (with its errno `code`) or an AbortError.
    */
-  processFile(path: string, onChunk: (chunk: FileChunk, release: () => void) => void): Promise<number> {
+  processFile(path: string | Buffer, onChunk: (chunk: FileChunk, release: () => void) => void): Promise<number> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.knownSource) {
       const source = this.knownSource;

@@ -15,13 +15,14 @@
  * bounded. `control[1]` set means abort. Buffers are transferred, never copied, across the
  * thread boundary.
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ChunkerParams, chunkFdSync, gearTable } from '../chunker/fastcdc.js';
 import { GearScanner } from '../chunker/gear-scan.js';
 import { ENVELOPE_OVERHEAD, sealInto } from '../crypto/aead.js';
 import { blobId } from '../crypto/ids.js';
 import { encodeBatch, frameParts } from '../format/blob-codec.js';
+import { openForBackup } from '../util/open-noatime.js';
 import { releaseAfterJob } from '../util/release-memory.js';
 import { keepYoungGenerationSmallInWorker } from '../util/young-generation.js';
 
@@ -43,7 +44,7 @@ const encodedHere = new Set<string>();
 
 type Message =
   | { type: 'encode'; job: number; data: Uint8Array; lengths: number[] }
-  | { type: 'file'; job: number; path: string }
+  | { type: 'file'; job: number; path: string | Uint8Array }
   | { type: 'known'; ids: SharedArrayBuffer };
 
 port.on('message', (msg: Message) => {
@@ -65,10 +66,11 @@ function encodeJob(job: number, data: Uint8Array, lengths: number[]): void {
   }
 }
 
-function fileJob(job: number, path: string): void {
+function fileJob(job: number, path: string | Uint8Array): void {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    // A path of bytes (a name that is not UTF-8) arrives as a Uint8Array.
+    fd = openForBackup(typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength));
     let size = 0;
     for (const chunk of chunkFdSync(fd, scanner)) {
       if (Atomics.load(control, 1) !== 0) {

@@ -16,6 +16,7 @@ import type { IndexFile } from '../format/index-file.js';
 import { decodePackHeader, type PackEntry } from '../format/pack.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
 import type { Repository } from '../repo/repository.js';
+import { bypassRestriction } from '../repo/restriction.js';
 import { joinRepoPath } from '../util/paths.js';
 import { type RepairAdvice, repairAdvice } from './advice.js';
 import { type AffectedPoint, assessLoss, type Healable, noLoss } from './affected.js';
@@ -98,7 +99,12 @@ export function selectPacks(packIds: string[], subset: DataSubset): string[] {
   return shuffled.slice(0, Math.max(1, Math.round(packIds.length * subset.fraction)));
 }
 
-export async function check(repo: Repository, options: CheckOptions = {}): Promise<CheckResult> {
+/** Checks the repository, frozen (restricted) recovery points included: a check reads, never shows, them. */
+export function check(repo: Repository, options: CheckOptions = {}): Promise<CheckResult> {
+  return bypassRestriction('check', () => checkAll(repo, options));
+}
+
+async function checkAll(repo: Repository, options: CheckOptions): Promise<CheckResult> {
   const result: CheckResult = {
     ok: true,
     errors: [],

@@ -24,6 +24,7 @@ import type { TreeNode } from '../format/tree.js';
 import { type PruneProgress, planPrune, pruneUnderLock } from '../prune/prune.js';
 import { withLock } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
+import { bypassRestriction } from '../repo/restriction.js';
 import { type Clock, isoTime, systemClock } from '../util/clock.js';
 import { ErasedPath } from './path-match.js';
 import { blobsBelow, countBelow, locate, treeWithout } from './rewrite-snapshot.js';
@@ -109,8 +110,9 @@ interface Found {
 }
 
 /** Whether `s` holds the erased path: in its tree, or named by its paths, warnings or tags. */
-export async function holdsErasedPath(repo: Repository, s: SnapshotRecord, erased: ErasedPath): Promise<boolean> {
-  return (await find(repo, s, erased)) !== undefined;
+export function holdsErasedPath(repo: Repository, s: SnapshotRecord, erased: ErasedPath): Promise<boolean> {
+  // A frozen point is erased from too (erasure wins over restriction; the freeze moves to its copy).
+  return bypassRestriction('erasure', async () => (await find(repo, s, erased)) !== undefined);
 }
 
 /** Where `s` holds the erased path: in its tree, or only named by its fields; undefined when nowhere. */
@@ -121,10 +123,18 @@ async function find(repo: Repository, s: SnapshotRecord, erased: ErasedPath): Pr
 }
 
 /**
- * Erases `target` from every recovery point: an absolute repository path as stored (see
- * `erasurePath`), or an `ErasedPath` (a tombstone's hashes).
+ * Erases `target` from every recovery point, frozen ones included: an absolute repository path as
+ * stored (see `erasurePath`), or an `ErasedPath` (a tombstone's hashes).
  */
-export async function erasePath(
+export function erasePath(
+  repo: Repository,
+  target: string | ErasedPath,
+  options: ErasePathOptions,
+): Promise<ErasePathResult> {
+  return bypassRestriction('erasure', () => eraseEverywhere(repo, target, options));
+}
+
+async function eraseEverywhere(
   repo: Repository,
   target: string | ErasedPath,
   options: ErasePathOptions,

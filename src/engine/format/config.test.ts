@@ -49,16 +49,19 @@ describe('validateConfig', () => {
     );
   });
 
-  it('makes scrypt repositories version 1 and Argon2id ones version 2', () => {
+  it('makes scrypt repositories version 1 and Argon2id ones version 3, and reads version 3 with the v2 algorithms', () => {
     expect(versionForKdf('scrypt')).toBe(1);
-    expect(versionForKdf('argon2id')).toBe(2);
+    expect(versionForKdf('argon2id')).toBe(3);
+    const v3: RepositoryConfig = { ...config, version: 3 };
+    expect(validateConfig(v3)).toBe(v3);
+    expect(failure({ ...config, version: 3, algorithms: { ...ALGORITHMS_V1 } }).code).toBe('unsupported-format');
   });
 
   it('refuses another format version, naming the versions it reads', () => {
-    const error = failure({ ...config, version: 3 });
+    const error = failure({ ...config, version: 4 });
     expect(error).toBeInstanceOf(CairnError);
     expect(error.code).toBe('unsupported-format');
-    expect(error.message).toBe('this repository uses format version 3; this Cairn reads versions 1 and 2');
+    expect(error.message).toBe('this repository uses format version 4; this Cairn reads versions 1, 2 and 3');
     expect(failure({ ...config, version: 0 }).code).toBe('unsupported-format');
     expect(failure(null).code).toBe('unsupported-format');
     expect(failure({ ...config, version: '1' }).code).toBe('unsupported-format');

@@ -1,8 +1,11 @@
 /**
  * The repository config (`config`, sealed document, purpose "config"): the format version, the
  * algorithm of each role by name, and the chunker parameters. Version 2 differs from version 1
- * only in the key derivation of its key slots (Argon2id instead of scrypt); this Cairn reads both
- * and creates version 2. It refuses a version or an algorithm it does not know rather than guessing,
+ * only in the key derivation of its key slots (Argon2id instead of scrypt). Version 3 has version 2's
+ * algorithms and adds to trees what a faithful restore needs (nanosecond times, hard links, extended
+ * attributes, owners, names that are not UTF-8, special files; docs/repository-format.md §10), which
+ * an older Cairn would restore wrongly without a word: it refuses version 3 instead. This Cairn
+ * reads all three and creates version 3 (version 1 when asked for scrypt key slots). It refuses a version or an algorithm it does not know rather than guessing,
  * and a config whose other fields (id, chunker parameters, pack size) no writer could have made.
  */
 
@@ -23,11 +26,14 @@ export const ALGORITHMS_V1 = {
 
 export const ALGORITHMS_V2 = { ...ALGORITHMS_V1, keyDerivation: 'argon2id' } as const;
 
-/** The algorithm registry of each format version this Cairn reads. */
-export const ALGORITHMS_BY_VERSION = { 1: ALGORITHMS_V1, 2: ALGORITHMS_V2 } as const;
+/** The algorithm registry of each format version this Cairn reads (version 3 changes trees only). */
+export const ALGORITHMS_BY_VERSION = { 1: ALGORITHMS_V1, 2: ALGORITHMS_V2, 3: ALGORITHMS_V2 } as const;
+
+/** The first format version whose trees carry the fidelity fields (§10): the backup writes them only there. */
+export const FIDELITY_VERSION = 3;
 
 export interface RepositoryConfig {
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   id: string;
   created: string;
   algorithms: typeof ALGORITHMS_V1 | typeof ALGORITHMS_V2;
@@ -36,9 +42,9 @@ export interface RepositoryConfig {
   packSize: number;
 }
 
-/** The format version whose key slots use `kdf`: 1 for scrypt, 2 for Argon2id (what `init` makes). */
-export function versionForKdf(kdf: KdfName): 1 | 2 {
-  return kdf === 'scrypt' ? 1 : 2;
+/** The format version `init` makes for key slots of `kdf`: 1 for scrypt (legacy), 3 for Argon2id. */
+export function versionForKdf(kdf: KdfName): 1 | 3 {
+  return kdf === 'scrypt' ? 1 : 3;
 }
 
 export function validateConfig(config: RepositoryConfig): RepositoryConfig {
@@ -47,7 +53,7 @@ export function validateConfig(config: RepositoryConfig): RepositoryConfig {
   if (!known) {
     throw new CairnError(
       'unsupported-format',
-      `this repository uses format version ${String(config?.version)}; this Cairn reads versions 1 and 2`,
+      `this repository uses format version ${String(config?.version)}; this Cairn reads versions 1, 2 and 3`,
     );
   }
   const algorithms = (config.algorithms ?? {}) as Record<string, unknown>;

@@ -39,8 +39,12 @@ export function toStoredIndex(index: IndexFile): StoredIndex {
   };
 }
 
+/**
+ * Offsets and lengths fit in 32 bits: no pack a writer makes reaches 4 GiB (limits.ts), and the
+ * session index keeps them in 32-bit columns (repo/master-index.ts).
+ */
 function isCount(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffff_ffff;
 }
 
 function isStoredEntry(entry: unknown): entry is StoredEntry {

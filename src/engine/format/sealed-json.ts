@@ -16,16 +16,24 @@ export function encodeDocument(dataKey: Uint8Array, value: unknown, purpose: Doc
 }
 
 /**
- * Authenticates, decompresses (to at most the purpose's cap) and parses a document. The result
- * is only JSON: callers validate its shape (e.g. `fromStoredIndex`, `parseSnapshot`).
+ * Authenticates and decompresses (to at most the purpose's cap) a document: its JSON as bytes,
+ * for a reader that parses them itself (format/index-compact.ts).
  */
-export function decodeDocument<T>(dataKey: Uint8Array, stored: Uint8Array, purpose: DocumentPurpose, what: string): T {
+export function openDocument(dataKey: Uint8Array, stored: Uint8Array, purpose: DocumentPurpose, what: string): Buffer {
   const cap = DOCUMENT_PLAIN_CAPS[purpose];
   // A raw frame is the plaintext plus the codec byte and envelope; a compressed one is smaller.
   if (stored.length > cap + 1 + ENVELOPE_OVERHEAD) {
     throw new IntegrityError(`${what} is ${stored.length} bytes, more than a ${purpose} document can be (${cap})`);
   }
-  const plain = unframeBlob(open(dataKey, stored, purpose, what), what, cap);
+  return unframeBlob(open(dataKey, stored, purpose, what), what, cap);
+}
+
+/**
+ * Authenticates, decompresses (to at most the purpose's cap) and parses a document. The result
+ * is only JSON: callers validate its shape (e.g. `fromStoredIndex`, `parseSnapshot`).
+ */
+export function decodeDocument<T>(dataKey: Uint8Array, stored: Uint8Array, purpose: DocumentPurpose, what: string): T {
+  const plain = openDocument(dataKey, stored, purpose, what);
   try {
     return JSON.parse(plain.toString('utf8')) as T;
   } catch (cause) {

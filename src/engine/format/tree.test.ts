@@ -61,7 +61,7 @@ describe('encodeTree / decodeTree', () => {
     for (const text of ['null', '{}', '{"nodes":{}}', '[]']) {
       expect(() => decodeTree(Buffer.from(text), 'tree 3'), text).toThrow('tree 3 is not a tree');
     }
-    const unknown = Buffer.from(JSON.stringify({ nodes: [{ name: 'x', type: 'fifo', mode: 0, mtime: 0 }] }));
+    const unknown = Buffer.from(JSON.stringify({ nodes: [{ name: 'x', type: 'socket', mode: 0, mtime: 0 }] }));
     expect(() => decodeTree(unknown, 'tree 4')).toThrow(IntegrityError);
     expect(() => decodeTree(Buffer.from('{"nodes":[null]}'), 'tree 5')).toThrow(IntegrityError);
   });

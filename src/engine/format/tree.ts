@@ -6,8 +6,12 @@
  */
 import { isId } from '../crypto/ids.js';
 import { IntegrityError } from '../errors.js';
+import type { XattrEntry } from '../util/xattrs.js';
 
-export type NodeType = 'file' | 'dir' | 'symlink';
+/** `fifo`, `chardev` and `blockdev` appear only in format version 3. */
+export type NodeType = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev';
+
+const NODE_TYPES: ReadonlySet<string> = new Set(['file', 'dir', 'symlink', 'fifo', 'chardev', 'blockdev']);
 
 export interface TreeNode {
   name: string;
@@ -26,7 +30,27 @@ export interface TreeNode {
   subtree?: string;
   /** Symlinks: the link target, as read. */
   target?: string;
+  /*
+   * Format version 3 (docs/repository-format.md §10): what a faithful restore needs beyond the
+   * above. Older Cairns ignore these fields; they never read a version-3 repository anyway.
+   */
+  /** Modification and access time, nanoseconds since the epoch as a decimal string (JSON numbers cannot hold them). */
+  mtimeNs?: string;
+  atimeNs?: string;
+  /** Numeric owner and group. */
+  uid?: number;
+  gid?: number;
+  /** Files with more than one name: `<st_dev>:<st_ino>`, equal on every name of the inode in one recovery point. */
+  hardlink?: string;
+  /** Extended attributes, sorted by name; values base64. */
+  xattrs?: XattrEntry[];
+  /** The exact bytes of a name that is not valid UTF-8 (base64); `name` then shows them with U+FFFD. */
+  nameBytes?: string;
+  /** Devices: the device number (`st_rdev`). */
+  rdev?: number;
 }
+
+export type { XattrEntry };
 
 export interface Tree {
   nodes: TreeNode[];
@@ -77,7 +101,7 @@ function isSize(value: unknown): value is number {
  */
 function nodeProblem(node: TreeNode): string | undefined {
   if (typeof node.name !== 'string') return 'an entry without a name';
-  if (node.type !== 'file' && node.type !== 'dir' && node.type !== 'symlink') return 'an entry of unknown type';
+  if (!NODE_TYPES.has(node.type)) return 'an entry of unknown type';
   if (!Number.isInteger(node.mode) || node.mode < 0 || node.mode > 0o7777) return 'an entry with invalid permissions';
   if (!isFiniteNumber(node.mtime) || !isOptional(node.ctime, isFiniteNumber) || !isOptional(node.inode, isFiniteNumber))
     return 'an entry with an invalid time or inode';
@@ -85,7 +109,40 @@ function nodeProblem(node: TreeNode): string | undefined {
   if (!isOptional(node.subtree, isIdString)) return 'a folder entry with an invalid subtree';
   if (!isOptional(node.target, (v): v is string => typeof v === 'string'))
     return 'a symlink entry with an invalid target';
-  return undefined;
+  return fidelityProblem(node);
+}
+
+const NS_PATTERN = /^-?\d{1,30}$/;
+const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function isNsString(value: unknown): value is string {
+  return typeof value === 'string' && NS_PATTERN.test(value);
+}
+
+function isBase64(value: unknown): value is string {
+  return typeof value === 'string' && value.length % 4 === 0 && BASE64_PATTERN.test(value);
+}
+
+function isXattrList(value: unknown): value is XattrEntry[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (x) =>
+        x !== null && typeof x === 'object' && typeof x.name === 'string' && x.name.length > 0 && isBase64(x.value),
+    )
+  );
+}
+
+/** The version-3 fields (§10), each of the right kind when present. */
+function fidelityProblem(node: TreeNode): string | undefined {
+  if (!isOptional(node.mtimeNs, isNsString) || !isOptional(node.atimeNs, isNsString))
+    return 'an entry with an invalid nanosecond time';
+  if (!isOptional(node.uid, isSize) || !isOptional(node.gid, isSize) || !isOptional(node.rdev, isSize))
+    return 'an entry with an invalid owner or device number';
+  if (!isOptional(node.hardlink, (v): v is string => typeof v === 'string' && v.length > 0))
+    return 'an entry with an invalid hard-link group';
+  if (!isOptional(node.xattrs, isXattrList)) return 'an entry with invalid extended attributes';
+  if (!isOptional(node.nameBytes, isBase64)) return 'an entry with invalid name bytes';
 }
 
 export function decodeTree(plain: Uint8Array, what: string): Tree {

@@ -15,6 +15,7 @@ import { LostDataWalker, treeIdOnly } from '../check/lost-data.js';
 import type { Snapshot } from '../format/snapshot.js';
 import { withLock } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
+import { bypassRestriction } from '../repo/restriction.js';
 import { type Clock, isoTime, systemClock } from '../util/clock.js';
 
 export const REPAIRED_TAG = 'repaired';
@@ -61,12 +62,15 @@ export async function repairSnapshots(
   const dryRun = options.dryRun === true;
   const clock = options.clock ?? systemClock;
   // A dry run only reads; a repair must not race another repair writing copies of the same points.
-  return withLock(
-    repo,
-    dryRun ? 'repair snapshots --dry-run' : 'repair snapshots',
-    !dryRun,
-    () => repairUnderLock(repo, dryRun, clock, options),
-    { clock },
+  // A frozen point is mended too (its copy stays frozen).
+  return bypassRestriction('repair', () =>
+    withLock(
+      repo,
+      dryRun ? 'repair snapshots --dry-run' : 'repair snapshots',
+      !dryRun,
+      () => repairUnderLock(repo, dryRun, clock, options),
+      { clock },
+    ),
   );
 }
 

@@ -8,7 +8,7 @@ import type { PackEntry } from '../format/pack.js';
 import { MasterIndex } from './master-index.js';
 
 const id = (n: number) => n.toString(16).padStart(64, '0');
-const pack = (n: number) => `p${n}`.padEnd(64, '0');
+const pack = (n: number) => `f${n}`.padEnd(64, '0');
 const entry = (blob: number, offset = 0): PackEntry => ({
   type: 'data',
   id: id(blob),

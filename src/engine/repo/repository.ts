@@ -12,7 +12,7 @@ import { createKeySlot, type DerivedAhead, generateMasterKeys, type MasterKeys }
 import { CairnError, IntegrityError, missingBlobMessage, missingPackMessage } from '../errors.js';
 import { decodeBlob, encodeBlob } from '../format/blob-codec.js';
 import { ALGORITHMS_BY_VERSION, type RepositoryConfig, validateConfig, versionForKdf } from '../format/config.js';
-import { fromStoredIndex, type IndexedPack, type IndexFile, toStoredIndex } from '../format/index-file.js';
+import { type IndexedPack, type IndexFile, toStoredIndex } from '../format/index-file.js';
 import type { BlobType } from '../format/pack.js';
 import { decodeDocument, encodeDocument } from '../format/sealed-json.js';
 import type { Snapshot, SnapshotRecord } from '../format/snapshot.js';
@@ -21,12 +21,14 @@ import { decodeTree, encodeTree, type Tree } from '../format/tree.js';
 import { type Clock, isoTime, systemClock } from '../util/clock.js';
 import { withSizeCaps } from './capped-backend.js';
 import { sessionEndedBecause } from './identity.js';
+import { readCompactIndex, readIndexFile } from './index-reader.js';
 import { destroyKeySlot, listKeySlots, slotToRemove, storeKeySlot, unlockWithPassword } from './key-slots.js';
 import type { RepositoryLock } from './lock.js';
 import { MasterIndex } from './master-index.js';
 import { PackCache } from './pack-cache.js';
 import { PackWriter, type SavedPack } from './pack-writer.js';
 import { firstUnreachable } from './reachable.js';
+import { SnapshotRestriction } from './restriction.js';
 import { type IndexRefresh, SessionIndex } from './session-index.js';
 import { type DamagedSnapshot, readSnapshots } from './snapshot-list.js';
 
@@ -60,9 +62,11 @@ export class Repository {
   readonly gear: Uint32Array;
   /** Told once of each damaged object found while reading (damaged index files, recovery points). */
   onDamage?: (message: string) => void;
+  /** Which recovery points' contents may not be read (restriction.ts); its guard is the opener's. */
+  readonly restriction = new SnapshotRestriction(() => this.config.id);
   private readonly session = new SessionIndex(
     this.index,
-    (id) => this.loadIndexFile(id),
+    (id) => readCompactIndex(this.backend, this.keys.dataKey, id),
     (id, reason) =>
       this.reportDamage(
         id,
@@ -310,10 +314,7 @@ export class Repository {
   }
 
   async loadIndexFile(id: string): Promise<IndexFile> {
-    const what = `index file ${id.slice(0, 8)}`;
-    const stored = await this.backend.load({ kind: 'index', id });
-    if (sha256Hex(stored) !== id) throw new IntegrityError(`${what} does not match its name`);
-    return fromStoredIndex(decodeDocument(this.keys.dataKey, stored, 'index', what), what);
+    return readIndexFile(this.backend, this.keys.dataKey, id);
   }
 
   async saveIndexFile(index: IndexFile): Promise<string> {
@@ -445,6 +446,7 @@ export class Repository {
   }
 
   async loadTree(id: string): Promise<Tree> {
+    this.restriction.assertTreeReadable(id);
     const cached = this.treeCache.get(id);
     if (cached) return cached;
     const tree = decodeTree(await this.loadBlob(id), `tree ${id.slice(0, 12)}`);
@@ -471,6 +473,7 @@ export class Repository {
     const stored = encodeDocument(this.keys.dataKey, snapshot, 'snapshot');
     const id = sha256Hex(stored);
     await this.backend.save({ kind: 'snapshots', id }, stored);
+    this.restriction.noteRoot({ id, tree: snapshot.tree });
     return id;
   }
 
@@ -493,7 +496,8 @@ export class Repository {
     const what = `snapshot ${id.slice(0, 8)}`;
     const stored = await this.backend.load({ kind: 'snapshots', id });
     if (sha256Hex(stored) !== id) throw new IntegrityError(`${what} does not match its name`);
-    return { ...parseSnapshot(decodeDocument<unknown>(this.keys.dataKey, stored, 'snapshot', what), what), id };
+    const record = parseSnapshot(decodeDocument<unknown>(this.keys.dataKey, stored, 'snapshot', what), what);
+    return this.restriction.noteRoot({ ...record, id });
   }
 
   /**
@@ -520,17 +524,15 @@ export class Repository {
   async removeSnapshot(id: string): Promise<void> {
     this.assertLocksValid();
     await this.backend.remove({ kind: 'snapshots', id });
+    this.restriction.forget(id);
   }
 
-  /** Finds a snapshot by id, unique id prefix, or "latest". */
+  /** Finds a snapshot by id, unique id prefix, or "latest"; refuses a restricted one (restriction.ts). */
   async findSnapshot(ref: string): Promise<SnapshotRecord> {
-    if (ref === 'latest') {
-      const all = await this.listSnapshots();
-      const last = all.at(-1);
-      if (!last) throw new CairnError('not-found', 'the repository has no recovery points yet');
-      return last;
-    }
-    return this.loadSnapshot(await this.resolveSnapshotId(ref));
+    if (ref !== 'latest') return this.restriction.readable(await this.loadSnapshot(await this.resolveSnapshotId(ref)));
+    const last = (await this.listSnapshots()).at(-1);
+    if (!last) throw new CairnError('not-found', 'the repository has no recovery points yet');
+    return this.restriction.readable(last);
   }
 
   /** The full id of the recovery point named by an id or unique prefix, without reading it. */
@@ -553,13 +555,9 @@ export class Repository {
    */
   async refresh(): Promise<void> {
     this.assertUsable();
-    await this.checkIdentity();
-    await this.refreshIndex();
-  }
-
-  private async checkIdentity(): Promise<void> {
     const ended = await sessionEndedBecause(this.backend, this.keys, this.config, this.keySlotId);
     if (ended) this.invalidate(ended);
+    await this.refreshIndex();
   }
 
   private invalidate(reason: CairnError): never {

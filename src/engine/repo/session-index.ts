@@ -8,6 +8,7 @@
  */
 import { BackendError, isNotFound } from '../backend/types.js';
 import { IntegrityError } from '../errors.js';
+import { type CompactIndex, compactIndex } from '../format/index-compact.js';
 import type { IndexedPack, IndexFile } from '../format/index-file.js';
 import { mapLimit } from '../util/concurrency.js';
 import type { MasterIndex } from './master-index.js';
@@ -15,7 +16,8 @@ import type { MasterIndex } from './master-index.js';
 /** What a refresh had to do to bring the session index up to date. */
 export type IndexRefresh = 'unchanged' | 'added' | 'rebuilt';
 
-type ReadFile = { id: string; index: IndexFile };
+/** An index file as the session index reads it: compact, not one object per blob. */
+type ReadFile = { id: string; index: CompactIndex };
 
 export class SessionIndex {
   /** Damaged index files (id → reason). */
@@ -27,7 +29,7 @@ export class SessionIndex {
 
   constructor(
     private readonly blobs: MasterIndex,
-    private readonly readFile: (id: string) => Promise<IndexFile>,
+    private readonly readFile: (id: string) => Promise<CompactIndex>,
     /** Told of a damaged index file (once per file is the caller's concern). */
     private readonly damaged: (id: string, reason: string) => void,
   ) {}
@@ -67,12 +69,12 @@ export class SessionIndex {
     return 'added';
   }
 
-  /** Builds the index from exactly these files, plus the session's pending packs. */
-  adopt(files: ReadFile[], pending: readonly IndexedPack[]): void {
+  /** Builds the index from exactly these files (as objects when check read them), plus the session's pending packs. */
+  adopt(files: (ReadFile | { id: string; index: IndexFile })[], pending: readonly IndexedPack[]): void {
     this.blobs.clear();
     this.files.clear();
     this.supersededByLoaded.clear();
-    this.merge(files);
+    this.merge(files.map((f) => ('counts' in f.index ? (f as ReadFile) : { id: f.id, index: compactIndex(f.index) })));
     for (const pack of pending) this.blobs.addPack(pack.id, pack.blobs);
     this.loaded = true;
   }
@@ -87,10 +89,11 @@ export class SessionIndex {
   /** Adds the packs of these files, skipping every file that one of them supersedes. */
   private merge(files: ReadFile[]): void {
     for (const f of files) for (const id of f.index.supersedes) this.supersededByLoaded.add(id);
+    this.blobs.expect(files.reduce((sum, f) => sum + f.index.types.length, 0));
     for (const { id, index } of files) {
       if (this.supersededByLoaded.has(id)) continue;
       this.files.add(id);
-      for (const pack of index.packs) this.blobs.addPack(pack.id, pack.blobs);
+      this.blobs.addIndexed(index);
     }
   }
 

@@ -8,7 +8,17 @@
  * `{ job, errors }` with one message per write that failed (by index), so the main thread can
  * fail exactly the affected files.
  */
-import { closeSync, constants, fchmodSync, futimesSync, openSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  ftruncateSync,
+  futimesSync,
+  openSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeBlobReusing } from '../format/blob-codec.js';
 import { releaseAfterJob } from '../util/release-memory.js';
@@ -25,10 +35,34 @@ export interface PackWrite {
   file: string;
   fileOffset: number;
   /**
-   * Set on the last write of a file whose data is all in this pack: its final mode, mtime (ms)
-   * and name, given to it here once it is complete.
+   * Set on the last write of a file whose data is all in this pack: its final mode, times (seconds),
+   * size and name, given to it here once it is complete.
    */
-  finish?: { mode: number; mtime: number; dest: string };
+  finish?: { mode: number; atime: number; mtime: number; size: number; dest: string };
+}
+
+/**
+ * Runs of zeros at least this long, aligned to it, are not written but left as holes: a sparse
+ * file (or one full of zeros) takes the room of its data only. Far larger than a file system block,
+ * so a file with scattered zeros is not cut into fragments.
+ */
+const HOLE = 64 * 1024;
+const ZEROS = Buffer.alloc(HOLE);
+
+/** Writes `plain` at `offset`, skipping the aligned HOLE-sized runs of zeros (the file is new, so they read as zeros). */
+function writeSparse(fd: number, plain: Buffer, offset: number): void {
+  let start = 0;
+  let at = 0;
+  const flush = (end: number) => {
+    let done = start;
+    while (done < end) done += writeSync(fd, plain, done, end - done, offset + done);
+  };
+  for (; at + HOLE <= plain.length; at += HOLE) {
+    if (!plain.subarray(at, at + HOLE).equals(ZEROS)) continue;
+    flush(at);
+    start = at + HOLE;
+  }
+  flush(plain.length);
 }
 
 const OPEN_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
@@ -62,8 +96,7 @@ port.on('message', (msg: PackJob) => {
           fd = openSync(w.file, OPEN_FLAGS, 0o600);
           fds.set(w.file, fd);
         }
-        let done = 0;
-        while (done < plain.length) done += writeSync(fd, plain, done, plain.length - done, w.fileOffset + done);
+        writeSparse(fd, plain, w.fileOffset);
         if (w.finish) finishes.push(index);
       } catch (err) {
         failedFiles.add(w.file);
@@ -76,8 +109,10 @@ port.on('message', (msg: PackJob) => {
       const fd = fds.get(w.file);
       if (fd === undefined || failedFiles.has(w.file) || !w.finish) continue;
       try {
+        // Zeros left as a hole at the end set no size: the size does.
+        if (fstatSync(fd).size !== w.finish.size) ftruncateSync(fd, w.finish.size);
         fchmodSync(fd, w.finish.mode);
-        futimesSync(fd, w.finish.mtime / 1000, w.finish.mtime / 1000);
+        futimesSync(fd, w.finish.atime, w.finish.mtime);
         complete.push(index);
       } catch (err) {
         errors.push({ index, message: err instanceof Error ? err.message : String(err) });

@@ -1,6 +1,9 @@
 /**
  * Restore: recreates the entries of a recovery point under a target folder, by their absolute
- * path inside the recovery point (`TARGET/home/me/docs/…`), with mode, mtime and symlinks.
+ * path inside the recovery point (`TARGET/home/me/docs/…`), with mode, times and symlinks, and in
+ * a format-version-3 repository also hard links, FIFOs and devices, names that are not UTF-8
+ * (by their bytes), extended attributes and owners (entry-finish.ts), and times to the nanosecond
+ * (exact-times.ts). Runs of zeros are left as holes (restore-worker.ts), so a sparse file stays sparse.
  *
  * Safety rules (docs/threat-model.md): a name that is empty, `.`, `..`, or holds `/`, `\` or NUL
  * is refused and reported; a folder on the way that exists as anything but a real folder (for
@@ -19,21 +22,36 @@
  * overlap. A batch waits until the next one is planned, and the packs both need move to the
  * next (with the files that use them), so a pack shared across the boundary is read once, not
  * twice: packs hold blobs of files far apart in the walk, and over S3 or SFTP every pack read
- * again is a download.
+ * again is a download. The other names of a hard-link group are linked to the first one restored
+ * once every file is complete; a name whose first is outside the restored set is restored whole.
  */
 
-import { randomBytes } from 'node:crypto';
-import { lstatSync, rmSync, type Stats } from 'node:fs';
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type Backend, BackendError, isNotFound } from '../backend/types.js';
+import { isNotFound } from '../backend/types.js';
 import { findNode } from '../browse/walk.js';
-import { CairnError, describeError, missingBlobMessage, missingPackMessage } from '../errors.js';
+import { CairnError, missingBlobMessage, missingPackMessage } from '../errors.js';
 import type { SnapshotRecord } from '../format/snapshot.js';
 import { isSafeName, type TreeNode } from '../format/tree.js';
 import type { Repository } from '../repo/repository.js';
 import { mapLimit } from '../util/concurrency.js';
 import { joinRepoPath, normalizeRepoPath } from '../util/paths.js';
+import { EntryFinisher, restoreSpecialEntry } from './entry-finish.js';
+import { utimesSeconds } from './exact-times.js';
+import {
+  applyMetadata,
+  isSafeNameBytes,
+  keepBothName,
+  type LocalPath,
+  loadPackPrefix,
+  localChild,
+  lstatOrUndefined,
+  SAFE_MODE_BITS,
+  shownPath,
+  tempBeside,
+  utimesOf,
+} from './restore-io.js';
 import { type PackWrite, RestorePool } from './restore-pool.js';
 
 export type OverwritePolicy = 'never' | 'always' | 'if-newer';
@@ -47,6 +65,11 @@ export interface RestoreOptions {
   keepBoth?: boolean;
   /** Plan only: report what would be written, skipped or kept both, and write nothing. */
   dryRun?: boolean;
+  /**
+   * Give entries their recorded owner and group (format version 3). Default: when running as
+   * root, who alone may; otherwise entries belong to the restoring user.
+   */
+  owners?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: RestoreProgress) => void;
   /**
@@ -110,12 +133,30 @@ interface FileTask {
   repoPath: string;
   node: TreeNode;
   tmp: string;
-  dest: string;
+  dest: LocalPath;
   /** Bytes planned so far (the offset of the next blob). */
   size: number;
   failure?: string;
   /** All its data lies in one pack: the worker writing it also gives it its mode, mtime and name. */
   finishedByWorker?: boolean;
+  /** The first restored name of a hard-link group: the other names are linked to it once it is in place. */
+  linkHead?: LinkHead;
+}
+
+/** The first name of a hard-link group restored by this run. */
+interface LinkHead {
+  dest: LocalPath;
+  repoPath: string;
+  /** Set once the file is complete under `dest`. */
+  done?: boolean;
+}
+
+/** Another name of a hard-link group, linked to its head at the end of the restore. */
+interface PendingLink {
+  head: LinkHead;
+  node: TreeNode;
+  repoPath: string;
+  dest: LocalPath;
 }
 /** File systems and utimes keep mtimes to about a microsecond; closer than this counts as equal. */
 const MTIME_TOLERANCE_MS = 0.002;
@@ -146,7 +187,12 @@ class Restorer {
   private executingTasks: FileTask[] = [];
   /** Batches whose packs are written and whose files are being finished. */
   private readonly finishing = new Set<Promise<void>>();
-  private readonly finishedDirs: { local: string; node: TreeNode }[] = [];
+  private readonly finishedDirs: { local: string; node: TreeNode; repoPath: string }[] = [];
+  /** Owners, extended attributes and nanosecond times, given to each entry once complete. */
+  private readonly finisher: EntryFinisher;
+  /** Hard-link groups by their `hardlink` field: the first name restored, and the names to link to it. */
+  private readonly linkHeads = new Map<string, LinkHead>();
+  private readonly pendingLinks: PendingLink[] = [];
   private pool?: RestorePool;
   private filesDone = 0;
   private bytesDone = 0;
@@ -160,6 +206,11 @@ class Restorer {
   ) {
     this.includes = options.include?.length ? options.include.map(normalizeRepoPath) : undefined;
     this.policy = options.overwrite ?? 'never';
+    this.finisher = new EntryFinisher(
+      options.owners ?? process.getuid?.() === 0,
+      (path, message) => this.result.errors.push({ path, message }),
+      (path, reason) => this.result.refused.push({ path, reason }),
+    );
     this.result = {
       snapshotId: snapshot.id,
       target: path.resolve(options.target),
@@ -205,8 +256,13 @@ class Restorer {
     } finally {
       await this.pool?.close();
     }
+    for (const link of this.pendingLinks) await this.linkName(link);
     // Folder mtimes last, deepest first: writing into a folder changes its mtime.
-    for (const d of this.finishedDirs.reverse()) await applyMetadata(d.local, d.node).catch(() => undefined);
+    for (const d of this.finishedDirs.reverse()) {
+      await applyMetadata(d.local, d.node).catch(() => undefined);
+      this.finisher.done(d.local, d.node, d.repoPath);
+    }
+    await this.finisher.close();
     return this.result;
   }
 
@@ -230,25 +286,26 @@ class Restorer {
     fresh: boolean,
   ): Promise<void> {
     const tree = await this.repo.loadTree(treeId);
-    const files: { node: TreeNode; repoPath: string; local: string }[] = [];
+    const files: { node: TreeNode; repoPath: string; local: LocalPath }[] = [];
     const dirs: { node: TreeNode; repoPath: string; local: string; all: boolean }[] = [];
     for (const node of tree.nodes) {
       const childPath = joinRepoPath(repoPath, node.name);
-      if (!isSafeName(node.name)) {
+      if (!isSafeName(node.name) || (node.nameBytes !== undefined && !isSafeNameBytes(node.nameBytes))) {
         this.result.refused.push({ path: childPath, reason: `unsafe name ${JSON.stringify(node.name)}` });
         continue;
       }
       const sel = all ? 'all' : this.selection(childPath);
       if (sel === 'none') continue;
-      const local = path.join(localDir, node.name);
-      if (node.type === 'dir') dirs.push({ node, repoPath: childPath, local, all: sel === 'all' });
-      else if (sel === 'all') files.push({ node, repoPath: childPath, local });
+      if (node.type === 'dir')
+        dirs.push({ node, repoPath: childPath, local: path.join(localDir, node.name), all: sel === 'all' });
+      else if (sel === 'all') files.push({ node, repoPath: childPath, local: localChild(localDir, node) });
     }
     for (const f of files) {
       this.options.signal?.throwIfAborted();
       try {
-        if (f.node.type === 'file') await this.planFile(f.node, f.repoPath, f.local, fresh);
-        else await this.restoreSymlink(f.node, f.repoPath, f.local, fresh);
+        if (f.node.type === 'file') await this.restoreFile(f.node, f.repoPath, f.local, fresh);
+        else if (f.node.type === 'symlink') await this.restoreSymlink(f.node, f.repoPath, f.local, fresh);
+        else await this.restoreSpecial(f.node, f.repoPath, f.local, fresh);
       } catch (err) {
         if (isAbort(err)) throw err;
         this.result.errors.push({ path: f.repoPath, message: err instanceof Error ? err.message : String(err) });
@@ -267,7 +324,7 @@ class Restorer {
           this.result.errors.push({ path: d.repoPath, message: err instanceof Error ? err.message : String(err) });
         }
       }
-      if (d.all && !this.result.dryRun) this.finishedDirs.push({ local: d.local, node: d.node });
+      if (d.all && !this.result.dryRun) this.finishedDirs.push({ local: d.local, node: d.node, repoPath: d.repoPath });
     }
   }
 
@@ -298,7 +355,7 @@ class Restorer {
   private async conflictAction(
     node: TreeNode,
     repoPath: string,
-    local: string,
+    local: LocalPath,
     parentFresh: boolean,
   ): Promise<PlannedAction> {
     if (parentFresh) return 'create';
@@ -318,8 +375,20 @@ class Restorer {
     return action;
   }
 
-  /** Decides a file's conflict outcome and, unless skipped, plans its blobs into a temporary file. */
-  private async planFile(node: TreeNode, repoPath: string, local: string, parentFresh: boolean): Promise<void> {
+  /**
+   * A file: another name of a hard-link group whose first name this run restores is linked to it
+   * at the end; any other file is planned (planFile).
+   */
+  private async restoreFile(node: TreeNode, repoPath: string, local: LocalPath, parentFresh: boolean): Promise<void> {
+    const head = node.hardlink === undefined ? undefined : this.linkHeads.get(node.hardlink);
+    if (!head) {
+      const task = await this.planFile(node, repoPath, local, parentFresh);
+      if (task && node.hardlink !== undefined) {
+        task.linkHead = { dest: task.dest, repoPath };
+        this.linkHeads.set(node.hardlink, task.linkHead);
+      }
+      return;
+    }
     const action = await this.conflictAction(node, repoPath, local, parentFresh);
     const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
     this.planned(repoPath, action, dest, node.size ?? 0);
@@ -329,12 +398,59 @@ class Restorer {
     }
     if (this.result.dryRun) {
       this.result.filesRestored++;
-      this.result.bytesRestored += node.size ?? 0;
       this.fileDone(repoPath, node.size ?? 0);
       return;
     }
+    this.pendingLinks.push({ head, node, repoPath, dest });
+  }
+
+  /** Links another name of a hard-link group to its first name, now complete, under a temporary name first. */
+  private async linkName(link: PendingLink): Promise<void> {
+    const { head, repoPath, dest } = link;
+    if (!head.done) {
+      this.result.errors.push({
+        path: repoPath,
+        message: `not restored: it is a hard link to ${head.repoPath}, which could not be restored`,
+      });
+      return;
+    }
+    const tmp = tempBeside(dest);
+    try {
+      await fs.link(head.dest, tmp);
+      await fs.rename(tmp, dest);
+      this.result.filesRestored++;
+      this.fileDone(repoPath, link.node.size ?? 0);
+    } catch (err) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      this.result.errors.push({ path: repoPath, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /**
+   * Decides a file's conflict outcome and, unless skipped, plans its blobs into a temporary file;
+   * returns the file's task when it is written.
+   */
+  private async planFile(
+    node: TreeNode,
+    repoPath: string,
+    local: LocalPath,
+    parentFresh: boolean,
+  ): Promise<FileTask | undefined> {
+    const action = await this.conflictAction(node, repoPath, local, parentFresh);
+    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
+    this.planned(repoPath, action, dest, node.size ?? 0);
+    if (action === 'skip') {
+      this.fileDone(repoPath, 0);
+      return undefined;
+    }
+    if (this.result.dryRun) {
+      this.result.filesRestored++;
+      this.result.bytesRestored += node.size ?? 0;
+      this.fileDone(repoPath, node.size ?? 0);
+      return undefined;
+    }
     // Created by the worker at its first write (O_NOFOLLOW), or by finishFile when it has no data.
-    const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
+    const tmp = tempBeside(local);
     const task: FileTask = { repoPath, node, tmp, dest, size: 0 };
     this.tasks.push(task);
     let onlyPack: string | undefined;
@@ -357,11 +473,19 @@ class Restorer {
       task.size += loc.rawLength;
       onlyPack = onlyPack === undefined || onlyPack === loc.pack ? loc.pack : '';
     }
-    // Most files lie in one pack: the worker finishes them, with no more calls on this thread.
-    if (last && onlyPack && !task.failure && task.size === node.size) {
-      last.finish = { mode: node.mode & SAFE_MODE_BITS, mtime: node.mtime, dest };
+    // Most files lie in one pack: the worker finishes them, with no more calls on this thread
+    // (not one whose name is bytes: those the main thread renames).
+    if (last && onlyPack && !task.failure && task.size === node.size && typeof dest === 'string') {
+      last.finish = {
+        mode: node.mode & SAFE_MODE_BITS,
+        atime: utimesSeconds(node.atimeNs ?? node.mtimeNs, node.mtime),
+        mtime: utimesSeconds(node.mtimeNs, node.mtime),
+        size: task.size,
+        dest,
+      };
       task.finishedByWorker = true;
     }
+    return task;
   }
 
   /**
@@ -433,10 +557,11 @@ class Restorer {
         if (task.size === 0) await (await fs.open(task.tmp, 'wx', 0o600)).close();
         else if ((await fs.lstat(task.tmp)).size !== task.size) await fs.truncate(task.tmp, task.size);
         await fs.chmod(task.tmp, task.node.mode & SAFE_MODE_BITS);
-        const t = task.node.mtime / 1000;
-        await fs.utimes(task.tmp, t, t);
+        await fs.utimes(task.tmp, ...utimesOf(task.node));
         await fs.rename(task.tmp, task.dest);
       }
+      if (task.linkHead) task.linkHead.done = true;
+      this.finisher.done(task.dest, task.node, task.repoPath);
       this.result.filesRestored++;
       this.result.bytesRestored += task.size;
       this.filesDone++;
@@ -446,7 +571,12 @@ class Restorer {
     }
   }
 
-  private async restoreSymlink(node: TreeNode, repoPath: string, local: string, parentFresh: boolean): Promise<void> {
+  private async restoreSymlink(
+    node: TreeNode,
+    repoPath: string,
+    local: LocalPath,
+    parentFresh: boolean,
+  ): Promise<void> {
     const action = await this.conflictAction(node, repoPath, local, parentFresh);
     const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
     this.planned(repoPath, action, dest, 0);
@@ -455,17 +585,38 @@ class Restorer {
       this.result.symlinksRestored++;
       return;
     }
-    const tmp = path.join(path.dirname(local), `.cairn-restore-${randomBytes(6).toString('hex')}`);
+    const tmp = tempBeside(local);
     await fs.symlink(node.target ?? '', tmp);
-    await fs.lutimes(tmp, node.mtime / 1000, node.mtime / 1000).catch(() => undefined);
+    await fs.lutimes(tmp, ...utimesOf(node)).catch(() => undefined);
     await fs.rename(tmp, dest);
+    this.finisher.done(dest, node, repoPath);
     this.result.symlinksRestored++;
   }
 
-  private planned(repoPath: string, action: PlannedAction, destination: string, size: number): void {
+  /** A FIFO or device (format version 3): made in place unless a conflict says otherwise. */
+  private async restoreSpecial(
+    node: TreeNode,
+    repoPath: string,
+    local: LocalPath,
+    parentFresh: boolean,
+  ): Promise<void> {
+    const action = await this.conflictAction(node, repoPath, local, parentFresh);
+    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
+    this.planned(repoPath, action, dest, 0);
+    if (action === 'skip' || this.result.dryRun) return;
+    await restoreSpecialEntry(node, repoPath, dest, this.finisher);
+  }
+
+  private planned(repoPath: string, action: PlannedAction, destination: LocalPath, size: number): void {
     if (!this.options.onPlanned) return;
     const conflict = action === 'create' ? undefined : this.result.conflicts.at(-1);
-    this.options.onPlanned({ path: repoPath, action, reason: conflict?.reason, destination, size });
+    this.options.onPlanned({
+      path: repoPath,
+      action,
+      reason: conflict?.reason,
+      destination: shownPath(destination),
+      size,
+    });
   }
 
   private fileDone(repoPath: string, bytes: number): void {
@@ -506,55 +657,6 @@ function moveSharedPacks(earlier: Batch, later: Batch): void {
   later.tasks.push(...moved);
 }
 
-/**
- * Permission bits restored: set-user-ID and set-group-ID are dropped, since owners are not
- * restored and a restore run as root would otherwise create set-ID programs owned by root.
- */
-const SAFE_MODE_BITS = 0o1777;
-
-async function applyMetadata(local: string, node: TreeNode): Promise<void> {
-  await fs.chmod(local, node.mode & SAFE_MODE_BITS);
-  const t = node.mtime / 1000;
-  await fs.utimes(local, t, t);
-}
-
-function lstatOrUndefined(p: string): Stats | undefined {
-  try {
-    return lstatSync(p, { throwIfNoEntry: false });
-  } catch (err) {
-    throw new CairnError('io', `${p}: ${describeError(err)}`, { cause: err });
-  }
-}
-
-/** `report.pdf` → `report (restored 2026-11-26 ab12cd34).pdf`, numbered if that exists too. */
-async function keepBothName(local: string, snapshot: SnapshotRecord): Promise<string> {
-  const ext = path.extname(local);
-  const stem = local.slice(0, local.length - ext.length);
-  const label = `restored ${snapshot.time.slice(0, 10)} ${snapshot.id.slice(0, 8)}`;
-  for (let n = 1; ; n++) {
-    const candidate = `${stem} (${label}${n > 1 ? ` ${n}` : ''})${ext}`;
-    if (!lstatOrUndefined(candidate)) return candidate;
-  }
-}
-
 function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
-}
-
-/**
- * The bytes of a pack up to the end of the last blob to write: one ranged load, so restoring a
- * few files of a large pack reads (or downloads) only what they need. A pack shorter than the
- * index says (damaged) is read whole instead: the blobs before the damage are still written, and
- * the ones past it fail their checks one by one.
- */
-async function loadPackPrefix(backend: Backend, packId: string, writes: readonly PackWrite[]): Promise<Buffer> {
-  const ref = { kind: 'data', id: packId } as const;
-  let end = 0;
-  for (const w of writes) end = Math.max(end, w.offset + w.length);
-  try {
-    return await backend.load(ref, { offset: 0, length: end });
-  } catch (err) {
-    if (err instanceof BackendError && err.code === 'range') return backend.load(ref);
-    throw err;
-  }
 }

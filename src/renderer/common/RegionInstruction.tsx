@@ -2,7 +2,8 @@
  * The user's explicit instruction to store data outside the chosen region. Cairn refuses a
  * storage location declared in another region than the one chosen on the Privacy screen unless
  * the user says why (GDPR: no transfer without an instruction); the reason is written to the
- * audit trail with the location. Shown only when the declared region differs from the chosen one.
+ * audit trail with the location and listed in the records of processing (revoked or given again
+ * in Settings → Region). Shown only when the declared region differs from the chosen one.
  */
 import { useId } from 'react';
 import { REGION_NAMES, type RegionCode } from '../format.js';
@@ -25,9 +26,14 @@ export function RegionInstruction({
   if (!chosen || chosen === region) return null;
   return (
     <div className="notice" role="note">
+      <p id={`${id}-question`}>
+        <strong>
+          This location is in {REGION_NAMES[region]}, outside your chosen region {REGION_NAMES[chosen]}. Store backups
+          there anyway?
+        </strong>
+      </p>
       <label htmlFor={`${id}-instruction`}>
-        Your chosen region is {REGION_NAMES[chosen]}. To store this repository in {REGION_NAMES[region]}, say why
-        (recorded in the audit trail):
+        If so, say why (recorded in the audit trail and the records of processing; revocable in Settings → Region):
       </label>
       <input
         id={`${id}-instruction`}

@@ -27,9 +27,8 @@ export interface Setup {
   folders: string[];
   presets: Set<PresetId>;
   schedule: ScheduleChoice;
-  /** The optional purposes of the privacy notice: both unticked until the person ticks them. */
+  /** The optional purpose of the privacy notice: unticked until the person ticks it. */
   usageStatistics: boolean;
-  productNews: boolean;
 }
 
 export interface StepProps {
@@ -55,6 +54,5 @@ export function initialSetup(): Setup {
     presets: new Set<PresetId>(['caches', 'temp']),
     schedule: { kind: 'hourly', hours: 1 },
     usageStatistics: false,
-    productNews: false,
   };
 }

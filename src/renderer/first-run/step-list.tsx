@@ -60,6 +60,10 @@ export const STEPS: Step[] = [
       if (s.repository) return undefined;
       // The storage's secrets go with the request: the engine holds them for the session (and the
       // desktop keeps them in the keychain), never in what it records.
+      // With no chosen region yet (the first repository), the region picked here becomes it, as
+      // the storage step says: from then on data stays there unless the person instructs otherwise.
+      const regions = await request('privacy.region.get', {});
+      if (regions.chosen === null) await request('privacy.region.set', { region: s.region });
       const params = {
         ...locationParams(s.storage),
         label: s.label.trim(),
@@ -123,7 +127,6 @@ export const STEPS: Step[] = [
     leave: async (s, { request }) => {
       // Only what was ticked is recorded as given; nothing optional is on by default.
       if (s.usageStatistics) await request('consent.set', { purpose: 'usage-statistics', given: true, via: 'app' });
-      if (s.productNews) await request('consent.set', { purpose: 'product-news', given: true, via: 'app' });
       return undefined;
     },
     render: (p) => <PrivacyStep {...p} />,

@@ -1,7 +1,8 @@
 /**
  * The audit trail (audit.list, audit.verify): the newest entries first with "Show older" paging,
  * and a check of the keyed chain and of the heads anchored in the unlocked repositories: verified
- * or not verified with the reason, when it was checked, and what each repository's anchor showed.
+ * or not verified with the reason, when it was checked, what each repository's anchor showed, and
+ * where the chain key is kept and what that protects against.
  */
 import { useId, useState } from 'react';
 import type { z } from 'zod';
@@ -57,6 +58,7 @@ function VerifyResult({ result }: { result: Verification }) {
       <p className="hint">
         Checked {formatDateTime(result.checkedAt)}, {checked}
       </p>
+      <p className="hint">The chain key is {result.keyLocation}</p>
       {result.anchors.length > 0 && (
         <ul aria-label="Repository anchors">
           {result.anchors.map((a) => (

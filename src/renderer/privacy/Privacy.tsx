@@ -1,6 +1,7 @@
 /**
  * The Privacy screen: what Cairn holds, where and for how long; the consent ledger; usage
  * statistics; recipients and sub-processors; the audit trail; incidents with their 72-hour clock;
+ * the requests register with its one-month deadlines;
  * Export my data; erasing a path from every recovery point; Erase all my data; and the records of
  * processing. Each section loads on its own and has its own loading, empty and error states.
  */
@@ -13,6 +14,7 @@ import { ExportData } from './ExportData.js';
 import { Held } from './Held.js';
 import { Incidents } from './Incidents.js';
 import { ProcessingRecord } from './ProcessingRecord.js';
+import { Requests } from './Requests.js';
 import { SubProcessors } from './SubProcessors.js';
 import { UsageStatistics } from './UsageStatistics.js';
 import '../common/common.css';
@@ -25,6 +27,7 @@ const SECTIONS = [
   { id: 'privacy-recipients', title: 'Recipients and sub-processors' },
   { id: 'privacy-audit', title: 'Audit trail' },
   { id: 'privacy-incidents', title: 'Incidents' },
+  { id: 'privacy-requests', title: 'Requests from people' },
   { id: 'privacy-export', title: 'Export my data' },
   { id: 'privacy-erase-path', title: 'Erase a file or folder' },
   { id: 'privacy-erase-all', title: 'Erase everything' },
@@ -52,6 +55,7 @@ export function PrivacyScreen() {
       <SubProcessors key={`recipients-${generation}`} />
       <AuditTrail key={`audit-${generation}`} />
       <Incidents key={`incidents-${generation}`} />
+      <Requests key={`requests-${generation}`} />
       <ExportData key={`export-${generation}`} />
       <ErasePath key={`erase-path-${generation}`} />
       <EraseAll onErased={() => setGeneration((g) => g + 1)} />

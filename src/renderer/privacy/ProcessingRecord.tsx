@@ -1,11 +1,13 @@
 /**
- * Records of processing (Art. 30, privacy.record): the JSON summary and the printable page,
- * shown in a sandboxed frame (no scripts) with a Print button.
+ * Records of processing (Art. 30, privacy.record): the controller's details to fill in
+ * (ControllerForm.tsx), then the JSON summary and the printable page, shown in a sandboxed frame
+ * (no scripts) with a Print button.
  */
 import { useId, useRef } from 'react';
 import { Loadable } from '../common/Loadable.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
+import { ControllerForm } from './ControllerForm.js';
 
 export function ProcessingRecord() {
   const request = useApp((state) => state.request);
@@ -19,6 +21,8 @@ export function ProcessingRecord() {
         Made from Cairn's configuration: purposes, data categories, recipients, locations, time limits and security
         measures, as Article 30 of the GDPR asks of a controller.
       </p>
+      <h3>Controller</h3>
+      <ControllerForm onSaved={record.reload} />
       <Loadable request={record} what="the records of processing">
         {(data) => (
           <>

@@ -5,6 +5,7 @@
  */
 import { type FormEvent, useId, useState } from 'react';
 import type { Result } from '../../contract/methods.js';
+import { failureMessage } from '../common/failure.js';
 import { formatBytes } from '../format.js';
 import { useApp } from '../storeContext.js';
 import { type Point, pointName } from './points.js';
@@ -33,7 +34,7 @@ export function Compare({ repositoryId, points }: { repositoryId: string; points
     try {
       setDiff(await request('snapshots.diff', { repositoryId, a: older, b: newer }));
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(failureMessage(failure, 'compare it'));
     } finally {
       setBusy(false);
     }

@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import type { Params, Result } from '../../contract/methods.js';
+import { failureMessage } from '../common/failure.js';
 import { Loadable } from '../common/Loadable.js';
 import { formatBytes } from '../format.js';
 import { type Point, pointName } from '../recovery-points/points.js';
@@ -52,7 +53,7 @@ function Plan({
       const { taskId } = await send('restore.start', request);
       onStarted(taskId);
     } catch (failure) {
-      setError((failure as Error).message);
+      setError(failureMessage(failure, 'restore it'));
       setBusy(false);
     }
   }

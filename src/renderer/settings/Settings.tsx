@@ -1,7 +1,8 @@
 /**
  * Settings: app-wide choices (launch at login, notifications; 'settings.get'/'settings.set', which
  * the desktop app applies), per repository its storage (how Cairn reaches an SFTP server or an S3
- * bucket, and the transfer limits; StorageSettings.tsx) and its keys: the passwords (key slots),
+ * bucket, and the transfer limits; StorageSettings.tsx), its region with the instruction to store
+ * it outside the chosen region (../privacy/TransferInstruction.tsx) and its keys: the passwords (key slots),
  * changing the password, adding and removing one, and a new recovery kit; and in the desktop app
  * the passwords remembered on this computer (RememberedPasswords.tsx); and alerts by web address
  * for a computer nobody watches (AlertWebhookSettings.tsx).
@@ -10,6 +11,7 @@ import { useState } from 'react';
 import type { Result } from '../../contract/methods.js';
 import { Loadable } from '../common/Loadable.js';
 import { RepositoryPicker } from '../common/RepositoryPicker.js';
+import { RepositoryRegion } from '../privacy/TransferInstruction.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
 import { AlertWebhookSettings } from './AlertWebhookSettings.js';
@@ -26,6 +28,7 @@ export function Settings() {
       <AppSettings />
       <AlertWebhookSettings />
       <StorageSettings />
+      <RepositoryRegion />
       <section className="panel" aria-labelledby="keys-heading">
         <h2 id="keys-heading">Passwords and recovery key</h2>
         <RepositoryPicker>{(repositoryId) => <Keys key={repositoryId} repositoryId={repositoryId} />}</RepositoryPicker>

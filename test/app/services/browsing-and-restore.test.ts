@@ -1,7 +1,9 @@
 /**
- * The recovery points and restore services over a real repository: a frozen (restricted) point is
- * listed but never read — browsing, comparing, previewing and restoring it are refused, and the
- * search leaves it out — and a restore refuses a point frozen after it was planned. Restoring to
+ * The recovery points and restore services over a real repository whose session carries the
+ * guard of the frozen points (as the app and the CLI open it): a frozen (restricted) point is
+ * listed but never read — browsing, comparing, previewing and restoring it are refused by the
+ * engine with code 'restricted', and the search leaves it out — and a restore refuses a point
+ * frozen after it was planned. Restoring to
  * the original place ("/") restores the backed-up folders only, and a restore that wrote files
  * is audited.
  */
@@ -10,6 +12,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPrivacyRecords, type PrivacyRecords } from '../../../src/app/privacy/index.js';
 import { FrozenPoints } from '../../../src/app/privacy/restriction/frozen.js';
+import { restrictFrozen } from '../../../src/app/privacy/restriction/guard.js';
 import { prepareBackup, runBackup } from '../../../src/app/services/backup.js';
 import {
   diffRecoveryPoints,
@@ -48,6 +51,7 @@ beforeEach(async () => {
   await fs.writeFile(path.join(src, 'notes', 'todo.txt'), 'buy milk');
   ({ repo } = await initLocalRepo(dir));
   frozen = new FrozenPoints(path.join(dir, 'data'));
+  restrictFrozen(repo, frozen);
   records = openPrivacyRecords(path.join(dir, 'data'), 'cli');
   first = await backUp();
   await fs.writeFile(path.join(src, 'report.txt'), 'second version, longer');
@@ -58,7 +62,10 @@ afterEach(async () => {
   await removeDir(dir);
 });
 
-const FROZEN = /is frozen \(restricted under GDPR Art\. 18\)/;
+const FROZEN = {
+  code: 'restricted',
+  message: expect.stringMatching(/is frozen \(restricted under GDPR Art\. 18\) since .* \(disputed\)/),
+};
 
 describe('recovery points', () => {
   it('lists every point marked frozen or not, and filters by path', async () => {
@@ -74,27 +81,27 @@ describe('recovery points', () => {
 
   it('refuses to browse or compare a frozen point, in either position', async () => {
     frozen.freeze(repo.config.id, first, 'disputed');
-    await expect(listFiles(repo, frozen, first, '/', { recursive: true })).rejects.toThrow(FROZEN);
-    await expect(diffRecoveryPoints(repo, frozen, first, second)).rejects.toThrow(/cannot be compared/);
-    await expect(diffRecoveryPoints(repo, frozen, second, first)).rejects.toThrow(/cannot be compared/);
-    const open = await listFiles(repo, frozen, second, src, { recursive: true });
+    await expect(listFiles(repo, first, '/', { recursive: true })).rejects.toMatchObject(FROZEN);
+    await expect(diffRecoveryPoints(repo, first, second)).rejects.toMatchObject(FROZEN);
+    await expect(diffRecoveryPoints(repo, second, first)).rejects.toMatchObject(FROZEN);
+    const open = await listFiles(repo, second, src, { recursive: true });
     expect(open.entries.map((e) => e.path)).toContain(path.join(src, 'report.txt'));
   });
 
   it('compares two open points', async () => {
-    const d = await diffRecoveryPoints(repo, frozen, first, 'latest');
+    const d = await diffRecoveryPoints(repo, first, 'latest');
     expect(d.after.id).toBe(second);
     expect(d.counts).toEqual({ added: 0, removed: 0, modified: 1, metadata: 0 });
     expect(d.changes.map((c) => c.path)).toEqual([path.join(src, 'report.txt')]);
   });
 
   it('leaves frozen points out of a search', async () => {
-    const all = await searchRecoveryPoints(repo, frozen, 'REPORT', { limit: 10, maxFolders: 1000 });
+    const all = await searchRecoveryPoints(repo, 'REPORT', { limit: 10, maxFolders: 1000 });
     expect(all.snapshotsSearched).toBe(2);
     expect(all.hits[0]?.versions.map((v) => v.snapshotId)).toEqual([second, first]);
 
     frozen.freeze(repo.config.id, first, 'disputed');
-    const some = await searchRecoveryPoints(repo, frozen, 'report', { limit: 10, maxFolders: 1000 });
+    const some = await searchRecoveryPoints(repo, 'report', { limit: 10, maxFolders: 1000 });
     expect(some.snapshotsSearched).toBe(1);
     expect(some.hits.map((h) => h.versions.map((v) => v.snapshotId))).toEqual([[second]]);
   });
@@ -112,31 +119,31 @@ describe('restore', () => {
   it('refuses to plan, preview or restore a frozen point', async () => {
     frozen.freeze(repo.config.id, first, 'disputed');
     const target = path.join(dir, 'out');
-    await expect(planRestore(repo, frozen, request(first, target))).rejects.toThrow(/cannot be restored/);
-    await expect(previewRestore(repo, frozen, request(first, target), 100)).rejects.toThrow(/cannot be restored/);
-    const preview = await previewRestore(repo, frozen, request(second, target), 100);
+    await expect(planRestore(repo, request(first, target))).rejects.toMatchObject(FROZEN);
+    await expect(previewRestore(repo, request(first, target), 100)).rejects.toMatchObject(FROZEN);
+    const preview = await previewRestore(repo, request(second, target), 100);
     expect(preview.counts.new).toBe(2);
   });
 
   it('refuses a point frozen after the restore was planned, and writes nothing', async () => {
     const target = path.join(dir, 'out');
-    const plan = await planRestore(repo, frozen, request(first, target));
+    const plan = await planRestore(repo, request(first, target));
     frozen.freeze(repo.config.id, first, 'disputed');
-    await expect(runRestore(repo, plan, { frozen })).rejects.toThrow(FROZEN);
+    await expect(runRestore(repo, plan, {})).rejects.toMatchObject(FROZEN);
     await expect(fs.access(target)).rejects.toThrow();
   });
 
   it('restores, audits what it wrote with its outcome, and records nothing for a dry run', async () => {
     const target = path.join(dir, 'out');
-    const deps = { frozen, records: { privacy: () => records, warn: () => {} } };
-    const dry = await runRestore(repo, await planRestore(repo, frozen, request(second, target)), {
+    const deps = { records: { privacy: () => records, warn: () => {} } };
+    const dry = await runRestore(repo, await planRestore(repo, request(second, target)), {
       ...deps,
       dryRun: true,
     });
     expect(dry.dryRun).toBe(true);
     expect(records.audit.entries().filter((e) => e.action === 'restore.completed')).toEqual([]);
 
-    const r = await runRestore(repo, await planRestore(repo, frozen, request(second, target)), deps);
+    const r = await runRestore(repo, await planRestore(repo, request(second, target)), deps);
     expect(r.filesRestored).toBe(2);
     expect(await fs.readFile(path.join(target, src, 'report.txt'), 'utf8')).toBe('second version, longer');
     const audited = records.audit.entries().filter((e) => e.action === 'restore.completed');

@@ -90,9 +90,9 @@ it('exports the open repository, names the locked one, and audits the export', a
 it('withdrawing usage statistics deletes what was counted; withdrawing backup offers erasure', () => {
   setConsent(records, 'usage-statistics', true, 'cli');
   records.usage.recordBackup(1000);
-  expect(records.usage.preview()).not.toBeNull();
+  expect(records.usage.counters()).not.toBeNull();
   const withdrawn = setConsent(records, 'usage-statistics', false, 'cli');
   expect(withdrawn).toMatchObject({ usageDiscarded: true, offerErasure: false, state: { given: false } });
-  expect(records.usage.preview()).toBeNull();
+  expect(records.usage.counters()).toBeNull();
   expect(setConsent(records, 'backup', false, 'cli')).toMatchObject({ offerErasure: true, usageDiscarded: false });
 });

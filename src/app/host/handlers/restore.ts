@@ -1,8 +1,8 @@
 /**
  * The `restore.*` methods: restoring a recovery point (or some of its paths) into a folder as a
  * 'restore' task, and a preview of what a restore would do there, both over the restore service
- * (src/app/services/restore.ts), which refuses a frozen recovery point and audits a restore that
- * wrote files with the task's id.
+ * (src/app/services/restore.ts), which audits a restore that wrote files with the task's id. A
+ * frozen recovery point is refused by the session's engine (src/engine/repo/restriction.ts).
  */
 import type { ParsedParams, Result } from '../../../contract/methods.js';
 import type { JsonValue } from '../../catalog/catalog.js';
@@ -11,18 +11,13 @@ import type { HostServices } from '../host-services.js';
 import { MAX_TASK_MESSAGES, TaskFailure } from '../task-manager.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type RestoreDeps = Pick<HostServices, 'tasks' | 'repositories' | 'frozen' | 'privacy' | 'clock'>;
+export type RestoreDeps = Pick<HostServices, 'tasks' | 'repositories' | 'privacy' | 'clock'>;
 
 export function restoreHandlers(deps: RestoreDeps): Handlers<Namespace<'restore'>> {
   return {
     'restore.start': (p) => startRestore(deps, p),
     'restore.preview': (p) =>
-      previewRestore(
-        deps.repositories.unlocked(p.repositoryId).repo,
-        deps.frozen,
-        { ...p, snapshot: p.snapshotId },
-        p.limit,
-      ),
+      previewRestore(deps.repositories.unlocked(p.repositoryId).repo, { ...p, snapshot: p.snapshotId }, p.limit),
   };
 }
 
@@ -33,13 +28,12 @@ export function restoreHandlers(deps: RestoreDeps): Handlers<Namespace<'restore'
  */
 async function startRestore(deps: RestoreDeps, p: ParsedParams<'restore.start'>): Promise<Result<'restore.start'>> {
   const { record, repo } = deps.repositories.unlocked(p.repositoryId);
-  const plan = await planRestore(repo, deps.frozen, { ...p, snapshot: p.snapshotId });
+  const plan = await planRestore(repo, { ...p, snapshot: p.snapshotId });
   const task = deps.tasks.start({
     kind: 'restore',
     repositoryId: record.id,
     run: async (ctx) => {
       const r = await runRestore(repo, plan, {
-        frozen: deps.frozen,
         records: deps.privacy.port,
         auditDetails: { taskId: ctx.id },
         clock: deps.clock,

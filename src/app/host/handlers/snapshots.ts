@@ -3,7 +3,8 @@
  * folder, compare two, search by name), freezing and unfreezing one (GDPR Art. 18: a frozen
  * point cannot be browsed, restored, compared or removed), and removing recovery points by id,
  * a damaged one included. Listing, browsing, comparing and searching are the recovery points
- * service's (src/app/services/recovery-points.ts), which refuses to read a frozen point.
+ * service's (src/app/services/recovery-points.ts); the session's engine refuses a frozen point's
+ * contents to all of them (src/engine/repo/restriction.ts, installed by OpenRepositories).
  */
 import type { ParsedParams, Result } from '../../../contract/methods.js';
 import { forget as forgetRecoveryPoints } from '../../services/forget.js';
@@ -25,7 +26,7 @@ export function snapshotsHandlers(deps: SnapshotsDeps): Handlers<Namespace<'snap
     'snapshots.list': (p) => listSnapshots(deps, p),
     'snapshots.browse': (p) => browse(deps, p),
     'snapshots.diff': (p) => diff(deps, p),
-    'snapshots.search': (p) => searchRecoveryPoints(repoOf(p.repositoryId), deps.frozen, p.query, p),
+    'snapshots.search': (p) => searchRecoveryPoints(repoOf(p.repositoryId), p.query, p),
     'snapshots.freeze': (p) => freeze(deps, p),
     'snapshots.unfreeze': async (p) => {
       unfreeze(deps, p);
@@ -65,7 +66,7 @@ async function listSnapshots(
 /** The entries of one folder of a recovery point (not a frozen one). */
 async function browse(deps: SnapshotsDeps, p: ParsedParams<'snapshots.browse'>): Promise<Result<'snapshots.browse'>> {
   const { repo } = deps.repositories.unlocked(p.repositoryId);
-  const { entries } = await listFiles(repo, deps.frozen, p.snapshotId, p.path || '/', { recursive: false });
+  const { entries } = await listFiles(repo, p.snapshotId, p.path || '/', { recursive: false });
   return entries.map((e) => ({
     name: e.node.name,
     path: e.path,
@@ -78,7 +79,7 @@ async function browse(deps: SnapshotsDeps, p: ParsedParams<'snapshots.browse'>):
 /** What changed between two recovery points (neither frozen), the first `limit` changes listed. */
 async function diff(deps: SnapshotsDeps, p: ParsedParams<'snapshots.diff'>): Promise<Result<'snapshots.diff'>> {
   const { repo } = deps.repositories.unlocked(p.repositoryId);
-  const d = await diffRecoveryPoints(repo, deps.frozen, p.a, p.b);
+  const d = await diffRecoveryPoints(repo, p.a, p.b);
   return {
     a: d.before.id,
     b: d.after.id,

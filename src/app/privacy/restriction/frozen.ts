@@ -1,8 +1,9 @@
 /**
  * Restriction of processing (GDPR Art. 18): frozen recovery points. A frozen point cannot be
- * browsed, restored, compared or exported, and retention never removes it, until it is unfrozen.
- * Kept in `<dataDir>/privacy/frozen.json`: per repository id, each frozen snapshot id with when
- * and why, plus a log of every freeze and unfreeze. Erasure moves a freeze to the rewritten copy.
+ * browsed, restored, compared, searched or exported, and retention never removes it, until it is
+ * unfrozen; the reads are refused in one place, the engine, through ./guard.ts. Kept in
+ * `<dataDir>/privacy/frozen.json`: per repository id, each frozen snapshot id with when and why,
+ * plus a log of every freeze and unfreeze. Erasure moves a freeze to the rewritten copy.
  */
 import path from 'node:path';
 import { CairnError } from '../../../engine/errors.js';
@@ -29,15 +30,6 @@ interface FrozenFile {
   repositories: Record<string, Record<string, { frozenAt: string; reason: string }>>;
   log: FreezeLogEntry[];
 }
-
-export type RestrictedAction = 'browse' | 'restore' | 'compare' | 'export';
-
-const ACTION_TEXT: Record<RestrictedAction, string> = {
-  browse: 'browsed',
-  restore: 'restored',
-  compare: 'compared',
-  export: 'exported',
-};
 
 export class FrozenPoints {
   readonly file: string;
@@ -129,15 +121,5 @@ export class FrozenPoints {
   log(repositoryId?: string): FreezeLogEntry[] {
     const all = this.read().log;
     return repositoryId ? all.filter((e) => e.repositoryId === repositoryId) : all;
-  }
-
-  /** Throws a clear error when the recovery point is frozen. */
-  assertNotFrozen(repositoryId: string, snapshotId: string, action: RestrictedAction): void {
-    const p = this.get(repositoryId, snapshotId);
-    if (!p) return;
-    throw new CairnError(
-      'invalid-argument',
-      `recovery point ${snapshotId.slice(0, 8)} is frozen (restricted under GDPR Art. 18) since ${p.frozenAt} (${p.reason}): it cannot be ${ACTION_TEXT[action]} until it is unfrozen; unfreeze it with "cairn privacy unfreeze ${snapshotId.slice(0, 8)}" or in the app`,
-    );
   }
 }

@@ -1,7 +1,7 @@
 /**
  * First run's privacy step: the privacy notice (the texts 'consent.list' carries, the same ones
- * the ledger records by version and hash) and two separate, unticked choices: anonymous usage
- * statistics and product news. First run gives consent only for what is ticked when it finishes.
+ * the ledger records by version and hash) and the one optional choice, unticked: anonymous usage
+ * statistics. First run gives consent only if it is ticked when it finishes.
  */
 import { useId } from 'react';
 import type { Result } from '../../../contract/methods.js';
@@ -26,7 +26,6 @@ function Notice({ consents, setup, update }: StepProps & { consents: Result<'con
   const id = useId();
   const backup = consents.find((c) => c.purpose === 'backup');
   const usage = consents.find((c) => c.purpose === 'usage-statistics');
-  const news = consents.find((c) => c.purpose === 'product-news');
   return (
     <>
       <p>
@@ -40,7 +39,7 @@ function Notice({ consents, setup, update }: StepProps & { consents: Result<'con
         </section>
       )}
       <fieldset className="choice">
-        <legend>Optional — both are off unless you tick them</legend>
+        <legend>Optional — off unless you tick it</legend>
         {usage && (
           <div className="consent-choice">
             <label>
@@ -54,22 +53,6 @@ function Notice({ consents, setup, update }: StepProps & { consents: Result<'con
             </label>
             <p id={`${id}-usage`} className="hint notice-text">
               {usage.notice.text}
-            </p>
-          </div>
-        )}
-        {news && (
-          <div className="consent-choice">
-            <label>
-              <input
-                type="checkbox"
-                checked={setup.productNews}
-                onChange={(event) => update({ productNews: event.target.checked })}
-                aria-describedby={`${id}-news`}
-              />
-              {news.title}
-            </label>
-            <p id={`${id}-news`} className="hint notice-text">
-              {news.notice.text}
             </p>
           </div>
         )}

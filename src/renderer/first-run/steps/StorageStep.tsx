@@ -67,7 +67,8 @@ export function StorageStep({ setup, update }: StepProps) {
         ))}
       </select>
       <p className="hint">
-        Cairn records this so your data never leaves the region you chose without your instruction.
+        Cairn records this so your data never leaves the region you chose without your instruction. The first
+        repository's region becomes your chosen region; you can change it under Privacy.
       </p>
       <RegionInstruction
         region={setup.region}
