@@ -137,7 +137,7 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
   const windows = (): BrowserWindow[] => (win && !win.isDestroyed() ? [win] : []);
 
   function createWindow(show: boolean): BrowserWindow {
-    const created = new BrowserWindow(windowOptions(options.preloadPath));
+    const created = new BrowserWindow(windowOptions(options.preloadPath, join(options.iconDir, 'icon.png')));
     hardenWindow(created, options.appUrl, { contentSecurityPolicy: !options.dev });
     created.once('ready-to-show', () => {
       if (show) created.show();
@@ -244,13 +244,13 @@ export function startDesktop(options: DesktopOptions): DesktopShell {
     }).catch((err: unknown) => console.error(`Cairn could not turn on launch at login: ${(err as Error).message}`));
   }
 
-  const tray = new Tray(nativeImage.createFromPath(join(options.iconDir, trayIconFor('idle'))));
+  const tray = new Tray(nativeImage.createFromPath(join(options.iconDir, trayIconFor('idle', options.platform))));
   let shownIcon: TrayStatus = 'idle';
 
   function rebuildTray(): void {
     const state = trayState();
     if (state.status !== shownIcon) {
-      tray.setImage(nativeImage.createFromPath(join(options.iconDir, trayIconFor(state.status))));
+      tray.setImage(nativeImage.createFromPath(join(options.iconDir, trayIconFor(state.status, options.platform))));
       shownIcon = state.status;
     }
     tray.setToolTip(trayTooltip(state));

@@ -275,11 +275,11 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuIt
 /**
  * The icon file (in build/) for a status. A warning, a needed password and an incident have no
  * icon of their own yet: they show the attention icon of 'error' (menu and tooltip tell them apart).
+ * macOS gets the template image (black + alpha, `…Template.png`), which it tints for the menu bar.
  */
-export function trayIconFor(status: TrayStatus): string {
-  return status === 'warning' || status === 'needs-password' || status === 'alert'
-    ? 'tray-error.png'
-    : `tray-${status}.png`;
+export function trayIconFor(status: TrayStatus, platform?: NodeJS.Platform): string {
+  const name = status === 'warning' || status === 'needs-password' || status === 'alert' ? 'error' : status;
+  return platform === 'darwin' ? `tray-${name}Template.png` : `tray-${name}.png`;
 }
 
 export function trayTooltip(state: TrayState): string {

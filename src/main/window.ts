@@ -10,8 +10,13 @@ export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-export function windowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+/**
+ * `iconPath`: the app icon for the window (Linux shows it in the title bar and task switcher;
+ * macOS and Windows take the application's own icon and ignore it).
+ */
+export function windowOptions(preloadPath: string, iconPath?: string): BrowserWindowConstructorOptions {
   return {
+    ...(iconPath ? { icon: iconPath } : {}),
     width: 1100,
     height: 760,
     minWidth: 720,

@@ -26,6 +26,8 @@ describe('windowOptions', () => {
       webSecurity: true,
       webviewTag: false,
     });
+    expect(options.icon).toBeUndefined();
+    expect(windowOptions('/p.cjs', '/app/build/icon.png').icon).toBe('/app/build/icon.png');
   });
 });
 

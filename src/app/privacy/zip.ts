@@ -1,25 +1,15 @@
 /**
  * A small ZIP writer (PKWARE APPNOTE 6.3, no ZIP64): files deflated with node:zlib's raw deflate
- * (or stored when that is not smaller), CRC-32, UTF-8 names, a central directory. Built in memory:
- * the privacy export holds records and metadata, not file contents. Refuses what would need ZIP64.
+ * (or stored when that is not smaller), node:zlib's CRC-32, UTF-8 names, a central directory.
+ * Built in memory: the privacy export holds records and metadata, not file contents. Refuses what
+ * would need ZIP64.
  */
 import zlib from 'node:zlib';
 import { CairnError } from '../../engine/errors.js';
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
+/** CRC-32 (ISO-HDLC, as ZIP uses) by node:zlib (Node ≥ 20.15, and Electron's Node), not a table of our own. */
 export function crc32(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = (CRC_TABLE[(crc ^ (data[i] as number)) & 0xff] as number) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  return zlib.crc32(data);
 }
 
 export interface ZipInput {

@@ -1,51 +1,76 @@
 /**
- * A password's strength for the meter of the first-run wizard: an entropy estimate from length
- * and the kinds of characters, lowered for repeats, sequences and very common passwords. It
- * only advises; any non-empty password is accepted.
+ * A password's strength for the meters of first run and Settings (new passwords): zxcvbn-ts,
+ * which knows tens of thousands of common passwords, names and words, keyboard patterns, l33t,
+ * dates and repeats, scored 0–4. Its dictionaries weigh about a megabyte, so they are loaded
+ * by dynamic import the first time a meter is shown: a chunk of their own, not part of the
+ * bundle every screen loads. It only advises; any non-empty password is accepted.
  */
-export type Strength = { score: 0 | 1 | 2 | 3 | 4; label: string; bits: number };
+import { useEffect, useMemo, useState } from 'react';
 
-const COMMON = new Set([
-  'password',
-  'password1',
-  '123456',
-  '12345678',
-  '123456789',
-  'qwerty',
-  'letmein',
-  'welcome',
-  'iloveyou',
-  'admin',
-  'abc123',
-  'monkey',
-  'dragon',
-  'football',
-  'baseball',
-  'sunshine',
-  'princess',
-  'passw0rd',
-]);
+export type Strength = {
+  score: 0 | 1 | 2 | 3 | 4;
+  label: string;
+  /** What makes the password guessable ("This is a commonly used password."), if anything. */
+  warning: string | null;
+  /** False while the dictionaries load (or when they could not be): the score means nothing yet. */
+  ready: boolean;
+};
+
+export type StrengthMeter = (password: string) => Strength;
 
 const LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'] as const;
+const EMPTY: Strength = { score: 0, label: LABELS[0], warning: null, ready: true };
 
-export function passwordStrength(password: string): Strength {
-  if (password.length === 0) return { score: 0, label: LABELS[0], bits: 0 };
-  if (COMMON.has(password.toLowerCase())) return { score: 0, label: LABELS[0], bits: 0 };
-  let pool = 0;
-  if (/[a-z]/.test(password)) pool += 26;
-  if (/[A-Z]/.test(password)) pool += 26;
-  if (/[0-9]/.test(password)) pool += 10;
-  if (/[^a-zA-Z0-9]/.test(password)) pool += 33;
-  // Repeated characters and runs like "abcd" or "1234" add little.
-  let effective = 0;
-  for (let i = 0; i < password.length; i++) {
-    const c = password.charCodeAt(i);
-    const prev = password.charCodeAt(i - 1);
-    const repeat = i > 0 && c === prev;
-    const run = i > 0 && Math.abs(c - prev) === 1;
-    effective += repeat || run ? 0.25 : 1;
-  }
-  const bits = Math.round(effective * Math.log2(Math.max(pool, 2)));
-  const score = bits < 28 ? 0 : bits < 40 ? 1 : bits < 60 ? 2 : bits < 80 ? 3 : 4;
-  return { score, label: LABELS[score], bits };
+let loading: Promise<StrengthMeter> | undefined;
+
+/** The meter, once zxcvbn-ts and its English and common dictionaries are loaded (once per page). */
+export function loadStrengthMeter(): Promise<StrengthMeter> {
+  loading ??= (async () => {
+    const [{ ZxcvbnFactory }, common, english] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+      import('@zxcvbn-ts/language-en'),
+    ]);
+    const zxcvbn = new ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...english.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: english.translations,
+      // Not the Levenshtein matcher: it takes seconds per check, far too slow for a meter that follows typing.
+    });
+    return (password: string): Strength => {
+      if (password === '') return EMPTY;
+      const result = zxcvbn.check(password);
+      return { score: result.score, label: LABELS[result.score], warning: result.feedback.warning, ready: true };
+    };
+  })();
+  // A failed load (the page lost its server) may be tried again by the next meter shown.
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+/** The strength of `password`, for a meter; "Checking…" until the dictionaries have loaded. */
+export function usePasswordStrength(password: string): Strength {
+  const [meter, setMeter] = useState<StrengthMeter | { failed: string } | null>(null);
+  useEffect(() => {
+    let current = true;
+    loadStrengthMeter().then(
+      (loaded) => current && setMeter(() => loaded),
+      (error: Error) => current && setMeter({ failed: error.message }),
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+  // A check takes tens of milliseconds: once per password, not on every render.
+  return useMemo((): Strength => {
+    if (password === '') return EMPTY;
+    if (meter === null) return { score: 0, label: 'Checking…', warning: null, ready: false };
+    if (typeof meter !== 'function') {
+      const label = `unavailable (the password dictionaries did not load: ${meter.failed})`;
+      return { score: 0, label, warning: null, ready: false };
+    }
+    return meter(password);
+  }, [meter, password]);
 }

@@ -8,7 +8,7 @@ import type { Result } from '../../contract/methods.js';
 import { passwordChangeNotice, vaultChanged } from '../api/vault.js';
 import { Loadable } from '../common/Loadable.js';
 import { RecoveryKit } from '../common/RecoveryKit.js';
-import { passwordStrength } from '../first-run/strength.js';
+import { usePasswordStrength } from '../first-run/strength.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
 import { formatDateTime } from '../when.js';
@@ -151,7 +151,7 @@ function PasswordForm({
   const [confirmation, setConfirmation] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const strength = passwordStrength(password);
+  const strength = usePasswordStrength(password);
   const mismatch = confirmation !== '' && confirmation !== password;
 
   async function send(event: FormEvent) {

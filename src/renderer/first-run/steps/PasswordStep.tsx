@@ -6,11 +6,11 @@ import { useId } from 'react';
 import { RememberChoice } from '../../api/RememberChoice.js';
 import { useVault } from '../../api/vault.js';
 import type { StepProps } from '../setup.js';
-import { passwordStrength } from '../strength.js';
+import { usePasswordStrength } from '../strength.js';
 
 export function PasswordStep({ setup, update }: StepProps) {
   const id = useId();
-  const strength = passwordStrength(setup.password);
+  const strength = usePasswordStrength(setup.password);
   const vault = useVault();
   if (setup.repository) {
     return (
@@ -46,8 +46,11 @@ export function PasswordStep({ setup, update }: StepProps) {
             <meter min={0} max={4} low={2} high={3} optimum={4} value={strength.score} aria-label="Password strength" />
             <span>Strength: {strength.label}</span>
           </div>
-          {setup.password !== '' && strength.score < 2 && (
-            <p className="hint">A longer password, such as several unrelated words, is much harder to guess.</p>
+          {setup.password !== '' && strength.ready && strength.score < 2 && (
+            <p className="hint">
+              {strength.warning ? `${strength.warning} ` : ''}A longer password, such as several unrelated words, is
+              much harder to guess.
+            </p>
           )}
           <label htmlFor={`${id}-confirm`}>Confirm password</label>
           <input
