@@ -54,6 +54,9 @@ export interface AppState {
 
 export type AppStore = StoreApi<AppState>;
 
+/** The pages of the Privacy screen: a summary first, each record one click away. */
+export type PrivacyPage = 'summary' | 'requests' | 'erase' | 'usage' | 'audit' | 'records';
+
 /** What one screen hands to another, e.g. "restore from this recovery point". */
 export interface Handoff {
   repositoryId?: string;
@@ -64,6 +67,8 @@ export interface Handoff {
    * status card); `check`, its Check now buttons; `folders`, its Add a folder form.
    */
   focus?: 'unlock' | 'check' | 'folders';
+  /** Which page of the Privacy screen to show (privacy/Privacy.tsx; default its summary). */
+  privacyPage?: PrivacyPage;
 }
 
 const ACTIVE: ReadonlySet<TaskData['status']> = new Set(['queued', 'running', 'cancelling']);

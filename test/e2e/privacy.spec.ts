@@ -16,9 +16,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { cairn } from '../support/cli.js';
 import { type ServedRepository, servedRepository } from './fixture.js';
+import { nav, openPrivacy, privacyPage } from './privacy-pages.js';
 import { callApi, cliDataDir, ROOT } from './serve.js';
 
 const PASSWORD = 'quartz harbour violet 17';
@@ -55,16 +56,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await served?.stop();
 });
-
-function nav(page: Page, name: string) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name, exact: true });
-}
-
-async function openPrivacy(page: Page): Promise<void> {
-  await page.goto(served.server.url);
-  await nav(page, 'Privacy').click();
-  await expect(page.getByRole('heading', { name: 'Privacy', level: 1 })).toBeVisible();
-}
 
 async function repositoryId(): Promise<string> {
   const status = await callApi<{ repositories: { id: string }[] }>(served.server, 'app.status', {});
@@ -115,7 +106,7 @@ test('first run: the privacy notice leaves the optional consent off unless ticke
 
 test('a consent is given and withdrawn, and the ledger and audit trail record it', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await openPrivacy(page);
+  await openPrivacy(page, served.server.url);
   const ledger = page.getByRole('list', { name: 'Consent ledger' });
   const usage = ledger
     .getByRole('listitem')
@@ -137,6 +128,14 @@ test('a consent is given and withdrawn, and the ledger and audit trail record it
     given: false,
     last: { given: false, via: 'app' },
   });
+  // The summary fits one screen; the records are each one click away.
+  const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+  expect(height).toBeLessThan(2600);
+  await page.screenshot({ path: join(SHOTS, 'privacy.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(SHOTS, 'privacy-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await privacyPage(page, 'Audit trail');
   const audit = page.getByRole('region', { name: 'Audit trail entries' });
   await page.getByRole('region', { name: 'Audit trail', exact: true }).getByRole('button', { name: 'Refresh' }).click();
   await expect(audit.getByText('consent.withdrawn').first()).toBeVisible();
@@ -151,19 +150,15 @@ test('a consent is given and withdrawn, and the ledger and audit trail record it
   ).toBeVisible();
 
   // The records of processing are shown in their printable frame.
+  await privacyPage(page, 'Records');
   const record = page.frameLocator('iframe[title="Records of processing (printable)"]');
   await expect(record.getByRole('heading', { name: /Records of processing activities/ })).toBeVisible();
-
-  await page.screenshot({ path: join(SHOTS, 'privacy.png'), fullPage: true });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SHOTS, 'privacy-dark.png'), fullPage: true });
-  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 test('usage statistics: the report and its randomised form before consent, and the address set here', async ({
   page,
 }) => {
-  await openPrivacy(page);
+  await openPrivacy(page, served.server.url, 'Statistics');
   const section = page.locator('#privacy-usage');
   await expect(section.getByText(/^Off\. Nothing is counted or sent/)).toBeVisible();
   // Exactly what a report holds — the true buckets and one randomised sample — with ε in one sentence.
@@ -204,7 +199,7 @@ test('usage statistics: the report and its randomised form before consent, and t
 });
 
 test('"Export my data" writes a ZIP with the manifest, the consent ledger and the audit trail', async ({ page }) => {
-  await openPrivacy(page);
+  await openPrivacy(page, served.server.url);
   const section = page.getByRole('region', { name: 'Export my data' });
   const field = section.getByLabel('Save the export as');
   // A sensible default is offered: an absolute .zip path.
@@ -241,7 +236,7 @@ test('"Export my data" writes a ZIP with the manifest, the consent ledger and th
 test('a file is erased from every recovery point and no point restores it', async ({ page }) => {
   const repoId = await repositoryId();
   const secret = join(source, 'medical-letter.txt');
-  await openPrivacy(page);
+  await openPrivacy(page, served.server.url, 'Erase files');
   const section = page.getByRole('region', { name: 'Erase a file or folder from all recovery points' });
   await section.getByLabel('File or folder to erase').fill(secret);
   await section.getByRole('button', { name: 'Preview the erasure' }).click();
@@ -327,7 +322,7 @@ test('the Restore wizard says a frozen point is frozen, and where to unfreeze it
 });
 
 test('an incident opened by hand shows the banner with its 72-hour clock until it is closed', async ({ page }) => {
-  await openPrivacy(page);
+  await openPrivacy(page, served.server.url, 'Requests and incidents');
   const banner = page.getByRole('region', { name: 'Open incidents' });
   await expect(banner).toHaveCount(0);
   const section = page.getByRole('region', { name: 'Incidents', exact: true });
@@ -343,6 +338,9 @@ test('an incident opened by hand shows the banner with its 72-hour clock until i
   await nav(page, 'Dashboard').click();
   await banner.getByRole('button', { name: 'Open the incident register' }).click();
   await expect(page.getByRole('heading', { name: 'Privacy', level: 1 })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Privacy sections' }).getByRole('button', { name: 'Requests and incidents' }),
+  ).toHaveAttribute('aria-current', 'page');
 
   await incident.getByRole('button', { name: 'Close…' }).click();
   await incident.getByLabel('Measures taken (one per line)').fill('Drive was encrypted\nKey slots rotated');
@@ -357,7 +355,7 @@ test('an incident opened by hand shows the banner with its 72-hour clock until i
 });
 
 test('"Erase all my data" needs the typed words, writes the receipt and removes the repository', async ({ page }) => {
-  await openPrivacy(page);
+  await openPrivacy(page, served.server.url);
   const receipt = join(dir, 'erasure-receipt.json');
   await page.getByRole('button', { name: 'Erase all my data', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Erase all your data?' });

@@ -7,8 +7,9 @@
  * outside the chosen region gets the instruction to store there from Settings → Region (asked as a
  * question), which the audit trail keeps.
  */
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { type ServedRepository, servedRepository } from './fixture.js';
+import { nav, openPrivacy } from './privacy-pages.js';
 import { callApi } from './serve.js';
 
 const PASSWORD = 'cobalt lantern orchard 58';
@@ -29,18 +30,8 @@ test.afterAll(async () => {
   await served?.stop();
 });
 
-function nav(page: Page, name: string) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name, exact: true });
-}
-
-async function openPrivacy(page: Page): Promise<void> {
-  await page.goto(served.server.url);
-  await nav(page, 'Privacy').click();
-  await expect(page.getByRole('heading', { name: 'Privacy', level: 1 })).toBeVisible();
-}
-
 test('a request received long ago shows overdue; one received today is due in a month', async ({ page }) => {
-  await openPrivacy(page);
+  await openPrivacy(page, served.server.url, 'Requests and incidents');
   const form = page.getByRole('form', { name: 'Record a request' });
   await form.getByLabel('Kind').selectOption('erasure');
   await form.getByLabel('Requester (a short reference)').fill('customer 1042');
@@ -79,7 +70,7 @@ test('a request received long ago shows overdue; one received today is due in a 
 });
 
 test('the controller details are required, then shown in the records of processing', async ({ page }) => {
-  await openPrivacy(page);
+  await openPrivacy(page, served.server.url, 'Records');
   const form = page.getByRole('form', { name: 'Controller details' });
   await form.getByLabel("Controller's name").fill('Muster GmbH');
   await form.getByRole('button', { name: 'Save controller details' }).click();

@@ -131,7 +131,7 @@ export function buildProcessingRecord(inv: PrivacyInventory, now: Date = new Dat
       dpoContact: inv.controller?.dpoContact ?? null,
       note: inv.controller?.name
         ? 'entered by the user of this Cairn installation'
-        : 'not entered yet: the user of this Cairn installation (set it under Privacy → Records of processing, or with "cairn privacy controller")',
+        : 'not entered yet: the user of this Cairn installation (set it under Privacy → Records, or with "cairn privacy controller")',
     },
     purposes: inv.consent.map((c) => ({
       purpose: c.purpose,

@@ -121,7 +121,7 @@ function VerdictAction({ action, status }: { action: ProtectionAction; status: A
       );
     case 'open-incidents':
       return (
-        <button type="button" onClick={() => navigate('privacy')}>
+        <button type="button" onClick={() => navigate('privacy', { privacyPage: 'requests' })}>
           Open the incident register
         </button>
       );

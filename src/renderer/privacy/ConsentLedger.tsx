@@ -101,6 +101,7 @@ function ConsentRow({
 
 export function ConsentLedger() {
   const request = useApp((state) => state.request);
+  const navigate = useApp((state) => state.navigate);
   const consents = useRequest(() => request('consent.list', {}), []);
   const [message, setMessage] = useState<{ text: string; erase: boolean } | null>(null);
   const id = useId();
@@ -138,8 +139,15 @@ export function ConsentLedger() {
           <p>{message.text}</p>
           {message.erase && (
             <p>
-              You can also have what is stored erased: <a href="#privacy-erase-path">erase files and folders</a> from
-              every recovery point, or <a href="#privacy-erase-all">erase everything</a>.
+              You can also have what is stored erased:{' '}
+              <button
+                type="button"
+                className="inline-link"
+                onClick={() => navigate('privacy', { privacyPage: 'erase' })}
+              >
+                erase files and folders
+              </button>{' '}
+              from every recovery point, or <a href="#privacy-erase-all">erase everything</a> (below on this page).
             </p>
           )}
         </div>

@@ -1,6 +1,6 @@
 /**
  * "What Cairn holds" (privacy.overview): the data categories with where and how long each is
- * kept, every storage location with its region, the retention time limits, and the chosen
+ * kept (behind a disclosure, so the Privacy summary stays short), every storage location with its region, the retention time limits, and the chosen
  * region with a way to change it (privacy.region.set). Also says plainly how rectification works.
  */
 import { useId, useState } from 'react';
@@ -52,25 +52,28 @@ export function Held() {
       <Loadable request={overview} what="what Cairn holds">
         {(data) => (
           <>
-            <table className="data-table">
-              <caption className="muted">What is held, where, and for how long</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Data</th>
-                  <th scope="col">Where</th>
-                  <th scope="col">Kept</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.held.map((h) => (
-                  <tr key={h.category}>
-                    <td>{h.category}</td>
-                    <td className="path">{h.where}</td>
-                    <td>{h.kept}</td>
+            <details className="held-details">
+              <summary>What is held, where, and for how long</summary>
+              <table className="data-table">
+                <caption className="visually-hidden">What is held, where, and for how long</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Data</th>
+                    <th scope="col">Where</th>
+                    <th scope="col">Kept</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.held.map((h) => (
+                    <tr key={h.category}>
+                      <td>{h.category}</td>
+                      <td className="path">{h.where}</td>
+                      <td>{h.kept}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
             <h3>Storage locations</h3>
             {data.locations.length === 0 ? (
               <p className="muted">
@@ -145,7 +148,7 @@ export function Held() {
             <p className="rectification">
               <strong>Correcting your data:</strong> change the file itself. The next recovery point captures the
               corrected version. Older recovery points keep the old version until retention removes them, or until you
-              erase it from every recovery point below.
+              erase it from every recovery point (the <em>Erase files</em> page).
             </p>
           </>
         )}

@@ -27,7 +27,7 @@ export function IncidentBanner() {
         {nearest.title}”. If it must be reported, notify the supervisory authority by {formatDateTime(nearest.notifyBy)}{' '}
         ({left.text}).
       </p>
-      <button type="button" onClick={() => navigate('privacy')}>
+      <button type="button" onClick={() => navigate('privacy', { privacyPage: 'requests' })}>
         Open the incident register
       </button>
     </section>
