@@ -89,11 +89,16 @@ describe('privacy through the contract', () => {
       to: 'US',
       instruction: 'copy for the US office',
     });
+    // A copy on this device sends the data to no one: it needs no instruction and is not outside.
+    const local = await repository('this-device');
     const regions = await host.call('privacy.region.get', {});
-    expect(regions).toMatchObject({
-      chosen: 'EU',
-      locations: [{ repositoryId: us.id, region: 'US', outsideChosenRegion: true }],
-    });
+    expect(regions).toMatchObject({ chosen: 'EU' });
+    expect(regions.locations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ repositoryId: us.id, region: 'US', outsideChosenRegion: true }),
+        expect.objectContaining({ repositoryId: local.id, region: 'this-device', outsideChosenRegion: false }),
+      ]),
+    );
   });
 
   it('audits retention changes, backups and restores, and counts them only with consent', async () => {

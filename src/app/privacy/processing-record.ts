@@ -13,6 +13,7 @@ import type { RetentionPolicy } from '../retention/policy.js';
 import type { ConsentState } from './consent-ledger.js';
 import type { ControllerDetails } from './controller.js';
 import { locationOperator } from './location-operator.js';
+import { outsideChosenRegion } from './regions.js';
 import type { PrivacySettings } from './settings.js';
 
 export interface InventoryRepository {
@@ -178,8 +179,8 @@ export function buildProcessingRecord(inv: PrivacyInventory, now: Date = new Dat
       repository: r.label,
       location: r.location,
       region: r.region,
-      outsideChosenRegion: chosen !== null && r.region !== chosen,
-      transferInstruction: chosen !== null && r.region !== chosen ? (r.transferInstruction ?? null) : null,
+      outsideChosenRegion: outsideChosenRegion(r.region, chosen),
+      transferInstruction: outsideChosenRegion(r.region, chosen) ? (r.transferInstruction ?? null) : null,
       instructionRevokedAt: r.instructionRevokedAt ?? null,
     })),
     retention: inv.repositories.map((r) => {

@@ -4,7 +4,7 @@
  * (settings) is the documented instruction: putting data in a location of another region (a new
  * location, a copy of the repository) is refused unless the user gives an explicit instruction,
  * which is logged in the audit trail ('region.instruction'). With no chosen region nothing is
- * pinned yet. An instruction can also be given later for a location already recorded (`instruct`,
+ * pinned yet, and a location on this device is never outside the chosen region (`outsideChosenRegion`). An instruction can also be given later for a location already recorded (`instruct`,
  * e.g. after the chosen region changed) and revoked (`revoke`, audited as
  * 'region.instruction.revoked'); the records of processing show which locations have one.
  */
@@ -34,6 +34,15 @@ export interface LocationRecord {
 
 export function isRegion(value: string): value is RegionName {
   return (REGIONS as readonly string[]).includes(value);
+}
+
+/**
+ * Whether storing in `region` puts data outside the `chosen` region. Nothing is outside while no
+ * region is chosen; and a location on this device never is: keeping a copy on one's own computer
+ * or drive sends the data to no one, wherever the computer is.
+ */
+export function outsideChosenRegion(region: string, chosen: string | null): boolean {
+  return chosen !== null && region !== chosen && region !== 'this-device';
 }
 
 export function requireRegion(value: string): RegionName {
@@ -74,7 +83,7 @@ export class Regions {
   authorize(region: string, target: { location: string; operation: string }, instruction?: string): void {
     const r = requireRegion(region);
     const chosen = this.chosen();
-    if (!chosen || chosen === r) return;
+    if (!chosen || !outsideChosenRegion(r, chosen)) return;
     if (!instruction?.trim()) {
       throw new CairnError(
         'invalid-argument',
@@ -107,11 +116,9 @@ export class Regions {
     const instruction = input.instruction.trim();
     if (!instruction)
       throw new CairnError('invalid-argument', 'say why the data may be stored there: the instruction is empty');
-    if (!chosen || chosen === region) {
-      throw new CairnError(
-        'invalid-argument',
-        `${input.location} is in ${region}, ${chosen ? 'your chosen region' : 'and no region is chosen'}: no instruction is needed`,
-      );
+    if (!outsideChosenRegion(region, chosen)) {
+      const why = !chosen ? 'and no region is chosen' : region === chosen ? 'your chosen region' : 'not a transfer';
+      throw new CairnError('invalid-argument', `${input.location} is in ${region}, ${why}: no instruction is needed`);
     }
     const at = this.now().toISOString();
     const record = this.update(input.repositoryId, input.location, (existing) => ({

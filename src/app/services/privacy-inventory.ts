@@ -16,7 +16,7 @@ import {
   type PrivacyRecords,
   processingRecordHtml,
 } from '../privacy/index.js';
-import type { RegionName } from '../privacy/regions.js';
+import { outsideChosenRegion, type RegionName } from '../privacy/regions.js';
 import type { RepositoryRecords } from './repository-records.js';
 import { readRetention } from './retention-settings.js';
 import { webhookRecipient } from './webhook-settings.js';
@@ -73,7 +73,7 @@ export function storageLocations(records: PrivacyRecords, catalog: CatalogView):
     seen.add(key);
     // Regions are checked when recorded; one written by a newer Cairn is passed on as it is.
     const name = region as RegionName;
-    out.push({ repositoryId, label, location, region: name, outsideChosenRegion: chosen !== null && name !== chosen });
+    out.push({ repositoryId, label, location, region: name, outsideChosenRegion: outsideChosenRegion(name, chosen) });
   };
   for (const repo of catalog.listRepositories()) add(repo.id, repo.label, repo.location, repo.region);
   for (const l of records.regions.locations()) {
@@ -95,7 +95,7 @@ export async function privacyInventory(ctx: PrivacyContext, extra: ExtraReposito
       label: x.label,
       location: x.repo.location,
       region,
-      outsideChosenRegion: chosen !== null && region !== chosen,
+      outsideChosenRegion: outsideChosenRegion(region, chosen),
     });
   }
   const repositories: PrivacyInventory['repositories'] = [];

@@ -7,7 +7,7 @@
  */
 import { CairnError } from '../../engine/errors.js';
 import type { PrivacyRecords } from '../privacy/index.js';
-import type { LocationRecord } from '../privacy/regions.js';
+import { type LocationRecord, outsideChosenRegion } from '../privacy/regions.js';
 
 /** A repository's place as the caller knows it (the app's catalog, or the recorded locations). */
 export interface PlacedRepository {
@@ -34,7 +34,7 @@ function state(records: PrivacyRecords, repo: PlacedRepository, record: Location
     location: repo.location,
     region: repo.region,
     chosenRegion: chosen,
-    outsideChosenRegion: chosen !== null && repo.region !== chosen,
+    outsideChosenRegion: outsideChosenRegion(repo.region, chosen),
     instruction: record?.instruction ?? null,
     instructedAt: record?.instruction ? (record.instructedAt ?? record.declaredAt) : null,
     revokedAt: record?.revokedAt ?? null,

@@ -34,6 +34,12 @@ describe('pointLabels', () => {
     expect(labels[2]).not.toMatch(/:00:00/);
   });
 
+  it('numbers points of the same second', () => {
+    const labels = pointLabels(['2026-12-08T09:00:05.100', '2026-12-08T09:00:05.900', '2026-12-08T09:00:05.950']);
+    expect(new Set(labels).size).toBe(3);
+    expect(labels[1]).toBe(`${labels[0]} (2)`);
+  });
+
   it('uses dates across days, adding the time where a day holds two points', () => {
     const labels = pointLabels(['2026-12-01T09:00:00', '2026-12-05T09:00:00', '2026-12-05T18:00:00']);
     expect(new Set(labels).size).toBe(3);

@@ -44,7 +44,8 @@ function dayOf(date: Date): string {
 /**
  * A label for each point (oldest first) that tells it apart from its neighbours: its time when
  * all are on one day; else its date, with the year when they span years, and with the time too
- * when another point shares its day; with seconds where two would still read the same.
+ * when another point shares its day; with seconds where two would still read the same, and
+ * numbered where even those are equal.
  */
 export function pointLabels(times: readonly string[]): string[] {
   const dates = times.map((t) => new Date(t));
@@ -59,9 +60,16 @@ export function pointLabels(times: readonly string[]): string[] {
     return shared ? `${day}, ${time.format(date)}` : day;
   };
   const labels = dates.map((date, i) => label(date, i, TIME));
-  return labels.map((text, i) =>
+  const finer = labels.map((text, i) =>
     labels.indexOf(text) !== labels.lastIndexOf(text) ? label(dates[i] as Date, i, TIME_SECONDS) : text,
   );
+  // Points of the same second (a script's backups) are numbered: "10:02:05 (2)".
+  const seen = new Map<string, number>();
+  return finer.map((text) => {
+    const n = (seen.get(text) ?? 0) + 1;
+    seen.set(text, n);
+    return n === 1 ? text : `${text} (${n})`;
+  });
 }
 
 /**

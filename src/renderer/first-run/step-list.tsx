@@ -11,7 +11,7 @@ import { regionTransferParam } from '../common/RegionInstruction.js';
 import { locationParams, locationProblem, remoteRegionProblem } from '../common/storage-form.js';
 import type { AppState } from '../store.js';
 import { excludesFor } from './presets.js';
-import type { Setup, StepProps } from './setup.js';
+import { repositoryName, type Setup, type StepProps } from './setup.js';
 import { DoneStep } from './steps/DoneStep.js';
 import { ExclusionsStep } from './steps/ExclusionsStep.js';
 import { FoldersStep } from './steps/FoldersStep.js';
@@ -41,10 +41,7 @@ export const STEPS: Step[] = [
   {
     id: 'storage',
     title: 'Storage',
-    blocker: (s) =>
-      locationProblem(s.storage) ??
-      (s.label.trim() === '' ? 'Give it a name.' : null) ??
-      remoteRegionProblem(s.storage.kind, s.region),
+    blocker: (s) => locationProblem(s.storage) ?? remoteRegionProblem(s.storage.kind, s.region),
     render: (p) => <StorageStep {...p} />,
   },
   {
@@ -60,13 +57,16 @@ export const STEPS: Step[] = [
       if (s.repository) return undefined;
       // The storage's secrets go with the request: the engine holds them for the session (and the
       // desktop keeps them in the keychain), never in what it records.
-      // With no chosen region yet (the first repository), the region picked here becomes it, as
-      // the storage step says: from then on data stays there unless the person instructs otherwise.
-      const regions = await request('privacy.region.get', {});
-      if (regions.chosen === null) await request('privacy.region.set', { region: s.region });
+      // With no chosen region yet (the first repository), a region picked here becomes it, as the
+      // storage step says: from then on data stays there unless the person instructs otherwise.
+      // "This device" and "another country" choose nothing (a copy on this device is no transfer).
+      if (s.region !== 'this-device' && s.region !== 'other') {
+        const regions = await request('privacy.region.get', {});
+        if (regions.chosen === null) await request('privacy.region.set', { region: s.region });
+      }
       const params = {
         ...locationParams(s.storage),
-        label: s.label.trim(),
+        label: repositoryName(s),
         region: s.region,
         ...regionTransferParam(s.regionInstruction),
         password: s.password,
