@@ -114,7 +114,8 @@ test.describe('with an SSH server', () => {
     await expect(page.getByText('The place is ready for a new repository.')).toBeVisible();
     await expect(page.getByText(`Trusted server key: ${server.hostKeyFingerprint}`)).toBeVisible();
 
-    await page.getByLabel('Name', { exact: true }).fill('Home server');
+    // Name left empty: the hint says which name it gets, and it gets it.
+    await expect(page.getByText('Optional: left empty, it is called “Home server”.')).toBeVisible();
     await page.getByLabel('Region where the data is stored').selectOption('EU');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(PASSWORD);
@@ -122,8 +123,13 @@ test.describe('with an SSH server', () => {
     await page.getByRole('button', { name: 'Create repository' }).click();
     await expect(page.getByRole('heading', { name: 'Recovery kit', exact: true })).toBeVisible();
 
-    const repos = await callApi<Array<{ id: string; kind: string; location: string }>>(served.server, 'repo.list', {});
+    const repos = await callApi<Array<{ id: string; kind: string; location: string; label: string }>>(
+      served.server,
+      'repo.list',
+      {},
+    );
     const created = repos.find((r) => r.kind === 'sftp');
+    expect(created?.label).toBe('Home server');
     expect(created?.location).toBe(`sftp://${server.user}@${server.host}:${server.port}${remote.path}`);
     const storage = await callApi<{ settings: { sftp?: { acceptHostKey?: string } } }>(
       served.server,

@@ -12,11 +12,14 @@ export function FolderPicker({
   value,
   onChange,
   hint,
+  example,
 }: {
   label: string;
   value: string;
   onChange: (path: string) => void;
   hint?: string;
+  /** An example path, shown as the placeholder ("e.g. …"), never as if it were filled in. */
+  example?: string;
 }) {
   const [browsing, setBrowsing] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -44,7 +47,7 @@ export function FolderPicker({
         <input
           id={id}
           value={value}
-          placeholder="/home/me/Documents"
+          placeholder={example ? `e.g. ${example}` : undefined}
           aria-describedby={hint ? `${id}-hint` : undefined}
           onChange={(event) => onChange(event.target.value)}
         />

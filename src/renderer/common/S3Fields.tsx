@@ -18,7 +18,7 @@ export function S3Fields({ fields, onChange }: { fields: Fields; onChange: (fiel
       <input
         id={`${id}-endpoint`}
         value={fields.endpoint}
-        placeholder="s3.eu-central-1.amazonaws.com"
+        placeholder="e.g. s3.eu-central-1.amazonaws.com"
         spellCheck={false}
         aria-describedby={`${id}-endpoint-hint`}
         onChange={(event) => set({ endpoint: event.target.value })}
@@ -47,7 +47,7 @@ export function S3Fields({ fields, onChange }: { fields: Fields; onChange: (fiel
       <input
         id={`${id}-bucket`}
         value={fields.bucket}
-        placeholder="my-backups"
+        placeholder="e.g. my-backups"
         spellCheck={false}
         onChange={(event) => set({ bucket: event.target.value })}
       />
@@ -55,7 +55,7 @@ export function S3Fields({ fields, onChange }: { fields: Fields; onChange: (fiel
       <input
         id={`${id}-prefix`}
         value={fields.prefix}
-        placeholder="laptop/cairn"
+        placeholder="e.g. laptop/cairn"
         spellCheck={false}
         aria-describedby={`${id}-prefix-hint`}
         onChange={(event) => set({ prefix: event.target.value })}
@@ -152,7 +152,7 @@ export function S3RegionFields({ values, set, saved }: PartProps) {
       <input
         id={`${id}-region`}
         value={values.region}
-        placeholder={saved ? undefined : 'us-east-1'}
+        placeholder={saved ? undefined : 'e.g. us-east-1'}
         spellCheck={false}
         onChange={(event) => set({ region: event.target.value })}
       />
@@ -181,7 +181,7 @@ export function S3StorageClassField({ values, set, saved }: PartProps) {
       <input
         id={`${id}-class`}
         value={values.storageClass}
-        placeholder={saved ? undefined : 'STANDARD'}
+        placeholder={saved ? undefined : 'default: STANDARD'}
         spellCheck={false}
         aria-describedby={saved ? undefined : `${id}-class-hint`}
         onChange={(event) => set({ storageClass: event.target.value.toUpperCase() })}

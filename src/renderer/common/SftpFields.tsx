@@ -28,7 +28,7 @@ export function SftpFields({ fields, onChange }: { fields: Fields; onChange: (fi
           <input
             id={`${id}-host`}
             value={fields.host}
-            placeholder="nas.example.net"
+            placeholder="e.g. nas.example.net"
             autoComplete="off"
             spellCheck={false}
             onChange={(event) => setServer({ host: event.target.value })}
@@ -56,7 +56,7 @@ export function SftpFields({ fields, onChange }: { fields: Fields; onChange: (fi
       <input
         id={`${id}-path`}
         value={fields.path}
-        placeholder="/srv/backups/cairn"
+        placeholder="e.g. /srv/backups/cairn"
         spellCheck={false}
         aria-describedby={`${id}-path-hint`}
         onChange={(event) => set({ path: event.target.value })}
@@ -117,7 +117,7 @@ export function SftpSignInFields({
           <input
             id={`${id}-key`}
             value={values.identityFile}
-            placeholder={saved ? undefined : '/home/me/.ssh/id_ed25519'}
+            placeholder={saved ? undefined : 'e.g. ~/.ssh/id_ed25519'}
             spellCheck={false}
             onChange={(event) => set({ identityFile: event.target.value })}
           />
@@ -159,7 +159,7 @@ export function SftpSignInFields({
       <input
         id={`${id}-known-hosts`}
         value={values.knownHostsFile}
-        placeholder="~/.ssh/known_hosts"
+        placeholder="default: ~/.ssh/known_hosts"
         spellCheck={false}
         aria-describedby={saved ? undefined : `${id}-known-hosts-hint`}
         onChange={(event) => set({ knownHostsFile: event.target.value })}

@@ -59,6 +59,7 @@ export function StorageFields({
           label={folderLabel}
           value={form.folder}
           onChange={(folder) => set({ folder })}
+          example={form.kind === 'drive' ? '/media/backup-drive/cairn' : '/srv/backups/cairn'}
           hint={
             form.kind === 'drive'
               ? 'A folder on the drive; the drive must be connected when Cairn backs up to it.'

@@ -31,6 +31,19 @@ export interface Setup {
   usageStatistics: boolean;
 }
 
+/** The name a repository gets when the person leaves Name empty, by kind of storage. */
+export const DEFAULT_NAMES = {
+  folder: 'Backups',
+  drive: 'Backup drive',
+  sftp: 'Home server',
+  s3: 'Cloud bucket',
+} as const satisfies Record<StorageForm['kind'], string>;
+
+/** The repository's name: what the person typed, else the default for its kind of storage. */
+export function repositoryName(setup: Pick<Setup, 'label' | 'storage'>): string {
+  return setup.label.trim() || DEFAULT_NAMES[setup.storage.kind];
+}
+
 export interface StepProps {
   setup: Setup;
   update: (change: Partial<Setup>) => void;

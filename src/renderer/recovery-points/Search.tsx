@@ -37,7 +37,7 @@ export function Search({ repositoryId }: { repositoryId: string }) {
         <input
           id={`${id}-query`}
           value={query}
-          placeholder="report"
+          placeholder="e.g. report"
           onChange={(event) => setQuery(event.target.value)}
         />
         <button type="submit" disabled={busy || query.trim() === ''} aria-busy={busy}>

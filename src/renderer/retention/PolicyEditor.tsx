@@ -229,7 +229,7 @@ export function PolicyEditor({ repo, status }: { repo: Repository; status: AppSt
                 <input
                   id={`${id}-within`}
                   value={fields.within}
-                  placeholder="30d"
+                  placeholder="e.g. 30d"
                   aria-invalid={errors.within ? true : undefined}
                   aria-describedby={describedBy('within')}
                   onChange={(event) => change('within', event.target.value)}
@@ -244,7 +244,7 @@ export function PolicyEditor({ repo, status }: { repo: Repository; status: AppSt
                 <input
                   id={`${id}-tags`}
                   value={fields.tags}
-                  placeholder="important, yearly"
+                  placeholder="e.g. important, yearly"
                   aria-describedby={describedBy('tags')}
                   onChange={(event) => change('tags', event.target.value)}
                 />

@@ -168,7 +168,7 @@ function SourceSchedule({
               <input
                 id={`${id}-times`}
                 value={fields.times}
-                placeholder="02:30, 14:00"
+                placeholder="e.g. 02:30, 14:00"
                 aria-invalid={error ? true : undefined}
                 aria-describedby={describedBy ?? `${id}-times-hint`}
                 onChange={(event) => set({ times: event.target.value })}
@@ -186,7 +186,7 @@ function SourceSchedule({
               <input
                 id={`${id}-cron`}
                 value={fields.expression}
-                placeholder="0 2 * * *"
+                placeholder="e.g. 0 2 * * *"
                 aria-invalid={error ? true : undefined}
                 aria-describedby={describedBy ?? `${id}-cron-hint`}
                 onChange={(event) => set({ expression: event.target.value })}

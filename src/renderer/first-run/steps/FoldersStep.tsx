@@ -13,7 +13,7 @@ export function FoldersStep({ setup, update }: StepProps) {
   return (
     <div className="form">
       <p>Choose the folders Cairn backs up. Everything inside them is included, except what you exclude next.</p>
-      <FolderPicker label="Folder to back up" value={candidate} onChange={setCandidate} />
+      <FolderPicker label="Folder to back up" value={candidate} onChange={setCandidate} example="/home/you/Documents" />
       <div className="button-row">
         <button type="button" onClick={() => add(candidate)} disabled={candidate.trim() === ''}>
           Add folder

@@ -9,11 +9,9 @@ import { useId } from 'react';
 import { RegionInstruction } from '../../common/RegionInstruction.js';
 import { StorageFields } from '../../common/StorageFields.js';
 import { REGION_NAMES, type RegionCode } from '../../format.js';
-import type { StepProps } from '../setup.js';
+import { DEFAULT_NAMES, type StepProps } from '../setup.js';
 
 const REGIONS = Object.keys(REGION_NAMES) as RegionCode[];
-
-const NAME_EXAMPLES = { folder: 'Backups', drive: 'Backup drive', sftp: 'Home server', s3: 'Cloud bucket' } as const;
 
 export function StorageStep({ setup, update }: StepProps) {
   const id = useId();
@@ -51,9 +49,12 @@ export function StorageStep({ setup, update }: StepProps) {
       <input
         id={`${id}-label`}
         value={setup.label}
-        placeholder={NAME_EXAMPLES[setup.storage.kind]}
+        aria-describedby={`${id}-label-hint`}
         onChange={(event) => update({ label: event.target.value })}
       />
+      <p id={`${id}-label-hint`} className="hint">
+        Optional: left empty, it is called “{DEFAULT_NAMES[setup.storage.kind]}”.
+      </p>
       <label htmlFor={`${id}-region`}>Region where the data is stored</label>
       <select
         id={`${id}-region`}
@@ -67,8 +68,8 @@ export function StorageStep({ setup, update }: StepProps) {
         ))}
       </select>
       <p className="hint">
-        Cairn records this so your data never leaves the region you chose without your instruction. The first
-        repository's region becomes your chosen region; you can change it under Privacy.
+        Cairn records this so your data never leaves the region you chose without your instruction. A region picked for
+        the first repository becomes your chosen region; you can change it under Privacy.
       </p>
       <RegionInstruction
         region={setup.region}
