@@ -53,111 +53,32 @@ import {
   utimesOf,
 } from './restore-io.js';
 import { type PackWrite, RestorePool } from './restore-pool.js';
+import type {
+  Batch,
+  FileTask,
+  LinkHead,
+  OverwritePolicy,
+  PendingLink,
+  PlannedAction,
+  RestoreOptions,
+  RestoreResult,
+} from './restore-types.js';
 
-export type OverwritePolicy = 'never' | 'always' | 'if-newer';
-
-export interface RestoreOptions {
-  target: string;
-  /** Paths inside the recovery point to restore (with everything below them); default: all. */
-  include?: string[];
-  overwrite?: OverwritePolicy;
-  /** On a conflict that is not overwritten, restore the file beside the existing one under a new name. */
-  keepBoth?: boolean;
-  /** Plan only: report what would be written, skipped or kept both, and write nothing. */
-  dryRun?: boolean;
-  /**
-   * Give entries their recorded owner and group (format version 3). Default: when running as
-   * root, who alone may; otherwise entries belong to the restoring user.
-   */
-  owners?: boolean;
-  signal?: AbortSignal;
-  onProgress?: (p: RestoreProgress) => void;
-  /**
-   * Told the decision for every file and symlink (created, overwritten, skipped or kept both) and
-   * where it goes, as it is planned; with `dryRun` this is a preview that writes nothing.
-   */
-  onPlanned?: (item: PlannedItem) => void;
-}
-
-export interface PlannedItem extends RestoreItem {
-  /** The local path the entry would be written to (the new name when kept both). */
-  destination: string;
-  size: number;
-}
-
-export interface RestoreProgress {
-  filesDone: number;
-  bytesDone: number;
-  bytesTotal: number;
-  currentPath?: string;
-}
-
-export type PlannedAction = 'create' | 'overwrite' | 'skip' | 'keep-both';
-
-export interface RestoreItem {
-  /** Path inside the recovery point. */
-  path: string;
-  action: PlannedAction;
-  reason?: string;
-}
-
-export interface RestoreResult {
-  snapshotId: string;
-  target: string;
-  filesRestored: number;
-  dirsRestored: number;
-  symlinksRestored: number;
-  bytesRestored: number;
-  /** Conflicts and their outcome (every skip, overwrite and keep-both). */
-  conflicts: RestoreItem[];
-  /** Entries refused for safety (unsafe names, symlinked folders in the target). */
-  refused: { path: string; reason: string }[];
-  /** Entries that failed (damaged data, I/O errors). */
-  errors: { path: string; message: string }[];
-  dryRun: boolean;
-}
+export type {
+  OverwritePolicy,
+  PlannedAction,
+  PlannedItem,
+  RestoreItem,
+  RestoreOptions,
+  RestoreProgress,
+  RestoreResult,
+} from './restore-types.js';
 
 /** Files planned before the plan is executed (bounds memory and temporary files at once). */
 const PLAN_BATCH = 5000;
 /** Files given their metadata and name at once (thread-pool calls). */
 const FINISH_CONCURRENCY = 16;
 
-/** Planned writes of a batch, by pack, and the files they fill. */
-interface Batch {
-  plan: Map<string, { writes: PackWrite[]; tasks: FileTask[]; bytes: number }>;
-  tasks: FileTask[];
-}
-
-/** A file being restored: written under `tmp`, renamed to `dest` when complete. */
-interface FileTask {
-  repoPath: string;
-  node: TreeNode;
-  tmp: string;
-  dest: LocalPath;
-  /** Bytes planned so far (the offset of the next blob). */
-  size: number;
-  failure?: string;
-  /** All its data lies in one pack: the worker writing it also gives it its mode, mtime and name. */
-  finishedByWorker?: boolean;
-  /** The first restored name of a hard-link group: the other names are linked to it once it is in place. */
-  linkHead?: LinkHead;
-}
-
-/** The first name of a hard-link group restored by this run. */
-interface LinkHead {
-  dest: LocalPath;
-  repoPath: string;
-  /** Set once the file is complete under `dest`. */
-  done?: boolean;
-}
-
-/** Another name of a hard-link group, linked to its head at the end of the restore. */
-interface PendingLink {
-  head: LinkHead;
-  node: TreeNode;
-  repoPath: string;
-  dest: LocalPath;
-}
 /** File systems and utimes keep mtimes to about a microsecond; closer than this counts as equal. */
 const MTIME_TOLERANCE_MS = 0.002;
 
