@@ -4,11 +4,15 @@
  * `isAppUrl` decides what counts as Cairn's own page (the packaged file:// page or the dev server).
  */
 import type { BrowserWindow, BrowserWindowConstructorOptions, Session } from 'electron';
+import { RECORD_STYLE_SOURCE } from '../app/privacy/record-style.js';
 
-/** The same policy the HTTP server sends with the browser version. */
+/**
+ * The same policy the HTTP server sends with the browser version: the app's own files only, plus
+ * the one inline style of the printable records (record-style.ts).
+ */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  `default-src 'self'; script-src 'self'; style-src 'self' ${RECORD_STYLE_SOURCE}; img-src 'self' data:; ` +
+  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
  * `iconPath`: the app icon for the window (Linux shows it in the title bar and task switcher;

@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EngineHost, toContractError } from '../app/host/engine-host.js';
+import { RECORD_STYLE_SOURCE } from '../app/privacy/record-style.js';
 import { ContractError, type ContractErrorCode } from '../contract/errors.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -24,8 +25,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const DRAIN_LIMIT = 16 * MAX_BODY_BYTES;
 const KEEP_ALIVE_MS = 15_000;
 
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/** The page's policy: its own files only, plus the one inline style of the printable records (record-style.ts). */
+export const CONTENT_SECURITY_POLICY = `default-src 'self'; script-src 'self'; style-src 'self' ${RECORD_STYLE_SOURCE}; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
 
 const STATUS: Record<ContractErrorCode, number> = {
   'invalid-request': 400,

@@ -71,7 +71,7 @@ test('a folder added after the first run is backed up', async ({ page }) => {
   expect(points[0]?.paths).toEqual(expect.arrayContaining([photos, served.source]));
 
   // Removed again: off the list and out of the next backup; its recovery points stay.
-  await card.getByRole('button', { name: `Stop backing up ${photos}` }).click();
+  await card.getByRole('button', { name: `Remove ${photos} from the backups` }).click();
   await expect(folders.getByText(photos, { exact: true })).toHaveCount(0);
   await page.getByRole('button', { name: 'Back up now' }).click();
   const list = () =>

@@ -13,6 +13,7 @@ import type { RetentionPolicy } from '../retention/policy.js';
 import type { ConsentState } from './consent-ledger.js';
 import type { ControllerDetails } from './controller.js';
 import { locationOperator } from './location-operator.js';
+import { RECORD_STYLE } from './record-style.js';
 import { outsideChosenRegion } from './regions.js';
 import type { PrivacySettings } from './settings.js';
 
@@ -229,13 +230,7 @@ export function processingRecordHtml(record: ProcessingRecord): string {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>Records of processing — Cairn</title>
-<style>
-body { font: 11pt/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #111; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #999; }
-table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #bbb; padding: .3em .5em; text-align: left; vertical-align: top; }
-th { background: #eee; } .none { color: #555; font-style: italic; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
-</style>
+<style>${RECORD_STYLE}</style>
 </head>
 <body>
 <h1>Records of processing activities (GDPR Art. 30)</h1>

@@ -139,7 +139,7 @@ function FolderItem({ source, reload }: { source: SourceData; reload: () => void
         >
           Schedule…
         </button>
-        <button type="button" aria-label={`Stop backing up ${source.path}`} onClick={() => void remove()}>
+        <button type="button" aria-label={`Remove ${source.path} from the backups`} onClick={() => void remove()}>
           Remove
         </button>
       </div>
