@@ -40,6 +40,11 @@ export interface RestoreRequest {
   include: string[];
   overwrite: OverwritePolicy;
   keepBoth: boolean;
+  /**
+   * Give entries their recorded owner and group (format version 3). Default: when running as
+   * root, who alone may; true asks for it anyway (each entry that cannot be given it is reported).
+   */
+  owners?: boolean;
 }
 
 /** A request resolved against its recovery point: what a restore or a preview really does. */
@@ -50,6 +55,7 @@ export interface RestorePlan {
   include: string[];
   overwrite: OverwritePolicy;
   keepBoth: boolean;
+  owners?: boolean;
 }
 
 export interface RestoreDeps {
@@ -95,7 +101,9 @@ export function resolveRestoreTarget(
 export async function planRestore(repo: Repository, request: RestoreRequest): Promise<RestorePlan> {
   const snapshot = await repo.findSnapshot(request.snapshot);
   const { target, include } = resolveRestoreTarget(snapshot, request.target, request.include);
-  return { snapshot, target, include, overwrite: request.overwrite, keepBoth: request.keepBoth };
+  const plan: RestorePlan = { snapshot, target, include, overwrite: request.overwrite, keepBoth: request.keepBoth };
+  if (request.owners !== undefined) plan.owners = request.owners;
+  return plan;
 }
 
 /**
@@ -114,6 +122,7 @@ export async function runRestore(repo: Repository, plan: RestorePlan, deps: Rest
         include: plan.include.length > 0 ? plan.include : undefined,
         overwrite: plan.overwrite,
         keepBoth: plan.keepBoth,
+        ...(plan.owners === undefined ? {} : { owners: plan.owners }),
         dryRun: deps.dryRun,
         signal: deps.signal,
         onProgress: deps.onProgress,

@@ -16,7 +16,7 @@ export const restoreCommand: Command = {
   name: 'restore',
   summary: 'restore files from a recovery point into a folder',
   usage:
-    'cairn restore ID|latest --target DIR [--include PATH]... [--overwrite never|always|if-newer] [--keep-both] [--dry-run]',
+    'cairn restore ID|latest --target DIR [--include PATH]... [--overwrite never|always|if-newer] [--keep-both] [--dry-run] [--owners]',
   options: [
     {
       name: 'target',
@@ -39,6 +39,11 @@ export const restoreCommand: Command = {
     },
     { name: 'keep-both', description: 'keep a file already in the target and restore beside it under a new name' },
     { name: 'dry-run', description: 'only report what would be restored; write nothing' },
+    {
+      name: 'owners',
+      description:
+        'give files their recorded owner and group (the default when running as root; others may not change owners)',
+    },
   ],
   async run(ctx, args, values) {
     const [ref] = args;
@@ -59,6 +64,7 @@ export const restoreCommand: Command = {
         include: list(values, 'include'),
         overwrite,
         keepBoth: flag(values, 'keep-both'),
+        ...(flag(values, 'owners') ? { owners: true } : {}),
       });
       const result = await runRestore(repo, plan, {
         records: { privacy: () => privacyRecords(ctx), warn: (w) => ctx.warn(w) },
