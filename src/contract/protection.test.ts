@@ -104,6 +104,16 @@ describe('protectionVerdict', () => {
     });
   });
 
+  it('words requests past their deadline as attention, leading to the register', () => {
+    expect(protectionVerdict(facts({ overdueRequests: 2 }), now)).toEqual({
+      level: 'attention',
+      reason: '2 requests from people are past their deadline.',
+      action: { kind: 'open-requests' },
+      others: [],
+    });
+    expect(protectionVerdict(facts({ overdueRequests: 0 }), now).level).toBe('protected');
+  });
+
   it('flags a locked scheduled repository, unreachable storage, a pause, but not data not yet verified', () => {
     expect(protectionVerdict(facts(withRepo({ unlocked: false })), now)).toMatchObject({
       level: 'attention',

@@ -9,7 +9,7 @@
  *  - At risk: an incident past its 72-hour notification deadline; verification found damage; a
  *    repository with folders has never finished a backup; a repository's last backup is older than
  *    a week and than three of its scheduled periods.
- *  - Needs attention: an incident open; a repository with scheduled folders is locked (scheduled
+ *  - Needs attention: an incident open; a request from a person past its deadline (Art. 12); a repository with scheduled folders is locked (scheduled
  *    backups cannot run); storage that does not answer; a scheduled backup missed (older than two
  *    periods and an hour); every scheduled backup paused; folders with no schedule (backed up only
  *    by hand); no folder chosen. Data not yet verified is not a finding: the Health line shows the
@@ -27,6 +27,7 @@ export type ProtectionAction =
   | { kind: 'check'; repositoryId: string }
   | { kind: 'resume' }
   | { kind: 'open-incidents' }
+  | { kind: 'open-requests' }
   | { kind: 'set-schedule' }
   | { kind: 'choose-folders' }
   | { kind: 'none' };
@@ -70,6 +71,8 @@ export interface ProtectionFacts {
   /** verify.coverage per repository id (absent while not loaded: no finding from it). */
   coverage: Readonly<Record<string, CoverageFacts | undefined>>;
   openIncidents: readonly { title: string; hoursLeft: number | null }[];
+  /** Open requests from people past their deadline (absent: none known). */
+  overdueRequests?: number;
   pause: { until: string | null; folders: 'all' | 'some' } | null;
 }
 
@@ -191,6 +194,17 @@ export function protectionVerdict(facts: ProtectionFacts, now: Date): Protection
           ? `The incident "${first?.title}" is open.`
           : `${facts.openIncidents.length} incidents are open.`,
       action: { kind: 'open-incidents' },
+    });
+  }
+  const overdueRequests = facts.overdueRequests ?? 0;
+  if (overdueRequests > 0) {
+    findings.push({
+      level: 'attention',
+      reason:
+        overdueRequests === 1
+          ? 'A request from a person is past its deadline.'
+          : `${overdueRequests} requests from people are past their deadline.`,
+      action: { kind: 'open-requests' },
     });
   }
   for (const repo of facts.repositories) findings.push(...repositoryFindings(repo, facts, now));

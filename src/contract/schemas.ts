@@ -147,6 +147,8 @@ export const AppStatus = z.object({
     .optional(),
   /** What due scheduled backups wait for now (battery, the computer in use, a metered connection), for the tray. */
   scheduleWaiting: z.array(WaitingCondition).optional(),
+  /** Requests from people (Art. 12) past their deadline and still open, for the Dashboard's verdict. */
+  overdueRequests: z.number().int().optional(),
 });
 
 export const SnapshotInfo = z.object({

@@ -47,6 +47,15 @@ test('a request received long ago shows overdue; one received today is due in a 
     '1 open request, 1 overdue; next deadline 2020-02-29.',
   );
 
+  // The Dashboard's verdict says so, and its action leads back to the register.
+  await nav(page, 'Dashboard').click();
+  const status = page.getByRole('region', { name: 'Protection status' });
+  await expect(status.getByText('A request from a person is past its deadline.')).toBeVisible();
+  await status.getByRole('button', { name: 'Open the requests register' }).click();
+  await expect(
+    page.getByRole('navigation', { name: 'Privacy sections' }).getByRole('button', { name: 'Requests and incidents' }),
+  ).toHaveAttribute('aria-current', 'page');
+
   await form.getByLabel('Kind').selectOption('access');
   await form.getByLabel('Requester (a short reference)').fill('customer 2077');
   await form.getByRole('button', { name: 'Record request' }).click();

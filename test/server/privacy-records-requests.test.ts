@@ -153,6 +153,8 @@ describe('requests register through the contract', () => {
     const listed = await host.call('requests.list', {});
     expect(listed.summary).toEqual({ open: 1, overdue: 1, nextDue: '2026-02-28' });
     expect(listed.requests[0]).toMatchObject({ id: added.id, overdue: true, daysLeft: -2 });
+    // The Dashboard's verdict hears of it through app.status.
+    expect((await host.call('app.status', {})).overdueRequests).toBe(1);
     await expect(host.call('requests.extend', { id: added.id, reason: 'too late now' })).rejects.toMatchObject({
       code: 'invalid-argument',
     });
@@ -168,6 +170,7 @@ describe('requests register through the contract', () => {
       overdue: 0,
       nextDue: null,
     });
+    expect((await host.call('app.status', {})).overdueRequests).toBe(0);
 
     const second = path.join(tmp, 'after.zip');
     await host.call('privacy.export', { out: second });

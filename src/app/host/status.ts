@@ -24,8 +24,13 @@ export interface StatusSources {
   tasks: TaskManager;
   repositories: OpenRepositories;
   reachability: StorageReachability;
-  /** The privacy records, for the open incidents (absent: none reported). */
-  privacy?: { records: { incidents: { list(options: { openOnly: boolean }): IncidentView[] } } };
+  /** The privacy records, for the open incidents and overdue requests (absent: none reported). */
+  privacy?: {
+    records: {
+      incidents: { list(options: { openOnly: boolean }): IncidentView[] };
+      requests?: { list(options: { openOnly: boolean }): { overdue: boolean }[] };
+    };
+  };
   /** What due scheduled backups wait for (absent: nothing waits). */
   schedules?: Pick<ScheduledBackups, 'waiting'>;
 }
@@ -60,7 +65,20 @@ export function appStatus(s: StatusSources): Result<'app.status'> {
       hoursLeft: i.hoursLeft,
     })),
     scheduleWaiting: s.schedules?.waiting() ?? [],
+    overdueRequests: overdueRequests(s),
   };
+}
+
+/**
+ * How many open requests from people are past their deadline. A register that cannot be read
+ * counts none here (the status must still answer); the Privacy screen shows why it cannot be read.
+ */
+function overdueRequests(s: StatusSources): number {
+  try {
+    return (s.privacy?.records.requests?.list({ openOnly: true }) ?? []).filter((r) => r.overdue).length;
+  } catch {
+    return 0;
+  }
 }
 
 export function repositoryInfo(

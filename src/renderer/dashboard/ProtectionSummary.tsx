@@ -125,6 +125,12 @@ function VerdictAction({ action, status }: { action: ProtectionAction; status: A
           Open the incident register
         </button>
       );
+    case 'open-requests':
+      return (
+        <button type="button" onClick={() => navigate('privacy', { privacyPage: 'requests' })}>
+          Open the requests register
+        </button>
+      );
     case 'set-schedule':
       return (
         <button type="button" onClick={() => navigate('retention')}>
@@ -170,6 +176,7 @@ export function ProtectionSummary({ status }: { status: AppStatusData }) {
           sources: schedule.data.sources,
           coverage: coverage.data ?? {},
           openIncidents: status.openIncidents ?? [],
+          overdueRequests: status.overdueRequests ?? 0,
           pause,
         },
         now,

@@ -10,7 +10,7 @@ import { instructTransfer, type PlacedRepository, revokeTransfer, transferState 
 import type { HostServices } from '../host-services.js';
 import type { Handlers, Namespace } from './types.js';
 
-export type RequestsDeps = Pick<HostServices, 'dataDir' | 'catalog' | 'privacy'>;
+export type RequestsDeps = Pick<HostServices, 'dataDir' | 'catalog' | 'privacy' | 'events'>;
 
 type RequestsMethods = Namespace<'requests'> | Namespace<'controller'> | Namespace<'transfers'>;
 
@@ -21,14 +21,19 @@ export function requestsHandlers(deps: RequestsDeps): Handlers<RequestsMethods> 
     if (!repo) throw new CairnError('not-found', `there is no repository ${id} in this app`);
     return { id: repo.id, location: repo.location, region: repo.region };
   };
+  const changed = <T>(result: T): T => {
+    deps.events.emitStatus();
+    return result;
+  };
   return {
     'requests.list': async (p) => {
       const requests = records.requests.list({ openOnly: p.openOnly });
       return { requests, summary: requestsSummary(requests) };
     },
-    'requests.add': async (p) => records.requests.add(p),
-    'requests.extend': async (p) => records.requests.extend(p.id, p.reason),
-    'requests.close': async (p) => records.requests.close(p.id, p.status, p.outcome),
+    // A change of the register can change the count of overdue requests the Dashboard's verdict shows.
+    'requests.add': async (p) => changed(records.requests.add(p)),
+    'requests.extend': async (p) => changed(records.requests.extend(p.id, p.reason)),
+    'requests.close': async (p) => changed(records.requests.close(p.id, p.status, p.outcome)),
     'requests.link': async (p) => linkRequest(records, deps.dataDir, p.id, p.link),
     'controller.get': async () => records.controller.read(),
     'controller.set': async (p) => records.controller.set(p),
