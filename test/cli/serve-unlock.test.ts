@@ -4,63 +4,15 @@
  * typing; one it does not open stays locked and is named; a password command that fails stops
  * serve before it starts, with the reason.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnvironment, ROOT } from '../support/cli.js';
+import { type ServedCli, serveCli } from '../support/served-cli.js';
 
 const PASSWORD = 'service password 7';
 
-interface Served {
-  child: ChildProcess;
-  call: <T = unknown>(method: string, params: unknown) => Promise<T>;
-  stderr: () => string;
-  stop: () => Promise<number | null>;
-}
-
-function serve(dataDir: string, extra: string[] = []): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--data-dir', dataDir, ...extra],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: cliEnvironment() },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) => {
-      const m = /^Cairn is running at (http:\/\/127\.0\.0\.1:\d+\/)#token=(\S+)$/.exec(line);
-      if (!m) return reject(new Error(`unexpected first line: ${line}`));
-      const [, base, token] = m as unknown as [string, string, string];
-      resolve({
-        child,
-        stderr: () => stderr,
-        call: async <T>(method: string, params: unknown) => {
-          const r = await fetch(`${base}api/${method}`, {
-            method: 'POST',
-            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-            body: JSON.stringify(params),
-          });
-          const body = await r.json();
-          if (!r.ok) throw new Error(`${method}: ${JSON.stringify(body)}`);
-          return body as T;
-        },
-        stop: () => {
-          child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    });
-    child.once('exit', (code) => reject(Object.assign(new Error(`serve exited ${code}: ${stderr}`), { code, stderr })));
-  });
-}
-
-async function waitForTask(s: Served, id: string): Promise<{ status: string; error?: unknown }> {
+async function waitForTask(s: ServedCli, id: string): Promise<{ status: string; error?: unknown }> {
   for (;;) {
     const task = await s.call<{ status: string; error?: unknown }>('tasks.get', { id });
     if (!['queued', 'running'].includes(task.status)) return task;
@@ -78,7 +30,7 @@ describe('cairn serve unlocks at start', () => {
     await fs.mkdir(path.join(dir, 'src'));
     await fs.writeFile(path.join(dir, 'src', 'notes.txt'), 'kept safe by a service\n');
     // The app data folder as the app leaves it: two repositories, one with another password.
-    const first = await serve(dataDir);
+    const first = await serveCli(dataDir);
     const home = await first.call<{ id: string }>('repo.create', {
       location: path.join(dir, 'repo-home'),
       password: PASSWORD,
@@ -102,7 +54,7 @@ describe('cairn serve unlocks at start', () => {
   it('with --password-file: unlocks what the password opens and backs up without anyone typing', async () => {
     const file = path.join(dir, 'password');
     await fs.writeFile(file, `${PASSWORD}\n`, { mode: 0o600 });
-    const s = await serve(dataDir, ['--password-file', file]);
+    const s = await serveCli(dataDir, ['--password-file', file]);
     try {
       const repos = await s.call<{ id: string; label: string; unlocked: boolean }[]>('repo.list', {});
       expect(repos.map((r) => [r.label, r.unlocked]).sort()).toEqual([
@@ -121,7 +73,7 @@ describe('cairn serve unlocks at start', () => {
   }, 120_000);
 
   it('with --password-command: the first line the command prints', async () => {
-    const s = await serve(dataDir, ['--password-command', `printf '%s\\n' '${PASSWORD}'`]);
+    const s = await serveCli(dataDir, ['--password-command', `printf '%s\\n' '${PASSWORD}'`]);
     try {
       const repos = await s.call<{ label: string; unlocked: boolean }[]>('repo.list', {});
       expect(repos.find((r) => r.label === 'Home')?.unlocked).toBe(true);
@@ -131,7 +83,7 @@ describe('cairn serve unlocks at start', () => {
   }, 120_000);
 
   it('stops before starting when the password command fails, with its reason', async () => {
-    const failed = await serve(dataDir, ['--password-command', 'echo "vault sealed" >&2; exit 3']).then(
+    const failed = await serveCli(dataDir, ['--password-command', 'echo "vault sealed" >&2; exit 3']).then(
       () => undefined,
       (err: { code: number; stderr: string }) => err,
     );

@@ -4,58 +4,13 @@
  * it), a backup then reaches a real HTTP receiver on 127.0.0.1, the address is never printed in
  * full, and a bad address or kind stops serve before it starts, with the reason.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertReceiver } from '../support/alert-receiver.js';
-import { cairn, cliEnvironment, ROOT } from '../support/cli.js';
-
-interface Served {
-  call: <T = unknown>(method: string, params: unknown) => Promise<T>;
-  stderr: () => string;
-  stop: () => Promise<number | null>;
-}
-
-function serve(dataDir: string, extra: string[] = []): Promise<Served> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--data-dir', dataDir, ...extra],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: cliEnvironment() },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) => {
-      const m = /^Cairn is running at (http:\/\/127\.0\.0\.1:\d+\/)#token=(\S+)$/.exec(line);
-      if (!m) return reject(new Error(`unexpected first line: ${line}`));
-      const [, base, token] = m as unknown as [string, string, string];
-      resolve({
-        stderr: () => stderr,
-        call: async <T>(method: string, params: unknown) => {
-          const r = await fetch(`${base}api/${method}`, {
-            method: 'POST',
-            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-            body: JSON.stringify(params),
-          });
-          const body = await r.json();
-          if (!r.ok) throw new Error(`${method}: ${JSON.stringify(body)}`);
-          return body as T;
-        },
-        stop: () => {
-          child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-  });
-}
+import { cairn } from '../support/cli.js';
+import { serveCli } from '../support/served-cli.js';
 
 interface Settings {
   webhook: { kind: string; address: string; host: string } | null;
@@ -78,7 +33,7 @@ describe('cairn serve --webhook', () => {
   it('sets the webhook for this and later starts, alerts after a backup, and removes it with off', async () => {
     const dataDir = path.join(dir, 'data');
     const topic = '/cairn-nas-secret-topic';
-    const first = await serve(dataDir, ['--webhook', receiver.url(topic), '--webhook-kind', 'ntfy']);
+    const first = await serveCli(dataDir, ['--webhook', receiver.url(topic), '--webhook-kind', 'ntfy']);
     try {
       expect(first.stderr()).toContain(`alerts go to 127.0.0.1:${receiver.port} (ntfy)`);
       expect(first.stderr()).not.toContain('secret-topic');
@@ -103,14 +58,14 @@ describe('cairn serve --webhook', () => {
       expect(await first.stop()).toBe(0);
     }
 
-    const again = await serve(dataDir);
+    const again = await serveCli(dataDir);
     try {
       expect((await again.call<Settings>('settings.get', {})).webhook?.kind).toBe('ntfy');
     } finally {
       expect(await again.stop()).toBe(0);
     }
 
-    const off = await serve(dataDir, ['--webhook', 'off']);
+    const off = await serveCli(dataDir, ['--webhook', 'off']);
     try {
       expect(off.stderr()).toContain('alerts by web address are off');
       expect((await off.call<Settings>('settings.get', {})).webhook).toBeNull();
