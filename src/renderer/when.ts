@@ -1,5 +1,4 @@
 /** How the renderer words times ahead ("in 35 minutes"), calendar times, speeds and shares. */
-import { formatRate } from '../contract/units.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -35,9 +34,6 @@ export function formatDateTime(iso: string | number): string {
   if (Number.isNaN(date.getTime())) return String(iso);
   return DATE_TIME.format(date);
 }
-
-/** "12.3 MiB/s". */
-export const formatSpeed = formatRate;
 
 /** 0.973 → "97%"; never rounds a share below 1 up to 100%. */
 export function formatShare(share: number): string {

@@ -273,6 +273,23 @@ class Restorer {
     return 'created';
   }
 
+  /**
+   * What happens to an entry (conflictAction) and where it goes (its own name, or a new one to keep
+   * both), told to the plan with `size` bytes.
+   */
+  private async decide(
+    node: TreeNode,
+    repoPath: string,
+    local: LocalPath,
+    parentFresh: boolean,
+    size: number,
+  ): Promise<{ action: PlannedAction; dest: LocalPath }> {
+    const action = await this.conflictAction(node, repoPath, local, parentFresh);
+    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
+    this.planned(repoPath, action, dest, size);
+    return { action, dest };
+  }
+
   private async conflictAction(
     node: TreeNode,
     repoPath: string,
@@ -310,9 +327,7 @@ class Restorer {
       }
       return;
     }
-    const action = await this.conflictAction(node, repoPath, local, parentFresh);
-    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
-    this.planned(repoPath, action, dest, node.size ?? 0);
+    const { action, dest } = await this.decide(node, repoPath, local, parentFresh, node.size ?? 0);
     if (action === 'skip') {
       this.fileDone(repoPath, 0);
       return;
@@ -357,9 +372,7 @@ class Restorer {
     local: LocalPath,
     parentFresh: boolean,
   ): Promise<FileTask | undefined> {
-    const action = await this.conflictAction(node, repoPath, local, parentFresh);
-    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
-    this.planned(repoPath, action, dest, node.size ?? 0);
+    const { action, dest } = await this.decide(node, repoPath, local, parentFresh, node.size ?? 0);
     if (action === 'skip') {
       this.fileDone(repoPath, 0);
       return undefined;
@@ -498,9 +511,7 @@ class Restorer {
     local: LocalPath,
     parentFresh: boolean,
   ): Promise<void> {
-    const action = await this.conflictAction(node, repoPath, local, parentFresh);
-    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
-    this.planned(repoPath, action, dest, 0);
+    const { action, dest } = await this.decide(node, repoPath, local, parentFresh, 0);
     if (action === 'skip') return;
     if (this.result.dryRun) {
       this.result.symlinksRestored++;
@@ -521,9 +532,7 @@ class Restorer {
     local: LocalPath,
     parentFresh: boolean,
   ): Promise<void> {
-    const action = await this.conflictAction(node, repoPath, local, parentFresh);
-    const dest = action === 'keep-both' ? await keepBothName(local, this.snapshot) : local;
-    this.planned(repoPath, action, dest, 0);
+    const { action, dest } = await this.decide(node, repoPath, local, parentFresh, 0);
     if (action === 'skip' || this.result.dryRun) return;
     await restoreSpecialEntry(node, repoPath, dest, this.finisher);
   }

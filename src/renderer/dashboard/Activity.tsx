@@ -3,9 +3,10 @@
  * its folders, what it counted so far) from `task.updated` events, a Cancel button for running
  * backups, restores, checks and clean-ups, and the outcome of the last few finished ones.
  */
+
+import { formatRate } from '../../contract/units.js';
 import { type AppStatusData, isActive, type TaskData } from '../store.js';
 import { useApp } from '../storeContext.js';
-import { formatSpeed } from '../when.js';
 import { CancelTask } from './CancelTask.js';
 import { progressFacts } from './progress-facts.js';
 
@@ -48,7 +49,7 @@ function TaskItem({ task, repositoryLabel }: { task: TaskData; repositoryLabel: 
             <dt>Data</dt>
             <dd>{facts.data}</dd>
             <dt>Speed</dt>
-            <dd>{progress.bytesPerSecond ? formatSpeed(progress.bytesPerSecond) : 'measuring…'}</dd>
+            <dd>{progress.bytesPerSecond ? formatRate(progress.bytesPerSecond) : 'measuring…'}</dd>
             <dt>Time left</dt>
             <dd>{facts.timeLeft}</dd>
           </dl>

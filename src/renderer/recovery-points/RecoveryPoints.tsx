@@ -13,10 +13,11 @@ import { useRequest } from '../useRequest.js';
 import { Browser } from './Browser.js';
 import { Compare } from './Compare.js';
 import { FreezeControl } from './Freeze.js';
-import { formatTime, type Point, pointName } from './points.js';
+import { type Point, pointName } from './points.js';
 import { Search } from './Search.js';
 import '../common/common.css';
 import './recovery-points.css';
+import { formatDateTime } from '../when.js';
 
 export function RecoveryPoints() {
   return (
@@ -79,7 +80,7 @@ function Timeline({ repositoryId, points, reload }: { repositoryId: string; poin
             {points.map((p) => (
               <tr key={p.id} aria-selected={p.id === selected}>
                 <td>
-                  {formatTime(p.time)} <span className="muted path">{p.id.slice(0, 8)}</span>
+                  {formatDateTime(p.time)} <span className="muted path">{p.id.slice(0, 8)}</span>
                   {p.partial && <span className="badge badge-warn">partial</span>}
                   {p.frozen && (
                     <span

@@ -4,7 +4,6 @@ import type { Result } from '../../contract/methods.js';
 import { formatBytes } from '../format.js';
 import { useApp } from '../storeContext.js';
 import { formatDateTime } from '../when.js';
-import { formatTime } from './points.js';
 
 export function Search({ repositoryId }: { repositoryId: string }) {
   const request = useApp((state) => state.request);
@@ -77,7 +76,7 @@ export function Search({ repositoryId }: { repositoryId: string }) {
                     {hit.versions.map((v) => (
                       <tr key={v.snapshotId}>
                         <td>
-                          {formatTime(v.time)} <span className="muted path">{v.snapshotId.slice(0, 8)}</span>
+                          {formatDateTime(v.time)} <span className="muted path">{v.snapshotId.slice(0, 8)}</span>
                           {!v.changed && <span className="muted"> · same as the version before</span>}
                         </td>
                         <td className="numeric">{v.size === null ? '' : formatBytes(v.size)}</td>
@@ -85,7 +84,7 @@ export function Search({ repositoryId }: { repositoryId: string }) {
                         <td>
                           <button
                             type="button"
-                            aria-label={`Restore ${hit.path} from ${formatTime(v.time)}`}
+                            aria-label={`Restore ${hit.path} from ${formatDateTime(v.time)}`}
                             onClick={() =>
                               navigate('restore', { repositoryId, snapshotId: v.snapshotId, paths: [hit.path] })
                             }

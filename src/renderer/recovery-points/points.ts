@@ -4,9 +4,6 @@ import { formatDateTime } from '../when.js';
 
 export type Point = Result<'snapshots.list'>[number];
 
-/** A recovery point's time: the app's one absolute format (../when.ts). */
-export const formatTime = formatDateTime;
-
 export function pointName(point: Point): string {
-  return `${formatTime(point.time)} (${point.id.slice(0, 8)})`;
+  return `${formatDateTime(point.time)} (${point.id.slice(0, 8)})`;
 }

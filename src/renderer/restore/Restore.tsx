@@ -10,7 +10,7 @@ import { FolderPicker } from '../common/FolderPicker.js';
 import { Loadable } from '../common/Loadable.js';
 import { RepositoryPicker } from '../common/RepositoryPicker.js';
 import { Empty } from '../common/States.js';
-import { formatTime, type Point, pointName } from '../recovery-points/points.js';
+import { type Point, pointName } from '../recovery-points/points.js';
 import type { Handoff } from '../store.js';
 import { useApp } from '../storeContext.js';
 import { useRequest } from '../useRequest.js';
@@ -19,6 +19,7 @@ import { Preview } from './Preview.js';
 import { Progress } from './Progress.js';
 import '../common/common.css';
 import './restore.css';
+import { formatDateTime } from '../when.js';
 
 export type Conflict = 'skip' | 'overwrite' | 'if-newer' | 'keep-both';
 
@@ -184,7 +185,7 @@ function PointStep({
               checked={choice.snapshotId === 'latest'}
               onChange={() => update({ snapshotId: 'latest' })}
             />
-            The latest version (the newest recovery point, {formatTime(latest.time)})
+            The latest version (the newest recovery point, {formatDateTime(latest.time)})
           </label>
         </li>
         {points.map((p) => (
